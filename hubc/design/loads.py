@@ -1,0 +1,131 @@
+"""Loads derived from the spec: one definition of each figure, shared by checks and sizing.
+
+IT power is the sum of rack design powers; heat splits into liquid and air by each rack's
+liquid fraction. Facility peak = IT x design-day PUE (domain.md §8.2); apparent power divides
+by the facility power factor.
+"""
+
+from __future__ import annotations
+
+import math
+
+import attrs
+
+from hubc.spec.model import Hall, HallCooling, Pod, RackType, Spec, redundancy_spares
+
+
+@attrs.frozen(kw_only=True)
+class Heat:
+    it_kw: float
+    liquid_kw: float
+    air_kw: float
+    racks: int
+    weight_kg: float
+    gpus: int
+
+    def __add__(self, other: Heat) -> Heat:
+        return Heat(
+            it_kw=self.it_kw + other.it_kw,
+            liquid_kw=self.liquid_kw + other.liquid_kw,
+            air_kw=self.air_kw + other.air_kw,
+            racks=self.racks + other.racks,
+            weight_kg=self.weight_kg + other.weight_kg,
+            gpus=self.gpus + other.gpus,
+        )
+
+    def scaled(self, k: int) -> Heat:
+        return Heat(
+            it_kw=self.it_kw * k,
+            liquid_kw=self.liquid_kw * k,
+            air_kw=self.air_kw * k,
+            racks=self.racks * k,
+            weight_kg=self.weight_kg * k,
+            gpus=self.gpus * k,
+        )
+
+
+ZERO = Heat(it_kw=0.0, liquid_kw=0.0, air_kw=0.0, racks=0, weight_kg=0.0, gpus=0)
+
+
+def rack_heat(rt: RackType, count: int = 1) -> Heat:
+    return Heat(
+        it_kw=rt.power_kw,
+        liquid_kw=rt.power_kw * rt.liquid_fraction,
+        air_kw=rt.power_kw * (1.0 - rt.liquid_fraction),
+        racks=1,
+        weight_kg=rt.weight_kg,
+        gpus=rt.gpus,
+    ).scaled(count)
+
+
+def pod_heat(pod: Pod, rack_types: dict[str, RackType]) -> Heat:
+    total = ZERO
+    for rc in pod.racks:
+        rt = rack_types.get(rc.rack_type)
+        if rt is not None:
+            total = total + rack_heat(rt, rc.count)
+    return total
+
+
+def pod_length(pod: Pod) -> int:
+    return sum(rc.count for rc in pod.racks)
+
+
+def hall_heat(hall: Hall, spec: Spec) -> Heat:
+    """One copy of a hall (unknown references contribute nothing; `check` reports them)."""
+    rts, pods = spec.rack_types(), spec.pods()
+    total = ZERO
+    for pc in hall.pods:
+        if pc.pod in pods:
+            total = total + pod_heat(pods[pc.pod], rts).scaled(pc.count)
+    for rc in hall.spine:
+        if rc.rack_type in rts:
+            total = total + rack_heat(rts[rc.rack_type], rc.count)
+    return total
+
+
+def campus_heat(spec: Spec) -> Heat:
+    total = ZERO
+    for hall in spec.hall:
+        total = total + hall_heat(hall, spec).scaled(hall.copies)
+    return total
+
+
+def facility_peak_kw(spec: Spec, it_kw: float | None = None) -> float:
+    it = campus_heat(spec).it_kw if it_kw is None else it_kw
+    return it * spec.policy.design_pue
+
+
+def facility_peak_kva(spec: Spec, it_kw: float | None = None) -> float:
+    return facility_peak_kw(spec, it_kw) / spec.policy.power_factor
+
+
+def cdu_capacity_kw(hall: Hall) -> float:
+    """Liquid capacity that survives the loss of the redundant CDUs, for the whole hall."""
+    c: HallCooling = hall.cooling
+    loops = hall.rows if c.cdu_scope == "row" else 1
+    per_loop = max(0, c.cdus - redundancy_spares(c.cdu_redundancy, _needed(c))) * c.cdu_kw
+    return loops * per_loop
+
+
+def cdu_loop_capacity_kw(hall: Hall) -> float:
+    c = hall.cooling
+    return max(0, c.cdus - redundancy_spares(c.cdu_redundancy, _needed(c))) * c.cdu_kw
+
+
+def _needed(c: HallCooling) -> int:
+    # For 2N the installed count is 2 x needed: half the CDUs are the redundant set.
+    return c.cdus // 2 if c.cdu_redundancy == "2N" else c.cdus
+
+
+def firm_units(installed: int, redundancy: str) -> int:
+    """Units that remain when the redundant ones are out (N+1 of 4 -> 3; 2N of 4 -> 2)."""
+    if redundancy == "2N":
+        return installed // 2
+    return max(0, installed - redundancy_spares(redundancy, installed))
+
+
+def units_needed(load: float, unit: float, redundancy: str) -> int:
+    """Installed units for a load: ceil(load/unit) plus the redundancy (2N doubles)."""
+    n = max(1, math.ceil(load / unit - 1e-9))
+    return n + redundancy_spares(redundancy, n)

@@ -1,0 +1,113 @@
+"""Renewables and BESS in physical range (HUB4xx), and the files the energy year reads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from hubc.codes import diag
+from hubc.diagnostics import Diagnostic, Severity
+from hubc.spec.checks import Ctx
+
+# Highest physically credible annual capacity factor by technology, and the top of the range
+# observed in Korea (domain.md §6: PV 0.13-0.15; offshore 0.217 observed, 0.30 planning;
+# onshore 0.20-0.25). Above the first is an error, above the second a warning.
+_CF_LIMITS = {
+    "solar": (0.30, 0.20),
+    "onshore-wind": (0.55, 0.35),
+    "offshore-wind": (0.65, 0.45),
+    "ppa": (1.0, 1.0),
+}
+
+
+def check(ctx: Ctx) -> Iterator[Diagnostic]:
+    s = ctx.spec
+    for i, r in enumerate(s.renewable):
+        path = ("renewable", i, "capacity_factor")
+        hard, typical = _CF_LIMITS[r.kind]
+        if r.capacity_factor > hard:
+            yield diag(
+                "HUB402",
+                f'{r.kind} "{r.id}" cannot reach a {r.capacity_factor:.0%} capacity factor (physical limit ~{hard:.0%})',
+                ctx.at(*path),
+                path,
+                help="Korean PV runs at 13-15%, offshore wind 22-30% (domain.md §6)",
+            )
+        elif r.capacity_factor > typical:
+            yield diag(
+                "HUB402",
+                f'{r.kind} "{r.id}" at {r.capacity_factor:.0%} capacity factor is above what Korean sites achieve (~{typical:.0%})',
+                ctx.at(*path),
+                path,
+                severity=Severity.WARNING,
+                help="use a measured or bankable figure for the site",
+            )
+        if r.capacity_mw == "auto" and not s.energy.size_renewables:
+            p = ("renewable", i, "capacity_mw")
+            yield diag(
+                "HUB403",
+                f'renewable "{r.id}" has capacity_mw = "auto" but [energy] size_renewables is false',
+                ctx.at(*p),
+                p,
+                help="set size_renewables = true in [energy], or give the capacity in MW",
+            )
+        if r.profile_csv is not None:
+            yield from _file(ctx, ("renewable", i, "profile_csv"), r.profile_csv)
+    if s.energy.profile_csv is not None:
+        yield from _file(ctx, ("energy", "profile_csv"), s.energy.profile_csv)
+
+    if s.energy.cfe_target > 0 and not s.renewable:
+        yield diag(
+            "HUB403",
+            f"a {s.energy.cfe_target:.0%} carbon-free-energy target needs renewables, and the spec has none",
+            ctx.at("energy", "cfe_target"),
+            ("energy", "cfe_target"),
+            help="add [[renewable]] plants or PPAs, or set cfe_target = 0",
+        )
+
+    b = s.bess
+    if b is None:
+        return
+    for key, value, low, high, what in (
+        ("round_trip_efficiency", b.round_trip_efficiency, 0.5, 0.99, "AC round-trip efficiency"),
+        ("depth_of_discharge", b.depth_of_discharge, 0.5, 1.0, "usable depth of discharge"),
+        ("eol_state_of_health", b.eol_state_of_health, 0.5, 1.0, "end-of-life state of health"),
+    ):
+        if value is not None and not (low <= value <= high):
+            yield diag(
+                "HUB401",
+                f"BESS {what} {value:g} is outside {low:g}-{high:g}",
+                ctx.at("bess", key),
+                ("bess", key),
+                help="grid LFP/NCA containers: RTE 0.85-0.91 AC, DoD 0.90-0.95, EoL SoH 0.70-0.80 (domain.md §5.1)",
+            )
+    if "ride-through" in b.roles and b.ride_through_min <= 0:
+        yield diag(
+            "HUB401",
+            "BESS has the ride-through role but holds no ride-through time in reserve",
+            ctx.at("bess", "ride_through_min"),
+            ("bess", "ride_through_min"),
+            help="set ride_through_min (e.g. 10-15 min to bridge generator start)",
+        )
+    if isinstance(b.energy_mwh, float) and isinstance(b.power_mw, float):
+        hours = b.energy_mwh / b.power_mw
+        if not (0.25 <= hours <= 12):
+            yield diag(
+                "HUB401",
+                f"BESS duration {hours:.2f} h ({b.energy_mwh:g} MWh / {b.power_mw:g} MW) is outside 0.25-12 h",
+                ctx.at("bess", "energy_mwh"),
+                ("bess", "energy_mwh"),
+                severity=Severity.WARNING,
+                help="grid containers are 2-4 h (0.25-0.5C); check the units",
+            )
+
+
+def _file(ctx: Ctx, path: tuple, name: str) -> Iterator[Diagnostic]:
+    target = (ctx.base_dir / name).resolve()
+    if not target.is_file():
+        yield diag(
+            "HUB009",
+            f'profile file "{name}" does not exist',
+            ctx.at(*path),
+            path,
+            help="paths are relative to the spec file",
+        )

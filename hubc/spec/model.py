@@ -1,0 +1,365 @@
+"""The typed campus spec (language `hubc/1`).
+
+Frozen attrs classes, tuples not lists. Quantities carry their unit in the field name
+(`power_kw`, `voltage_kv`, `length_km`). Each field's doc and physical range live in its
+metadata: the converter enforces the range and `hubc schema` publishes both, so the model is
+the single source of truth for the language. TOML tables map to classes one to one; arrays of
+tables use singular names (`[[hall]]`, `[[pod]]`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Literal
+
+import attrs
+
+KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+Redundancy = Literal["N", "N+1", "N+2", "2N"]
+Auto = Literal["auto"]
+
+
+def f(doc: str, default=attrs.NOTHING, *, ge=None, gt=None, le=None, lt=None, id=False, **kw):
+    """A spec field: its doc and bounds go to metadata (converter range checks and JSON Schema)."""
+    meta = {"doc": doc}
+    for name, bound in (("ge", ge), ("gt", gt), ("le", le), ("lt", lt)):
+        if bound is not None:
+            meta[name] = bound
+    if id:
+        meta["id"] = True
+    if isinstance(default, (list, dict)):
+        raise TypeError("use tuples for defaults")
+    return attrs.field(default=default, metadata=meta, **kw)
+
+
+def sub(cls, doc: str):
+    """A nested table that may be omitted (all its fields have defaults)."""
+    return attrs.field(factory=cls, metadata={"doc": doc})
+
+
+def opt(doc: str):
+    return attrs.field(default=None, metadata={"doc": doc})
+
+
+def many(doc: str):
+    return attrs.field(default=(), metadata={"doc": doc})
+
+
+# ---------------------------------------------------------------------------------- campus
+
+
+@attrs.frozen(kw_only=True)
+class Campus:
+    id: str = f("Campus id (kebab-case); used in output file names", id=True)
+    name: str = f("Human-readable campus name")
+    region: str = f("Region or site name", "")
+    latitude_deg: float = f("Site latitude (degrees north), drives the solar model", ge=-90, le=90)
+    longitude_deg: float = f("Site longitude (degrees east)", ge=-180, le=180)
+    currency: Literal["KRW"] = f("Currency of cost roll-ups", "KRW")
+    krw_per_usd: float = f("Exchange rate for catalog prices quoted in USD", 1380.0, gt=0, le=1e5)
+    start_year: int = f("Year of the first phase's energization", 2027, ge=2000, le=2100)
+
+
+# ---------------------------------------------------------------------------------- policy
+
+
+@attrs.frozen(kw_only=True)
+class Policy:
+    tier: int = f("Uptime Institute tier target (1-4); AI training halls usually target 3", ge=1, le=4)
+    design_pue: float = f(
+        "Design-day (peak) PUE used for facility peak load, not the annual PUE", ge=1.0, le=3.0
+    )
+    annual_pue: float | None = opt("Annual average PUE for energy; defaults to design_pue")
+    power_factor: float = f("Facility power factor for apparent-power sizing", 0.95, gt=0.5, le=1.0)
+    min_domestic_share: float = f(
+        "Minimum share of BOM value from domestic (Korean) vendors, 0-1", 0.0, ge=0, le=1
+    )
+    domestic_share_enforcement: Literal["warn", "error"] = f(
+        "Whether a domestic share below the minimum is a warning or an error", "warn"
+    )
+    transformer_max_loading: float = f(
+        "Highest normal loading of a transformer as a fraction of nameplate", 0.8, gt=0.2, le=1.0
+    )
+    sizing_margin: float = f("Growth margin added when sizing plant (fraction)", 0.1, ge=0, le=1)
+
+
+# ---------------------------------------------------------------------------- grid & lines
+
+
+@attrs.frozen(kw_only=True)
+class Grid:
+    interconnect_voltage_kv: float = f(
+        "Utility interconnect voltage (KEPCO: 22.9, 154 or 345 kV)", gt=0, le=800
+    )
+    contract_mw: float = f("Contracted import capacity at the interconnect (MW)", gt=0, le=20000)
+    utility_substation: str = f("Name of the KEPCO substation the campus connects to", "")
+    circuits: int = f("Number of utility circuits (2 or more for N-1)", 2, ge=1, le=12)
+    carbon_intensity_tco2_per_mwh: float = f(
+        "Grid emission factor for location-based scope 2 (Korea 2023: 0.4173)", 0.4173, ge=0, le=2
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Transmission:
+    id: str = f("Line id", id=True)
+    voltage_kv: float = f("Line voltage (kV)", gt=0, le=800)
+    length_km: float = f("Route length (km)", gt=0, le=1000)
+    circuits: int = f("Circuits on the route; N-1 needs 2 or more", 2, ge=1, le=12)
+    construction: Literal["overhead", "underground", "submarine"] = f(
+        "Overhead line, underground or submarine cable", "overhead"
+    )
+
+
+# ------------------------------------------------------------------------------ substation
+
+
+@attrs.frozen(kw_only=True)
+class Substation:
+    id: str = f("Substation id", id=True)
+    hv_voltage_kv: float = f("HV side voltage (kV)", gt=0, le=800)
+    mv_voltage_kv: float = f("MV side voltage (kV); Korea 22.9", 22.9, gt=0, le=70)
+    transformer_mva: float = f("Rating of each main transformer (MVA); 0 for a switching station", 0.0, ge=0, le=2000)
+    transformers: int = f(
+        "Main transformers installed; 0 when the campus takes supply at its MV voltage", ge=0, le=64
+    )
+    redundancy: Redundancy = f("Main transformer redundancy", "N+1")
+
+
+# ---------------------------------------------------------------------------- racks & pods
+
+
+@attrs.frozen(kw_only=True)
+class RackType:
+    id: str = f("Rack type id", id=True)
+    role: Literal["compute", "network", "spine", "storage", "management"] = f(
+        "What the rack does; `network` racks are pod leaves, `spine` racks the hall spine",
+        "compute",
+    )
+    power_kw: float = f("Design IT power per rack (kW)", gt=0, le=2000)
+    liquid_fraction: float = f("Share of rack heat removed by liquid (0-1)", 0.0, ge=0, le=1)
+    weight_kg: float = f("Rack weight, fully loaded (kg)", 1000.0, gt=0, le=10000)
+    width_mm: float = f("Rack width (mm); one slot", 600.0, gt=0, le=3000)
+    depth_mm: float = f("Rack depth (mm)", 1200.0, gt=0, le=3000)
+    gpus: int = f("Accelerators per rack", 0, ge=0, le=10000)
+    description: str = f("Free text for the BOM", "")
+
+
+@attrs.frozen(kw_only=True)
+class RackCount:
+    rack_type: str = f("Rack type id")
+    count: int = f("Number of racks", ge=1, le=100000)
+
+
+@attrs.frozen(kw_only=True)
+class Pod:
+    id: str = f("Pod (scalable unit) id", id=True)
+    racks: tuple[RackCount, ...] = f("Racks in the pod, in row order")
+    arrangement: Literal["row", "row-pair"] = f(
+        "`row`: contiguous in one row; `row-pair`: split across a facing row pair", "row"
+    )
+    description: str = f("Free text", "")
+
+
+# ---------------------------------------------------------------------------------- halls
+
+
+@attrs.frozen(kw_only=True)
+class Slot:
+    row: int = f("Row number, 1-based", ge=1, le=10000)
+    slot: int = f("Slot number in the row, 1-based", ge=1, le=10000)
+    reason: str = f("Why the slot is kept out (column, in-row CDU, PDU)", "")
+
+
+@attrs.frozen(kw_only=True)
+class PodCount:
+    pod: str = f("Pod id")
+    count: int = f("Number of pods of this kind per hall", ge=1, le=100000)
+
+
+@attrs.frozen(kw_only=True)
+class HallCooling:
+    cdu_kw: float = f("Liquid capacity of one CDU (kW)", gt=0, le=100000)
+    cdus: int = f("CDUs installed per loop (per row, or per hall; see cdu_scope)", ge=1, le=1000)
+    cdu_redundancy: Redundancy = f("CDU redundancy within a loop", "N+1")
+    cdu_scope: Literal["row", "hall"] = f("One CDU loop per row, or one per hall", "row")
+    air_kw_per_row: float = f("Air-cooling capacity available to each row (kW)", gt=0, le=100000)
+    supply_temp_c: float = f("TCS supply temperature (°C)", 25.0, ge=5, le=60)
+    return_temp_c: float = f("TCS return temperature (°C)", 35.0, ge=5, le=80)
+
+
+@attrs.frozen(kw_only=True)
+class Hall:
+    id: str = f("Hall id", id=True)
+    copies: int = f("Identical copies of this hall on the campus", 1, ge=1, le=1000)
+    rows: int = f("Rack rows in the hall (facing pairs: rows 1-2, 3-4, ...)", ge=1, le=1000)
+    slots_per_row: int = f("Rack slots per row", ge=1, le=1000)
+    slot_width_mm: float = f("Slot pitch along the row (mm)", 600.0, gt=0, le=3000)
+    row_pitch_mm: float = f("Centre-to-centre distance of adjacent rows (mm)", 3000.0, gt=0, le=20000)
+    cable_rise_m: float = f("Rise plus drop added to every cable run (m)", 4.0, ge=0, le=100)
+    row_busway_kw: float = f("Rating of each row's busway, per feed (kW)", gt=0, le=100000)
+    floor_loading_kg_per_m2: float | None = opt("Floor load limit (kg/m²), if specified")
+    pods: tuple[PodCount, ...] = f("Pods placed in each copy of this hall")
+    spine: tuple[RackCount, ...] = many("Hall spine (network) racks")
+    keepout: tuple[Slot, ...] = many("Slots that cannot hold racks")
+    cooling: HallCooling = f("Row cooling: CDU loops and air")
+
+
+# ----------------------------------------------------------------------------- electrical
+
+
+@attrs.frozen(kw_only=True)
+class Electrical:
+    topology: str = f(
+        "UPS topology: `2N`, `N+1`, distributed-redundant `xMy` (e.g. `4M3`) or `block-redundant`"
+    )
+    distribution_paths: int = f("Independent distribution paths to each rack (A/B = 2)", 2, ge=1, le=4)
+    blocks_per_catcher: int = f("Active blocks per catcher block (block-redundant)", 4, ge=1, le=64)
+    ups_module_kw: float = f("Rating of one UPS module (kW)", 1200.0, gt=0, le=10000)
+    ups_system_kw: float = f("Rating of one UPS system or block (kW)", 3000.0, gt=0, le=100000)
+    ups_autonomy_min: float = f("UPS battery ride-through at full load (min)", 5.0, ge=0, le=240)
+    unit_substation_kva: float = f("MV/LV unit substation transformer rating (kVA)", 3000.0, gt=0, le=10000)
+    mv_voltage_kv: float = f("MV distribution voltage (kV)", 22.9, gt=0, le=70)
+    lv_voltage_v: float = f("LV distribution voltage, line to line (V)", 380.0, gt=0, le=1500)
+    generator_kw: float = f("Generator data-center-continuous (DCC) rating (kW)", 2500.0, gt=0, le=20000)
+    generator_redundancy: Redundancy = f("Generator redundancy", "N+1")
+
+
+# -------------------------------------------------------------------------------- cooling
+
+
+@attrs.frozen(kw_only=True)
+class CoolingPlant:
+    kind: Literal["dry-cooler", "chiller", "hybrid", "cooling-tower"] = f("Heat rejection plant")
+    unit_kw: float = f("Heat rejection capacity of one unit (kW)", gt=0, le=100000)
+    redundancy: Redundancy = f("Heat rejection redundancy", "N+1")
+    power_kw_per_kw: float = f(
+        "Electrical input per kW of heat rejected at design day (kW/kW)", 0.08, ge=0, le=1
+    )
+
+
+# ------------------------------------------------------------------------------ renewables
+
+
+@attrs.frozen(kw_only=True)
+class Renewable:
+    id: str = f("Renewable plant or contract id", id=True)
+    kind: Literal["solar", "onshore-wind", "offshore-wind", "ppa"] = f("Technology")
+    capacity_mw: float | Auto = f("Nameplate capacity (MW), or \"auto\" to size it", gt=0, le=100000)
+    capacity_factor: float = f("Annual capacity factor (0-1); Korea PV ~0.13-0.15", gt=0, le=1)
+    profile_csv: str | None = opt("Hourly profile CSV (8760 rows, per-unit of nameplate)")
+    seed: int = f("Seed of the synthetic weather for this plant", 1, ge=0, le=2**31 - 1)
+
+
+@attrs.frozen(kw_only=True)
+class Bess:
+    id: str = f("BESS id", id=True)
+    container: str = f("Catalog id of the container product", "samsung-sdi-sbb-1.5")
+    roles: tuple[Literal["ride-through", "peak-shaving", "firming"], ...] = f(
+        "What the BESS does", ("firming",)
+    )
+    energy_mwh: float | Auto = f("Installed energy (MWh) or \"auto\"", "auto", gt=0, le=1e6)
+    power_mw: float | Auto = f("PCS power (MW) or \"auto\"", "auto", gt=0, le=1e5)
+    round_trip_efficiency: float | None = opt("AC round-trip efficiency; default from the catalog")
+    depth_of_discharge: float | None = opt("Usable depth of discharge; default from the catalog")
+    eol_state_of_health: float | None = opt("End-of-life state of health; default from the catalog")
+    ride_through_min: float = f("Critical-load ride-through held in reserve (min)", 0.0, ge=0, le=600)
+
+
+@attrs.frozen(kw_only=True)
+class Energy:
+    utilisation: float = f("Flat IT utilisation for the hourly year (0-1)", 0.85, gt=0, le=1)
+    profile_csv: str | None = opt("Hourly IT utilisation CSV (8760 rows) instead of flat")
+    cfe_target: float = f("Hourly carbon-free-energy score target (0-1)", 0.0, ge=0, le=1)
+    size_renewables: bool = f("Let the optimiser size renewables marked \"auto\"", False)
+    seed: int = f("Seed of the synthetic weather year", 2027, ge=0, le=2**31 - 1)
+
+
+# ----------------------------------------------------------------------- phases & catalog
+
+
+@attrs.frozen(kw_only=True)
+class PhaseHall:
+    hall: str = f("Hall id")
+    copies: int | None = opt("How many copies of the hall energize in this phase (default: all)")
+
+
+@attrs.frozen(kw_only=True)
+class Phase:
+    id: str = f("Phase id", id=True)
+    year: int = f("Energization year", ge=2000, le=2100)
+    halls: tuple[PhaseHall, ...] = many("Halls (or copies of halls) energized in this phase")
+    energize: tuple[str, ...] = many(
+        "Plant energized in this phase: substation, transmission, BESS and renewable ids"
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Catalog:
+    files: tuple[str, ...] = many("Extra catalog TOML files, merged over the shipped catalog")
+
+
+@attrs.frozen(kw_only=True)
+class Waiver:
+    code: str = f("Diagnostic code to silence, e.g. HUB304")
+    target: str = f("Key path the waiver applies to (e.g. `hall[0].row_busway_kw`), or `*`", "*")
+    reason: str = f("Why the finding is accepted")
+    expires: datetime.date | None = opt("Date after which the waiver no longer applies")
+
+
+# ------------------------------------------------------------------------------------ spec
+
+
+@attrs.frozen(kw_only=True)
+class Spec:
+    schema: Literal["hubc/1"] = f("Spec language version")
+    campus: Campus = f("The campus")
+    policy: Policy = f("Design policy: tier, PUE, margins, domestic share")
+    grid: Grid = f("Utility interconnect")
+    transmission: tuple[Transmission, ...] = many("Lines from the utility to the campus substation")
+    substation: Substation = f("Campus HV/MV substation")
+    rack_type: tuple[RackType, ...] = f("Rack types")
+    pod: tuple[Pod, ...] = f("Pods (scalable units)")
+    hall: tuple[Hall, ...] = f("GPU halls")
+    electrical: Electrical = f("Electrical topology from MV to the racks")
+    cooling_plant: CoolingPlant = f("Heat rejection plant")
+    renewable: tuple[Renewable, ...] = many("Renewable plants and PPAs")
+    bess: Bess | None = opt("Battery energy storage")
+    energy: Energy = sub(Energy, "Hourly energy year settings")
+    phase: tuple[Phase, ...] = many("Build-out phases")
+    catalog: Catalog = sub(Catalog, "Catalog extensions")
+    waive: tuple[Waiver, ...] = many("Accepted findings")
+
+    # Convenience lookups (ids are unique once the spec passed `check`).
+    def rack_types(self) -> dict[str, RackType]:
+        return {r.id: r for r in self.rack_type}
+
+    def pods(self) -> dict[str, Pod]:
+        return {p.id: p for p in self.pod}
+
+    def halls(self) -> dict[str, Hall]:
+        return {h.id: h for h in self.hall}
+
+
+def parse_topology(topology: str) -> tuple[str, int, int] | None:
+    """`2N` -> ("2N", 2, 1); `N+1` -> ("N+1", 0, 0); `4M3` -> ("xMy", 4, 3); `block-redundant`.
+
+    Returns (kind, x, y) where for xMy any y of x systems carry the load; None if malformed.
+    """
+    t = topology.strip()
+    if t == "2N":
+        return ("2N", 2, 1)
+    if t in ("N+1", "block-redundant"):
+        return (t, 0, 0)
+    m = re.fullmatch(r"([2-9]|1[0-6])M([1-9]|1[0-5])", t)
+    if m:
+        x, y = int(m.group(1)), int(m.group(2))
+        if y < x:
+            return ("xMy", x, y)
+    return None
+
+
+def redundancy_spares(r: str, n_needed: int) -> int:
+    """Spare units a redundancy label adds on top of `n_needed`."""
+    return {"N": 0, "N+1": 1, "N+2": 2, "2N": n_needed}[r]
