@@ -1,0 +1,243 @@
+"""Hourly profiles of the energy year: campus load, solar, wind, PPAs and user CSVs.
+
+In: the spec (utilisation, PUE, site, plants, seeds) and the profile CSVs it names.
+Out: numpy arrays of 8760 hours (local standard time, non-leap year, hour-beginning), loads in
+MW and renewable outputs per unit of nameplate. Synthetic weather is seeded, so the same spec
+gives the same year; each plant's annual energy is scaled to its stated capacity factor.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from hubc.catalog import energy as cat
+from hubc.codes import diag
+from hubc.diagnostics import Diagnostic, HubcError, Location
+
+HOURS = 8760
+DAYS = 365
+# Days per month of a non-leap year (the energy year has 8760 hours).
+MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def month_of_hour() -> np.ndarray:
+    """Month (1-12) of every hour of the year."""
+    return np.repeat(np.repeat(np.arange(1, 13), MONTH_DAYS), 24)
+
+
+# ------------------------------------------------------------------------------------ CSV
+
+
+def read_profile_csv(
+    path: Path, display: str, *, low: float = 0.0, high: float = 1.0, origin: Location | None = None
+) -> np.ndarray:
+    """Read 8760 per-unit values; every problem is a HUB410 diagnostic at file:line.
+
+    One value per line, in the last comma-separated column (so `hour,value` works); blank lines
+    and `#` comments are skipped; a first line that is not a number is a header.
+    """
+    problems: list[Diagnostic] = []
+    try:
+        text = path.read_text("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise HubcError(
+            [
+                diag(
+                    "HUB410",
+                    f'profile "{display}" cannot be read: {exc.__class__.__name__}',
+                    origin or Location(file=display),
+                    help="save the profile as UTF-8 text, one value per line",
+                )
+            ],
+            1,
+        ) from None
+    values: list[float] = []
+    first_data = True
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        cell = line.rsplit(",", 1)[-1].strip()
+        col = len(raw) - len(raw.lstrip()) + line.rfind(cell) + 1
+        loc = Location(file=display, line=lineno, col=col, length=max(1, len(cell)))
+        try:
+            v = float(cell)
+        except ValueError:
+            if first_data and not values:
+                first_data = False  # a header line
+                continue
+            problems.append(diag("HUB410", f'"{cell}" is not a number', loc, help="one numeric value per hour"))
+            values.append(float("nan"))
+            continue
+        first_data = False
+        if not math.isfinite(v):
+            problems.append(diag("HUB410", f'"{cell}" is not a finite number', loc, help="one numeric value per hour"))
+        elif not (low <= v <= high):
+            hint = "per-unit values: 0.85, not 85" if v > high and v <= 100 * high else f"values lie in {low:g}-{high:g}"
+            problems.append(diag("HUB410", f"value {v:g} is outside {low:g}-{high:g}", loc, help=hint))
+        values.append(v)
+    if len(values) != HOURS and not problems:
+        n = len(values)
+        hint = "drop 29 February (24 rows) in a leap year" if n == HOURS + 24 else "one row per hour of a 365-day year"
+        problems.append(
+            diag(
+                "HUB410",
+                f'profile "{display}" has {n} hourly values, expected {HOURS}',
+                Location(file=display, line=max(1, len(text.splitlines())), col=1),
+                help=hint,
+                related=((origin, "named here"),) if origin else (),
+            )
+        )
+    if problems:
+        if len(problems) > 20:
+            extra = len(problems) - 20
+            problems = problems[:20]
+            last = problems[-1]
+            problems[-1] = Diagnostic(
+                code=last.code,
+                severity=last.severity,
+                message=last.message,
+                location=last.location,
+                help=last.help,
+                notes=(f"... and {extra} more problems in this file",),
+            )
+        raise HubcError(problems, 1)
+    return np.asarray(values, dtype=float)
+
+
+# ------------------------------------------------------------------------------------ load
+
+
+def load_mw(it_kw: float, pue: float, utilisation: np.ndarray | float) -> np.ndarray:
+    """Campus load = IT design load x utilisation x PUE (cooling and losses by PUE)."""
+    u = np.broadcast_to(np.asarray(utilisation, dtype=float), (HOURS,))
+    return it_kw / 1000.0 * pue * u
+
+
+# ------------------------------------------------------------------------------------ solar
+
+
+def solar_cos_zenith(latitude_deg: float, longitude_deg: float) -> np.ndarray:
+    """cos(zenith) at mid-hour of every hour, local standard time.
+
+    Declination and equation of time by Spencer (1971); the standard meridian is the nearest
+    multiple of 15 degrees (Korea: 135 E, UTC+9); hour angle from apparent solar time.
+    """
+    n = np.repeat(np.arange(1, DAYS + 1), 24).astype(float)
+    clock = np.tile(np.arange(24), DAYS) + 0.5
+    g = 2 * np.pi * (n - 1) / 365.0
+    decl = (
+        0.006918
+        - 0.399912 * np.cos(g)
+        + 0.070257 * np.sin(g)
+        - 0.006758 * np.cos(2 * g)
+        + 0.000907 * np.sin(2 * g)
+        - 0.002697 * np.cos(3 * g)
+        + 0.00148 * np.sin(3 * g)
+    )
+    eot_min = 229.18 * (
+        0.000075 + 0.001868 * np.cos(g) - 0.032077 * np.sin(g) - 0.014615 * np.cos(2 * g) - 0.040849 * np.sin(2 * g)
+    )
+    std_meridian = 15.0 * round(longitude_deg / 15.0)
+    solar_time = clock + (4.0 * (longitude_deg - std_meridian) + eot_min) / 60.0
+    omega = np.radians(15.0 * (solar_time - 12.0))
+    phi = math.radians(latitude_deg)
+    return np.sin(phi) * np.sin(decl) + np.cos(phi) * np.cos(decl) * np.cos(omega)
+
+
+def clear_sky_ghi(cos_z: np.ndarray) -> np.ndarray:
+    """Haurwitz (1945) clear-sky global horizontal irradiance, W/m2."""
+    c = np.clip(cos_z, 0.0, None)
+    out = np.zeros_like(c)
+    up = c > 0.01
+    out[up] = 1098.0 * c[up] * np.exp(-0.057 / c[up])
+    return out
+
+
+def solar_pu(latitude_deg: float, longitude_deg: float, capacity_factor: float, rng: np.random.Generator) -> np.ndarray:
+    """Per-unit PV output: clear-sky irradiance x seeded cloudiness, scaled to the capacity factor."""
+    w = cat.weather("solar")
+    ghi = clear_sky_ghi(solar_cos_zenith(latitude_deg, longitude_deg))
+    # Daily clearness: Beta around the month's mean (monsoon months cloudier), then an AR(1)
+    # hourly wobble; both clipped to a physical 0.05-1.
+    mean = np.repeat(np.asarray(w["monthly_clearness"], dtype=float), MONTH_DAYS)
+    spread = float(w["daily_spread"])
+    conc = max(mean.mean() * (1 - mean.mean()) / spread**2 - 1.0, 1.0)
+    daily = rng.beta(mean * conc, (1 - mean) * conc)
+    eps = rng.standard_normal(HOURS) * float(w["hourly_sd"])
+    phi = float(w["hourly_persistence"])
+    wobble = _ar1(eps, phi)
+    k = np.clip(np.repeat(daily, 24) + wobble, 0.05, 1.0)
+    raw = ghi * k / 1000.0
+    return _scale_clipped(raw, capacity_factor)
+
+
+def _ar1(eps: np.ndarray, phi: float) -> np.ndarray:
+    out = np.empty_like(eps)
+    acc = 0.0
+    for i, e in enumerate(eps.tolist()):
+        acc = phi * acc + e
+        out[i] = acc
+    return out * math.sqrt(1 - phi * phi)
+
+
+def _scale_clipped(raw: np.ndarray, cf: float) -> np.ndarray:
+    """min(1, a x raw) with `a` found by bisection so the mean is `cf` (or as close as the
+    shape allows: output never exceeds nameplate)."""
+    if raw.max() <= 0:
+        return np.zeros_like(raw)
+    lo, hi = 0.0, 1.0 / raw[raw > 0].min() * 2
+    for _ in range(100):
+        mid = 0.5 * (lo + hi)
+        if np.minimum(1.0, mid * raw).mean() < cf:
+            lo = mid
+        else:
+            hi = mid
+    return np.minimum(1.0, hi * raw)
+
+
+# ------------------------------------------------------------------------------------- wind
+
+
+def wind_pu(kind: str, capacity_factor: float, rng: np.random.Generator) -> np.ndarray:
+    """Per-unit wind output: Weibull speeds with seasonal and diurnal shape, through a power curve.
+
+    Persistent hourly weather comes from an AR(1) Gaussian series mapped to Weibull quantiles
+    (Gaussian copula); the Weibull scale is found by bisection so the power curve's annual mean
+    equals the capacity factor.
+    """
+    w = cat.weather(kind)
+    z = _ar1(rng.standard_normal(HOURS), float(w["persistence"]))
+    u = np.asarray([0.5 * (1.0 + math.erf(x / math.sqrt(2.0))) for x in z.tolist()])
+    u = np.clip(u, 1e-9, 1 - 1e-9)
+    base = (-np.log1p(-u)) ** (1.0 / float(w["weibull_k"]))
+    day = np.repeat(np.arange(DAYS), 24)
+    hour = np.tile(np.arange(24), DAYS)
+    shape = (1.0 + float(w["seasonal_amplitude"]) * np.cos(2 * np.pi * (day - float(w["seasonal_peak_day"])) / DAYS)) * (
+        1.0 + float(w["diurnal_amplitude"]) * np.cos(2 * np.pi * (hour - float(w["diurnal_peak_hour"])) / 24.0)
+    )
+    speeds = base * shape
+    vi, vr, vo = float(w["cut_in_ms"]), float(w["rated_ms"]), float(w["cut_out_ms"])
+
+    def curve(v: np.ndarray) -> np.ndarray:
+        p = np.clip((v**3 - vi**3) / (vr**3 - vi**3), 0.0, 1.0)
+        p[(v < vi) | (v >= vo)] = 0.0
+        return p
+
+    # Mean output rises with the scale until cut-out bites; search below that turning point.
+    lo, hi = 0.1, 20.0
+    for _ in range(80):
+        mid = 0.5 * (lo + hi)
+        if curve(mid * speeds).mean() < capacity_factor:
+            lo = mid
+        else:
+            hi = mid
+    return curve(hi * speeds)
+
+
+def ppa_pu(capacity_factor: float) -> np.ndarray:
+    """A PPA without a profile is a flat block at its capacity factor."""
+    return np.full(HOURS, capacity_factor)
