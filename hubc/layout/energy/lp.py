@@ -93,6 +93,8 @@ def solve(problem: EnergyProblem, *, cfe_target: float | None = None) -> LpSolut
     s = pywraplp.Solver.CreateSolver("HIGHS") or pywraplp.Solver.CreateSolver("GLOP")
     s.SetNumThreads(1)
     s.SuppressOutput()
+    # HiGHS prints a banner and small-coefficient warnings to stdout unless told not to.
+    s.SetSolverSpecificParametersAsString("output_flag=false\nlog_to_console=false\n")
     inf = s.infinity()
     obj = s.Objective()
     total_load = float(load.sum())
