@@ -285,7 +285,10 @@ def unlimited_storage_cfe(load: np.ndarray, re: np.ndarray, rte: float) -> float
 
 
 def containers_needed(energy_mwh: float, power_mw: float, container_mwh: float, c_rate: float) -> tuple[int, str]:
-    """Container count is the larger of the energy and the power limits (domain.md §8.7)."""
-    by_energy = math.ceil(energy_mwh / container_mwh - 1e-9) if energy_mwh > 0 else 0
-    by_power = math.ceil(power_mw / (c_rate * container_mwh) - 1e-9) if power_mw > 0 else 0
+    """Container count is the larger of the energy and the power limits (domain.md §8.7).
+
+    A millionth of a container is forgiven: LP round-off must not buy one more container.
+    """
+    by_energy = math.ceil(energy_mwh / container_mwh - 1e-6) if energy_mwh > 0 else 0
+    by_power = math.ceil(power_mw / (c_rate * container_mwh) - 1e-6) if power_mw > 0 else 0
     return (by_energy, "energy") if by_energy >= by_power else (by_power, "power")

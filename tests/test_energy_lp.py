@@ -1,0 +1,224 @@
+"""The sizing LP against cases whose optimum is known in closed form, and its replay."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from hubc.layout.energy import lp, simulate
+
+T = 8760
+L = 10.0  # MW, constant load
+ETA = 0.9  # one-way efficiency: RTE 0.81
+K = 0.95 * 0.80  # DoD x end-of-life SoH
+
+
+def square_solar(peak: float) -> np.ndarray:
+    """`peak` MW from 06:00 to 18:00, nothing at night: 12 h on, 12 h off, every day."""
+    h = np.arange(T) % 24
+    return np.where((h >= 6) & (h < 18), peak, 0.0)
+
+
+def bess(**kw) -> lp.BessParams:
+    base = dict(
+        eta_charge=ETA,
+        eta_discharge=ETA,
+        usable_fraction=K,
+        energy_cost_per_mwh_year=20.0,
+        power_cost_per_mw_year=10.0,
+        energy_mwh=None,
+        power_mw=None,
+        reserve_mwh=0.0,
+        min_power_mw=0.0,
+        grid_charging=False,
+    )
+    base.update(kw)
+    return lp.BessParams(**base)
+
+
+def problem(target: float, b: lp.BessParams, *, load=None, re=None, contract=1000.0) -> lp.EnergyProblem:
+    return lp.EnergyProblem(
+        load_mw=np.full(T, L) if load is None else load,
+        fixed_re_mw=square_solar(3 * L) if re is None else re,
+        auto_plants=(),
+        bess=b,
+        contract_mw=contract,
+        cfe_target=target,
+    )
+
+
+def limits_of(sol: lp.LpSolution, b: lp.BessParams, p: lp.EnergyProblem) -> simulate.Limits:
+    return simulate.Limits(
+        energy_mwh=sol.energy_mwh,
+        power_mw=sol.power_mw,
+        usable_fraction=b.usable_fraction,
+        reserve_mwh=b.reserve_mwh,
+        eta_charge=b.eta_charge,
+        eta_discharge=b.eta_discharge,
+        contract_mw=p.contract_mw,
+        cfe_target=p.cfe_target,
+    )
+
+
+def run_replay(sol, b, p, **override):
+    kw = dict(
+        charge_re_mw=sol.charge_re_mw,
+        charge_grid_mw=sol.charge_grid_mw,
+        discharge_mw=sol.discharge_mw,
+        soc_start_mwh=sol.soc_start_mwh,
+    )
+    kw.update(override)
+    re = p.fixed_re_mw
+    return simulate.replay(p.load_mw, re, limits_of(sol, b, p), **kw)
+
+
+def test_full_cfe_square_wave_solar_closed_form():
+    # 24/7 CFE: the 12 night hours draw 12 L from the battery, which must store 12 L / eta_d
+    # usable; the charge 12 L / RTE spreads over the 12 sun hours, so the PCS is L / RTE.
+    b = bess()
+    p = problem(1.0, b)
+    sol = lp.solve(p)
+    assert sol.status == "optimal"
+    assert sol.energy_mwh == pytest.approx(12 * L / ETA / K, rel=1e-5)
+    assert sol.power_mw == pytest.approx(L / ETA**2, rel=1e-5)
+    assert sol.cfe_score == pytest.approx(1.0, abs=1e-6)
+    rep = run_replay(sol, b, p)
+    assert rep.ok, rep.violations[:3]
+    assert rep.cfe_score == pytest.approx(1.0, abs=1e-6)
+
+
+def test_partial_cfe_closed_form():
+    # Target 75%: sunshine covers half; the battery supplies 6 L a day.
+    b = bess()
+    p = problem(0.75, b)
+    sol = lp.solve(p)
+    assert sol.energy_mwh == pytest.approx(6 * L / ETA / K, rel=1e-5)
+    assert sol.power_mw == pytest.approx(L / 2 / ETA**2, rel=1e-5)
+    assert run_replay(sol, b, p).ok
+
+
+def test_ride_through_reserve_adds_energy_and_power_floor():
+    reserve = 25.0
+    b = bess(reserve_mwh=reserve, min_power_mw=40.0)
+    p = problem(0.75, b)
+    sol = lp.solve(p)
+    assert sol.energy_mwh == pytest.approx((6 * L / ETA + reserve) / K, rel=1e-5)
+    assert sol.power_mw == pytest.approx(40.0, rel=1e-6)
+    rep = run_replay(sol, b, p)
+    assert rep.ok
+    assert rep.soc_mwh.min() >= reserve - 1e-6
+
+
+def test_no_target_needs_no_battery():
+    b = bess()
+    sol = lp.solve(problem(0.0, b))
+    assert sol.energy_mwh == pytest.approx(0.0, abs=1e-6)
+    assert sol.power_mw == pytest.approx(0.0, abs=1e-6)
+
+
+def test_peak_shaving_from_the_grid_closed_form():
+    # Load 100 MW for 12 h, 50 MW for 12 h; contract 80 MW; no renewables. The battery gives
+    # 20 MW for 12 h (240 MWh out) and recharges 240 / RTE from the grid in the low hours.
+    h = np.arange(T) % 24
+    load = np.where(h < 12, 100.0, 50.0)
+    b = bess(grid_charging=True)
+    p = problem(0.0, b, load=load, re=np.zeros(T), contract=80.0)
+    sol = lp.solve(p)
+    assert sol.status == "optimal"
+    assert sol.energy_mwh == pytest.approx(240 / ETA / K, rel=1e-5)
+    assert sol.power_mw == pytest.approx(20 / ETA**2, rel=1e-5)
+    assert sol.grid_peak_mw <= 80.0 + 1e-6
+    rep = run_replay(sol, b, p)
+    assert rep.ok, rep.violations[:3]
+    # Grid-charged energy is never carbon-free.
+    assert rep.cfe_score == pytest.approx(0.0, abs=1e-6)
+
+
+def test_contract_unreachable_without_grid_charging_is_infeasible():
+    h = np.arange(T) % 24
+    load = np.where(h < 12, 100.0, 50.0)
+    p = problem(0.0, bess(), load=load, re=np.zeros(T), contract=80.0)
+    assert lp.solve(p).status == "infeasible"
+
+
+def test_target_above_unlimited_storage_bound_is_infeasible():
+    re = square_solar(1.5 * L)  # 18 L a day for a 24 L load: at most (12 + 6 x 0.81) / 24
+    best = lp.unlimited_storage_cfe(np.full(T, L), re, ETA**2)
+    assert best == pytest.approx((12 + 6 * ETA**2) / 24)
+    assert lp.solve(problem(best + 0.01, bess(), re=re)).status == "infeasible"
+    assert lp.solve(problem(best - 0.01, bess(), re=re)).status == "optimal"
+
+
+def test_auto_renewable_sizing_closed_form():
+    # Size the solar plant too: with storage costs dominating, the LP picks enough sun that
+    # (a) the day covers the load and (b) the surplus fills the night at full CFE:
+    # 12 h x (K_pv - L) x RTE >= 12 h x L  ->  K_pv >= L (1 + 1/RTE).
+    b = bess()
+    pu = square_solar(1.0)
+    p = lp.EnergyProblem(
+        load_mw=np.full(T, L),
+        fixed_re_mw=np.zeros(T),
+        auto_plants=(lp.AutoPlant(id="pv", pu=pu, cost_per_mw_year=1.0),),
+        bess=b,
+        contract_mw=1000.0,
+        cfe_target=1.0,
+    )
+    sol = lp.solve(p)
+    assert sol.status == "optimal"
+    assert sol.plant_mw["pv"] == pytest.approx(L * (1 + 1 / ETA**2), rel=1e-5)
+    assert sol.energy_mwh == pytest.approx(12 * L / ETA / K, rel=1e-5)
+    rep = simulate.replay(
+        p.load_mw,
+        sol.plant_mw["pv"] * pu,
+        limits_of(sol, b, p),
+        charge_re_mw=sol.charge_re_mw,
+        charge_grid_mw=sol.charge_grid_mw,
+        discharge_mw=sol.discharge_mw,
+        soc_start_mwh=sol.soc_start_mwh,
+    )
+    assert rep.ok, rep.violations[:3]
+
+
+def test_replay_rejects_an_inconsistent_schedule():
+    b = bess()
+    p = problem(1.0, b)
+    sol = lp.solve(p)
+    # Discharge one extra MWh at 03:00 on day 100: the store runs dry and the year no longer
+    # closes on itself.
+    dis = sol.discharge_mw.copy()
+    dis[100 * 24 + 3] += 1.0
+    rep = run_replay(sol, b, p, discharge_mw=dis)
+    assert not rep.ok
+    kinds = " ".join(what for _, what in rep.violations)
+    assert "not cyclic" in kinds
+    assert "export" in kinds  # load already fully served at that hour
+
+
+def test_replay_rejects_charging_more_than_the_surplus_and_the_pcs():
+    b = bess()
+    p = problem(1.0, b)
+    sol = lp.solve(p)
+    ch = sol.charge_re_mw.copy()
+    ch[12] = 25.0  # surplus at noon is 20 MW, PCS ~12.3 MW
+    rep = run_replay(sol, b, p, charge_re_mw=ch)
+    msgs = [what for t, what in rep.violations if t == 12]
+    assert any("surplus" in m for m in msgs)
+    assert any("PCS" in m for m in msgs)
+
+
+def test_replay_rejects_overfull_state_of_charge():
+    b = bess()
+    p = problem(1.0, b)
+    sol = lp.solve(p)
+    rep = run_replay(sol, b, p, soc_start_mwh=sol.soc_start_mwh + 50.0)
+    assert any("above the usable" in what for _, what in rep.violations)
+
+
+def test_container_count_is_the_larger_limit():
+    # 100 MWh at 5 MWh: 20 by energy; 60 MW at 0.5C x 5 MWh = 2.5 MW each: 24 by power.
+    assert lp.containers_needed(100, 60, 5.0, 0.5) == (24, "power")
+    assert lp.containers_needed(100, 20, 5.0, 0.5) == (20, "energy")
+    assert lp.containers_needed(0, 0, 5.0, 0.5) == (0, "energy")
+    assert math.isclose(lp.containers_needed(100.0000001, 0, 5.0, 0.5)[0], 20)
