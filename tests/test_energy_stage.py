@@ -1,0 +1,199 @@
+"""The energy stage end to end on small specs: results, determinism, diagnostics."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hubc.diagnostics import HubcError
+from hubc.emit.energy import emit_energy
+from hubc.layout.energy import profiles, run_energy
+from hubc.spec.convert import structure
+from hubc.spec.source import load_text
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = (ROOT / "specs" / "gb200-100mw.toml").read_text("utf-8")
+
+PLANTS = """
+[energy]
+utilisation = 0.85
+cfe_target = 0.6
+seed = 2027
+
+[[renewable]]
+id = "pv"
+kind = "solar"
+capacity_mw = 250
+capacity_factor = 0.145
+
+[[renewable]]
+id = "wind"
+kind = "offshore-wind"
+capacity_mw = 150
+capacity_factor = 0.28
+
+[bess]
+id = "bess-main"
+roles = ["firming"]
+"""
+
+
+def spec_of(text: str, name: str = "campus.toml"):
+    doc, diags = load_text(name, text.encode())
+    assert doc is not None, diags
+    spec, diags = structure(doc)
+    assert spec is not None, [d.message for d in diags]
+    return spec, doc.source
+
+
+@pytest.fixture(scope="module")
+def campus():
+    spec, source = spec_of(BASE + PLANTS)
+    return spec, source, run_energy(spec, ROOT / "specs", source)
+
+
+def test_energy_year_figures(campus):
+    spec, _, res = campus
+    j = res.to_json()
+    it_mw = res.it_kw / 1000
+    # Flat utilisation: load = IT x utilisation x annual PUE in every hour.
+    assert j["load"]["annual_mwh"] == pytest.approx(it_mw * 0.85 * 1.18 * 8760, rel=1e-6)
+    assert j["hours"] == 8760
+    # Each synthetic plant delivers its capacity factor.
+    for p in j["renewables"]:
+        cf = {"pv": 0.145, "wind": 0.28}[p["id"]]
+        assert p["annual_mwh"] == pytest.approx(p["capacity_mw"] * cf * 8760, rel=1e-3)
+    assert j["cfe_score_hourly"] >= 0.6 - 1e-4
+    src = j["annual_mwh_by_source"]
+    # The load is served exactly by renewables, BESS and grid (no grid charging here).
+    assert src["renewable_direct"] + src["bess_discharge"] + src["grid"] == pytest.approx(j["load"]["annual_mwh"], rel=1e-6)
+    assert j["scope2_location_tco2"] == pytest.approx(j["grid_import_mwh"] * 0.4173, rel=1e-6)
+    assert j["grid_import_peak_mw"] <= spec.grid.contract_mw
+    b = j["bess"]
+    # Container count is the larger of the energy and power limits (SBB 1.5: 5.26 MWh, 0.5C).
+    assert b["containers"] == max(math.ceil(b["lp_energy_mwh"] / 5.26 - 1e-6), math.ceil(b["lp_power_mw"] / 2.63 - 1e-6))
+    assert b["installed_energy_mwh"] == pytest.approx(b["containers"] * 5.26)
+    assert j["replay"]["agrees_with_lp"] is True
+    assert j["interconnect"]["lines"][0]["cost_label"] == "estimate"
+
+
+def test_equipment_families_and_areas(campus):
+    _, _, res = campus
+    eq = {e.family: e for e in res.equipment()}
+    assert eq["bess-container"].area == "bess-main"
+    assert eq["bess-container"].quantity == res.bess.containers
+    assert eq["bess-pcs"].quantity == res.bess.containers
+    assert eq["solar-pv"].area == "pv" and eq["solar-pv"].quantity == pytest.approx(250)
+    assert eq["wind-turbine"].area == "wind"
+    assert eq["transmission-line"].area == "tl-haenam-154"
+    assert eq["transmission-line"].quantity == pytest.approx(8.5)
+
+
+def test_outputs_are_deterministic(campus):
+    spec, source, res = campus
+    again = run_energy(spec, ROOT / "specs", source)
+    a, b = emit_energy(res, spec), emit_energy(again, spec)
+    assert a["energy.csv"] == b["energy.csv"]
+    assert a["energy.svg"] == b["energy.svg"]
+    assert res.to_json() == again.to_json()
+    lines = a["energy.csv"].decode().splitlines()
+    assert len(lines) == 8761
+    assert lines[0].startswith("hour,month,day,hour_of_day,load_mw,pv_mw,wind_mw")
+    assert lines[-1].startswith("8759,12,31,23,")
+    assert a["energy.svg"].startswith(b"<svg") and b"Monthly balance" in a["energy.svg"]
+
+
+def test_solar_is_zero_at_night_and_peaks_at_noon():
+    pu = profiles.solar_pu(34.57, 126.6, 0.14, np.random.default_rng(1))
+    by_hour = pu.reshape(365, 24).mean(axis=0)
+    assert by_hour[0] == 0 and by_hour[23] == 0
+    assert int(np.argmax(by_hour)) in (11, 12)  # 126.6 E is ~34 min behind the 135 E meridian
+    assert pu.mean() == pytest.approx(0.14, rel=1e-3)
+    assert pu.max() <= 1.0
+    # Summer days are longer than winter days.
+    daylight = (pu.reshape(365, 24) > 0).sum(axis=1)
+    assert daylight[172] > daylight[355]
+
+
+def test_wind_profile_shape():
+    pu = profiles.wind_pu("onshore-wind", 0.25, np.random.default_rng(3))
+    assert pu.mean() == pytest.approx(0.25, rel=1e-3)
+    assert 0.0 <= pu.min() and pu.max() <= 1.0
+    months = profiles.month_of_hour()
+    winter = pu[(months == 1) | (months == 12)].mean()
+    summer = pu[(months == 7) | (months == 8)].mean()
+    assert winter > summer  # the winter monsoon
+    # Hour-to-hour persistence (synthetic weather is not white noise).
+    assert np.corrcoef(pu[:-1], pu[1:])[0, 1] > 0.8
+
+
+def test_same_seed_same_weather_other_seed_other_weather():
+    a = profiles.wind_pu("offshore-wind", 0.3, np.random.default_rng([1, 2]))
+    b = profiles.wind_pu("offshore-wind", 0.3, np.random.default_rng([1, 2]))
+    c = profiles.wind_pu("offshore-wind", 0.3, np.random.default_rng([1, 3]))
+    assert np.array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+def test_unreachable_cfe_target_is_a_diagnostic():
+    text = (BASE + PLANTS).replace("cfe_target = 0.6", "cfe_target = 0.95").replace("capacity_mw = 250", "capacity_mw = 50")
+    spec, source = spec_of(text)
+    with pytest.raises(HubcError) as err:
+        run_energy(spec, ROOT / "specs", source)
+    assert err.value.exit_code == 3
+    d = err.value.diagnostics[0]
+    assert d.code == "HUB411"
+    assert source.line_text(d.location.line).strip().startswith("cfe_target = 0.95")
+
+
+def test_contract_too_small_is_a_diagnostic():
+    # No BESS, no renewables: the 99 MW load cannot fit a 60 MW contract.
+    text = BASE.replace("contract_mw = 135", "contract_mw = 60")
+    spec, source = spec_of(text)
+    with pytest.raises(HubcError) as err:
+        run_energy(spec, ROOT / "specs", source)
+    assert err.value.exit_code == 3
+    assert err.value.diagnostics[0].code == "HUB412"
+    assert "contract_mw = 60" in source.line_text(err.value.diagnostics[0].location.line)
+
+
+def test_peak_shaving_bess_keeps_import_within_a_tight_contract():
+    text = (BASE + PLANTS).replace("contract_mw = 135", "contract_mw = 90").replace(
+        'roles = ["firming"]', 'roles = ["firming", "peak-shaving"]'
+    )
+    spec, source = spec_of(text)
+    res = run_energy(spec, ROOT / "specs", source)
+    assert res.grid_mw.max() <= 90 + 1e-3
+    assert res.bess.lp_power_mw >= res.load_mw.max() - 90 - 1e-3
+
+
+def test_ride_through_reserve_is_held_every_hour():
+    text = (BASE + PLANTS).replace('roles = ["firming"]', 'roles = ["firming", "ride-through"]\nride_through_min = 10')
+    spec, source = spec_of(text)
+    res = run_energy(spec, ROOT / "specs", source)
+    crit = res.it_kw / 1000
+    assert res.bess.reserve_mwh == pytest.approx(crit * 10 / 60 / math.sqrt(0.88))
+    assert res.soc_mwh.min() >= res.bess.reserve_mwh - 1e-3
+    assert res.bess.lp_power_mw >= crit - 1e-6
+
+
+def test_unknown_container_is_a_diagnostic():
+    spec, source = spec_of((BASE + PLANTS).replace('id = "bess-main"', 'id = "bess-main"\ncontainer = "samsung-sbb"'))
+    with pytest.raises(HubcError) as err:
+        run_energy(spec, ROOT / "specs", source)
+    d = err.value.diagnostics[0]
+    assert d.code == "HUB414" and "samsung-sdi-sbb-1.5" in d.help
+
+
+def test_fixed_bess_too_small_for_target():
+    text = (BASE + PLANTS).replace('id = "bess-main"', 'id = "bess-main"\nenergy_mwh = 10.0\npower_mw = 5.0').replace(
+        "cfe_target = 0.6", "cfe_target = 0.75"
+    )
+    spec, source = spec_of(text)
+    with pytest.raises(HubcError) as err:
+        run_energy(spec, ROOT / "specs", source)
+    assert err.value.diagnostics[0].code == "HUB411"
+    assert "BESS size given" in err.value.diagnostics[0].message
