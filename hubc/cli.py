@@ -95,13 +95,18 @@ def check(specs: tuple[Path, ...], fmt: str, quiet: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Format of the diagnostics.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary; diagnostics only.")
-def build(spec: Path, out: Path | None, fmt: str, quiet: bool) -> None:
+@click.option("--frozen", is_flag=True, help="Fail (exit 1) if the build would change what the lock file records.")
+@click.option("--lock", "lock_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Lock file for --frozen (default: hubc.lock beside the spec, else OUT/hubc.lock).")
+def build(spec: Path, out: Path | None, fmt: str, quiet: bool, frozen: bool, lock_path: Path | None) -> None:
     """Size, place, verify and write the design of SPEC into OUT.
 
     The build is all or nothing: if any stage fails, OUT is left exactly as it was.
+    OUT/hubc.lock records what the build decided; commit it beside the spec and use
+    --frozen in CI to fail when a change would alter the design.
     """
     from hubc.diagnostics import HubcError
-    from hubc.pipeline import build_spec, check_spec, write_plan
+    from hubc.pipeline import build_spec, check_spec, frozen_diagnostics, write_plan
 
     checked = check_spec(spec, str(spec))
     sources = {checked.source.name: checked.source.text} if checked.source else {}
@@ -114,6 +119,13 @@ def build(spec: Path, out: Path | None, fmt: str, quiet: bool) -> None:
         _finish(exc.diagnostics, sources, fmt, quiet, exc.exit_code)
         return
     target = out if out is not None else Path("build") / checked.spec.campus.id
+    if frozen:
+        if lock_path is None:
+            beside = spec.parent / "hubc.lock"
+            lock_path = beside if beside.is_file() else target / "hubc.lock"
+        problems = frozen_diagnostics(built.plan["hubc.lock"], lock_path)
+        if problems:
+            _finish(list(built.diagnostics) + problems, sources, fmt, quiet, 1)
     write_plan(built.plan, target)
     if built.diagnostics:
         click.echo(_render(list(built.diagnostics), sources, fmt), nl=False)
@@ -167,3 +179,71 @@ def schema(output: Path | None) -> None:
         click.echo(text, nl=False)
     else:
         output.write_text(text, "utf-8")
+
+
+@main.command(epilog="""\b
+Exit codes:
+  0  no changes (or changes, without --detailed-exitcode)
+  1  errors, or a --fail-on threshold exceeded
+  2  changes (with --detailed-exitcode); usage errors also exit 2
+  3  infeasible, or no solution within the time limit""")
+@click.argument("specs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--base", "base_rev", default=None, metavar="REV",
+              help="Compare SPEC with itself at git revision REV (one spec argument).")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 0 when nothing changed, 2 when something did.")
+@click.option("--fail-on", "fail_on", multiple=True, metavar="RULE",
+              help="Exit 1 when a change crosses a threshold: METRIC:+N% (e.g. capex_krw:+5%), METRIC:-N, "
+                   "`removed` (anything removed or downsized) or `redundancy` (tier/redundancy changed).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress.")
+def plan(specs: tuple[Path, ...], base_rev: str | None, fmt: str, detailed_exitcode: bool,
+         fail_on: tuple[str, ...], quiet: bool) -> None:
+    """Compare the designs of BASE and NEW specs (or SPEC and --base REV) for a review."""
+    from hubc import plan as planmod
+    from hubc.diagnostics import HubcError
+    from hubc.pipeline import build_spec, check_spec, spec_at_revision
+
+    for rule in fail_on:
+        try:
+            planmod.parse_fail_on(rule)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+    if base_rev is not None:
+        if len(specs) != 1:
+            raise click.UsageError("with --base REV give exactly one SPEC")
+        try:
+            base_path, cleanup = spec_at_revision(specs[0], base_rev)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+        pairs = [(base_path, f"{specs[0]}@{base_rev}"), (specs[0], str(specs[0]))]
+    else:
+        if len(specs) != 2:
+            raise click.UsageError("give BASE and NEW specs, or one SPEC with --base REV")
+        cleanup = None
+        pairs = [(specs[0], str(specs[0])), (specs[1], str(specs[1]))]
+    progress = _Progress(quiet)
+    facts = []
+    try:
+        for path, label in pairs:
+            checked = check_spec(path, label)
+            sources = {checked.source.name: checked.source.text} if checked.source else {}
+            if not checked.ok:
+                _finish(checked.diagnostics, sources, "text", False, 1)
+            try:
+                built = build_spec(checked, progress)
+            except HubcError as exc:
+                _finish(exc.diagnostics, sources, "text", False, exc.exit_code)
+                return
+            facts.append(planmod.facts(label, checked.spec, built.results))
+    finally:
+        if cleanup is not None:
+            cleanup()
+    result = planmod.diff(facts[0], facts[1])
+    render = {"text": planmod.render_text, "markdown": planmod.render_markdown, "json": planmod.render_json}[fmt]
+    click.echo(render(result), nl=False)
+    failed = planmod.failed_thresholds(result, list(fail_on))
+    for line in failed:
+        click.echo(f"error: fail-on {line}", err=True)
+    if failed:
+        sys.exit(1)
+    sys.exit(2 if detailed_exitcode and result.changed else 0)

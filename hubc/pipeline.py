@@ -218,5 +218,63 @@ def write_plan(plan: BuildPlan, out_dir: Path) -> None:
         shutil.rmtree(stage, ignore_errors=True)
 
 
+def frozen_diagnostics(new_lock: bytes, lock_path: Path) -> list[Diagnostic]:
+    """--frozen: the build must decide exactly what the lock records (HUB803 names each change)."""
+    from hubc.diagnostics import Location
+    from hubc.lock import lock_changes, parse_lock
+
+    where = Location(file=str(lock_path))
+    if not lock_path.is_file():
+        return [diag("HUB803", f"--frozen needs a lock file, and {lock_path} does not exist", where,
+                     help="run `hubc build` once and commit OUT/hubc.lock beside the spec")]
+    try:
+        old = parse_lock(lock_path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        return [diag("HUB803", f"cannot read the lock file: {exc}", where)]
+    changes = lock_changes(old, parse_lock(new_lock.decode("utf-8")))
+    if not changes:
+        return []
+    shown = changes[:12] + ([f"... and {len(changes) - 12} more"] if len(changes) > 12 else [])
+    return [
+        diag(
+            "HUB803",
+            f"the build would change {len(changes)} locked decision(s)",
+            where,
+            notes=tuple(shown),
+            help="review the change; if intended, rebuild without --frozen and commit the new hubc.lock",
+        )
+    ]
+
+
+def spec_at_revision(spec: Path, rev: str):
+    """Check out the spec's folder at git revision REV into a temporary folder (so files the
+    spec references come from the same revision). Returns (path, cleanup)."""
+    import subprocess
+
+    spec = spec.resolve()
+    try:
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=spec.parent, capture_output=True,
+                             text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        raise ValueError(f"{spec} is not inside a git repository") from None
+    rel_dir = spec.parent.relative_to(top)
+    tmp = Path(tempfile.mkdtemp(prefix="hubc-plan-"))
+    archive = subprocess.run(["git", "archive", "--format=tar", rev, "--", str(rel_dir) if str(rel_dir) != "." else "."],
+                             cwd=top, capture_output=True)
+    if archive.returncode != 0:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ValueError(f"git cannot read revision {rev!r}: {archive.stderr.decode(errors='replace').strip()}")
+    import io
+    import tarfile
+
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(tmp, filter="data")
+    base = tmp / rel_dir / spec.name
+    if not base.is_file():
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ValueError(f"{spec.name} does not exist at revision {rev!r}")
+    return base, lambda: shutil.rmtree(tmp, ignore_errors=True)
+
+
 def exit_code(diags: tuple[Diagnostic, ...] | list[Diagnostic]) -> int:
     return 1 if any(d.severity is Severity.ERROR for d in diags) else 0

@@ -26,8 +26,15 @@ def _design_json(checked, results):
     return emit_design_json(checked, results)
 
 
+def _lock(checked, results):
+    from hubc.lock import lock_data, render_lock
+
+    return {"hubc.lock": render_lock(lock_data(results))}
+
+
 EMITTERS: tuple[Emitter, ...] = (
     Emitter("design.json", "the whole resolved design", _design_json),
+    Emitter("hubc.lock", "what the build decided, for --frozen", _lock),
 )
 
 
