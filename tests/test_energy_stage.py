@@ -88,6 +88,8 @@ def test_equipment_families_and_areas(campus):
     assert eq["bess-pcs"].quantity == res.bess.containers
     assert eq["solar-pv"].area == "pv" and eq["solar-pv"].quantity == pytest.approx(250)
     assert eq["wind-turbine"].area == "wind"
+    # 150 MW offshore in 8 MW turbines (Doosan class): 19 turbines.
+    assert (eq["wind-turbine"].rating, eq["wind-turbine"].quantity) == (8.0, 19)
     assert eq["transmission-line"].area == "tl-haenam-154"
     assert eq["transmission-line"].quantity == pytest.approx(8.5)
 

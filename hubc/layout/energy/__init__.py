@@ -191,6 +191,19 @@ class EnergyResult:
             }
         return out
 
+    def solver_settings(self) -> dict:
+        """For hubc.lock: what decides the LP's answer besides the spec."""
+        from ortools import __version__ as ortools_version
+
+        from hubc.catalog import energy as cat
+
+        return {
+            "lp": "HiGHS via ortools.linear_solver.pywraplp",
+            "ortools": ortools_version,
+            "threads": 1,
+            "energy_catalog": cat.data()["version"],
+        }
+
     def equipment(self) -> tuple[Equipment, ...]:
         items: list[Equipment] = []
         if self.bess is not None and self.bess.containers > 0:
@@ -206,8 +219,7 @@ class EnergyResult:
                     system="energy",
                     area=b.id,
                     spec_path=("bess", "container"),
-                    catalog_id=b.container,
-                    notes=f"count set by {b.limit}; LP {b.lp_energy_mwh:.1f} MWh / {b.lp_power_mw:.1f} MW",
+                    notes=f"energy catalog {b.container}; count set by {b.limit}; LP {b.lp_energy_mwh:.1f} MWh / {b.lp_power_mw:.1f} MW",
                 )
             )
             items.append(
@@ -225,21 +237,41 @@ class EnergyResult:
             )
         for p in self.plants:
             if p.kind == "ppa" or p.capacity_mw <= 0:
+                continue  # a PPA buys energy, not equipment
+            if p.kind == "solar":
+                # Priced per MWp of modules, inverters and balance of plant.
+                items.append(
+                    Equipment(
+                        id=f"{p.id}/plant",
+                        family="solar-pv",
+                        description=f"solar PV plant, {p.capacity_mw:.1f} MWp at {p.capacity_factor:.1%} CF",
+                        rating=r(p.capacity_mw, 3),
+                        rating_unit="MWp",
+                        quantity=r(p.capacity_mw, 3),
+                        unit="MWp",
+                        system="energy",
+                        area=p.id,
+                        spec_path=("renewable", p.spec_index, "capacity_mw"),
+                        notes="sized by the energy LP" if p.sized else "",
+                    )
+                )
                 continue
-            solar = p.kind == "solar"
+            from hubc.catalog import energy as cat
+
+            turbine = float(cat.renewable_cost(p.kind)["turbine_mw"])
+            count = math.ceil(p.capacity_mw / turbine - 1e-6)
             items.append(
                 Equipment(
-                    id=f"{p.id}/plant",
-                    family="solar-pv" if solar else "wind-turbine",
-                    description=f"{p.kind} plant, {p.capacity_mw:.1f} MW at {p.capacity_factor:.1%} CF",
-                    rating=r(p.capacity_mw, 3),
-                    rating_unit="MWp" if solar else "MW",
-                    quantity=r(p.capacity_mw, 3),
-                    unit="MWp" if solar else "MW",
+                    id=f"{p.id}/turbines",
+                    family="wind-turbine",
+                    description=f"{p.kind} turbines, {turbine:g} MW class, for {p.capacity_mw:.1f} MW at {p.capacity_factor:.1%} CF",
+                    rating=turbine,
+                    rating_unit="MW",
+                    quantity=count,
                     system="energy",
                     area=p.id,
                     spec_path=("renewable", p.spec_index, "capacity_mw"),
-                    notes="sized by the energy LP" if p.sized else "",
+                    notes=("sized by the energy LP; " if p.sized else "") + f"{count * turbine:g} MW installed",
                 )
             )
         items.extend(ln.equipment() for ln in self.interconnect.lines)
@@ -252,6 +284,12 @@ def r(x: float, nd: int) -> float:
 
 
 # ------------------------------------------------------------------------------------ run
+
+
+def energy_stage(checked, results, progress) -> tuple[EnergyResult, list[Diagnostic]]:
+    """The build-stage adapter: `Stage("energy", "hourly energy year, BESS sizing", energy_stage)`."""
+    result = run_energy(checked.spec, checked.base_dir, checked.source)
+    return result, list(result.diagnostics)
 
 
 def run_energy(spec: Spec, base_dir: Path | str = ".", source: SourceFile | None = None) -> EnergyResult:
