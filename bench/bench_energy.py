@@ -20,9 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from hubc.layout.energy import lp, run_energy  # noqa: E402
-from hubc.spec.convert import structure  # noqa: E402
-from hubc.spec.source import load_text  # noqa: E402
+from hubc.layout.energy import lp, run_energy
+from hubc.spec.convert import structure
+from hubc.spec.source import load_text
 
 
 def _spec(path: Path, edits: tuple[tuple[str, str], ...] = ()):
@@ -49,7 +49,7 @@ CASES_ALL = (
         "1 GW example, 60% CFE, offshore wind and BESS auto",
         ROOT / "specs" / "campus-1gw.toml",
         (
-            ('capacity_mw = 1200\ncapacity_factor = 0.30', 'capacity_mw = "auto"\ncapacity_factor = 0.30'),
+            ("capacity_mw = 1200\ncapacity_factor = 0.30", 'capacity_mw = "auto"\ncapacity_factor = 0.30'),
             ("[energy]\n", "[energy]\nsize_renewables = true\n"),
         ),
     ),

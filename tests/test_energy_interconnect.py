@@ -46,9 +46,11 @@ def test_345kv_underground_cost_and_parallel_cables():
     text = BASE.replace("contract_mw = 135", "contract_mw = 900").replace(
         "interconnect_voltage_kv = 154", "interconnect_voltage_kv = 345"
     )
-    text = text.replace('voltage_kv = 154\nlength_km = 8.5\ncircuits = 2\nconstruction = "overhead"',
-                        'voltage_kv = 345\nlength_km = 3\ncircuits = 2\nconstruction = "underground"')
-    ic, source = sized(text)
+    text = text.replace(
+        'voltage_kv = 154\nlength_km = 8.5\ncircuits = 2\nconstruction = "overhead"',
+        'voltage_kv = 345\nlength_km = 3\ncircuits = 2\nconstruction = "underground"',
+    )
+    ic, _source = sized(text)
     (line,) = ic.lines
     i_n1 = 900 / 0.95 * 1e6 / (math.sqrt(3) * 345e3)  # 1,585 A > 1,500 A -> XLPE 2500 (1,700 A)
     assert line.circuit_current_n1_a == pytest.approx(i_n1)
@@ -86,7 +88,7 @@ def test_single_circuit_and_band_findings():
 
 
 def test_unknown_voltage_class_uses_nearest():
-    text = BASE.replace('voltage_kv = 154\nlength_km', 'voltage_kv = 132\nlength_km')
+    text = BASE.replace("voltage_kv = 154\nlength_km", "voltage_kv = 132\nlength_km")
     spec, source = spec_of(text)
     ic, diags = size_interconnect(spec, lambda *p: source.at_value(p))
     assert ic.lines[0].voltage_class_kv == 154

@@ -22,18 +22,18 @@ def square_solar(peak: float) -> np.ndarray:
 
 
 def bess(**kw) -> lp.BessParams:
-    base = dict(
-        eta_charge=ETA,
-        eta_discharge=ETA,
-        usable_fraction=K,
-        energy_cost_per_mwh_year=20.0,
-        power_cost_per_mw_year=10.0,
-        energy_mwh=None,
-        power_mw=None,
-        reserve_mwh=0.0,
-        min_power_mw=0.0,
-        grid_charging=False,
-    )
+    base = {
+        "eta_charge": ETA,
+        "eta_discharge": ETA,
+        "usable_fraction": K,
+        "energy_cost_per_mwh_year": 20.0,
+        "power_cost_per_mw_year": 10.0,
+        "energy_mwh": None,
+        "power_mw": None,
+        "reserve_mwh": 0.0,
+        "min_power_mw": 0.0,
+        "grid_charging": False,
+    }
     base.update(kw)
     return lp.BessParams(**base)
 
@@ -63,12 +63,12 @@ def limits_of(sol: lp.LpSolution, b: lp.BessParams, p: lp.EnergyProblem) -> simu
 
 
 def run_replay(sol, b, p, **override):
-    kw = dict(
-        charge_re_mw=sol.charge_re_mw,
-        charge_grid_mw=sol.charge_grid_mw,
-        discharge_mw=sol.discharge_mw,
-        soc_start_mwh=sol.soc_start_mwh,
-    )
+    kw = {
+        "charge_re_mw": sol.charge_re_mw,
+        "charge_grid_mw": sol.charge_grid_mw,
+        "discharge_mw": sol.discharge_mw,
+        "soc_start_mwh": sol.soc_start_mwh,
+    }
     kw.update(override)
     re = p.fixed_re_mw
     return simulate.replay(p.load_mw, re, limits_of(sol, b, p), **kw)

@@ -72,9 +72,11 @@ def test_spec_profiles_drive_the_year(tmp_path):
     pv = np.where((h >= 6) & (h < 18), 0.3, 0.0)
     write(tmp_path, "util.csv", [f"{x:.3f}" for x in util])
     write(tmp_path, "pv.csv", [f"{x:.3f}" for x in pv])
-    text = (BASE + PLANTS).replace(
-        "utilisation = 0.85", 'utilisation = 0.85\nprofile_csv = "util.csv"'
-    ).replace("capacity_factor = 0.145", 'capacity_factor = 0.15\nprofile_csv = "pv.csv"')
+    text = (
+        (BASE + PLANTS)
+        .replace("utilisation = 0.85", 'utilisation = 0.85\nprofile_csv = "util.csv"')
+        .replace("capacity_factor = 0.145", 'capacity_factor = 0.15\nprofile_csv = "pv.csv"')
+    )
     spec, source = spec_of(text)
     res = run_energy(spec, tmp_path, source)
     it_mw = res.it_kw / 1000

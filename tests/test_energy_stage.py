@@ -69,12 +69,16 @@ def test_energy_year_figures(campus):
     assert j["cfe_score_hourly"] >= 0.6 - 1e-4
     src = j["annual_mwh_by_source"]
     # The load is served exactly by renewables, BESS and grid (no grid charging here).
-    assert src["renewable_direct"] + src["bess_discharge"] + src["grid"] == pytest.approx(j["load"]["annual_mwh"], rel=1e-6)
+    assert src["renewable_direct"] + src["bess_discharge"] + src["grid"] == pytest.approx(
+        j["load"]["annual_mwh"], rel=1e-6
+    )
     assert j["scope2_location_tco2"] == pytest.approx(j["grid_import_mwh"] * 0.4173, rel=1e-6)
     assert j["grid_import_peak_mw"] <= spec.grid.contract_mw
     b = j["bess"]
     # Container count is the larger of the energy and power limits (SBB 1.5: 5.26 MWh, 0.5C).
-    assert b["containers"] == max(math.ceil(b["lp_energy_mwh"] / 5.26 - 1e-6), math.ceil(b["lp_power_mw"] / 2.63 - 1e-6))
+    assert b["containers"] == max(
+        math.ceil(b["lp_energy_mwh"] / 5.26 - 1e-6), math.ceil(b["lp_power_mw"] / 2.63 - 1e-6)
+    )
     assert b["installed_energy_mwh"] == pytest.approx(b["containers"] * 5.26)
     assert j["replay"]["agrees_with_lp"] is True
     assert j["interconnect"]["lines"][0]["cost_label"] == "estimate"
@@ -141,7 +145,11 @@ def test_same_seed_same_weather_other_seed_other_weather():
 
 
 def test_unreachable_cfe_target_is_a_diagnostic():
-    text = (BASE + PLANTS).replace("cfe_target = 0.6", "cfe_target = 0.95").replace("capacity_mw = 250", "capacity_mw = 50")
+    text = (
+        (BASE + PLANTS)
+        .replace("cfe_target = 0.6", "cfe_target = 0.95")
+        .replace("capacity_mw = 250", "capacity_mw = 50")
+    )
     spec, source = spec_of(text)
     with pytest.raises(HubcError) as err:
         run_energy(spec, ROOT / "specs", source)
@@ -163,8 +171,10 @@ def test_contract_too_small_is_a_diagnostic():
 
 
 def test_peak_shaving_bess_keeps_import_within_a_tight_contract():
-    text = (BASE + PLANTS).replace("contract_mw = 135", "contract_mw = 90").replace(
-        'roles = ["firming"]', 'roles = ["firming", "peak-shaving"]'
+    text = (
+        (BASE + PLANTS)
+        .replace("contract_mw = 135", "contract_mw = 90")
+        .replace('roles = ["firming"]', 'roles = ["firming", "peak-shaving"]')
     )
     spec, source = spec_of(text)
     res = run_energy(spec, ROOT / "specs", source)
@@ -191,8 +201,10 @@ def test_unknown_container_is_a_diagnostic():
 
 
 def test_fixed_bess_too_small_for_target():
-    text = (BASE + PLANTS).replace('id = "bess-main"', 'id = "bess-main"\nenergy_mwh = 10.0\npower_mw = 5.0').replace(
-        "cfe_target = 0.6", "cfe_target = 0.75"
+    text = (
+        (BASE + PLANTS)
+        .replace('id = "bess-main"', 'id = "bess-main"\nenergy_mwh = 10.0\npower_mw = 5.0')
+        .replace("cfe_target = 0.6", "cfe_target = 0.75")
     )
     spec, source = spec_of(text)
     with pytest.raises(HubcError) as err:

@@ -64,9 +64,7 @@ _BESS_FIELDS = tuple(a.name for a in attrs.fields(BessContainer))
 
 
 def bess_containers() -> dict[str, BessContainer]:
-    return {
-        c["id"]: BessContainer(**{k: c[k] for k in _BESS_FIELDS}) for c in data()["bess_container"]
-    }
+    return {c["id"]: BessContainer(**{k: c[k] for k in _BESS_FIELDS}) for c in data()["bess_container"]}
 
 
 def conductors(voltage_kv: float, construction: str) -> tuple[Conductor, ...]:

@@ -118,7 +118,7 @@ class Interconnect:
 def size_interconnect(
     spec: Spec,
     locate: Locate,
-    grid_import_mw: "list[float] | None" = None,
+    grid_import_mw: list[float] | None = None,
 ) -> tuple[Interconnect, list[Diagnostic]]:
     """`locate(*key_path)` gives the spec location of a key (for diagnostics)."""
     g = spec.grid

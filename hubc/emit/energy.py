@@ -89,7 +89,7 @@ def _typical_week(res: EnergyResult, months: tuple[int, ...]) -> int:
 
     mh = month_of_hour()
     re = res.renewable_mw
-    starts = [d * 24 for d in range(0, 365 - 7) if mh[d * 24] in months]
+    starts = [d * 24 for d in range(365 - 7) if mh[d * 24] in months]
     sums = [float(re[s : s + 168].sum()) for s in starts]
     mean = sum(sums) / len(sums)
     best = min(range(len(starts)), key=lambda i: (abs(sums[i] - mean), i))
@@ -185,7 +185,9 @@ def _week(out: list[str], res: EnergyResult, start: int, title: str, top: int, h
         day -= MONTH_DAYS[m]
         m += 1
     months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-    out.append(f'<text x="{PAD_L}" y="{top + 14}" font-size="14" font-weight="bold">{title} (from {day + 1} {months[m]})</text>')
+    out.append(
+        f'<text x="{PAD_L}" y="{top + 14}" font-size="14" font-weight="bold">{title} (from {day + 1} {months[m]})</text>'
+    )
 
     def X(i: float) -> float:
         return PAD_L + plot_w * i / 168
@@ -202,7 +204,9 @@ def _week(out: list[str], res: EnergyResult, start: int, title: str, top: int, h
         y = Y(v)
         out.append(f'<line x1="{PAD_L}" y1="{y:.1f}" x2="{PAD_L + plot_w}" y2="{y:.1f}" stroke="#e5e5e5"/>')
         out.append(f'<text x="{PAD_L - 6}" y="{y + 4:.1f}" text-anchor="end">{v:,.0f}</text>')
-        out.append(f'<text x="{PAD_L + plot_w + 6}" y="{Ys(soc_max * k / 5) + 4:.1f}" fill="{COLOURS["soc"]}">{soc_max * k / 5:,.0f}</text>')
+        out.append(
+            f'<text x="{PAD_L + plot_w + 6}" y="{Ys(soc_max * k / 5) + 4:.1f}" fill="{COLOURS["soc"]}">{soc_max * k / 5:,.0f}</text>'
+        )
     for dd in range(8):
         x = X(dd * 24)
         out.append(f'<line x1="{x:.1f}" y1="{y0}" x2="{x:.1f}" y2="{y0 + ph}" stroke="#cccccc"/>')

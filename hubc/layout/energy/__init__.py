@@ -325,7 +325,9 @@ def run_energy(spec: Spec, base_dir: Path | str = ".", source: SourceFile | None
     for i, pl in enumerate(spec.renewable):
         rng = np.random.default_rng([en.seed, pl.seed, i])
         if pl.profile_csv is not None:
-            pu = profiles.read_profile_csv(base_dir / pl.profile_csv, pl.profile_csv, origin=at("renewable", i, "profile_csv"))
+            pu = profiles.read_profile_csv(
+                base_dir / pl.profile_csv, pl.profile_csv, origin=at("renewable", i, "profile_csv")
+            )
             label = f"csv {pl.profile_csv}"
             mean = float(pu.mean())
             if abs(mean - pl.capacity_factor) > 0.1 * pl.capacity_factor:
@@ -458,7 +460,9 @@ def run_energy(spec: Spec, base_dir: Path | str = ".", source: SourceFile | None
             reserve_mwh=bess_params.reserve_mwh,
             energy_sized=bess_params.energy_mwh is None,
             power_sized=bess_params.power_mw is None,
-            capex_krw=(e_inst * container.cost_usd_per_kwh + p_inst * container.pcs_cost_usd_per_kw) * 1000 * krw_per_usd,
+            capex_krw=(e_inst * container.cost_usd_per_kwh + p_inst * container.pcs_cost_usd_per_kw)
+            * 1000
+            * krw_per_usd,
             roles=tuple(b.roles),
         )
 
@@ -578,7 +582,7 @@ def _why_infeasible(spec, problem, sol, at, lp, load, fixed_re) -> list[Diagnost
                 at("energy", "cfe_target"),
                 ("energy", "cfe_target"),
                 notes=note,
-                help="add renewables or PPAs, let them be sized (capacity_mw = \"auto\"), or lower cfe_target",
+                help='add renewables or PPAs, let them be sized (capacity_mw = "auto"), or lower cfe_target',
             )
         ]
     return [
@@ -588,6 +592,6 @@ def _why_infeasible(spec, problem, sol, at, lp, load, fixed_re) -> list[Diagnost
             f"(load peaks at {float(load.max()):.1f} MW)",
             at("grid", "contract_mw"),
             ("grid", "contract_mw"),
-            help="raise contract_mw, or add a BESS with the peak-shaving role and power_mw = \"auto\"",
+            help='raise contract_mw, or add a BESS with the peak-shaving role and power_mw = "auto"',
         )
     ]

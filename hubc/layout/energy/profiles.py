@@ -76,7 +76,9 @@ def read_profile_csv(
         if not math.isfinite(v):
             problems.append(diag("HUB410", f'"{cell}" is not a finite number', loc, help="one numeric value per hour"))
         elif not (low <= v <= high):
-            hint = "per-unit values: 0.85, not 85" if v > high and v <= 100 * high else f"values lie in {low:g}-{high:g}"
+            hint = (
+                "per-unit values: 0.85, not 85" if v > high and v <= 100 * high else f"values lie in {low:g}-{high:g}"
+            )
             problems.append(diag("HUB410", f"value {v:g} is outside {low:g}-{high:g}", loc, help=hint))
         values.append(v)
     if len(values) != HOURS and not problems:
@@ -216,9 +218,9 @@ def wind_pu(kind: str, capacity_factor: float, rng: np.random.Generator) -> np.n
     base = (-np.log1p(-u)) ** (1.0 / float(w["weibull_k"]))
     day = np.repeat(np.arange(DAYS), 24)
     hour = np.tile(np.arange(24), DAYS)
-    shape = (1.0 + float(w["seasonal_amplitude"]) * np.cos(2 * np.pi * (day - float(w["seasonal_peak_day"])) / DAYS)) * (
-        1.0 + float(w["diurnal_amplitude"]) * np.cos(2 * np.pi * (hour - float(w["diurnal_peak_hour"])) / 24.0)
-    )
+    shape = (
+        1.0 + float(w["seasonal_amplitude"]) * np.cos(2 * np.pi * (day - float(w["seasonal_peak_day"])) / DAYS)
+    ) * (1.0 + float(w["diurnal_amplitude"]) * np.cos(2 * np.pi * (hour - float(w["diurnal_peak_hour"])) / 24.0))
     speeds = base * shape
     vi, vr, vo = float(w["cut_in_ms"]), float(w["rated_ms"]), float(w["cut_out_ms"])
 

@@ -93,7 +93,9 @@ def replay(
         if level > usable + TOL:
             violations.append((t, f"state of charge {level:.3f} MWh above the usable {usable:.3f} MWh"))
         if level < limits.reserve_mwh - TOL:
-            violations.append((t, f"state of charge {level:.3f} MWh below the ride-through reserve {limits.reserve_mwh:.3f} MWh"))
+            violations.append(
+                (t, f"state of charge {level:.3f} MWh below the ride-through reserve {limits.reserve_mwh:.3f} MWh")
+            )
         grid[t] = deficit - dis + gc
         if grid[t] > limits.contract_mw + TOL:
             violations.append((t, f"grid import {grid[t]:.3f} MW above the contract {limits.contract_mw:.3f} MW"))
@@ -103,7 +105,9 @@ def replay(
         grid_origin = max(0.0, grid_origin - from_grid / limits.eta_discharge)
         cfe[t] = direct[t] + dis - from_grid
     if abs(level - soc_start_mwh) > max(TOL, 1e-6 * usable):
-        violations.append((T - 1, f"the year ends at {level:.3f} MWh but started at {soc_start_mwh:.3f} MWh (not cyclic)"))
+        violations.append(
+            (T - 1, f"the year ends at {level:.3f} MWh but started at {soc_start_mwh:.3f} MWh (not cyclic)")
+        )
     ch_tot = float(np.sum(charge_re_mw) + np.sum(charge_grid_mw))
     dis_tot = float(np.sum(discharge_mw))
     losses = ch_tot * (1 - limits.eta_charge) + dis_tot * (1 / limits.eta_discharge - 1)
