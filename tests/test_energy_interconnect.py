@@ -25,7 +25,7 @@ def test_gb200_line_by_hand():
     assert ic.contract_mva == pytest.approx(s)
     assert line.circuit_current_n1_a == pytest.approx(i_n1)
     assert line.conductor == "ACSR 410 mm2 x 2 bundle"  # the smallest 154 kV OH option >= 533 A
-    assert line.n1_ok
+    assert line.n1_ok and line.circuits_needed_n1 == 2
     # Normal operation: two circuits share; 3 I^2 R per circuit, R = 0.036 ohm/km x 8.5 km.
     i_normal = i_n1 / 2
     loss = 2 * 3 * i_normal**2 * 0.036 * 8.5 / 1e6
@@ -67,6 +67,8 @@ def test_too_much_current_uses_parallel_sets_and_warns():
     (line,) = ic.lines
     # 390/0.95 MVA at 154 kV = 1,539 A > 1,400 A: two sets of the largest cable.
     assert line.parallel_sets == 2 and line.conductor == "XLPE Cu 2000 mm2"
+    # Three circuits would do it with single cables: 1,539 A over 2 circuits at N-1.
+    assert line.circuits_needed_n1 == 3
     _, diags = size_interconnect(spec_of(text)[0], lambda *p: source.at_value(p))
     d = next(d for d in diags if d.code == "HUB417")
     assert "circuits = 2" in source.line_text(d.location.line)

@@ -89,7 +89,9 @@ def test_equipment_families_and_areas(campus):
     eq = {e.family: e for e in res.equipment()}
     assert eq["bess-container"].area == "bess-main"
     assert eq["bess-container"].quantity == res.bess.containers
-    assert eq["bess-pcs"].quantity == res.bess.containers
+    # PCS skids of 2.5 MW for the LP's power.
+    assert eq["bess-pcs"].quantity == math.ceil(res.bess.lp_power_mw / 2.5 - 1e-6)
+    assert eq["bess-pcs"].rating == 2.5
     assert eq["solar-pv"].area == "pv" and eq["solar-pv"].quantity == pytest.approx(250)
     assert eq["wind-turbine"].area == "wind"
     # 150 MW offshore in 8 MW turbines (Doosan class): 19 turbines.
@@ -211,3 +213,49 @@ def test_fixed_bess_too_small_for_target():
         run_energy(spec, ROOT / "specs", source)
     assert err.value.diagnostics[0].code == "HUB411"
     assert "BESS size given" in err.value.diagnostics[0].message
+
+
+def test_csv_rows_balance_and_sum_to_the_reported_figures(campus):
+    spec, _, res = campus
+    text = emit_energy(res, spec)["energy.csv"].decode()
+    head, *rows = text.splitlines()
+    cols = head.split(",")
+    data = np.array([[float(x) for x in row.split(",")] for row in rows])
+    c = {name: data[:, i] for i, name in enumerate(cols)}
+    # Every hour: the load is served by renewables, BESS and grid; renewables go to the load,
+    # the battery or curtailment (3-decimal rounding of four columns: 2 kW slack).
+    served = c["direct_mw"] + c["bess_discharge_mw"] + c["grid_mw"] - c["bess_grid_charge_mw"]
+    assert np.abs(served - c["load_mw"]).max() <= 0.002
+    used = c["direct_mw"] + c["bess_charge_mw"] + c["curtail_mw"]
+    assert np.abs(used - c["renewable_mw"]).max() <= 0.002
+    assert np.abs(c["pv_mw"] + c["wind_mw"] - c["renewable_mw"]).max() <= 0.002
+    j = res.to_json()
+    assert c["cfe_mw"].sum() / c["load_mw"].sum() == pytest.approx(j["cfe_score_hourly"], abs=1e-4)
+    assert c["grid_mw"].max() == pytest.approx(j["grid_import_peak_mw"], abs=1e-3)
+    assert c["soc_mwh"].max() <= j["bess"]["usable_mwh_end_of_life"] + 1e-3
+
+
+def test_square_wave_year_snapshot(tmp_path, snapshot):
+    # No synthetic weather: flat load and a square-wave PV CSV, so the whole chain (LP, replay,
+    # CSV, SVG) is reviewable in one snapshot.
+    h = np.arange(8760) % 24
+    (tmp_path / "pv.csv").write_text("".join(f"{0.4 if 6 <= x < 18 else 0.0}\n" for x in h), "utf-8")
+    text = (BASE + PLANTS).replace("capacity_factor = 0.145", 'capacity_factor = 0.2\nprofile_csv = "pv.csv"')
+    text = (
+        text.replace("capacity_mw = 250", "capacity_mw = 400")
+        .replace("capacity_mw = 150", "capacity_mw = 1")
+        .replace("capacity_factor = 0.28", "capacity_factor = 0.3")
+    )
+    spec, source = spec_of(text.replace('kind = "offshore-wind"', 'kind = "ppa"'))
+    res = run_energy(spec, tmp_path, source)
+    # By hand: direct use covers the 12 sunny hours plus the 0.3 MW PPA at night; the BESS
+    # supplies the rest of the 60% every night, charging over the 12 sunny hours.
+    load = res.load_mw[0]
+    from_bess = (0.6 - (12 * load + 12 * 0.3) / (24 * load)) * 24 * load  # MWh a day
+    eta = math.sqrt(0.88)
+    assert res.bess.lp_energy_mwh == pytest.approx(from_bess / eta / (0.95 * 0.70), rel=1e-5)
+    assert res.bess.lp_power_mw == pytest.approx(from_bess / 0.88 / 12, rel=1e-5)
+    files = emit_energy(res, spec)
+    assert res.to_json() == snapshot(name="design-json")
+    assert files["energy.svg"].decode() == snapshot(name="energy-svg")
+    assert "\n".join(files["energy.csv"].decode().splitlines()[:30]) == snapshot(name="energy-csv-head")

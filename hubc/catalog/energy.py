@@ -90,6 +90,10 @@ def conductors(voltage_kv: float, construction: str) -> tuple[Conductor, ...]:
     )
 
 
+def pcs_unit_mw() -> float:
+    return float(data()["bess_pcs"]["unit_mw"])
+
+
 def voltage_classes() -> tuple[float, ...]:
     return tuple(sorted({float(c["voltage_kv"]) for c in data()["conductor"]}))
 

@@ -38,6 +38,7 @@ class Line:
     construction: str
     circuits: int
     n1_ok: bool
+    circuits_needed_n1: int  # fewest circuits whose N-1 current fits the largest single conductor
     circuit_current_n1_a: float  # per circuit with one circuit out
     conductor: str
     conductor_ampacity_a: float
@@ -60,6 +61,7 @@ class Line:
             "construction": self.construction,
             "circuits": self.circuits,
             "n1_ok": self.n1_ok,
+            "circuits_needed_n1": self.circuits_needed_n1,
             "circuit_current_n1_a": round(self.circuit_current_n1_a, 1),
             "conductor": self.conductor,
             "conductor_ampacity_a": self.conductor_ampacity_a,
@@ -190,6 +192,9 @@ def _size_line(i, tl, s_mva, pf, locate, grid_import_mw) -> tuple[Line, list[Dia
     carrying = max(1, n - 1)
     i_n1 = s_mva * 1e6 / (carrying * math.sqrt(3) * tl.voltage_kv * 1e3)
     options = cat.conductors(vclass, tl.construction)
+    # N-1 with n circuits: the contract over n-1 of them must fit the largest single conductor.
+    i_total = s_mva * 1e6 / (math.sqrt(3) * tl.voltage_kv * 1e3)
+    needed = 1 + max(1, math.ceil(i_total / options[-1].ampacity_a - 1e-9))
     choice = next((c for c in options if c.ampacity_a >= i_n1), None)
     sets = 1
     if choice is None:
@@ -202,7 +207,7 @@ def _size_line(i, tl, s_mva, pf, locate, grid_import_mw) -> tuple[Line, list[Dia
                 f"{tl.construction} option ({choice.name}, {choice.ampacity_a:,.0f} A); using {sets} parallel sets per phase",
                 locate(*path, "circuits"),
                 path + ("circuits",),
-                help="raise the voltage or add circuits",
+                help=f"raise the voltage, or use {needed} circuits for N-1 with single conductors",
             )
         )
     if not n1_ok:
@@ -248,6 +253,7 @@ def _size_line(i, tl, s_mva, pf, locate, grid_import_mw) -> tuple[Line, list[Dia
         construction=tl.construction,
         circuits=n,
         n1_ok=n1_ok,
+        circuits_needed_n1=needed,
         circuit_current_n1_a=i_n1,
         conductor=choice.name,
         conductor_ampacity_a=choice.ampacity_a,

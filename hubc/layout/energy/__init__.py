@@ -49,12 +49,15 @@ class BessSizing:
     container: str
     container_name: str
     container_mwh: float
+    c_rate: float
     containers: int
     limit: str  # "energy" or "power" (which set the count)
     lp_energy_mwh: float  # nameplate the LP chose (or the spec gave)
     lp_power_mw: float
     installed_energy_mwh: float
     installed_power_mw: float
+    pcs_units: int
+    pcs_unit_mw: float
     usable_fraction: float
     round_trip_efficiency: float
     depth_of_discharge: float
@@ -160,8 +163,12 @@ class EnergyResult:
             },
             "replay": {
                 "agrees_with_lp": True,
+                "violations": 0,
+                "cfe_score_lp_minus_replay": r(self.lp_cfe_score - self.cfe_score, 9),
+                "grid_peak_lp_minus_replay_mw": r(self.lp_grid_peak_mw - float(self.grid_mw.max()), 6),
                 "energy_balance_error_mwh": r(self.balance_error_mwh, 6),
                 "battery_losses_mwh": r(self.losses_mwh, 1),
+                "tolerance": REPLAY_TOLERANCE,
             },
             "interconnect": self.interconnect.to_json(),
         }
@@ -181,6 +188,9 @@ class EnergyResult:
                 "lp_power_mw": r(b.lp_power_mw, 3),
                 "installed_energy_mwh": r(b.installed_energy_mwh, 3),
                 "installed_power_mw": r(b.installed_power_mw, 3),
+                "pcs_units": b.pcs_units,
+                "pcs_unit_mw": b.pcs_unit_mw,
+                "container_power_cap_mw": r(b.containers * b.container_mwh * b.c_rate, 3),
                 "usable_mwh_end_of_life": r(usable, 3),
                 "round_trip_efficiency": r(b.round_trip_efficiency, 4),
                 "depth_of_discharge": b.depth_of_discharge,
@@ -226,10 +236,10 @@ class EnergyResult:
                 Equipment(
                     id=f"{b.id}/pcs",
                     family="bess-pcs",
-                    description=f"BESS power conversion system, {b.installed_power_mw:g} MW total",
-                    rating=r(b.installed_power_mw / b.containers, 4),
+                    description=f"BESS power conversion skid, {b.pcs_unit_mw:g} MW ({b.installed_power_mw:g} MW total)",
+                    rating=b.pcs_unit_mw,
                     rating_unit="MW",
-                    quantity=b.containers,
+                    quantity=b.pcs_units,
                     system="energy",
                     area=b.id,
                     spec_path=("bess", "power_mw"),
@@ -350,6 +360,18 @@ def run_energy(spec: Spec, base_dir: Path | str = ".", source: SourceFile | None
             pu = profiles.ppa_pu(pl.capacity_factor)
             label = "flat PPA block"
         pu[pu < 1e-9] = 0.0
+        if pl.profile_csv is None and abs(float(pu.mean()) - pl.capacity_factor) > 0.005:
+            # The synthetic shape saturates (solar: never above clear sky; wind: cut-out).
+            diags.append(
+                diag(
+                    "HUB421",
+                    f'the synthetic {pl.kind} year of "{pl.id}" reaches {float(pu.mean()):.1%}, not the stated '
+                    f"{pl.capacity_factor:.1%} capacity factor; the synthetic year is used",
+                    at("renewable", i, "capacity_factor"),
+                    ("renewable", i, "capacity_factor"),
+                    help="give an hourly profile_csv for this plant, or a capacity factor the technology reaches",
+                )
+            )
         pus.append((pl, pu, label))
 
     fixed_re = np.zeros(profiles.HOURS)
@@ -441,18 +463,26 @@ def run_energy(spec: Spec, base_dir: Path | str = ".", source: SourceFile | None
         e_lp, p_lp = sol.energy_mwh, sol.power_mw
         n, limit = lp.containers_needed(e_lp, p_lp, container.energy_mwh, container.c_rate)
         e_inst = n * container.energy_mwh if bess_params.energy_mwh is None else bess_params.energy_mwh
-        p_inst = n * container.power_mw if bess_params.power_mw is None else bess_params.power_mw
+        # PCS skids for the power the LP chose (or the spec gave); the containers' C-rate
+        # caps the deliverable power and is already in the container count.
+        pcs_unit = cat.pcs_unit_mw()
+        p_need = p_lp if bess_params.power_mw is None else bess_params.power_mw
+        pcs_units = math.ceil(p_need / pcs_unit - 1e-6) if n > 0 else 0
+        p_inst = pcs_units * pcs_unit if bess_params.power_mw is None else bess_params.power_mw
         sizing = BessSizing(
             id=b.id,
             container=container.id,
             container_name=container.name,
             container_mwh=container.energy_mwh,
+            c_rate=container.c_rate,
             containers=n,
             limit=limit,
             lp_energy_mwh=e_lp,
             lp_power_mw=p_lp,
             installed_energy_mwh=e_inst,
             installed_power_mw=p_inst,
+            pcs_units=pcs_units,
+            pcs_unit_mw=pcs_unit,
             usable_fraction=bess_params.usable_fraction,
             round_trip_efficiency=bess_params.eta_charge * bess_params.eta_discharge,
             depth_of_discharge=b.depth_of_discharge or container.depth_of_discharge,

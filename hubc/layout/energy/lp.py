@@ -103,7 +103,7 @@ def solve(problem: EnergyProblem, *, cfe_target: float | None = None) -> LpSolut
     s.SetSolverSpecificParametersAsString(params)
     inf = s.infinity()
     obj = s.Objective()
-    total_load = float(load.sum())
+    total_load = max(float(load.sum()), 1e-9)  # a campus without IT load still has a year
     contract = problem.contract_mw
 
     has_bess = b is not None and not (b.energy_mwh == 0 or b.power_mw == 0)
@@ -275,7 +275,7 @@ def _no_storage(problem: EnergyProblem, direct: np.ndarray, ok: bool) -> LpSolut
         charge_grid_mw=zeros,
         discharge_mw=zeros,
         soc_mwh=zeros,
-        cfe_score=float(direct.sum() / problem.load_mw.sum()),
+        cfe_score=float(direct.sum() / max(float(problem.load_mw.sum()), 1e-9)),
         grid_peak_mw=float(grid.max()),
     )
 
