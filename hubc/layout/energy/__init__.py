@@ -462,7 +462,7 @@ def run_energy(spec: Spec, base_dir: Path | str = ".", source: SourceFile | None
     if b is not None and bess_params is not None:
         e_lp, p_lp = sol.energy_mwh, sol.power_mw
         n, limit = lp.containers_needed(e_lp, p_lp, container.energy_mwh, container.c_rate)
-        e_inst = n * container.energy_mwh if bess_params.energy_mwh is None else bess_params.energy_mwh
+        e_inst = n * container.energy_mwh  # whole containers, also when the spec gave the MWh
         # PCS skids for the power the LP chose (or the spec gave); the containers' C-rate
         # caps the deliverable power and is already in the container count.
         pcs_unit = cat.pcs_unit_mw()
