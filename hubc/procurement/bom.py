@@ -86,6 +86,47 @@ class BomLine:
 
 
 @attrs.frozen(kw_only=True)
+class SupplierOffer:
+    """One domestic vendor's bid for a category: its products there and the lines it can bid on."""
+
+    vendor_id: str
+    name: str
+    name_ko: str
+    hq: str
+    source: str
+    products: tuple[tuple[str, tuple[str, ...]], ...]  # (product family, ratings)
+    lines: tuple[str, ...]
+    value_krw: int
+
+
+@attrs.frozen(kw_only=True)
+class SupplierCategory:
+    family: str
+    category: str
+    lines: tuple[str, ...]
+    value_krw: int
+    offers: tuple[SupplierOffer, ...]
+    import_fallback: tuple[str, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def has_domestic(self) -> bool:
+        return bool(self.offers)
+
+    def to_json(self) -> dict:
+        return {
+            "family": self.family,
+            "category": self.category,
+            "lines": list(self.lines),
+            "value_krw": self.value_krw,
+            "domestic_vendors": [
+                {"vendor": o.vendor_id, "lines": list(o.lines), "value_krw": o.value_krw} for o in self.offers
+            ],
+            "import_fallback": list(self.import_fallback),
+        }
+
+
+@attrs.frozen(kw_only=True)
 class Procurement:
     campus_id: str
     campus_name: str
@@ -100,6 +141,7 @@ class Procurement:
     domestic_krw: int
     min_domestic_share: float
     enforcement: str
+    suppliers: tuple[SupplierCategory, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = attrs.field(eq=False, default=())
 
     @property
@@ -145,6 +187,7 @@ class Procurement:
             ],
             "longest_lead": {"line_id": longest.line_id, "weeks": longest.lead_weeks} if longest else None,
             "lines": [ln.to_json() for ln in self.lines],
+            "suppliers": [c.to_json() for c in self.suppliers],
         }
 
 
@@ -202,7 +245,7 @@ def run_procurement(
 ) -> Procurement:
     from hubc.design.loads import campus_heat, facility_peak_kw
 
-    items = sorted(equipment, key=lambda e: e.id)
+    items = sorted(equipment, key=lambda e: (e.system, e.id))
     plans = phase_plan(spec)
     diags: list[Diagnostic] = []
     lines: list[BomLine] = []
@@ -284,6 +327,7 @@ def run_procurement(
         domestic_krw=domestic,
         min_domestic_share=spec.policy.min_domestic_share,
         enforcement=spec.policy.domestic_share_enforcement,
+        suppliers=supplier_categories(lines, catalog),
     )
     diags += _domestic_share_check(proc, source)
     return attrs.evolve(proc, diagnostics=tuple(diags))
@@ -360,8 +404,48 @@ def _domestic_share_check(proc: Procurement, source) -> list[Diagnostic]:
     ]
 
 
-def lines_by_family(lines: Sequence[BomLine]) -> dict[str, list[BomLine]]:
-    out: dict[str, list[BomLine]] = {}
+def supplier_categories(lines: Sequence[BomLine], catalog: Catalog) -> tuple[SupplierCategory, ...]:
+    """Per BOM category (family): the domestic vendors that can bid, or the import fallback."""
+    by_family: dict[str, list[BomLine]] = {}
     for ln in lines:
-        out.setdefault(ln.family, []).append(ln)
-    return dict(sorted(out.items()))
+        by_family.setdefault(ln.family, []).append(ln)
+    out = []
+    for family in sorted(by_family):
+        group = by_family[family]
+        bids: dict[str, list[BomLine]] = {}
+        for ln in group:
+            for vid in ln.domestic_vendors:
+                bids.setdefault(vid, []).append(ln)
+        offers = []
+        for vid in sorted(bids):
+            v = catalog.vendors.get(vid)
+            if v is None:
+                continue
+            offers.append(
+                SupplierOffer(
+                    vendor_id=vid,
+                    name=v.name,
+                    name_ko=v.name_ko,
+                    hq=v.hq,
+                    source=v.source,
+                    products=tuple((p.family, p.ratings) for p in catalog.vendor_products(vid, family)),
+                    lines=tuple(ln.line_id for ln in bids[vid]),
+                    value_krw=sum(ln.extended_cost_krw for ln in bids[vid]),
+                )
+            )
+        fallback: list[str] = []
+        for ln in group:
+            fallback += [m for m in ln.import_fallback if m not in fallback]
+        notes = sorted({catalog.entries[ln.catalog_id].notes for ln in group if catalog.entries[ln.catalog_id].notes})
+        out.append(
+            SupplierCategory(
+                family=family,
+                category=catalog.family_name(family),
+                lines=tuple(ln.line_id for ln in group),
+                value_krw=sum(ln.extended_cost_krw for ln in group),
+                offers=tuple(offers),
+                import_fallback=tuple(fallback),
+                notes=tuple(notes),
+            )
+        )
+    return tuple(out)
