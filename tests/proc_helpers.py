@@ -48,6 +48,7 @@ def E(id, family, rating, rating_unit, quantity, *, unit="ea", system="electrica
 def plant_equipment() -> tuple[Equipment, ...]:
     """Everything but the racks, for the test campus (quantities are campus totals)."""
     return (
+        E("hall-a/storage", "storage-rack", 20, "kW", 8, system="it", area="hall-a", path=("hall", 0)),
         E("hall-a/rack-pdu", "rack-pdu", 22, "kW", 384, area="hall-a", path=("hall", 0)),
         E("hall-a/busway", "busway", 4000, "A", 1920, unit="m", area="hall-a", path=("hall", 0, "row_busway_kw")),
         E("hall-a/lv-switchboard", "lv-switchboard", 3000, "kVA", 44, area="hall-a", path=("electrical", "unit_substation_kva")),
