@@ -24,6 +24,14 @@ def _elaborate(checked, results, progress):
     return summarise(checked.spec), []
 
 
+def _procurement(checked, results, progress):
+    from hubc.procurement.stage import procurement_stage
+
+    return procurement_stage(checked, results, progress)
+
+
 BUILD_STAGES: tuple[Stage, ...] = (
     Stage("summary", "derive campus loads", _elaborate),
+    # Procurement prices what the stages before it sized, so it runs last.
+    Stage("procurement", "price the BOM from the catalog", _procurement),
 )

@@ -89,7 +89,7 @@ def test_total_row_formula_covers_every_line(wb, proc):
 
 
 def test_phase_sheets_total_to_capex_by_phase(wb_values, proc):
-    by_phase = dict(proc.capex_by_phase())
+    by_phase = proc.capex_by_phase()
     ext = COLUMNS.index("Extended cost KRW")
     for plan in proc.phases:
         rows, total = _data_rows(wb_values[f"Phase {plan.id}"])
@@ -106,11 +106,11 @@ def test_summary_figures(wb, wb_values, proc):
     assert formulas["Total capex (KRW)"][0] == f"=SUM(BOM!$J$2:$J${len(proc.lines) + 1})"
     assert labels["Domestic supply (KRW)"][0] == proc.domestic_krw
     assert labels["Domestic share of BOM value"][0] == pytest.approx(proc.domestic_share)
-    for system, value in proc.capex_by_system():
+    for system, value in proc.capex_by_system().items():
         assert labels[system][0] == value
         assert formulas[system][0].startswith("=SUMIFS(BOM!$J$2:")
     for plan in proc.phases:
-        assert labels[plan.id][0] == dict(proc.capex_by_phase())[plan.id]
+        assert labels[plan.id][0] == proc.capex_by_phase()[plan.id]
     assert labels["Domestic share status"][0] == "below minimum (warn)"
 
 

@@ -107,7 +107,7 @@ def test_recomputed_lines_and_total_match(recomputed):
 def test_recomputed_phase_totals_match(recomputed):
     proc, sheets = recomputed
     ext = COLUMNS.index("Extended cost KRW")
-    for plan, value in proc.capex_by_phase():
+    for plan, value in proc.capex_by_phase().items():
         rows = sheets[f"Phase {plan}"]
         assert rows[-1][0] == "Total"
         assert int(_number(rows[-1][ext])) == value
@@ -119,7 +119,7 @@ def test_recomputed_summary_matches(recomputed):
     assert int(_number(summary["Total capex (KRW)"][0])) == proc.total_krw
     assert int(_number(summary["Domestic supply (KRW)"][0])) == proc.domestic_krw
     assert _number(summary["Domestic share of BOM value"][0]) == pytest.approx(proc.domestic_share, rel=1e-9)
-    for system, value in proc.capex_by_system():
+    for system, value in proc.capex_by_system().items():
         assert int(_number(summary[system][0])) == value
-    for phase, value in proc.capex_by_phase():
+    for phase, value in proc.capex_by_phase().items():
         assert int(_number(summary[phase][0])) == value

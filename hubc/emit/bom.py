@@ -275,7 +275,7 @@ def _summary(w: _Writer, ws, proc: Procurement, data_rows: tuple[int, int], phas
     ws.write_string(r, 1, "Capex KRW", w.head)
     ws.write_string(r, 2, "Share", w.head)
     r += 1
-    for system, value in proc.capex_by_system():
+    for system, value in proc.capex_by_system().items():
         w.string(ws, r, 0, system)
         ws.write_formula(r, 1, f"=SUMIFS({ext},{sys_rng},A{r + 1})", w.krw, value)
         ws.write_formula(

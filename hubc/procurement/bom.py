@@ -148,18 +148,43 @@ class Procurement:
     def domestic_share(self) -> float:
         return self.domestic_krw / self.total_krw if self.total_krw else 0.0
 
-    def capex_by_system(self) -> tuple[tuple[str, int], ...]:
+    def capex_by_system(self) -> dict[str, int]:
+        """System -> KRW, sorted by system."""
         out: dict[str, int] = {}
         for line in self.lines:
             out[line.system] = out.get(line.system, 0) + line.extended_cost_krw
-        return tuple(sorted(out.items()))
+        return dict(sorted(out.items()))
 
-    def capex_by_phase(self) -> tuple[tuple[str, int], ...]:
+    def capex_by_phase(self) -> dict[str, int]:
+        """Phase id -> KRW, in build-out order."""
         out = {p.id: 0 for p in self.phases}
         for line in self.lines:
             for pid, _, cost in line.phases:
                 out[pid] = out.get(pid, 0) + cost
-        return tuple(out.items())
+        return out
+
+    def report_headline(self) -> list[tuple[str, str]]:
+        below = self.total_krw > 0 and self.domestic_share < self.min_domestic_share - 1e-12
+        return [
+            ("Capex (estimate)", f"{self.total_krw / 1e9:,.1f} bn KRW"),
+            (
+                "Domestic share of BOM value",
+                f"{self.domestic_share:.1%} (policy minimum {self.min_domestic_share:.0%}"
+                + (", below)" if below else ")"),
+            ),
+        ]
+
+    def supplier_summary(self) -> list[dict]:
+        """One row per BOM category for the report: value, domestic vendors or the import fallback."""
+        return [
+            {
+                "Category": c.category,
+                "BOM value (bn KRW)": round(c.value_krw / 1e9, 2),
+                "Domestic vendors": ", ".join(o.name for o in c.offers) or "none",
+                "Import fallback": "" if c.offers else "; ".join(c.import_fallback),
+            }
+            for c in self.suppliers
+        ]
 
     def phase_lines(self, phase_id: str) -> tuple[tuple[BomLine, float, int], ...]:
         return tuple(
@@ -181,9 +206,9 @@ class Procurement:
             "domestic_krw": self.domestic_krw,
             "domestic_share": round(self.domestic_share, 6),
             "min_domestic_share": self.min_domestic_share,
-            "capex_by_system": dict(self.capex_by_system()),
+            "capex_by_system": self.capex_by_system(),
             "capex_by_phase": [
-                {"phase": p.id, "year": p.year, "capex_krw": dict(self.capex_by_phase())[p.id]} for p in self.phases
+                {"phase": p.id, "year": p.year, "capex_krw": self.capex_by_phase()[p.id]} for p in self.phases
             ],
             "longest_lead": {"line_id": longest.line_id, "weeks": longest.lead_weeks} if longest else None,
             "lines": [ln.to_json() for ln in self.lines],
