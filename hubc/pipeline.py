@@ -69,6 +69,11 @@ def check_document(doc: RawDocument, base_dir: Path, extra: Callable[[Spec, Sour
     if spec is None:
         return Checked(spec=None, source=doc.source, base_dir=base_dir, diagnostics=tuple(sort_diagnostics(diags)))
     diags = run_checks(spec, doc.source, base_dir)
+    # Catalog extension files (`[catalog] files`) are part of the spec: their problems are
+    # check findings, reported at file:line:col in those files.
+    from hubc.procurement.stage import catalog_diagnostics
+
+    diags.extend(catalog_diagnostics(spec, doc.source, base_dir))
     if extra is not None:
         diags.extend(extra(spec, doc.source))
     kept, waived = apply_waivers(spec, doc.source, diags, _today())

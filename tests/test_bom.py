@@ -217,3 +217,15 @@ def test_suppliers_md_snapshot(outputs, snapshot):
 
 def test_suppliers_csv_snapshot(outputs, snapshot):
     assert outputs["suppliers.csv"].decode("utf-8") == snapshot
+
+
+def test_build_writes_the_procurement_outputs():
+    from hubc.pipeline import build_spec, check_spec
+
+    checked = check_spec(Path(__file__).parent / "data" / "procurement" / "campus.toml")
+    built = build_spec(checked)
+    for name in ("bom.xlsx", "bom.csv", "suppliers.md", "suppliers.csv"):
+        assert built.plan[name]
+    assert "HUB623" in {d.code for d in built.diagnostics}
+    proc = built.results["procurement"]
+    assert proc.to_json()["total_krw"] == proc.total_krw > 0

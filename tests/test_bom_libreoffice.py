@@ -46,9 +46,20 @@ def profile(tmp_path_factory) -> Path:
 def convert(xlsx: Path, profile: Path, outdir: Path) -> dict[str, list[list[str]]]:
     """Every sheet of `xlsx` as CSV rows, recomputed by LibreOffice."""
     subprocess.run(
-        [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-         "--convert-to", CSV_FILTER, "--outdir", str(outdir), str(xlsx)],
-        check=True, capture_output=True, timeout=300,
+        [
+            SOFFICE,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            CSV_FILTER,
+            "--outdir",
+            str(outdir),
+            str(xlsx),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     sheets = {}
     for f in sorted(outdir.glob(f"{xlsx.stem}-*.csv")):

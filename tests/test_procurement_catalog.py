@@ -123,13 +123,16 @@ origin = "domestic"
 
 
 def test_extension_adds_and_overrides_entries(tmp_path):
-    ext = GOOD_ENTRY + """
+    ext = (
+        GOOD_ENTRY
+        + """
 [[equipment]]
 id = "main-transformer-154kv"
 cost_krw = 5_000_000_000
 cost_usd = 0
 lead_weeks = 100
 """
+    )
     spec, source = _spec_with(tmp_path, ext)
     catalog, diags = load_catalog(spec, tmp_path, source)
     # The override gives a USD price on top of the KRW one: one price per entry.
@@ -165,7 +168,9 @@ notes = "quoted by the utility"
 
 
 def test_added_entry_and_vendor(tmp_path):
-    ext = GOOD_ENTRY.replace('["ls-electric"]', '["kr-switchgear"]') + """
+    ext = (
+        GOOD_ENTRY.replace('["ls-electric"]', '["kr-switchgear"]')
+        + """
 [[vendor]]
 id = "kr-switchgear"
 name = "Korea Switchgear Co."
@@ -173,6 +178,7 @@ categories = ["switchgear"]
 products = [{ family = "KSG-24", categories = ["switchgear"], ratings = ["24 kV, 25 kA"] }]
 source = "https://example.kr/ksg"
 """
+    )
     spec, source = _spec_with(tmp_path, ext)
     catalog, diags = load_catalog(spec, tmp_path, source)
     assert diags == []
@@ -184,14 +190,44 @@ source = "https://example.kr/ksg"
 BAD = [
     ("[[equipment]\nid = 1\n", "HUB001", 1, 12),
     ('[[equipment]]\nid = "x"\nfamly = "ups-module"\n', "HUB003", 3, 1),
-    ("[[equipment]]\n" + GOOD_ENTRY.split("[[equipment]]\n")[1].replace("rating = 24", 'rating = "24"'), "HUB005", 5, 10),
-    ("[[equipment]]\n" + GOOD_ENTRY.split("[[equipment]]\n")[1].replace('"mv-switchgear"', '"mv-switchgaer"'), "HUB603", 3, 10),
-    ("[[equipment]]\n" + GOOD_ENTRY.split("[[equipment]]\n")[1].replace('["ls-electric"]', '["ls-electrc"]'), "HUB604", 17, 21),
-    ("[[equipment]]\n" + GOOD_ENTRY.split("[[equipment]]\n")[1].replace("110_000_000", "-110_000_000"), "HUB605", 9, 12),
-    ("[[equipment]]\n" + GOOD_ENTRY.split("[[equipment]]\n")[1].replace("rating_max = 36", "rating_max = 20"), "HUB606", 8, 14),
+    (
+        "[[equipment]]\n" + GOOD_ENTRY.split("[[equipment]]\n")[1].replace("rating = 24", 'rating = "24"'),
+        "HUB005",
+        5,
+        10,
+    ),
+    (
+        "[[equipment]]\n" + GOOD_ENTRY.split("[[equipment]]\n")[1].replace('"mv-switchgear"', '"mv-switchgaer"'),
+        "HUB603",
+        3,
+        10,
+    ),
+    (
+        "[[equipment]]\n" + GOOD_ENTRY.split("[[equipment]]\n")[1].replace('["ls-electric"]', '["ls-electrc"]'),
+        "HUB604",
+        17,
+        21,
+    ),
+    (
+        "[[equipment]]\n" + GOOD_ENTRY.split("[[equipment]]\n")[1].replace("110_000_000", "-110_000_000"),
+        "HUB605",
+        9,
+        12,
+    ),
+    (
+        "[[equipment]]\n" + GOOD_ENTRY.split("[[equipment]]\n")[1].replace("rating_max = 36", "rating_max = 20"),
+        "HUB606",
+        8,
+        14,
+    ),
     ("[[equipment]]\n" + GOOD_ENTRY.split("[[equipment]]\n")[1].replace('"kV"', '"KV"'), "HUB610", 6, 15),
     ("[[equipment]]\n" + GOOD_ENTRY.split("[[equipment]]\n")[1].replace('["ls-electric"]', "[]"), "HUB608", 19, 10),
-    ("[[equipment]]\n" + GOOD_ENTRY.split("[[equipment]]\n")[1].replace('["ls-electric"]', '["samsung-sdi"]'), "HUB607", 17, 21),
+    (
+        "[[equipment]]\n" + GOOD_ENTRY.split("[[equipment]]\n")[1].replace('["ls-electric"]', '["samsung-sdi"]'),
+        "HUB607",
+        17,
+        21,
+    ),
     (GOOD_ENTRY + GOOD_ENTRY, "HUB609", 22, 6),
 ]
 
@@ -210,7 +246,9 @@ def test_bad_extension_is_a_diagnostic_in_that_file(tmp_path, ext, code, line, c
 
 
 def test_foreign_vendor_listed_as_domestic(tmp_path):
-    ext = GOOD_ENTRY.replace('["ls-electric"]', '["acme-kr"]') + """
+    ext = (
+        GOOD_ENTRY.replace('["ls-electric"]', '["acme-kr"]')
+        + """
 [[vendor]]
 id = "acme-kr"
 domestic = false
@@ -218,6 +256,7 @@ name = "Acme Korea (subsidiary of Acme Inc., US)"
 categories = ["switchgear"]
 source = "https://example.com"
 """
+    )
     spec, source = _spec_with(tmp_path, ext)
     _, diags = load_catalog(spec, tmp_path, source)
     assert [(d.code, d.location.line) for d in diags] == [("HUB608", 17)]
@@ -238,3 +277,35 @@ def test_spec_without_catalog_section_uses_shipped():
     spec, source = load_spec()
     catalog, diags = load_catalog(spec, CAMPUS.parent, source)
     assert diags == [] and catalog.user_files == ()
+
+
+def test_every_problem_in_a_file_is_reported_at_once(tmp_path):
+    ext = """
+[[equipment]]
+id = "main-transformer-154kv"
+lead_weeks = -3
+domestic_vendors = ["hyosung-heavy", "ls-electrc"]
+
+[[equipment]]
+id = "my-ups"
+family = "ups"
+"""
+    spec, source = _spec_with(tmp_path, ext)
+    catalog, diags = load_catalog(spec, tmp_path, source)
+    got = [(d.code, d.location.line, d.location.col) for d in diags]
+    assert got == [("HUB006", 3, 14), ("HUB604", 4, 38), ("HUB004", 6, 3), ("HUB603", 8, 10)]
+    assert 'did you mean "ls-electric"' in diags[1].help
+    # Missing keys are one finding per table, naming each key.
+    assert "`cost_source`" in diags[2].message and "`rating_unit`" in diags[2].message
+    # Nothing of the broken file is merged.
+    assert catalog.entries["main-transformer-154kv"].lead_weeks == shipped().entries["main-transformer-154kv"].lead_weeks
+
+
+def test_hubc_check_reports_catalog_problems(tmp_path):
+    from hubc.pipeline import check_spec
+
+    _spec_with(tmp_path, "[[equipment]]\nid = \"x\"\nfamily = \"ups\"\n")
+    checked = check_spec(tmp_path / "campus.toml")
+    codes = {(d.code, d.location.file) for d in checked.diagnostics}
+    assert ("HUB603", str(tmp_path / "ext.toml")) in codes
+    assert not checked.ok

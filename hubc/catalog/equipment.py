@@ -146,9 +146,7 @@ class Catalog:
 # ----------------------------------------------------------------------------- loading
 
 
-def load_catalog(
-    spec: Any, base_dir: Path | str = Path("."), source: Any = None
-) -> tuple[Catalog, list[Diagnostic]]:
+def load_catalog(spec: Any, base_dir: Path | str = Path("."), source: Any = None) -> tuple[Catalog, list[Diagnostic]]:
     """The shipped catalog with the spec's `[catalog] files` merged over it.
 
     `spec` may be None (shipped catalog only). Diagnostics point into the file at fault; a file
@@ -158,9 +156,14 @@ def load_catalog(
     diags: list[Diagnostic] = []
     state = _State()
     folder = resources.files("hubc.catalog") / "data"
-    names = sorted(
-        e.name for e in folder.iterdir() if e.name.startswith("equipment-") and e.name.endswith(".toml")
-    ) + ["vendors-kr.toml"]
+    # Vendors, then families, then entries: an entry's vendor and category checks see
+    # everything defined before it.
+    first = ["vendors-kr.toml", "equipment-families.toml"]
+    names = first + sorted(
+        e.name
+        for e in folder.iterdir()
+        if e.name.startswith("equipment-") and e.name.endswith(".toml") and e.name not in first
+    )
     for name in names:
         raw = (folder / name).read_bytes()
         diags += _load_one(state, f"{SHIPPED_DIR}/{name}", raw, shipped=True)
@@ -185,7 +188,6 @@ def load_catalog(
         user_files.append(rel)
         diags += _load_one(state, str(path) if not Path(rel).is_absolute() else rel, raw, shipped=False)
 
-    diags += _check_merged(state)
     shipped_version = state.versions.get("shipped", "")
     version = shipped_version + "".join(f"+{Path(u).name}" for u in user_files)
     families = dict(state.families)
@@ -209,20 +211,16 @@ class _State:
     vendors: dict[str, Vendor] = attrs.field(factory=dict)
     families: dict[str, FamilyInfo] = attrs.field(factory=dict)
     where: dict[str, Location] = attrs.field(factory=dict)
-    # For checks after merging: per entry id, the source and key path of its definition.
-    origin_of: dict[str, tuple[Any, KeyPath]] = attrs.field(factory=dict)
-    vendor_origin: dict[str, tuple[Any, KeyPath]] = attrs.field(factory=dict)
     versions: dict[str, str] = attrs.field(factory=dict)
 
 
 def _load_one(state: _State, name: str, raw: bytes, *, shipped: bool) -> list[Diagnostic]:
-    from hubc.spec.convert import (
-        _errors,
-        _range_problems,
-        _to_diagnostic,
-        converter,
-        unknown_key_diagnostics,
-    )
+    """Load one catalog file into `state`; every problem in it is a diagnostic.
+
+    Each table is structured on its own, so one broken entry does not hide the problems of
+    the others; a file with any error is not merged (a half-applied quote file would price
+    some lines from it and some from the shipped catalog without saying which).
+    """
     from hubc.spec.source import load_text
 
     doc, diags = load_text(name, raw)
@@ -232,14 +230,113 @@ def _load_one(state: _State, name: str, raw: bytes, *, shipped: bool) -> list[Di
     data = doc.data
     out: list[Diagnostic] = []
 
-    # Duplicate ids within one file (a later file overriding an earlier one is the point).
-    for table in ("equipment", "vendor", "family"):
+    tables = {key: data.get(key, []) for key in ("family", "equipment", "vendor")}
+    header = {k: v for k, v in data.items() if k not in tables}
+    _, errs = _structure(src, header, CatalogFile, ())
+    out += errs
+    for key, items in tables.items():
+        if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
+            out.append(
+                diag(
+                    "HUB005",
+                    f"`{key}` must be an array of tables: write each as [[{key}]]",
+                    src.at_value((key,)),
+                    (key,),
+                )
+            )
+            tables[key] = []
+    out += _duplicates(src, tables)
+
+    # An override names a shipped (or earlier) entry: merge its keys over that entry's.
+    raw_entries = [
+        {**state.raw_entries[item["id"]], **item}
+        if not shipped and isinstance(item.get("id"), str) and item["id"] in state.raw_entries
+        else item
+        for item in tables["equipment"]
+    ]
+    families, entries, vendors = [], [], []
+    for i, item in enumerate(tables["family"]):
+        fam, errs = _structure(src, item, FamilyInfo, ("family", i))
+        out += errs
+        if fam is not None and fam.id not in FAMILIES:
+            out.append(_unknown_family(src, ("family", i, "id"), fam.id))
+        families.append(fam)
+    for i, item in enumerate(tables["vendor"]):
+        vendor, errs = _structure(src, item, Vendor, ("vendor", i))
+        out += errs
+        vendors.append(vendor)
+    # Vendors and families defined so far, this file's included.
+    known_vendors = {**state.vendors, **{v.id: v for v in vendors if v is not None}}
+    known_families = {**state.families, **{f.id: f for f in families if f is not None}}
+    for i, item in enumerate(raw_entries):
+        path = ("equipment", i)
+        entry, errs = _structure(src, item, CatalogEntry, path)
+        out += errs
+        if entry is not None:
+            out += _check_entry(src, path, entry)
+            out += _check_vendors(src, path, entry, known_vendors, known_families)
+        elif isinstance(item.get("family"), str) and item["family"] not in FAMILIES:
+            out.append(_unknown_family(src, path + ("family",), item["family"]))
+        entries.append(entry)
+    if any(d.severity is Severity.ERROR for d in out):
+        return out
+
+    state.versions.setdefault("shipped" if shipped else name, str(header.get("version", "")))
+    for fam in families:
+        state.families[fam.id] = fam
+    for v in vendors:
+        state.vendors[v.id] = v
+    for i, e in enumerate(entries):
+        state.entries[e.id] = e
+        state.raw_entries[e.id] = raw_entries[i]
+        state.where[e.id] = src.at_key(("equipment", i))
+    return out
+
+
+def _structure(src, data: dict, cls: type, path: KeyPath) -> tuple[Any, list[Diagnostic]]:
+    """`data` as `cls` through the spec's converter; errors located under `path`."""
+    from hubc.spec.convert import _errors, _range_problems, _to_diagnostic, converter, unknown_key_diagnostics
+
+    try:
+        obj = converter().structure(data, cls)
+    except ClassValidationError as exc:
+        problems: list[tuple[KeyPath, BaseException]] = []
+        _errors(exc, path, problems)
+        out: list[Diagnostic] = []
+        missing: list[str] = []
+        for p, err in problems:
+            if isinstance(err, ForbiddenExtraKeysError):
+                out.extend(unknown_key_diagnostics(src, p, err))
+            elif isinstance(err, KeyError):
+                missing.append(str(p[-1]))
+            else:
+                out.append(_to_diagnostic(src, p, err))
+        if missing:
+            # One finding per table, not one per forgotten key.
+            keys = ", ".join(f"`{k}`" for k in sorted(missing))
+            table = str(path[0]) if path else "catalog"
+            out.append(
+                diag(
+                    "HUB004",
+                    f"missing required key{'s' if len(missing) > 1 else ''} {keys} in [[{table}]]",
+                    src.at_key(path),
+                    path,
+                    help="a new entry needs every required key; an override of a shipped entry needs only its id",
+                )
+            )
+        return None, out
+    ranges: list[tuple[KeyPath, str]] = []
+    _range_problems(obj, path, ranges)
+    return obj, [diag("HUB006", f"`{p[-1]}` {m}", src.at_value(p), p) for p, m in ranges]
+
+
+def _duplicates(src, tables: dict[str, list]) -> list[Diagnostic]:
+    """Duplicate ids within one file (a later file overriding an earlier one is the point)."""
+    out = []
+    for table, items in tables.items():
         seen: dict[str, int] = {}
-        items = data.get(table)
-        if not isinstance(items, list):
-            continue
         for i, item in enumerate(items):
-            ident = item.get("id") if isinstance(item, dict) else None
+            ident = item.get("id")
             if not isinstance(ident, str):
                 continue
             if ident in seen:
@@ -255,52 +352,6 @@ def _load_one(state: _State, name: str, raw: bytes, *, shipped: bool) -> list[Di
                 )
             else:
                 seen[ident] = i
-
-    # An override names a shipped (or earlier) entry: merge its keys over that entry's.
-    merged = dict(data)
-    if not shipped and isinstance(data.get("equipment"), list):
-        merged["equipment"] = [
-            {**state.raw_entries[item["id"]], **item}
-            if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"] in state.raw_entries
-            else item
-            for item in data["equipment"]
-        ]
-    try:
-        parsed = converter().structure(merged, CatalogFile)
-    except ClassValidationError as exc:
-        problems: list[tuple[KeyPath, BaseException]] = []
-        _errors(exc, (), problems)
-        for path, err in problems:
-            if isinstance(err, ForbiddenExtraKeysError):
-                out.extend(unknown_key_diagnostics(src, path, err))
-            else:
-                out.append(_to_diagnostic(src, path, err))
-        return out
-    ranges: list[tuple[KeyPath, str]] = []
-    _range_problems(parsed, (), ranges)
-    for p, m in ranges:
-        out.append(diag("HUB006", f"`{p[-1]}` {m}", src.at_value(p), p))
-
-    for i, e in enumerate(parsed.equipment):
-        out += _check_entry(src, ("equipment", i), e)
-    if any(d.severity is Severity.ERROR for d in out):
-        return out
-
-    state.versions.setdefault("shipped" if shipped else name, parsed.version)
-    for i, fam in enumerate(parsed.family):
-        if fam.id not in FAMILIES:
-            out.append(_unknown_family(src, ("family", i, "id"), fam.id))
-            continue
-        state.families[fam.id] = fam
-    for i, v in enumerate(parsed.vendor):
-        state.vendors[v.id] = v
-        state.vendor_origin[v.id] = (src, ("vendor", i))
-    raw_items = merged.get("equipment") or []
-    for i, e in enumerate(parsed.equipment):
-        state.entries[e.id] = e
-        state.raw_entries[e.id] = raw_items[i]
-        state.where[e.id] = src.at_key(("equipment", i))
-        state.origin_of[e.id] = (src, ("equipment", i))
     return out
 
 
@@ -392,48 +443,50 @@ def _check_entry(src, path: KeyPath, e: CatalogEntry) -> list[Diagnostic]:
     return out
 
 
-def _check_merged(state: _State) -> list[Diagnostic]:
-    """Vendor references, once every file's vendors are known."""
+def _check_vendors(
+    src, path: KeyPath, e: CatalogEntry, vendors: dict[str, Vendor], families: dict[str, FamilyInfo]
+) -> list[Diagnostic]:
+    """The entry's domestic vendors exist, are domestic, and make something in its family."""
     out: list[Diagnostic] = []
-    for ident, e in state.entries.items():
-        src, path = state.origin_of[ident]
-        for j, vid in enumerate(e.domestic_vendors):
-            vpath = path + ("domestic_vendors", j)
-            v = state.vendors.get(vid)
-            if v is None:
-                close = difflib.get_close_matches(vid, list(state.vendors), n=1, cutoff=0.6)
-                out.append(
-                    diag(
-                        "HUB604",
-                        f'unknown vendor id "{vid}" in catalog entry "{ident}"',
-                        src.at_value(vpath),
-                        vpath,
-                        help=f'did you mean "{close[0]}"?' if close else "add the vendor as a [[vendor]] table",
-                    )
+    for j, vid in enumerate(e.domestic_vendors):
+        vpath = path + ("domestic_vendors", j)
+        v = vendors.get(vid)
+        if v is None:
+            close = difflib.get_close_matches(vid, list(vendors), n=1, cutoff=0.6)
+            out.append(
+                diag(
+                    "HUB604",
+                    f'unknown vendor id "{vid}" in catalog entry "{e.id}"',
+                    src.at_value(vpath),
+                    vpath,
+                    help=f'did you mean "{close[0]}"?'
+                    if close
+                    else "add the vendor as a [[vendor]] table (in this file or an earlier one)",
                 )
-                continue
-            if not v.domestic:
-                out.append(
-                    diag(
-                        "HUB608",
-                        f'vendor "{vid}" is not domestic but is listed in `domestic_vendors` of "{ident}"',
-                        src.at_value(vpath),
-                        vpath,
-                        help="foreign makers and foreign subsidiaries go in `import_fallback`",
-                    )
+            )
+            continue
+        if not v.domestic:
+            out.append(
+                diag(
+                    "HUB608",
+                    f'vendor "{vid}" is not domestic but is listed in `domestic_vendors` of "{e.id}"',
+                    src.at_value(vpath),
+                    vpath,
+                    help="foreign makers and foreign subsidiaries go in `import_fallback`",
                 )
-                continue
-            info = state.families.get(e.family)
-            cats = set(info.vendor_categories) if info else set()
-            if not any(p.domestic and cats.intersection(p.categories) for p in v.products):
-                out.append(
-                    diag(
-                        "HUB607",
-                        f'vendor "{vid}" lists no domestic product in {sorted(cats) or "any category"} '
-                        f'for family "{e.family}" of "{ident}"',
-                        src.at_value(vpath),
-                        vpath,
-                        help="check the vendor id, or add the product line to the vendor with its categories",
-                    )
+            )
+            continue
+        info = families.get(e.family)
+        cats = set(info.vendor_categories) if info else set()
+        if not any(p.domestic and cats.intersection(p.categories) for p in v.products):
+            out.append(
+                diag(
+                    "HUB607",
+                    f'vendor "{vid}" lists no domestic product in {sorted(cats) or "any category"} '
+                    f'for family "{e.family}" of "{e.id}"',
+                    src.at_value(vpath),
+                    vpath,
+                    help="check the vendor id, or add the product line to the vendor with its categories",
                 )
+            )
     return out

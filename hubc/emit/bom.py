@@ -193,8 +193,13 @@ def _table_sheet(w: _Writer, ws, table: str, rows: list[tuple[BomLine, float, in
             col["format"] = w.krw_bold
         columns.append(col)
     # The table spans header, data (at least one row) and the total row.
-    ws.add_table(0, 0, max(n, 1) + 1, len(COLUMNS) - 1, {"name": table, "columns": columns, "total_row": True,
-                                                          "style": "Table Style Light 9"})
+    ws.add_table(
+        0,
+        0,
+        max(n, 1) + 1,
+        len(COLUMNS) - 1,
+        {"name": table, "columns": columns, "total_row": True, "style": "Table Style Light 9"},
+    )
     for i, (line, qty, extended) in enumerate(rows):
         r = i + 1
         values = _row(line, qty, extended)

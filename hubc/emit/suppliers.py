@@ -46,13 +46,37 @@ def suppliers_csv(proc: Procurement) -> bytes:
     for cat in proc.suppliers:
         fallback = "; ".join(cat.import_fallback)
         if not cat.offers:
-            row = [cat.category, cat.family, "no domestic vendor", "", "", "", "",
-                   " ".join(cat.lines), 0, cat.value_krw, fallback, ""]
+            row = [
+                cat.category,
+                cat.family,
+                "no domestic vendor",
+                "",
+                "",
+                "",
+                "",
+                " ".join(cat.lines),
+                0,
+                cat.value_krw,
+                fallback,
+                "",
+            ]
             w.writerow([csv_cell(v) for v in row])
             continue
         for o in cat.offers:
-            row = [cat.category, cat.family, "domestic", o.vendor_id, o.name, o.name_ko, _products(o.products),
-                   " ".join(o.lines), o.value_krw, cat.value_krw, fallback, o.source]
+            row = [
+                cat.category,
+                cat.family,
+                "domestic",
+                o.vendor_id,
+                o.name,
+                o.name_ko,
+                _products(o.products),
+                " ".join(o.lines),
+                o.value_krw,
+                cat.value_krw,
+                fallback,
+                o.source,
+            ]
             w.writerow([csv_cell(v) for v in row])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 

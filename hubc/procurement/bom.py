@@ -187,9 +187,7 @@ class Procurement:
         ]
 
     def phase_lines(self, phase_id: str) -> tuple[tuple[BomLine, float, int], ...]:
-        return tuple(
-            (line, q, c) for line in self.lines for pid, q, c in line.phases if pid == phase_id and q > 0
-        )
+        return tuple((line, q, c) for line in self.lines for pid, q, c in line.phases if pid == phase_id and q > 0)
 
     def longest_lead(self) -> BomLine | None:
         return max(self.lines, key=lambda ln: (ln.lead_weeks, ln.line_id), default=None)
@@ -291,7 +289,7 @@ def run_procurement(
             diags.append(
                 diag(
                     "HUB622",
-                    f'{item.id}: {item.family} rated {_num(item.rating)} {item.rating_unit} is outside every '
+                    f"{item.id}: {item.family} rated {_num(item.rating)} {item.rating_unit} is outside every "
                     f'catalog range; priced by "{e.id}" ({_range(e)})',
                     where(item),
                     item.spec_path,
@@ -300,9 +298,7 @@ def run_procurement(
             )
         unit_cost = round(e.cost_krw_at(choice.rating, spec.campus.krw_per_usd) * _per_item_unit(item, e))
         extended = round(item.quantity * unit_cost)
-        phase_split = tuple(
-            (pid, q, round(q * unit_cost)) for pid, q in split_quantity(item, plans, spec)
-        )
+        phase_split = tuple((pid, q, round(q * unit_cost)) for pid, q in split_quantity(item, plans, spec))
         n = used_ids.get(item.id, 0)
         used_ids[item.id] = n + 1
         line_id = item.id if n == 0 else f"{item.id}#{n + 1}"
