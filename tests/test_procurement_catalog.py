@@ -186,48 +186,25 @@ source = "https://example.kr/ksg"
     assert [p.family for p in catalog.vendor_products("kr-switchgear", "mv-switchgear")] == ["KSG-24"]
 
 
+def _good_with(old: str, new: str) -> str:
+    """GOOD_ENTRY with one value changed (the change must happen)."""
+    text = GOOD_ENTRY.replace(old, new)
+    assert text != GOOD_ENTRY
+    return text
+
+
 # (extension text, expected code, line, col): each bad file names the code it must raise.
 BAD = [
     ("[[equipment]\nid = 1\n", "HUB001", 1, 12),
     ('[[equipment]]\nid = "x"\nfamly = "ups-module"\n', "HUB003", 3, 1),
-    (
-        "[[equipment]]\n" + GOOD_ENTRY.split("[[equipment]]\n")[1].replace("rating = 24", 'rating = "24"'),
-        "HUB005",
-        5,
-        10,
-    ),
-    (
-        "[[equipment]]\n" + GOOD_ENTRY.split("[[equipment]]\n")[1].replace('"mv-switchgear"', '"mv-switchgaer"'),
-        "HUB603",
-        3,
-        10,
-    ),
-    (
-        "[[equipment]]\n" + GOOD_ENTRY.split("[[equipment]]\n")[1].replace('["ls-electric"]', '["ls-electrc"]'),
-        "HUB604",
-        17,
-        21,
-    ),
-    (
-        "[[equipment]]\n" + GOOD_ENTRY.split("[[equipment]]\n")[1].replace("110_000_000", "-110_000_000"),
-        "HUB605",
-        9,
-        12,
-    ),
-    (
-        "[[equipment]]\n" + GOOD_ENTRY.split("[[equipment]]\n")[1].replace("rating_max = 36", "rating_max = 20"),
-        "HUB606",
-        8,
-        14,
-    ),
-    ("[[equipment]]\n" + GOOD_ENTRY.split("[[equipment]]\n")[1].replace('"kV"', '"KV"'), "HUB610", 6, 15),
-    ("[[equipment]]\n" + GOOD_ENTRY.split("[[equipment]]\n")[1].replace('["ls-electric"]', "[]"), "HUB608", 19, 10),
-    (
-        "[[equipment]]\n" + GOOD_ENTRY.split("[[equipment]]\n")[1].replace('["ls-electric"]', '["samsung-sdi"]'),
-        "HUB607",
-        17,
-        21,
-    ),
+    (_good_with("rating = 24", 'rating = "24"'), "HUB005", 5, 10),
+    (_good_with('"mv-switchgear"', '"mv-switchgaer"'), "HUB603", 3, 10),
+    (_good_with('["ls-electric"]', '["ls-electrc"]'), "HUB604", 17, 21),
+    (_good_with("110_000_000", "-110_000_000"), "HUB605", 9, 12),
+    (_good_with("rating_max = 36", "rating_max = 20"), "HUB606", 8, 14),
+    (_good_with('"kV"', '"KV"'), "HUB610", 6, 15),
+    (_good_with('["ls-electric"]', "[]"), "HUB608", 19, 10),
+    (_good_with('["ls-electric"]', '["samsung-sdi"]'), "HUB607", 17, 21),
     (GOOD_ENTRY + GOOD_ENTRY, "HUB609", 22, 6),
 ]
 
@@ -298,13 +275,15 @@ family = "ups"
     # Missing keys are one finding per table, naming each key.
     assert "`cost_source`" in diags[2].message and "`rating_unit`" in diags[2].message
     # Nothing of the broken file is merged.
-    assert catalog.entries["main-transformer-154kv"].lead_weeks == shipped().entries["main-transformer-154kv"].lead_weeks
+    assert (
+        catalog.entries["main-transformer-154kv"].lead_weeks == shipped().entries["main-transformer-154kv"].lead_weeks
+    )
 
 
 def test_hubc_check_reports_catalog_problems(tmp_path):
     from hubc.pipeline import check_spec
 
-    _spec_with(tmp_path, "[[equipment]]\nid = \"x\"\nfamily = \"ups\"\n")
+    _spec_with(tmp_path, '[[equipment]]\nid = "x"\nfamily = "ups"\n')
     checked = check_spec(tmp_path / "campus.toml")
     codes = {(d.code, d.location.file) for d in checked.diagnostics}
     assert ("HUB603", str(tmp_path / "ext.toml")) in codes
