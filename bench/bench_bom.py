@@ -16,13 +16,13 @@ import attrs
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from proc_helpers import load_spec, plant_equipment  # noqa: E402
+from proc_helpers import load_spec, plant_equipment
 
-from hubc.catalog.equipment import load_catalog  # noqa: E402
-from hubc.emit.bom import emit_bom  # noqa: E402
-from hubc.emit.suppliers import emit_suppliers  # noqa: E402
-from hubc.procurement import run_procurement  # noqa: E402
-from hubc.procurement.racks import rack_equipment  # noqa: E402
+from hubc.catalog.equipment import load_catalog
+from hubc.emit.bom import emit_bom
+from hubc.emit.suppliers import emit_suppliers
+from hubc.procurement import run_procurement
+from hubc.procurement.racks import rack_equipment
 
 
 def main(n: int) -> None:
@@ -37,13 +37,13 @@ def main(n: int) -> None:
     t3 = time.perf_counter()
     bom = emit_bom(proc)
     t4 = time.perf_counter()
-    sup = emit_suppliers(proc)
+    suppliers = emit_suppliers(proc)
     t5 = time.perf_counter()
     print(f"lines                 {len(proc.lines):>10,}")
     print(f"load catalog          {1000 * (t1 - t0):>10.1f} ms")
     print(f"run_procurement       {1000 * (t3 - t2):>10.1f} ms")
     print(f"emit bom.xlsx+csv     {1000 * (t4 - t3):>10.1f} ms  ({len(bom['bom.xlsx']) / 1e6:.2f} MB xlsx)")
-    print(f"emit suppliers        {1000 * (t5 - t4):>10.1f} ms")
+    print(f"emit suppliers        {1000 * (t5 - t4):>10.1f} ms  ({len(suppliers['suppliers.md']) / 1e3:.0f} kB md)")
 
 
 if __name__ == "__main__":
