@@ -10,8 +10,8 @@ family whose rating unit and quantity unit convert to the item's, those whose ra
 rating, the one whose reference rating is closest (in ratio), then the narrowest range, then
 the id. With no covering entry the closest entry prices it, with a warning (HUB622).
 
-Costs are rounded to whole won per unit; a line's extended cost is round(qty x unit cost), the
-same ROUND the workbook's formulas recompute.
+Costs are rounded to whole won per unit; a line's extended cost is qty x unit cost rounded half
+away from zero, the same ROUND(..., 0) the workbook's formulas recompute.
 """
 
 from __future__ import annotations
@@ -225,15 +225,19 @@ def _num(x: float) -> str:
 class _Choice:
     entry: CatalogEntry
     rating: float  # the item's rating in the entry's rating unit
-    qty: float  # the item's quantity in the entry's unit
 
 
 def _compatible(entry: CatalogEntry, item: Equipment) -> _Choice | None:
+    """The entry can price the item when both its rating and its quantity units convert."""
     r = units.convert(item.rating, item.rating_unit, entry.rating_unit)
-    q = units.convert(item.quantity, item.unit, entry.unit)
-    if r is None or q is None:
+    if r is None or units.dimension(item.unit) != units.dimension(entry.unit):
         return None
-    return _Choice(entry, r, q)
+    return _Choice(entry, r)
+
+
+def round_won(x: float) -> int:
+    """Half away from zero, as the workbook's ROUND(..., 0) does (Python's round() is half-even)."""
+    return int(math.floor(abs(x) + 0.5)) * (1 if x >= 0 else -1)
 
 
 def _rank(c: _Choice) -> tuple:
@@ -296,9 +300,9 @@ def run_procurement(
                     help="add a catalog entry covering this rating through [catalog] files",
                 )
             )
-        unit_cost = round(e.cost_krw_at(choice.rating, spec.campus.krw_per_usd) * _per_item_unit(item, e))
-        extended = round(item.quantity * unit_cost)
-        phase_split = tuple((pid, q, round(q * unit_cost)) for pid, q in split_quantity(item, plans, spec))
+        unit_cost = round_won(e.cost_krw_at(choice.rating, spec.campus.krw_per_usd) * _per_item_unit(item, e))
+        extended = round_won(item.quantity * unit_cost)
+        phase_split = tuple((pid, q, round_won(q * unit_cost)) for pid, q in split_quantity(item, plans, spec))
         n = used_ids.get(item.id, 0)
         used_ids[item.id] = n + 1
         line_id = item.id if n == 0 else f"{item.id}#{n + 1}"
