@@ -83,6 +83,8 @@ def plant_equipment() -> tuple[Equipment, ...]:
             area="campus",
             path=("electrical", "mv_voltage_kv"),
         ),
+        # 1,233.5 m x KRW 119,651 = 147,589,508.5: rounds half away from zero, as Excel's ROUND does.
+        E("campus/mv-cable-spur", "mv-cable", 245, "mm2", 1233.5, unit="m", path=("electrical", "mv_voltage_kv")),
         E(
             "ss-main/main-transformer",
             "main-transformer",

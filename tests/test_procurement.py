@@ -42,6 +42,12 @@ def test_totals_add_up(proc):
         assert sum(q for _, q, _ in ln.phases) == pytest.approx(ln.quantity)
 
 
+def test_half_won_rounds_away_from_zero_like_excel(proc):
+    line = next(ln for ln in proc.lines if ln.line_id == "campus/mv-cable-spur")
+    assert line.unit_cost_krw == 119_651
+    assert line.extended_cost_krw == 147_589_509  # Python's round() would give ...508
+
+
 def test_rack_items_from_the_spec():
     spec, _ = load_spec()
     racks = {e.id: e for e in rack_equipment(spec)}
