@@ -15,6 +15,7 @@ from proc_helpers import procurement
 
 from hubc.emit.bom import COLUMNS, emit_bom
 from hubc.emit.suppliers import emit_suppliers
+from hubc.procurement.bom import round_won
 
 INJECTIONS = {
     "hall-a/rack/gb200-nvl72": '=HYPERLINK("http://evil.example","GB200 NVL72")',
@@ -80,7 +81,7 @@ def test_lines_match_the_procurement(wb_values, proc):
     assert [r[col["Extended cost KRW"]] for r in rows] == [ln.extended_cost_krw for ln in proc.lines]
     assert total[col["Extended cost KRW"]] == sum(r[col["Extended cost KRW"]] for r in rows) == proc.total_krw
     for r in rows:
-        assert r[col["Extended cost KRW"]] == round(r[col["Qty"]] * r[col["Unit cost KRW"]])
+        assert r[col["Extended cost KRW"]] == round_won(r[col["Qty"]] * r[col["Unit cost KRW"]])
 
 
 def test_total_row_formula_covers_every_line(wb, proc):

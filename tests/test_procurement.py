@@ -11,6 +11,7 @@ from hubc.catalog.equipment import load_catalog
 from hubc.design.equipment import FAMILIES
 from hubc.diagnostics import Severity
 from hubc.procurement import run_procurement
+from hubc.procurement.bom import round_won
 from hubc.procurement.racks import rack_equipment
 
 
@@ -38,7 +39,7 @@ def test_totals_add_up(proc):
     # Every split here is of whole units or exact, so the phases add up to the won.
     assert sum(proc.capex_by_phase().values()) == proc.total_krw
     for ln in proc.lines:
-        assert ln.extended_cost_krw == round(ln.quantity * ln.unit_cost_krw)
+        assert ln.extended_cost_krw == round_won(ln.quantity * ln.unit_cost_krw)
         assert sum(q for _, q, _ in ln.phases) == pytest.approx(ln.quantity)
 
 
