@@ -21,6 +21,7 @@ from hubc.design.loads import cdu_capacity_kw, cdu_loop_capacity_kw
 from hubc.diagnostics import HubcError
 from hubc.layout.racks.explain import Locator, cheap_checks, explain_core, timeout
 from hubc.layout.racks.model import SolveParams, solve_hall
+from hubc.layout.racks.spine_search import solve_by_spine
 from hubc.layout.racks.placement import Placement, cable_of, greedy_ffd, objective_of, spread_of
 from hubc.layout.racks.problem import HallProblem, prepare, row_strip_m2
 from hubc.layout.racks.result import Figures, HallLayout, PlacedRack, RackLayout, RowReport
@@ -77,7 +78,7 @@ def run_racks(
             g = greedy_ffd(p)
             gfig = None if g is None else _figures(p, g)
             say(f"[{k}/{n}] {p.hall_id}: greedy {'failed' if g is None else f'{gfig.cable_m:,.0f} m cable'}; CP-SAT ...")
-            out = solve_hall(p, g, params)
+            out = solve_by_spine(p, g, params)
             if out.placement is None:
                 if out.status == "INFEASIBLE":
                     core = solve_hall(p, None, attrs.evolve(params, workers=1), explain=True)

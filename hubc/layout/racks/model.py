@@ -273,11 +273,12 @@ def solve_hall(
             objective=obj,
             best_bound=float(solver.best_objective_bound),
             wall_s=solver.wall_time,
-            deterministic_s=solver.deterministic_time if hasattr(solver, "deterministic_time") else 0.0,
+            deterministic_s=solver.deterministic_time,
         )
     conflict: tuple[tuple[str, int], ...] = ()
     if explain and st == cp_model.INFEASIBLE:
         core = set(solver.sufficient_assumptions_for_infeasibility())
         inv = {lits[k].index: k for k in lits}
         conflict = tuple(sorted(inv[i] for i in core if i in inv))
-    return SolveOutcome(status=name, placement=None, objective=None, best_bound=None, conflict=conflict, wall_s=solver.wall_time)
+    return SolveOutcome(status=name, placement=None, objective=None, best_bound=None, conflict=conflict, wall_s=solver.wall_time,
+        deterministic_s=solver.deterministic_time)
