@@ -39,17 +39,17 @@ class Locator:
 
 def _kw(w: int) -> str:
     kw = w / 1000
-    return f"{kw / 1000:,.2f} MW" if kw >= 1000 else f"{kw:,.1f} kW"
+    return f"{kw / 1000:,.2f} MW" if kw >= 10000 else f"{kw:,.1f} kW"
 
 
 def _limit_text(p: HallProblem, family: str) -> str:
     if family == "busway":
-        return f"its {_kw(p.busway_w)} row busway"
+        return f"the row busway is rated {_kw(p.busway_w)}"
     if family == "air":
-        return f"its {_kw(p.air_w)} of air cooling per row"
+        return f"a row has {_kw(p.air_w)} of air cooling"
     if family == "liquid":
-        return f"its row CDU loop's {_kw(p.liquid_loop_w)} (after redundancy)"
-    return f"its floor rating ({p.floor_dkg / 10:,.0f} kg over a row strip)"
+        return f"a row's CDU loop carries {_kw(p.liquid_loop_w)} after redundancy"
+    return f"a row strip of the floor may carry {p.floor_dkg / 10:,.0f} kg"
 
 
 def _load_of(p: HallProblem, family: str, w) -> int:
@@ -77,7 +77,7 @@ def cheap_checks(p: HallProblem, loc: Locator) -> list[Diagnostic]:
                     diag(
                         code,
                         f'one "{kind.pod_id}" pod puts {_fmt_load(fam, _load_of(p, fam, w))}{share} on a row of '
-                        f"{p.hall_id} but {_limit_text(p, fam)} allows {_fmt_load(fam, _cap_value(p, fam))}",
+                        f"{p.hall_id} but {_limit_text(p, fam)}",
                         loc.at(*h, *_LIMIT_KEY[fam]),
                         h + _LIMIT_KEY[fam],
                         help=_HELP[fam],
@@ -106,14 +106,17 @@ def cheap_checks(p: HallProblem, loc: Locator) -> list[Diagnostic]:
         total = sum(cap.values())
         if total < kind.count:
             lim = min(caps.values())
-            binding = sorted(f for f, v in caps.items() if v == lim)[0]
+            # Name every limit that binds; point at the first in the order an engineer sizes a row.
+            bound_by = [f for f in ("busway", "liquid", "air", "floor") if caps[f] == lim]
+            binding = bound_by[0]
             limited_rows = [rows for rows in sets if geo[rows] > lim]
             short_rows = [rows for rows in sets if geo[rows] < max(geo.values())]
             notes = []
             if limited_rows:
                 notes.append(
                     f"{len(limited_rows)} row{'s' if len(limited_rows) != 1 else ''} could hold more by length but "
-                    f"{_limit_text(p, binding)} allows {lim} pod{'s' if lim != 1 else ''} per row"
+                    + " and ".join(_limit_text(p, f) for f in bound_by)
+                    + f": {lim} pod{'s' if lim != 1 else ''} per row"
                 )
             if short_rows:
                 notes.append(
@@ -156,7 +159,7 @@ def cheap_checks(p: HallProblem, loc: Locator) -> list[Diagnostic]:
                         diag(
                             "HUB705",
                             f"{p.hall_id}'s spine block puts {_fmt_load(fam, _load_of(p, fam, sw))} on one row "
-                            f"but {_limit_text(p, fam)} allows {_fmt_load(fam, limit)}",
+                            f"but {_limit_text(p, fam)}",
                             loc.at(*h, *_LIMIT_KEY[fam]),
                             h + _LIMIT_KEY[fam],
                             related=((loc.at(*h, "spine"), "spine racks"),),
@@ -192,7 +195,7 @@ def explain_core(p: HallProblem, conflict: tuple[tuple[str, int], ...], loc: Loc
             parts.append(f"{len(p.spine)} spine racks in one block")
             related.append((loc.at(*h, "spine"), "spine racks"))
         else:
-            parts.append(f"{_LIMIT_NAME[fam]} ({_limit_text(p, fam).removeprefix('its ')})")
+            parts.append(f"{_LIMIT_NAME[fam]} ({_limit_text(p, fam)})")
             where = loc.at(*h, *_LIMIT_KEY[fam])
             if primary is None:
                 primary = (where, h + _LIMIT_KEY[fam])

@@ -117,27 +117,33 @@ def greedy_ffd(p: HallProblem) -> Placement | None:
     """First-fit decreasing: the spine block nearest the hall centre, then pods in decreasing
     power, each in the first window that fits, scanning rows outward from the spine row (the
     order an engineer fills a hall to keep leaf-to-spine runs short), slots left to right.
-    Returns None when some pod finds no window (the greedy is not complete; the model is)."""
+    If the pods do not all fit, the next spine position is tried. Returns None when no spine
+    position lets every pod find a window (the greedy is not complete; the model is)."""
+    if not p.spine:
+        return _fill(p, None)
+    cr, cs = (p.rows + 1) / 2, (p.slots + 1) / 2
+    order = sorted(
+        range(len(p.spine_windows)),
+        key=lambda i: (
+            abs(p.spine_windows[i].rows[0] - cr) * p.pitch_cm
+            + abs(p.spine_windows[i].start + (len(p.spine) - 1) / 2 - cs) * p.slot_cm,
+            p.spine_windows[i].rows[0],
+            p.spine_windows[i].start,
+        ),
+    )
+    for i in order:
+        pl = _fill(p, i)
+        if pl is not None:
+            return pl
+    return None
+
+
+def _fill(p: HallProblem, spine_idx: int | None) -> Placement | None:
     state = _Rows(p)
-    spine_idx = None
-    if p.spine:
-        cr, cs = (p.rows + 1) / 2, (p.slots + 1) / 2
-        order = sorted(
-            range(len(p.spine_windows)),
-            key=lambda i: (
-                abs(p.spine_windows[i].rows[0] - cr) * p.pitch_cm
-                + abs(p.spine_windows[i].start + (len(p.spine) - 1) / 2 - cs) * p.slot_cm,
-                p.spine_windows[i].rows[0],
-                p.spine_windows[i].start,
-            ),
-        )
-        for i in order:
-            if state.fits(p.spine_windows[i]):
-                spine_idx = i
-                state.take(p.spine_windows[i])
-                break
-        else:
+    if spine_idx is not None:
+        if not state.fits(p.spine_windows[spine_idx]):
             return None
+        state.take(p.spine_windows[spine_idx])
     spine_row = p.spine_windows[spine_idx].rows[0] if spine_idx is not None else 1
 
     by_kind: dict[int, list[int]] = {}
