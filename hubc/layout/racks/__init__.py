@@ -20,7 +20,7 @@ import attrs
 from hubc.design.loads import cdu_capacity_kw, cdu_loop_capacity_kw
 from hubc.diagnostics import HubcError
 from hubc.layout.racks.explain import Locator, cheap_checks, explain_core, timeout
-from hubc.layout.racks.model import SolveParams, solve_hall
+from hubc.layout.racks.model import SolveParams, minimal_conflict
 from hubc.layout.racks.spine_search import solve_by_spine
 from hubc.layout.racks.placement import Placement, cable_of, greedy_ffd, objective_of, spread_of
 from hubc.layout.racks.problem import HallProblem, prepare, row_strip_m2
@@ -81,8 +81,8 @@ def run_racks(
             out = solve_by_spine(p, g, params)
             if out.placement is None:
                 if out.status == "INFEASIBLE":
-                    core = solve_hall(p, None, attrs.evolve(params, workers=1), explain=True)
-                    if core.status == "INFEASIBLE":
+                    status, core = minimal_conflict(p, attrs.evolve(params, workers=1))
+                    if status == "INFEASIBLE":
                         raise HubcError([explain_core(p, core.conflict, loc)], exit_code=3)
                 raise HubcError([timeout(p, loc, params.deterministic_time)], exit_code=3)
             fig = _figures(p, out.placement)

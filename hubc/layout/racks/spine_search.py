@@ -73,10 +73,32 @@ def _envelope_marginals(curve: list[float]) -> list[float]:
     return out
 
 
+def _geometry_classes(p: HallProblem) -> list[list[int]]:
+    """Pod kinds whose windows coincide and whose leaves sit at the same offsets: for cable
+    they are the same pod, so the bound treats them as one class competing for one set of
+    positions (bounding them separately would let both claim the slots next to the spine)."""
+    classes: dict[tuple, list[int]] = {}
+    for k, kind in enumerate(p.kinds):
+        leaf_at = tuple(i for i, r in enumerate(kind.racks) if r.role == "network")
+        classes.setdefault((kind.arrangement, kind.length, leaf_at), []).append(k)
+    return [ks for _, ks in sorted(classes.items())]
+
+
 def lower_bounds(p: HallProblem) -> list[float]:
     """Lower bound on cable (cm) for every spine window (INF where no placement can exist)."""
     ns = len(p.spine)
-    caps = {k: row_capacity(p, k) for k in range(len(p.kinds))}
+    classes = _geometry_classes(p)
+    # Per class and row set: the most pods of the class the row can take (the lightest kind's
+    # per-row capacity, so the cap is an upper bound whatever the mix).
+    caps: list[dict[tuple[int, ...], int]] = []
+    for ks in classes:
+        merged: dict[tuple[int, ...], int] = {}
+        for k in ks:
+            for rows, cap in row_capacity(p, k).items():
+                merged[rows] = max(merged.get(rows, 0), cap)
+        caps.append(merged)
+    rep = [ks[0] for ks in classes]
+    need = [sum(p.kinds[k].count for k in ks) for ks in classes]
     by_set: dict[tuple[int, tuple[int, ...]], list] = {}
     for w in p.windows:
         by_set.setdefault((w.kind, w.rows), []).append(w)
@@ -89,31 +111,33 @@ def lower_bounds(p: HallProblem) -> list[float]:
         sr, sx = v.rows[0], v.start
         blocked = set(v.cells)
         total = 0.0
-        for k, kind in enumerate(p.kinds):
+        for c, k in enumerate(rep):
+            kind = p.kinds[k]
+            count = need[c]
             marg: list[float] = []
             width = (kind.length + 1) // 2 if kind.arrangement == "row-pair" else kind.length
-            for rows, cap in caps[k].items():
+            for rows, cap in caps[c].items():
                 wins = by_set.get((k, rows), [])
                 if sr in rows:
                     wins = [w for w in wins if not blocked.intersection(w.cells)]
-                cap = min(cap, kind.count)
+                cap = min(cap, count)
                 if not wins or cap == 0:
                     continue
                 key = (k, rows if sr in rows else None, tuple(w.start for w in wins), sx, sr if sr in rows else None)
                 curve = cache.get(key)
                 if curve is None:
-                    costs = [sum(gx[c[1]][sx] for c in w.leaves) for w in wins]
+                    costs = [sum(gx[cell[1]][sx] for cell in w.leaves) for w in wins]
                     curve = _cheapest_runs([w.start for w in wins], width, costs, cap)
                     cache[key] = curve
                 # Every window of a row set puts its leaves in the same rows: y cost per pod.
                 w0 = wins[0]
-                ycost = sum(ns * (p.pitch_cm * abs(c[0] - sr) + p.rise_cm) for c in w0.leaves)
+                ycost = sum(ns * (p.pitch_cm * abs(cell[0] - sr) + p.rise_cm) for cell in w0.leaves)
                 marg.extend(m + ycost for m in _envelope_marginals(curve))
-            if len(marg) < kind.count:
+            if len(marg) < count:
                 total = INF
                 break
             marg.sort()
-            total += sum(marg[: kind.count])
+            total += sum(marg[:count])
         out.append(total)
     return out
 
@@ -164,6 +188,7 @@ def solve_by_spine(p: HallProblem, greedy: Placement | None, params: SolveParams
         return SolveOutcome(status="UNKNOWN" if bounds else "INFEASIBLE", placement=None, objective=None, best_bound=None, wall_s=wall)
     bound = min([best_obj] + bounds)
     # Each explored position's bound is its own proof; unexplored ones are pruned by their LB.
-    if bound >= best_obj:
+    # As CP-SAT does: a solution within the relative gap limit of the bound counts as optimal.
+    if best_obj - bound <= params.relative_gap * max(1.0, abs(best_obj)):
         status = "OPTIMAL"
     return SolveOutcome(status=status, placement=best, objective=int(best_obj), best_bound=float(bound), wall_s=wall)
