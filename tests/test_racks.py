@@ -288,3 +288,32 @@ def test_verifier_row_limits(pilot, subs, code):
     _, _, layout = pilot
     tight, _ = load(variant(**subs))
     assert _codes(layout, tight) == {code}
+
+
+def test_deterministic_across_processes(tmp_path):
+    # Different hash seeds change set and dict-of-set iteration orders; the output must not.
+    import hashlib
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import hashlib, json, sys\n"
+        "from hubc.spec.source import load_path\n"
+        "from hubc.spec.convert import structure\n"
+        "from hubc.layout.racks import run_racks\n"
+        "from hubc.emit.floorplan import emit_floorplans\n"
+        "doc, _ = load_path(sys.argv[1]); spec, _ = structure(doc)\n"
+        "lay = run_racks(spec, source=doc.source)\n"
+        "h = hashlib.sha256(json.dumps(lay.to_json(), sort_keys=True).encode())\n"
+        "for k, v in sorted(emit_floorplans(lay, spec).items()): h.update(k.encode()); h.update(v)\n"
+        "print(h.hexdigest())\n"
+    )
+    spec = ROOT / "bench" / "specs" / "campus-3gw.toml"
+    digests = set()
+    for seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=seed, PYTHONPATH=str(ROOT))
+        out = subprocess.run([sys.executable, "-c", script, str(spec)], env=env, capture_output=True, text=True, check=True)
+        digests.add(out.stdout.strip())
+    assert len(digests) == 1
+    assert hashlib.sha256(b"").hexdigest() not in digests
