@@ -106,8 +106,9 @@ def _hall_svg(h, spec) -> str:
 
     # Slots: empty outline, keep-outs hatched, racks coloured by pod.
     pods = sorted({rk.pod for rk in h.racks if rk.pod != "spine"}, key=_pod_order)
-    colour = {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(pods)}
     occupied = {(rk.row, rk.slot): rk for rk in h.racks}
+    colour = _colours(h.racks, occupied)
+    several_kinds = len({rk.pod_kind for rk in h.racks if rk.pod != "spine"}) > 1
     keep = {(r, s): why for r, s, why in h.keepout}
     sw = h.slot_width_mm * scale
     a('<defs><pattern id="ko" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
@@ -152,7 +153,7 @@ def _hall_svg(h, spec) -> str:
             if rk is not None and rk.pod != "spine" and rk.pod not in firsts:
                 firsts[rk.pod] = s
         for pod, s in firsts.items():
-            label = pod.rsplit("-", 1)[-1]
+            label = pod if several_kinds else pod.rsplit("-", 1)[-1]
             a(
                 f'<text x="{_fmt(sx(s) + 2)}" y="{_fmt(row_mid(r) - rack_depth / 2 - 2)}" font-size="9" '
                 f'fill="#333">{escape(label)}</text>'
@@ -185,7 +186,7 @@ def _hall_svg(h, spec) -> str:
         kinds[kind] = kinds.get(kind, 0) + 1
     for kind, n in sorted(kinds.items()):
         first = next(p for p in pods if next(rk.pod_kind for rk in h.racks if rk.pod == p) == kind)
-        items.append((colour[first], f'pod "{kind}" x{n} (one colour per instance, number above)'))
+        items.append((colour[first], f'pod "{kind}" x{n} (a colour per instance, its id above)'))
     items.append((SPINE, f"spine racks ({sum(1 for rk in h.racks if rk.pod == 'spine')})"))
     items.append(("url(#ko)", "keep-out (column, in-row CDU, PDU)"))
     items.append(("none", "empty slot"))
@@ -218,6 +219,32 @@ def _hall_svg(h, spec) -> str:
     a(f"<metadata>{escape(quoteattr(hall.id))}</metadata>")
     a("</svg>")
     return "\n".join(parts) + "\n"
+
+
+def _colours(racks, occupied) -> dict[str, str]:
+    """A palette colour per pod instance, different from every pod beside it in the row or
+    facing it across an aisle (greedy colouring in floor order: deterministic)."""
+    cells: dict[str, list[tuple[int, int]]] = {}
+    for rk in racks:
+        if rk.pod != "spine":
+            cells.setdefault(rk.pod, []).append((rk.row, rk.slot))
+    order = sorted(cells, key=lambda p: (min(cells[p]), p))
+    out: dict[str, str] = {}
+    for n, pod in enumerate(order):
+        near = set()
+        for r, s in cells[pod]:
+            for dr, ds in ((0, 1), (0, -1), (1, 0), (-1, 0), (0, 2), (0, -2)):
+                other = occupied.get((r + dr, s + ds))
+                if other is not None and other.pod != pod and other.pod in out:
+                    near.add(out[other.pod])
+        for k in range(len(PALETTE)):
+            c = PALETTE[(n + k) % len(PALETTE)]
+            if c not in near:
+                out[pod] = c
+                break
+        else:
+            out[pod] = PALETTE[n % len(PALETTE)]
+    return out
 
 
 def _pod_order(pod: str) -> tuple[str, int]:

@@ -30,7 +30,7 @@ def verify_racks(layout, spec, source: SourceFile | None = None) -> list[Diagnos
         hall = spec.hall[hi]
         h = ("hall", hi)
 
-        def err(code: str, msg: str, *key: str | int, help: str | None = None) -> None:
+        def err(code: str, msg: str, *key: str | int, help: str | None = None, h=h) -> None:
             out.append(diag(code, msg, at(*h, *key), h + tuple(key), help=help))
 
         keep = {(k.row, k.slot) for k in hall.keepout}

@@ -21,10 +21,10 @@ from hubc.design.loads import cdu_capacity_kw, cdu_loop_capacity_kw
 from hubc.diagnostics import HubcError
 from hubc.layout.racks.explain import Locator, cheap_checks, explain_core, timeout
 from hubc.layout.racks.model import SolveParams, minimal_conflict
-from hubc.layout.racks.spine_search import solve_by_spine
 from hubc.layout.racks.placement import Placement, cable_of, greedy_ffd, objective_of, spread_of
 from hubc.layout.racks.problem import HallProblem, prepare, row_strip_m2
 from hubc.layout.racks.result import Figures, HallLayout, PlacedRack, RackLayout, RowReport
+from hubc.layout.racks.spine_search import solve_by_spine
 from hubc.spec.model import Spec
 from hubc.spec.source import SourceFile
 

@@ -273,7 +273,7 @@ def solve_hall(
         pw = tuple(i for i, var in enumerate(x) if solver.boolean_value(var))
         sw = next((i for i, var in enumerate(z) if solver.boolean_value(var)), None)
         pl = Placement(pod_windows=pw, spine_window=sw)
-        obj = int(round(solver.objective_value))
+        obj = round(solver.objective_value)
         if not explain:
             # The evaluator's figure is the objective: cable is exact in the model, while the
             # spread's max/min variables may keep slack in a solution stopped at the gap limit.

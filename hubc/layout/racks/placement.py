@@ -149,8 +149,8 @@ def _fill(p: HallProblem, spine_idx: int | None) -> Placement | None:
     by_kind: dict[int, list[int]] = {}
     for i, w in enumerate(p.windows):
         by_kind.setdefault(w.kind, []).append(i)
-    for k in by_kind:
-        by_kind[k].sort(key=lambda i: (abs(p.windows[i].rows[0] - spine_row), p.windows[i].rows[0], p.windows[i].start))
+    for wins in by_kind.values():
+        wins.sort(key=lambda i: (abs(p.windows[i].rows[0] - spine_row), p.windows[i].rows[0], p.windows[i].start))
 
     kinds = sorted(range(len(p.kinds)), key=lambda k: (-p.kinds[k].power_w, -p.kinds[k].length, k))
     chosen: list[int] = []

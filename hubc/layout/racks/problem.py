@@ -26,11 +26,11 @@ CM_PER_MM = 0.1
 
 
 def to_w(kw: float) -> int:
-    return int(round(kw * W_PER_KW))
+    return round(kw * W_PER_KW)
 
 
 def limit_w(kw: float) -> int:
-    return int(math.floor(kw * W_PER_KW + 1e-6))
+    return math.floor(kw * W_PER_KW + 1e-6)
 
 
 @attrs.frozen(kw_only=True)
@@ -126,7 +126,7 @@ def rack_spec(rt: RackType) -> RackSpec:
         power_w=power,
         liquid_w=liquid,
         air_w=power - liquid,
-        weight_dkg=int(round(rt.weight_kg * DKG_PER_KG)),
+        weight_dkg=round(rt.weight_kg * DKG_PER_KG),
     )
 
 
@@ -174,9 +174,9 @@ def prepare(spec: Spec, hall_index: int) -> HallProblem:
         rows=hall.rows,
         slots=hall.slots_per_row,
         keepout=keepout,
-        slot_cm=int(round(hall.slot_width_mm * CM_PER_MM)),
-        pitch_cm=int(round(hall.row_pitch_mm * CM_PER_MM)),
-        rise_cm=int(round(hall.cable_rise_m * 100)),
+        slot_cm=round(hall.slot_width_mm * CM_PER_MM),
+        pitch_cm=round(hall.row_pitch_mm * CM_PER_MM),
+        rise_cm=round(hall.cable_rise_m * 100),
         kinds=tuple(kinds),
         spine=spine,
         windows=(),
@@ -188,7 +188,7 @@ def prepare(spec: Spec, hall_index: int) -> HallProblem:
         floor_dkg=(
             None
             if hall.floor_loading_kg_per_m2 is None
-            else int(math.floor(hall.floor_loading_kg_per_m2 * row_strip_m2(hall) * DKG_PER_KG + 1e-6))
+            else math.floor(hall.floor_loading_kg_per_m2 * row_strip_m2(hall) * DKG_PER_KG + 1e-6)
         ),
     )
     windows = []
@@ -254,7 +254,7 @@ def geometric_capacity(p: HallProblem, kind: int, rows: tuple[int, ...]) -> int:
     """Most pods of one kind that fit side by side in a row (or pair), keep-outs respected.
 
     Earliest-end interval scheduling, which is optimal for equal-length windows on a line."""
-    wins = sorted((w.start for w in p.windows if w.kind == kind and w.rows == rows))
+    wins = sorted(w.start for w in p.windows if w.kind == kind and w.rows == rows)
     length = max((len({c[1] for c in w.cells}) for w in p.windows if w.kind == kind), default=1)
     n, free_from = 0, 0
     for s in wins:

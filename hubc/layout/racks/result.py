@@ -7,8 +7,6 @@ procurement. Halls with `copies` appear once; quantities multiply by the copies.
 
 from __future__ import annotations
 
-import math
-
 import attrs
 
 from hubc.design.equipment import Equipment
@@ -154,7 +152,7 @@ class HallLayout:
                 "liquid_limit_kw": _r(self.hall_liquid_limit_kw),
             },
             "keepout": [{"row": r, "slot": s, "reason": why} for r, s, why in self.keepout],
-            "rows_detail": [r.to_json() for r in self.rows_report],
+            "row_loads": [r.to_json() for r in self.rows_report],
             "racks": [r.to_json() for r in self.racks],
         }
 
@@ -179,7 +177,16 @@ class RackLayout:
         }
 
     def to_json(self) -> dict:
-        return {"halls": [h.to_json() for h in sorted(self.halls, key=lambda h: h.hall_index)]}
+        halls = sorted(self.halls, key=lambda h: h.hall_index)
+        return {
+            "halls": [h.to_json() for h in halls],
+            "totals": {
+                "halls": sum(h.copies for h in halls),
+                "distinct_halls_solved": sum(1 for h in halls if h.same_as is None),
+                "racks": sum(len(h.racks) * h.copies for h in halls),
+                "cable_m": _r(sum(h.solved.cable_m * h.copies for h in halls), 2),
+            },
+        }
 
     def equipment(self) -> tuple[Equipment, ...]:
         info = {r[0]: r for r in self.rack_info}
@@ -236,11 +243,3 @@ class RackLayout:
                 )
             )
         return tuple(out)
-
-
-def cable_m(cm: int) -> float:
-    return cm / 100.0
-
-
-def safe_ratio(a: float, b: float) -> float:
-    return a / b if b else math.inf

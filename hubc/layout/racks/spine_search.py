@@ -18,6 +18,7 @@ Interactions between kinds, and the spine's own load on its row, are relaxed awa
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import attrs
@@ -48,8 +49,7 @@ def _cheapest_runs(starts: list[int], width: int, costs: list[int], cap: int) ->
         c = costs[i]
         for j in range(1, cap + 1):
             v = row_prev[j - 1] + c
-            if v < cur[j]:
-                cur[j] = v
+            cur[j] = min(cur[j], v)
         dp.append(cur)
     return dp[n]
 
@@ -67,7 +67,7 @@ def _envelope_marginals(curve: list[float]) -> list[float]:
                 break
         hull.append(pt)
     out = []
-    for (x1, y1), (x2, y2) in zip(hull, hull[1:]):
+    for (x1, y1), (x2, y2) in itertools.pairwise(hull):
         slope = (y2 - y1) / (x2 - x1)
         out.extend([slope] * (x2 - x1))
     return out
@@ -102,8 +102,8 @@ def lower_bounds(p: HallProblem) -> list[float]:
     by_set: dict[tuple[int, tuple[int, ...]], list] = {}
     for w in p.windows:
         by_set.setdefault((w.kind, w.rows), []).append(w)
-    for key in by_set:
-        by_set[key].sort(key=lambda w: w.start)
+    for wins in by_set.values():
+        wins.sort(key=lambda w: w.start)
     gx = [[p.slot_cm * sum(abs(s - sx - k) for k in range(ns)) for sx in range(p.slots + 2)] for s in range(p.slots + 2)]
     cache: dict[tuple, list[float]] = {}
     out = []
@@ -159,8 +159,6 @@ def solve_by_spine(p: HallProblem, greedy: Placement | None, params: SolveParams
     per = max(0.25, min(2.0, budget / 4))
     bounds: list[float] = []
     wall = 0.0
-    status = "FEASIBLE"
-    explored = 0
     for pos, i in enumerate(order):
         if lbs[i] * weight >= best_obj:
             break  # every remaining position has a bound at least the incumbent
@@ -174,7 +172,6 @@ def solve_by_spine(p: HallProblem, greedy: Placement | None, params: SolveParams
         out = solve_hall(q, hint, attrs.evolve(params, deterministic_time=min(per, budget)))
         budget -= max(out.deterministic_s, 0.05)
         wall += out.wall_s
-        explored += 1
         if out.placement is not None:
             pl = attrs.evolve(out.placement, spine_window=i)
             if out.objective < best_obj or (best is None):
@@ -189,6 +186,5 @@ def solve_by_spine(p: HallProblem, greedy: Placement | None, params: SolveParams
     bound = min([best_obj] + bounds)
     # Each explored position's bound is its own proof; unexplored ones are pruned by their LB.
     # As CP-SAT does: a solution within the relative gap limit of the bound counts as optimal.
-    if best_obj - bound <= params.relative_gap * max(1.0, abs(best_obj)):
-        status = "OPTIMAL"
+    status = "OPTIMAL" if best_obj - bound <= params.relative_gap * max(1.0, abs(best_obj)) else "FEASIBLE"
     return SolveOutcome(status=status, placement=best, objective=int(best_obj), best_bound=float(bound), wall_s=wall)
