@@ -41,13 +41,6 @@ def variant(**subs: str) -> str:
     return text
 
 
-def line_of(text: str, key: str) -> int:
-    for i, line in enumerate(text.splitlines(), start=1):
-        if line.startswith(f"{key} ="):
-            return i
-    raise AssertionError(key)
-
-
 @pytest.fixture(scope="module")
 def pilot():
     spec, doc = load(PILOT)
@@ -149,57 +142,71 @@ def test_copies_and_identical_halls_solved_once():
 # ---------------------------------------------------------------------------- infeasibility
 
 
-def _raises(text: str) -> HubcError:
-    spec, doc = load(text)
+INFEASIBLE = sorted((ROOT / "tests" / "cases" / "racks").glob("*.toml"))
+
+# What each message must say, in the spec's terms (both sides of the conflict).
+SAYS = {
+    "HUB701": ("1,116.0 kW", "rated 1,100.0 kW"),
+    "HUB705": ("13 spine racks",),
+    "HUB706": ("keep-outs",),
+    "HUB707": ("needs 9", "at most 8"),
+    "HUB708": ("row air cooling", "spine racks", "pods"),
+}
+
+
+@pytest.mark.parametrize("path", INFEASIBLE, ids=[p.stem for p in INFEASIBLE])
+def test_infeasible_fixture_raises_its_code_at_its_line(path):
+    raw = path.read_text("utf-8")
+    code = re.match(r"# expect: (HUB\d{3})", raw).group(1)
+    lines = [i for i, line in enumerate(raw.splitlines(), start=1) if f"# <- {code}" in line]
+    spec, doc = load(raw, path.name)
     with pytest.raises(HubcError) as exc:
         run_racks(spec, source=doc.source)
     assert exc.value.exit_code == 3
-    return exc.value
+    d = exc.value.diagnostics[0]
+    assert [x.code for x in exc.value.diagnostics] == [code], [x.message for x in exc.value.diagnostics]
+    assert d.location.file == path.name and d.location.line in lines, (d.location, lines)
+    for words in SAYS[code]:
+        assert words in d.message, d.message
 
 
-def test_pod_denser_than_row_busway_hub701():
-    text = variant(row_busway_kw="1100")
-    err = _raises(text)
-    d = err.diagnostics[0]
-    assert d.code == "HUB701"
-    assert d.location.line == line_of(text, "row_busway_kw")
-    assert "1,116.0 kW" in d.message and "1,100.0 kW" in d.message
+def test_every_placement_code_has_a_fixture():
+    covered = {p.name[:6] for p in INFEASIBLE}
+    assert {"HUB701", "HUB705", "HUB706", "HUB707", "HUB708"} <= covered
 
 
-def test_row_capacity_hub707_points_at_binding_limit():
-    # 9 pods, 24-slot rows fit two by length, but a 2 MW busway takes one 1.1 MW pod per row:
-    # the hall total (16 MW of busway for 10 MW) passes, the row-by-row argument does not.
-    text = variant(slots_per_row="24", row_busway_kw="2000", air_kw_per_row="800", cdu_kw="2000", pods='[{ pod = "gb200-su", count = 9 }]')
-    err = _raises(text)
-    d = err.diagnostics[0]
-    assert d.code == "HUB707"
-    assert d.location.line == line_of(text, "row_busway_kw")
-    assert "at most 8" in d.message
+def test_solver_core_is_minimal():
+    # The air limit conflicts with the pods and the spine; busway, CDU and floor do not take part.
+    spec, doc = load(variant(air_kw_per_row="300"))
+    with pytest.raises(HubcError) as exc:
+        run_racks(spec, source=doc.source)
+    labels = {label for _, label in exc.value.diagnostics[0].related}
+    assert labels == {"row air cooling", "pod count", "spine racks"}
 
 
-def test_keepouts_leave_no_window_hub706():
-    kos = ", ".join(f'{{ row = {r}, slot = 6 }}' for r in range(1, 9))
-    text = variant(keepout=f"[{kos}]")
-    d = _raises(text).diagnostics[0]
-    assert d.code == "HUB706"
-    assert d.location.line == line_of(text, "keepout")
+def test_build_refuses_a_layout_the_verifier_rejects(monkeypatch):
+    from hubc.layout import racks
+
+    real = racks._extract
+
+    def lossy(*args, **kwargs):
+        h = real(*args, **kwargs)
+        return attrs.evolve(h, racks=h.racks[1:])  # a rack goes missing
+
+    monkeypatch.setattr(racks, "_extract", lossy)
+    spec, doc = load(PILOT)
+    with pytest.raises(HubcError) as exc:
+        run_racks(spec, source=doc.source)
+    assert exc.value.exit_code == 1
+    assert {d.code for d in exc.value.diagnostics} & {"HUB714", "HUB719"}
 
 
-def test_spine_block_too_long_hub705():
-    text = variant(spine='[{ rack_type = "ib-spine", count = 13 }]')
-    d = _raises(text).diagnostics[0]
-    assert d.code == "HUB705"
-    assert d.location.line == line_of(text, "spine")
-
-
-def test_solver_core_hub708_names_air_limit():
-    # Each pod (271 kW to air) and the spine block (60 kW) fit a 300 kW row alone, but every
-    # row needs a pod, so the spine's row carries 331 kW: only the solver sees it.
-    text = variant(air_kw_per_row="300")
-    d = _raises(text).diagnostics[0]
-    assert d.code == "HUB708"
-    assert d.location.line == line_of(text, "air_kw_per_row")
-    assert "row air cooling" in d.message and "spine" in d.message
+def test_progress_reports_each_hall():
+    spec, doc = load((ROOT / "specs" / "campus-1gw.toml").read_text("utf-8"), "campus-1gw.toml")
+    seen: list[str] = []
+    run_racks(spec, progress=seen.append, source=doc.source)
+    assert any(m.startswith("[1/2] hall-gb200") for m in seen)
+    assert any(m.startswith("[2/2] hall-gb300") and "gap" in m for m in seen)
 
 
 # ------------------------------------------------------------------------------ the verifier
