@@ -324,3 +324,49 @@ def test_deterministic_across_processes(tmp_path):
         digests.add(out.stdout.strip())
     assert len(digests) == 1
     assert hashlib.sha256(b"").hexdigest() not in digests
+
+
+# Two pod lengths in 20-slot rows: first-fit decreasing puts both short, dense pods in row 1
+# (busway allows it) and then cannot fit the second long pod; the model pairs one of each per row.
+FRAGMENTING = variant(
+    rows="2",
+    slots_per_row="20",
+    row_busway_kw="2500",
+    pods='[{ pod = "dense-su", count = 2 }, { pod = "net-su", count = 2 }]',
+    spine="[]",
+    keepout="[]",
+    cdu_kw="2000",
+    air_kw_per_row="800",
+).replace(
+    "[[hall]]",
+    '[[pod]]\nid = "dense-su"\nracks = [{ rack_type = "gb200-nvl72", count = 8 }]\n\n'
+    '[[pod]]\nid = "net-su"\nracks = [{ rack_type = "ib-leaf", count = 12 }]\n\n[[hall]]',
+    1,
+)
+
+
+def test_model_places_what_the_greedy_cannot():
+    spec, doc = load(FRAGMENTING)
+    assert greedy_ffd(prepare(spec, 0)) is None
+    layout = run_racks(spec, source=doc.source)
+    assert layout.halls[0].greedy is None
+    assert verify_racks(layout, spec) == []
+
+
+def test_no_solution_within_the_limit_is_exit_3():
+    from hubc.layout.racks.model import SolveParams
+
+    spec, doc = load(FRAGMENTING)
+    with pytest.raises(HubcError) as exc:
+        run_racks(spec, source=doc.source, params=SolveParams(deterministic_time=0.0))
+    assert exc.value.exit_code == 3
+    assert [d.code for d in exc.value.diagnostics] == ["HUB709"]
+
+
+def test_cpsat_strictly_better_than_greedy_on_1gw():
+    spec, doc = load((ROOT / "specs" / "campus-1gw.toml").read_text("utf-8"), "campus-1gw.toml")
+    layout = run_racks(spec, source=doc.source)
+    solved = sum(h.solved.objective * h.copies for h in layout.halls)
+    greedy = sum(h.greedy.objective * h.copies for h in layout.halls)
+    assert solved < greedy
+    assert all(h.gap <= 0.01 for h in layout.halls)
