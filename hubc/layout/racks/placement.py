@@ -76,6 +76,9 @@ def objective_of(p: HallProblem, pl: Placement) -> int:
     return cable_of(p, pl) * spread_weight(p) + spread_of(p, pl)
 
 
+GREEDY_SPINE_TRIES = 128
+
+
 class _Rows:
     """Running row loads and occupied cells while a placement is built."""
 
@@ -117,8 +120,8 @@ def greedy_ffd(p: HallProblem) -> Placement | None:
     """First-fit decreasing: the spine block nearest the hall centre, then pods in decreasing
     power, each in the first window that fits, scanning rows outward from the spine row (the
     order an engineer fills a hall to keep leaf-to-spine runs short), slots left to right.
-    If the pods do not all fit, the next spine position is tried. Returns None when no spine
-    position lets every pod find a window (the greedy is not complete; the model is)."""
+    If the pods do not all fit, the next spine position is tried (up to 128). Returns None when no
+    tried spine position lets every pod find a window (the greedy is not complete; the model is)."""
     if not p.spine:
         return _fill(p, None)
     cr, cs = (p.rows + 1) / 2, (p.slots + 1) / 2
@@ -131,7 +134,8 @@ def greedy_ffd(p: HallProblem) -> Placement | None:
             p.spine_windows[i].start,
         ),
     )
-    for i in order:
+    # A bounded number of retries keeps the greedy cheap on halls where it cannot succeed.
+    for i in order[:GREEDY_SPINE_TRIES]:
         pl = _fill(p, i)
         if pl is not None:
             return pl
