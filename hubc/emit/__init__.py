@@ -46,4 +46,8 @@ def emit_all(checked, results: dict[str, Any]) -> dict[str, bytes]:
         if clash:
             raise RuntimeError(f"emitters overwrite each other: {sorted(clash)}")  # a bug
         plan.update(files)
+    # The report shows the other outputs (floor plans, SLD, charts), so it comes last.
+    from hubc.emit.report import emit_report
+
+    plan.update(emit_report(checked, results, plan))
     return plan
