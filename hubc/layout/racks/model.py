@@ -66,6 +66,7 @@ def solve_hall(
     lits: dict[tuple[str, int], object] = {}
 
     def lit(family: str, k: int = -1):
+        assert family in FAMILIES, family
         if not explain:
             return None
         key = (family, k)
