@@ -24,6 +24,13 @@ def _elaborate(checked, results, progress):
     return summarise(checked.spec), []
 
 
+def _racks(checked, results, progress):
+    from hubc.layout.racks import run_racks
+
+    return run_racks(checked.spec, progress=progress, source=checked.source), []
+
+
 BUILD_STAGES: tuple[Stage, ...] = (
     Stage("summary", "derive campus loads", _elaborate),
+    Stage("racks", "place racks in halls (CP-SAT), verify", _racks),
 )

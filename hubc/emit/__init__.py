@@ -32,7 +32,14 @@ def _lock(checked, results):
     return {"hubc.lock": render_lock(lock_data(results))}
 
 
+def _floorplans(checked, results):
+    from hubc.emit.floorplan import emit_floorplans
+
+    return emit_floorplans(results["racks"], checked.spec)
+
+
 EMITTERS: tuple[Emitter, ...] = (
+    Emitter("floorplans", "hall floor plans (SVG)", _floorplans),
     Emitter("design.json", "the whole resolved design", _design_json),
     Emitter("hubc.lock", "what the build decided, for --frozen", _lock),
 )
