@@ -42,7 +42,14 @@ def _bom(checked, results):
     return {**emit_bom(proc, checked.spec), **emit_suppliers(proc, checked.spec)}
 
 
+def _floorplans(checked, results):
+    from hubc.emit.floorplan import emit_floorplans
+
+    return emit_floorplans(results["racks"], checked.spec)
+
+
 EMITTERS: tuple[Emitter, ...] = (
+    Emitter("floorplans", "hall floor plans (SVG)", _floorplans),
     Emitter("design.json", "the whole resolved design", _design_json),
     Emitter("bom", "bom.xlsx, bom.csv, suppliers.md, suppliers.csv", _bom),
     Emitter("hubc.lock", "what the build decided, for --frozen", _lock),
