@@ -288,3 +288,17 @@ def test_hubc_check_reports_catalog_problems(tmp_path):
     codes = {(d.code, d.location.file) for d in checked.diagnostics}
     assert ("HUB603", str(tmp_path / "ext.toml")) in codes
     assert not checked.ok
+
+
+def test_readme_example_extension_is_valid(tmp_path):
+    import re
+
+    readme = (Path(__file__).resolve().parents[1] / "hubc" / "catalog" / "README.md").read_text("utf-8")
+    spec_block, ext_block = re.findall(r"```toml\n(.*?)```", readme, re.S)
+    assert 'files = ["quotes-2026.toml"]' in spec_block
+    (tmp_path / "ext.toml").write_text(ext_block, "utf-8")
+    spec, source = _spec_with(tmp_path, None)
+    catalog, diags = load_catalog(spec, tmp_path, source)
+    assert diags == []
+    assert catalog.entries["ups-module-kr-1000"].domestic_vendors == ("kr-ups",)
+    assert catalog.entries["main-transformer-154kv"].lead_weeks == 110
