@@ -230,3 +230,16 @@ def test_build_writes_the_procurement_outputs():
     assert "HUB623" in {d.code for d in built.diagnostics}
     proc = built.results["procurement"]
     assert proc.to_json()["total_krw"] == proc.total_krw > 0
+
+
+def test_phase_sheet_names_are_valid_and_unique():
+    from hubc.emit.bom import _sheet_name
+
+    taken = {"summary", "bom"}
+    long = "phase-" + "x" * 40
+    a = _sheet_name(f"Phase {long}", taken)
+    b = _sheet_name(f"Phase {long}", taken)
+    c = _sheet_name("Phase a/b:c*d?[e]'f", taken)
+    assert len(a) <= 31 and len(b) <= 31 and a != b
+    assert b.endswith("(2)")
+    assert not set("[]:*?/\\'") & set(c)
