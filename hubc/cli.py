@@ -83,8 +83,7 @@ def check(specs: tuple[Path, ...], fmt: str, quiet: bool) -> None:
     for spec in specs:
         checked = check_spec(spec, str(spec))
         diags.extend(checked.diagnostics)
-        if checked.source is not None:
-            sources[checked.source.name] = checked.source.text
+        sources.update(checked.sources())
     _finish(diags, sources, fmt, quiet)
 
 
@@ -109,7 +108,7 @@ def build(spec: Path, out: Path | None, fmt: str, quiet: bool, frozen: bool, loc
     from hubc.pipeline import build_spec, check_spec, frozen_diagnostics, write_plan
 
     checked = check_spec(spec, str(spec))
-    sources = {checked.source.name: checked.source.text} if checked.source else {}
+    sources = checked.sources()
     if not checked.ok:
         _finish(checked.diagnostics, sources, fmt, quiet)
     progress = _Progress(quiet)
@@ -226,7 +225,7 @@ def plan(specs: tuple[Path, ...], base_rev: str | None, fmt: str, detailed_exitc
     try:
         for path, label in pairs:
             checked = check_spec(path, label)
-            sources = {checked.source.name: checked.source.text} if checked.source else {}
+            sources = checked.sources()
             if not checked.ok:
                 _finish(checked.diagnostics, sources, "text", False, 1)
             try:

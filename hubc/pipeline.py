@@ -38,6 +38,17 @@ class Checked:
     base_dir: Path
     diagnostics: tuple[Diagnostic, ...]
     waived: int = 0
+    # The file's text for source snippets, even when it did not parse (TOML syntax errors).
+    text: str | None = None
+
+    def sources(self) -> dict[str, str]:
+        if self.source is not None:
+            return {self.source.name: self.source.text}
+        return {self.label: self.text} if self.text is not None and self.label else {}
+
+    @property
+    def label(self) -> str | None:
+        return self.diagnostics[0].location.file if self.diagnostics else None
 
     @property
     def ok(self) -> bool:
@@ -58,6 +69,11 @@ def check_document(doc: RawDocument, base_dir: Path, extra: Callable[[Spec, Sour
     if spec is None:
         return Checked(spec=None, source=doc.source, base_dir=base_dir, diagnostics=tuple(sort_diagnostics(diags)))
     diags = run_checks(spec, doc.source, base_dir)
+    # Catalog extension files (`[catalog] files`) are part of the spec: their problems are
+    # check findings, reported at file:line:col in those files.
+    from hubc.procurement.stage import catalog_diagnostics
+
+    diags.extend(catalog_diagnostics(spec, doc.source, base_dir))
     if extra is not None:
         diags.extend(extra(spec, doc.source))
     kept, waived = apply_waivers(spec, doc.source, diags, _today())
@@ -72,7 +88,11 @@ def check_spec(path: str | Path, display: str | None = None) -> Checked:
     path = Path(path)
     doc, diags = load_path(path, display)
     if doc is None:
-        return Checked(spec=None, source=None, base_dir=path.parent, diagnostics=tuple(diags))
+        try:
+            text = path.read_bytes().decode("utf-8", errors="replace")
+        except OSError:
+            text = None
+        return Checked(spec=None, source=None, base_dir=path.parent, diagnostics=tuple(diags), text=text)
     return check_document(doc, path.parent)
 
 

@@ -24,6 +24,21 @@ def _elaborate(checked, results, progress):
     return summarise(checked.spec), []
 
 
+def _racks(checked, results, progress):
+    from hubc.layout.racks import run_racks
+
+    return run_racks(checked.spec, progress=progress, source=checked.source), []
+
+
+def _procurement(checked, results, progress):
+    from hubc.procurement.stage import procurement_stage
+
+    return procurement_stage(checked, results, progress)
+
+
 BUILD_STAGES: tuple[Stage, ...] = (
     Stage("summary", "derive campus loads", _elaborate),
+    Stage("racks", "place racks in halls (CP-SAT), verify", _racks),
+    # Procurement prices what the stages before it sized, so it runs last.
+    Stage("procurement", "price the BOM from the catalog", _procurement),
 )

@@ -32,8 +32,26 @@ def _lock(checked, results):
     return {"hubc.lock": render_lock(lock_data(results))}
 
 
+def _bom(checked, results):
+    from hubc.emit.bom import emit_bom
+    from hubc.emit.suppliers import emit_suppliers
+
+    proc = results.get("procurement")
+    if proc is None:
+        return {}
+    return {**emit_bom(proc, checked.spec), **emit_suppliers(proc, checked.spec)}
+
+
+def _floorplans(checked, results):
+    from hubc.emit.floorplan import emit_floorplans
+
+    return emit_floorplans(results["racks"], checked.spec)
+
+
 EMITTERS: tuple[Emitter, ...] = (
+    Emitter("floorplans", "hall floor plans (SVG)", _floorplans),
     Emitter("design.json", "the whole resolved design", _design_json),
+    Emitter("bom", "bom.xlsx, bom.csv, suppliers.md, suppliers.csv", _bom),
     Emitter("hubc.lock", "what the build decided, for --frozen", _lock),
 )
 

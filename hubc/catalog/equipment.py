@@ -1,0 +1,492 @@
+"""The equipment and vendor catalog: what each family costs, how long it takes, who makes it.
+
+In: the shipped package data (`data/equipment-*.toml`, `data/vendors-kr.toml`) and the spec's
+`[catalog] files = [...]` (paths relative to the spec file). Out: a `Catalog` and diagnostics.
+A user file adds entries or overrides shipped ones by id (its keys are merged over the shipped
+entry, so an override may give only the keys it changes); it may also add or replace vendors.
+Every problem in a user file is a diagnostic at file:line:col in that file, through the same
+loader and converter as the spec.
+
+Pricing rule of an entry: one unit (in `unit`) of equipment at rating R costs
+`cost x (R / rating) ** scale_exponent`, with cost in KRW (or USD x campus.krw_per_usd).
+Exponent 0 prices per unit whatever the rating; 1 prices per kW/kVA/MWh; 0.6-0.8 is the usual
+economy of scale ("six-tenths rule").
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import attrs
+from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
+
+from hubc.catalog import units
+from hubc.codes import diag
+from hubc.design.equipment import FAMILIES
+from hubc.diagnostics import Diagnostic, KeyPath, Location, Severity
+from hubc.spec.model import f, many, opt
+
+Tag = Literal["V", "S", "D", "U", "estimate"]
+Origin = Literal["domestic", "import"]
+
+# Catalog ids may carry a version with dots (`samsung-sdi-sbb-1.5`, `line-22.9kv-overhead`).
+CATALOG_ID = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
+
+SHIPPED_DIR = "hubc/catalog/data"
+
+
+@attrs.frozen(kw_only=True)
+class VendorProduct:
+    family: str = f("Product family name, as the vendor sells it")
+    categories: tuple[str, ...] = many("Vendor categories this product line belongs to")
+    ratings: tuple[str, ...] = many("Ratings copied from public sources")
+    domestic: bool = f("False when made abroad or by a foreign subsidiary", True)
+
+
+@attrs.frozen(kw_only=True)
+class Vendor:
+    id: str = f("Vendor id", id=True)
+    domestic: bool = f("Headquartered in Korea", True)
+    name: str = f("Company name")
+    name_ko: str = f("Korean name", "")
+    categories: tuple[str, ...] = many("Vendor categories (vendors-kr vocabulary)")
+    products: tuple[VendorProduct, ...] = many("Product families and ratings")
+    hq: str = f("Headquarters", "")
+    ticker: str = f("Listing", "")
+    source: str = f("Public source of the facts")
+
+
+@attrs.frozen(kw_only=True)
+class FamilyInfo:
+    id: str = f("Equipment family (hubc.design.equipment.FAMILIES)")
+    name: str = f("Category name in the BOM and supplier lists")
+    vendor_categories: tuple[str, ...] = many("Vendor categories that make this family")
+
+
+@attrs.frozen(kw_only=True)
+class CatalogEntry:
+    id: str = f("Catalog entry id", id=True)
+    family: str = f("Equipment family")
+    description: str = f("What the entry is")
+    rating: float = f("Reference rating the cost is quoted at", gt=0)
+    rating_unit: str = f("Unit of the rating")
+    rating_min: float | None = opt("Lowest rating the entry covers")
+    rating_max: float | None = opt("Highest rating the entry covers")
+    unit: str = f("Unit of quantity the cost is per (ea, m, km, MWp, MW)", "ea")
+    ratings: tuple[str, ...] = many("Other ratings, for supplier lists")
+    cost_krw: float | None = opt("Cost of one unit at the reference rating (KRW)")
+    cost_usd: float | None = opt("Cost of one unit at the reference rating (USD)")
+    scale_exponent: float = f("Cost scales as (rating / reference) ** exponent", 1.0, ge=0, le=2)
+    cost_source: str = f("Where the cost comes from (or the basis of the estimate)")
+    cost_date: str = f("Date of the cost figure")
+    cost_tag: Tag = f("V, S, D, U or estimate")
+    lead_weeks: float = f("Lead time from order to delivery (weeks)", ge=0, le=1040)
+    lead_source: str = f("Where the lead time comes from")
+    lead_tag: Tag = f("V, S, D, U or estimate")
+    domestic_vendors: tuple[str, ...] = many("Ids of domestic vendors that make it")
+    import_fallback: tuple[str, ...] = many("Foreign makers to import from")
+    origin: Origin = f("Expected origin of supply: domestic or import")
+    notes: str = f("Free text", "")
+
+    def cost_krw_at(self, rating: float, krw_per_usd: float) -> float:
+        """Cost of one unit at `rating` (in this entry's rating unit)."""
+        base = self.cost_krw if self.cost_krw is not None else (self.cost_usd or 0.0) * krw_per_usd
+        if self.scale_exponent == 0:
+            return base
+        return base * (rating / self.rating) ** self.scale_exponent
+
+    def covers(self, rating: float) -> bool:
+        lo = self.rating_min if self.rating_min is not None else self.rating
+        hi = self.rating_max if self.rating_max is not None else self.rating
+        return lo * (1 - 1e-9) <= rating <= hi * (1 + 1e-9)
+
+
+@attrs.frozen(kw_only=True)
+class CatalogFile:
+    """One catalog TOML file (shipped or user): any of the three tables may appear."""
+
+    schema: str = f("Vendor file schema tag", "")
+    version: str = f("Version of this catalog file", "")
+    family: tuple[FamilyInfo, ...] = many("Family metadata")
+    equipment: tuple[CatalogEntry, ...] = many("Equipment entries")
+    vendor: tuple[Vendor, ...] = many("Vendors")
+
+
+@attrs.frozen(kw_only=True)
+class Catalog:
+    version: str
+    entries: dict[str, CatalogEntry] = attrs.field(eq=False)
+    vendors: dict[str, Vendor] = attrs.field(eq=False)
+    families: dict[str, FamilyInfo] = attrs.field(eq=False)
+    # Where each entry was defined (file:line of its [[equipment]] header), for diagnostics.
+    where: dict[str, Location] = attrs.field(eq=False, factory=dict)
+    user_files: tuple[str, ...] = ()
+
+    def family_entries(self, family: str) -> list[CatalogEntry]:
+        return sorted((e for e in self.entries.values() if e.family == family), key=lambda e: e.id)
+
+    def family_name(self, family: str) -> str:
+        info = self.families.get(family)
+        return info.name if info else family
+
+    def vendor_products(self, vendor_id: str, family: str) -> list[VendorProduct]:
+        """The vendor's domestic products in the categories that make `family`."""
+        v = self.vendors.get(vendor_id)
+        info = self.families.get(family)
+        if v is None or info is None:
+            return []
+        cats = set(info.vendor_categories)
+        return [p for p in v.products if p.domestic and cats.intersection(p.categories)]
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+def load_catalog(spec: Any, base_dir: Path | str = Path("."), source: Any = None) -> tuple[Catalog, list[Diagnostic]]:
+    """The shipped catalog with the spec's `[catalog] files` merged over it.
+
+    `spec` may be None (shipped catalog only). Diagnostics point into the file at fault; a file
+    that cannot be read is reported at its entry in the spec's `catalog.files` (located through
+    `source`, the spec's `SourceFile`, when given).
+    """
+    diags: list[Diagnostic] = []
+    state = _State()
+    folder = resources.files("hubc.catalog") / "data"
+    # Vendors, then families, then entries: an entry's vendor and category checks see
+    # everything defined before it.
+    first = ["vendors-kr.toml", "equipment-families.toml"]
+    names = first + sorted(
+        e.name
+        for e in folder.iterdir()
+        if e.name.startswith("equipment-") and e.name.endswith(".toml") and e.name not in first
+    )
+    for name in names:
+        raw = (folder / name).read_bytes()
+        diags += _load_one(state, f"{SHIPPED_DIR}/{name}", raw, shipped=True)
+
+    user_files: list[str] = []
+    files = spec.catalog.files if spec is not None else ()
+    for i, rel in enumerate(files):
+        path = Path(base_dir) / rel
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            diags.append(
+                diag(
+                    "HUB601",
+                    f'cannot read catalog file "{rel}": {exc.strerror or exc}',
+                    source.at_value(("catalog", "files", i)) if source is not None else Location(file="spec"),
+                    ("catalog", "files", i),
+                    help="paths in `catalog.files` are relative to the spec file",
+                )
+            )
+            continue
+        user_files.append(rel)
+        diags += _load_one(state, str(path) if not Path(rel).is_absolute() else rel, raw, shipped=False)
+
+    shipped_version = state.versions.get("shipped", "")
+    version = shipped_version + "".join(f"+{Path(u).name}" for u in user_files)
+    families = dict(state.families)
+    for fam in FAMILIES:
+        families.setdefault(fam, FamilyInfo(id=fam, name=fam))
+    catalog = Catalog(
+        version=version,
+        entries=dict(sorted(state.entries.items())),
+        vendors=dict(sorted(state.vendors.items())),
+        families=families,
+        where=state.where,
+        user_files=tuple(user_files),
+    )
+    return catalog, diags
+
+
+@attrs.define
+class _State:
+    entries: dict[str, CatalogEntry] = attrs.field(factory=dict)
+    raw_entries: dict[str, dict] = attrs.field(factory=dict)
+    vendors: dict[str, Vendor] = attrs.field(factory=dict)
+    families: dict[str, FamilyInfo] = attrs.field(factory=dict)
+    where: dict[str, Location] = attrs.field(factory=dict)
+    versions: dict[str, str] = attrs.field(factory=dict)
+
+
+def _load_one(state: _State, name: str, raw: bytes, *, shipped: bool) -> list[Diagnostic]:
+    """Load one catalog file into `state`; every problem in it is a diagnostic.
+
+    Each table is structured on its own, so one broken entry does not hide the problems of
+    the others; a file with any error is not merged (a half-applied quote file would price
+    some lines from it and some from the shipped catalog without saying which).
+    """
+    from hubc.spec.source import load_text
+
+    doc, diags = load_text(name, raw)
+    if doc is None:
+        return diags
+    src = doc.source
+    data = doc.data
+    out: list[Diagnostic] = []
+
+    tables = {key: data.get(key, []) for key in ("family", "equipment", "vendor")}
+    header = {k: v for k, v in data.items() if k not in tables}
+    _, errs = _structure(src, header, CatalogFile, ())
+    out += errs
+    for key, items in tables.items():
+        if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
+            out.append(
+                diag(
+                    "HUB005",
+                    f"`{key}` must be an array of tables: write each as [[{key}]]",
+                    src.at_value((key,)),
+                    (key,),
+                )
+            )
+            tables[key] = []
+    out += _duplicates(src, tables)
+
+    # An override names a shipped (or earlier) entry: merge its keys over that entry's.
+    raw_entries = [
+        {**state.raw_entries[item["id"]], **item}
+        if not shipped and isinstance(item.get("id"), str) and item["id"] in state.raw_entries
+        else item
+        for item in tables["equipment"]
+    ]
+    families, entries, vendors = [], [], []
+    for i, item in enumerate(tables["family"]):
+        fam, errs = _structure(src, item, FamilyInfo, ("family", i))
+        out += errs
+        if fam is not None and fam.id not in FAMILIES:
+            out.append(_unknown_family(src, ("family", i, "id"), fam.id))
+        families.append(fam)
+    for i, item in enumerate(tables["vendor"]):
+        vendor, errs = _structure(src, item, Vendor, ("vendor", i))
+        out += errs
+        vendors.append(vendor)
+    # Vendors and families defined so far, this file's included.
+    known_vendors = {**state.vendors, **{v.id: v for v in vendors if v is not None}}
+    known_families = {**state.families, **{f.id: f for f in families if f is not None}}
+    for i, item in enumerate(raw_entries):
+        path = ("equipment", i)
+        entry, errs = _structure(src, item, CatalogEntry, path)
+        out += errs
+        if entry is not None:
+            out += _check_entry(src, path, entry)
+            out += _check_vendors(src, path, entry, known_vendors, known_families)
+        elif isinstance(item.get("family"), str) and item["family"] not in FAMILIES:
+            out.append(_unknown_family(src, path + ("family",), item["family"]))
+        entries.append(entry)
+    if any(d.severity is Severity.ERROR for d in out):
+        return out
+
+    state.versions.setdefault("shipped" if shipped else name, str(header.get("version", "")))
+    for fam in families:
+        state.families[fam.id] = fam
+    for v in vendors:
+        state.vendors[v.id] = v
+    for i, e in enumerate(entries):
+        state.entries[e.id] = e
+        state.raw_entries[e.id] = raw_entries[i]
+        state.where[e.id] = src.at_key(("equipment", i))
+    return out
+
+
+def _structure(src, data: dict, cls: type, path: KeyPath) -> tuple[Any, list[Diagnostic]]:
+    """`data` as `cls` through the spec's converter; errors located under `path`."""
+    from hubc.spec.convert import _errors, _range_problems, _to_diagnostic, converter, unknown_key_diagnostics
+
+    try:
+        obj = converter().structure(data, cls)
+    except ClassValidationError as exc:
+        problems: list[tuple[KeyPath, BaseException]] = []
+        _errors(exc, path, problems)
+        out: list[Diagnostic] = []
+        missing: list[str] = []
+        for p, err in problems:
+            if isinstance(err, ForbiddenExtraKeysError):
+                out.extend(unknown_key_diagnostics(src, p, err))
+            elif isinstance(err, KeyError):
+                missing.append(str(p[-1]))
+            else:
+                out.append(_to_diagnostic(src, p, err))
+        if missing:
+            # One finding per table, not one per forgotten key.
+            keys = ", ".join(f"`{k}`" for k in sorted(missing))
+            table = str(path[0]) if path else "catalog"
+            out.append(
+                diag(
+                    "HUB004",
+                    f"missing required key{'s' if len(missing) > 1 else ''} {keys} in [[{table}]]",
+                    src.at_key(path),
+                    path,
+                    help="a new entry needs every required key; an override of a shipped entry needs only its id",
+                )
+            )
+        return None, out
+    ranges: list[tuple[KeyPath, str]] = []
+    _range_problems(obj, path, ranges)
+    return obj, [diag("HUB006", f"`{p[-1]}` {m}", src.at_value(p), p) for p, m in ranges]
+
+
+def _duplicates(src, tables: dict[str, list]) -> list[Diagnostic]:
+    """Duplicate ids within one file (a later file overriding an earlier one is the point)."""
+    out = []
+    for table, items in tables.items():
+        seen: dict[str, int] = {}
+        for i, item in enumerate(items):
+            ident = item.get("id")
+            if not isinstance(ident, str):
+                continue
+            if ident in seen:
+                out.append(
+                    diag(
+                        "HUB609",
+                        f'{table} id "{ident}" is defined twice in this file',
+                        src.at_value((table, i, "id")),
+                        (table, i, "id"),
+                        related=((src.at_value((table, seen[ident], "id")), "first defined here"),),
+                        help="merge the two entries; to override a shipped entry, define it once",
+                    )
+                )
+            else:
+                seen[ident] = i
+    return out
+
+
+def _unknown_family(src, path: KeyPath, family: str) -> Diagnostic:
+    close = difflib.get_close_matches(family, FAMILIES, n=1, cutoff=0.5)
+    return diag(
+        "HUB603",
+        f'unknown equipment family "{family}"',
+        src.at_value(path),
+        path,
+        help=f'did you mean "{close[0]}"?' if close else "families: " + ", ".join(FAMILIES),
+    )
+
+
+def _check_entry(src, path: KeyPath, e: CatalogEntry) -> list[Diagnostic]:
+    """Checks one entry can make on its own (vendor checks need the merged vendor table)."""
+    out: list[Diagnostic] = []
+    if not CATALOG_ID.match(e.id):
+        out.append(
+            diag(
+                "HUB610",
+                f'catalog id "{e.id}" must be lower-case letters, digits, "-" and "."',
+                src.at_value(path + ("id",)),
+                path + ("id",),
+                help="e.g. `ups-module-1500kw`",
+            )
+        )
+    if e.family not in FAMILIES:
+        out.append(_unknown_family(src, path + ("family",), e.family))
+    for key in ("rating_unit", "unit"):
+        u = getattr(e, key)
+        if units.dimension(u) is None:
+            close = difflib.get_close_matches(u, list(units.UNITS), n=1, cutoff=0.5)
+            out.append(
+                diag(
+                    "HUB610",
+                    f'unknown unit "{u}" in `{key}`',
+                    src.at_value(path + (key,)),
+                    path + (key,),
+                    help=f'did you mean "{close[0]}"?' if close else "units: " + ", ".join(units.UNITS),
+                )
+            )
+    if (e.cost_krw is None) == (e.cost_usd is None):
+        which = "neither" if e.cost_krw is None else "both"
+        out.append(
+            diag(
+                "HUB605",
+                f'catalog entry "{e.id}" gives {which} `cost_krw` and `cost_usd`',
+                src.at_key(path),
+                path,
+                help="give exactly one price, in KRW or in USD (converted by campus.krw_per_usd)",
+            )
+        )
+    for key in ("cost_krw", "cost_usd", "rating_min", "rating_max"):
+        value = getattr(e, key)
+        if value is not None and value < 0:
+            out.append(
+                diag(
+                    "HUB605",
+                    f"`{key}` must not be negative, found {value:g}",
+                    src.at_value(path + (key,)),
+                    path + (key,),
+                    help="costs and ratings are magnitudes",
+                )
+            )
+    lo, hi = e.rating_min, e.rating_max
+    if (lo is not None and lo > e.rating) or (hi is not None and hi < e.rating):
+        bad = "rating_min" if lo is not None and lo > e.rating else "rating_max"
+        out.append(
+            diag(
+                "HUB606",
+                f"reference rating {e.rating:g} {e.rating_unit} lies outside "
+                f"[{lo if lo is not None else e.rating:g}, {hi if hi is not None else e.rating:g}]",
+                src.at_value(path + (bad,)),
+                path + (bad,),
+                help="the range an entry covers must contain the rating its cost is quoted at",
+            )
+        )
+    if e.origin == "domestic" and not e.domestic_vendors:
+        out.append(
+            diag(
+                "HUB608",
+                f'catalog entry "{e.id}" has origin "domestic" but names no domestic vendor',
+                src.at_value(path + ("origin",)),
+                path + ("origin",),
+                help='list the vendors in `domestic_vendors`, or set origin = "import"',
+            )
+        )
+    return out
+
+
+def _check_vendors(
+    src, path: KeyPath, e: CatalogEntry, vendors: dict[str, Vendor], families: dict[str, FamilyInfo]
+) -> list[Diagnostic]:
+    """The entry's domestic vendors exist, are domestic, and make something in its family."""
+    out: list[Diagnostic] = []
+    for j, vid in enumerate(e.domestic_vendors):
+        vpath = path + ("domestic_vendors", j)
+        v = vendors.get(vid)
+        if v is None:
+            close = difflib.get_close_matches(vid, list(vendors), n=1, cutoff=0.6)
+            out.append(
+                diag(
+                    "HUB604",
+                    f'unknown vendor id "{vid}" in catalog entry "{e.id}"',
+                    src.at_value(vpath),
+                    vpath,
+                    help=f'did you mean "{close[0]}"?'
+                    if close
+                    else "add the vendor as a [[vendor]] table (in this file or an earlier one)",
+                )
+            )
+            continue
+        if not v.domestic:
+            out.append(
+                diag(
+                    "HUB608",
+                    f'vendor "{vid}" is not domestic but is listed in `domestic_vendors` of "{e.id}"',
+                    src.at_value(vpath),
+                    vpath,
+                    help="foreign makers and foreign subsidiaries go in `import_fallback`",
+                )
+            )
+            continue
+        info = families.get(e.family)
+        cats = set(info.vendor_categories) if info else set()
+        if not any(p.domestic and cats.intersection(p.categories) for p in v.products):
+            out.append(
+                diag(
+                    "HUB607",
+                    f'vendor "{vid}" lists no domestic product in {sorted(cats) or "any category"} '
+                    f'for family "{e.family}" of "{e.id}"',
+                    src.at_value(vpath),
+                    vpath,
+                    help="check the vendor id, or add the product line to the vendor with its categories",
+                )
+            )
+    return out

@@ -1,0 +1,476 @@
+"""Pricing: sized `Equipment` items + the catalog -> BOM lines, capex and the domestic share.
+
+In: the spec, every stage's `Equipment` items, the merged `Catalog`, and optionally the spec's
+`SourceFile` (for "spec reference file:line"). Out: `Procurement`, a frozen, sorted record with
+one `BomLine` per item, capex by system and by build-out phase, the domestic share of BOM value,
+and diagnostics (HUB620-HUB623).
+
+Choosing an entry: the item's `catalog_id` if it names one; otherwise, among the entries of its
+family whose rating unit and quantity unit convert to the item's, those whose range covers the
+rating, the one whose reference rating is closest (in ratio), then the narrowest range, then
+the id. With no covering entry the closest entry prices it, with a warning (HUB622).
+
+Costs are rounded to whole won per unit; a line's extended cost is qty x unit cost rounded half
+away from zero, the same ROUND(..., 0) the workbook's formulas recompute.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+from hubc.catalog import units
+from hubc.catalog.equipment import Catalog, CatalogEntry
+from hubc.codes import diag
+from hubc.design.equipment import Equipment
+from hubc.diagnostics import Diagnostic, Location, Severity
+from hubc.procurement.phases import PhasePlan, phase_plan, split_quantity
+from hubc.spec.model import Spec
+
+
+@attrs.frozen(kw_only=True)
+class BomLine:
+    line_id: str
+    system: str
+    area: str
+    family: str
+    category: str
+    description: str
+    rating: float
+    rating_unit: str
+    quantity: float
+    unit: str
+    unit_cost_krw: int
+    extended_cost_krw: int
+    lead_weeks: float
+    domestic_vendors: tuple[str, ...]
+    domestic_vendor_names: tuple[str, ...]
+    import_fallback: tuple[str, ...]
+    origin: str
+    catalog_id: str
+    cost_tag: str
+    cost_source: str
+    spec_ref: str
+    # (phase id, quantity, extended cost) for the phases this line is built in
+    phases: tuple[tuple[str, float, int], ...]
+
+    @property
+    def key_rating(self) -> str:
+        return f"{_num(self.rating)} {self.rating_unit}"
+
+    def to_json(self) -> dict:
+        return {
+            "line_id": self.line_id,
+            "system": self.system,
+            "area": self.area,
+            "family": self.family,
+            "category": self.category,
+            "description": self.description,
+            "rating": round(self.rating, 6),
+            "rating_unit": self.rating_unit,
+            "quantity": round(self.quantity, 6),
+            "unit": self.unit,
+            "unit_cost_krw": self.unit_cost_krw,
+            "extended_cost_krw": self.extended_cost_krw,
+            "lead_weeks": round(self.lead_weeks, 3),
+            "domestic_vendors": list(self.domestic_vendors),
+            "import_fallback": list(self.import_fallback),
+            "origin": self.origin,
+            "catalog_id": self.catalog_id,
+            "cost_tag": self.cost_tag,
+            "spec_ref": self.spec_ref,
+            "phases": [{"phase": p, "quantity": round(q, 6), "extended_cost_krw": c} for p, q, c in self.phases],
+        }
+
+
+@attrs.frozen(kw_only=True)
+class SupplierOffer:
+    """One domestic vendor's bid for a category: its products there and the lines it can bid on."""
+
+    vendor_id: str
+    name: str
+    name_ko: str
+    hq: str
+    source: str
+    products: tuple[tuple[str, tuple[str, ...]], ...]  # (product family, ratings)
+    lines: tuple[str, ...]
+    value_krw: int
+
+
+@attrs.frozen(kw_only=True)
+class SupplierCategory:
+    family: str
+    category: str
+    lines: tuple[str, ...]
+    value_krw: int
+    offers: tuple[SupplierOffer, ...]
+    import_fallback: tuple[str, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def has_domestic(self) -> bool:
+        return bool(self.offers)
+
+    def to_json(self) -> dict:
+        return {
+            "family": self.family,
+            "category": self.category,
+            "lines": list(self.lines),
+            "value_krw": self.value_krw,
+            "domestic_vendors": [
+                {"vendor": o.vendor_id, "lines": list(o.lines), "value_krw": o.value_krw} for o in self.offers
+            ],
+            "import_fallback": list(self.import_fallback),
+        }
+
+
+@attrs.frozen(kw_only=True)
+class Procurement:
+    campus_id: str
+    campus_name: str
+    catalog_version: str
+    it_mw: float
+    facility_mw: float
+    gpus: int
+    racks: int
+    lines: tuple[BomLine, ...]
+    phases: tuple[PhasePlan, ...]
+    total_krw: int
+    domestic_krw: int
+    min_domestic_share: float
+    enforcement: str
+    suppliers: tuple[SupplierCategory, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = attrs.field(eq=False, default=())
+
+    @property
+    def domestic_share(self) -> float:
+        return self.domestic_krw / self.total_krw if self.total_krw else 0.0
+
+    def capex_by_system(self) -> dict[str, int]:
+        """System -> KRW, sorted by system."""
+        out: dict[str, int] = {}
+        for line in self.lines:
+            out[line.system] = out.get(line.system, 0) + line.extended_cost_krw
+        return dict(sorted(out.items()))
+
+    def capex_by_phase(self) -> dict[str, int]:
+        """Phase id -> KRW, in build-out order."""
+        out = {p.id: 0 for p in self.phases}
+        for line in self.lines:
+            for pid, _, cost in line.phases:
+                out[pid] = out.get(pid, 0) + cost
+        return out
+
+    def report_headline(self) -> list[tuple[str, str]]:
+        below = self.total_krw > 0 and self.domestic_share < self.min_domestic_share - 1e-12
+        return [
+            ("Capex (estimate)", f"{self.total_krw / 1e9:,.1f} bn KRW"),
+            (
+                "Domestic share of BOM value",
+                f"{self.domestic_share:.1%} (policy minimum {self.min_domestic_share:.0%}"
+                + (", below)" if below else ")"),
+            ),
+        ]
+
+    def supplier_summary(self) -> list[dict]:
+        """One row per BOM category for the report: value, domestic vendors or the import fallback."""
+        return [
+            {
+                "Category": c.category,
+                "BOM value (bn KRW)": round(c.value_krw / 1e9, 2),
+                "Domestic vendors": ", ".join(o.name for o in c.offers) or "none",
+                "Import fallback": "" if c.offers else "; ".join(c.import_fallback),
+            }
+            for c in self.suppliers
+        ]
+
+    def phase_lines(self, phase_id: str) -> tuple[tuple[BomLine, float, int], ...]:
+        return tuple((line, q, c) for line in self.lines for pid, q, c in line.phases if pid == phase_id and q > 0)
+
+    def longest_lead(self) -> BomLine | None:
+        return max(self.lines, key=lambda ln: (ln.lead_weeks, ln.line_id), default=None)
+
+    def to_json(self) -> dict:
+        longest = self.longest_lead()
+        return {
+            "catalog_version": self.catalog_version,
+            "currency": "KRW",
+            "it_mw": round(self.it_mw, 6),
+            "facility_mw": round(self.facility_mw, 6),
+            "gpus": self.gpus,
+            "total_krw": self.total_krw,
+            "domestic_krw": self.domestic_krw,
+            "domestic_share": round(self.domestic_share, 6),
+            "min_domestic_share": self.min_domestic_share,
+            "capex_by_system": self.capex_by_system(),
+            "capex_by_phase": [
+                {"phase": p.id, "year": p.year, "capex_krw": self.capex_by_phase()[p.id]} for p in self.phases
+            ],
+            "longest_lead": {"line_id": longest.line_id, "weeks": longest.lead_weeks} if longest else None,
+            "lines": [ln.to_json() for ln in self.lines],
+            "suppliers": [c.to_json() for c in self.suppliers],
+        }
+
+
+def _num(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.6g}" if abs(x) < 1000 else f"{x:,.2f}"
+
+
+# ----------------------------------------------------------------------------- pricing
+
+
+@attrs.frozen
+class _Choice:
+    entry: CatalogEntry
+    rating: float  # the item's rating in the entry's rating unit
+
+
+def _compatible(entry: CatalogEntry, item: Equipment) -> _Choice | None:
+    """The entry can price the item when both its rating and its quantity units convert."""
+    r = units.convert(item.rating, item.rating_unit, entry.rating_unit)
+    if r is None or units.dimension(item.unit) != units.dimension(entry.unit):
+        return None
+    return _Choice(entry, r)
+
+
+def round_won(x: float) -> int:
+    """Half away from zero, as the workbook's ROUND(..., 0) does (Python's round() is half-even)."""
+    return int(math.floor(abs(x) + 0.5)) * (1 if x >= 0 else -1)
+
+
+def _rank(c: _Choice) -> tuple:
+    e = c.entry
+    lo = e.rating_min if e.rating_min is not None else e.rating
+    hi = e.rating_max if e.rating_max is not None else e.rating
+    closeness = abs(math.log(c.rating / e.rating)) if c.rating > 0 else math.inf
+    width = math.log(hi / lo) if lo > 0 else math.inf
+    return (closeness, width, e.id)
+
+
+def choose_entry(item: Equipment, catalog: Catalog) -> tuple[_Choice | None, str | None]:
+    """The entry that prices `item`, and why none does (code) when it is None."""
+    if item.catalog_id is not None:
+        entry = catalog.entries.get(item.catalog_id)
+        if entry is None or entry.family != item.family:
+            return None, "HUB621"
+        choice = _compatible(entry, item)
+        return (choice, None) if choice else (None, "HUB621")
+    choices = [c for e in catalog.family_entries(item.family) if (c := _compatible(e, item)) is not None]
+    if not choices:
+        return None, "HUB620"
+    covering = [c for c in choices if c.entry.covers(c.rating)]
+    return min(covering or choices, key=_rank), None
+
+
+def run_procurement(
+    spec: Spec,
+    equipment: Iterable[Equipment],
+    catalog: Catalog,
+    source=None,
+) -> Procurement:
+    from hubc.design.loads import campus_heat, facility_peak_kw
+
+    items = sorted(equipment, key=lambda e: (e.system, e.id))
+    plans = phase_plan(spec)
+    diags: list[Diagnostic] = []
+    lines: list[BomLine] = []
+    used_ids: dict[str, int] = {}
+
+    def where(item: Equipment) -> Location:
+        if source is None:
+            return Location(file="spec")
+        return source.at_key(item.spec_path)
+
+    for item in items:
+        choice, code = choose_entry(item, catalog)
+        if choice is None:
+            diags.append(_no_price(item, code or "HUB620", catalog, where(item)))
+            continue
+        e = choice.entry
+        if item.catalog_id is None and not e.covers(choice.rating):
+            diags.append(
+                diag(
+                    "HUB622",
+                    f"{item.id}: {item.family} rated {_num(item.rating)} {item.rating_unit} is outside every "
+                    f'catalog range; priced by "{e.id}" ({_range(e)})',
+                    where(item),
+                    item.spec_path,
+                    help="add a catalog entry covering this rating through [catalog] files",
+                )
+            )
+        unit_cost = round_won(e.cost_krw_at(choice.rating, spec.campus.krw_per_usd) * _per_item_unit(item, e))
+        extended = round_won(item.quantity * unit_cost)
+        phase_split = tuple((pid, q, round_won(q * unit_cost)) for pid, q in split_quantity(item, plans, spec))
+        n = used_ids.get(item.id, 0)
+        used_ids[item.id] = n + 1
+        line_id = item.id if n == 0 else f"{item.id}#{n + 1}"
+        lines.append(
+            BomLine(
+                line_id=line_id,
+                system=item.system,
+                area=item.area,
+                family=item.family,
+                category=catalog.family_name(item.family),
+                description=item.description or e.description,
+                rating=item.rating,
+                rating_unit=item.rating_unit,
+                quantity=item.quantity,
+                unit=item.unit,
+                unit_cost_krw=unit_cost,
+                extended_cost_krw=extended,
+                lead_weeks=e.lead_weeks,
+                domestic_vendors=e.domestic_vendors,
+                domestic_vendor_names=tuple(
+                    catalog.vendors[v].name if v in catalog.vendors else v for v in e.domestic_vendors
+                ),
+                import_fallback=e.import_fallback,
+                origin=e.origin,
+                catalog_id=e.id,
+                cost_tag=e.cost_tag,
+                cost_source=f"{e.cost_source} ({e.cost_date})",
+                spec_ref=_ref(source, item),
+                phases=phase_split,
+            )
+        )
+
+    total = sum(ln.extended_cost_krw for ln in lines)
+    domestic = sum(ln.extended_cost_krw for ln in lines if ln.origin == "domestic")
+    heat = campus_heat(spec)
+    proc = Procurement(
+        campus_id=spec.campus.id,
+        campus_name=spec.campus.name,
+        catalog_version=catalog.version,
+        it_mw=heat.it_kw / 1000.0,
+        facility_mw=facility_peak_kw(spec, heat.it_kw) / 1000.0,
+        gpus=heat.gpus,
+        racks=heat.racks,
+        lines=tuple(lines),
+        phases=plans,
+        total_krw=total,
+        domestic_krw=domestic,
+        min_domestic_share=spec.policy.min_domestic_share,
+        enforcement=spec.policy.domestic_share_enforcement,
+        suppliers=supplier_categories(lines, catalog),
+    )
+    diags += _domestic_share_check(proc, source)
+    return attrs.evolve(proc, diagnostics=tuple(diags))
+
+
+def _per_item_unit(item: Equipment, e: CatalogEntry) -> float:
+    """Entry units per item unit (an entry priced per km, an item counted in m -> 0.001)."""
+    return units.convert(1.0, item.unit, e.unit) or 0.0
+
+
+def _range(e: CatalogEntry) -> str:
+    lo = e.rating_min if e.rating_min is not None else e.rating
+    hi = e.rating_max if e.rating_max is not None else e.rating
+    return f"{_num(lo)}-{_num(hi)} {e.rating_unit}"
+
+
+def _ref(source, item: Equipment) -> str:
+    if source is None or not item.spec_path:
+        return ""
+    loc = source.at_key(item.spec_path)
+    return f"{loc.file}:{loc.line}"
+
+
+def _no_price(item: Equipment, code: str, catalog: Catalog, loc: Location) -> Diagnostic:
+    entries = catalog.family_entries(item.family)
+    offered = ", ".join(f"{e.id} ({e.rating_unit} per {e.unit})" for e in entries) or "none"
+    if code == "HUB621":
+        entry = catalog.entries.get(item.catalog_id or "")
+        if entry is None:
+            why = f'no catalog entry "{item.catalog_id}"'
+        elif entry.family != item.family:
+            why = f'catalog entry "{entry.id}" is a {entry.family}, not a {item.family}'
+        else:
+            why = (
+                f'catalog entry "{entry.id}" is rated in {entry.rating_unit} per {entry.unit}, '
+                f"the item in {item.rating_unit} per {item.unit}"
+            )
+        return diag(
+            "HUB621",
+            f"{item.id}: {why}",
+            loc,
+            item.spec_path,
+            help=f"entries of family {item.family}: {offered}",
+        )
+    return diag(
+        "HUB620",
+        f"{item.id}: no catalog entry prices a {item.family} rated in {item.rating_unit} per {item.unit}",
+        loc,
+        item.spec_path,
+        help=f"entries of family {item.family}: {offered}; add one through [catalog] files",
+    )
+
+
+def _domestic_share_check(proc: Procurement, source) -> list[Diagnostic]:
+    if proc.total_krw <= 0 or proc.domestic_share >= proc.min_domestic_share - 1e-12:
+        return []
+    path = ("policy", "min_domestic_share")
+    loc = source.at_value(path) if source is not None else Location(file="spec")
+    # The largest imported lines are what would move the share: name the top three.
+    imported = sorted(
+        (ln for ln in proc.lines if ln.origin != "domestic"), key=lambda ln: (-ln.extended_cost_krw, ln.line_id)
+    )[:3]
+    top = ", ".join(f"{ln.line_id} ({ln.extended_cost_krw / proc.total_krw:.0%})" for ln in imported)
+    return [
+        diag(
+            "HUB623",
+            f"domestic share of BOM value is {proc.domestic_share:.1%}, below the policy minimum "
+            f"{proc.min_domestic_share:.1%}",
+            loc,
+            path,
+            help=f"largest imported lines: {top}" if top else None,
+            severity=Severity.ERROR if proc.enforcement == "error" else Severity.WARNING,
+        )
+    ]
+
+
+def supplier_categories(lines: Sequence[BomLine], catalog: Catalog) -> tuple[SupplierCategory, ...]:
+    """Per BOM category (family): the domestic vendors that can bid, or the import fallback."""
+    by_family: dict[str, list[BomLine]] = {}
+    for ln in lines:
+        by_family.setdefault(ln.family, []).append(ln)
+    out = []
+    for family in sorted(by_family):
+        group = by_family[family]
+        bids: dict[str, list[BomLine]] = {}
+        for ln in group:
+            for vid in ln.domestic_vendors:
+                bids.setdefault(vid, []).append(ln)
+        offers = []
+        for vid in sorted(bids):
+            v = catalog.vendors.get(vid)
+            if v is None:
+                continue
+            offers.append(
+                SupplierOffer(
+                    vendor_id=vid,
+                    name=v.name,
+                    name_ko=v.name_ko,
+                    hq=v.hq,
+                    source=v.source,
+                    products=tuple((p.family, p.ratings) for p in catalog.vendor_products(vid, family)),
+                    lines=tuple(ln.line_id for ln in bids[vid]),
+                    value_krw=sum(ln.extended_cost_krw for ln in bids[vid]),
+                )
+            )
+        fallback: list[str] = []
+        for ln in group:
+            fallback += [m for m in ln.import_fallback if m not in fallback]
+        notes = sorted({catalog.entries[ln.catalog_id].notes for ln in group if catalog.entries[ln.catalog_id].notes})
+        out.append(
+            SupplierCategory(
+                family=family,
+                category=catalog.family_name(family),
+                lines=tuple(ln.line_id for ln in group),
+                value_krw=sum(ln.extended_cost_krw for ln in group),
+                offers=tuple(offers),
+                import_fallback=tuple(fallback),
+                notes=tuple(notes),
+            )
+        )
+    return tuple(out)
