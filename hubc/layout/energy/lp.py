@@ -6,7 +6,8 @@ size, BESS parameters, grid contract, CFE target). Out: an `LpSolution` with the
 hourly schedule (charge from renewables, charge from the grid, discharge, state of charge).
 
 Model (hour t, one-hour steps, cyclic year so the stored energy at the end equals the start):
-    renewables serve the load first; the surplus may charge the BESS, the rest is curtailed;
+    renewable output charges the BESS (its surplus over the load, or output diverted from the
+    load when that keeps the import within the contract), serves the load, or is curtailed;
     soc[t] = soc[t-1] + eta_c (ch[t] + gc[t]) - dis[t] / eta_d     (eta_c = eta_d = sqrt RTE)
     reserve <= soc[t] <= E x DoD x SoH_EoL                           (sized for end of life)
     ch[t] + gc[t] <= P,  dis[t] <= P,  P >= critical load (ride-through role)
@@ -136,13 +137,19 @@ def solve(problem: EnergyProblem, *, cfe_target: float | None = None) -> LpSolut
             ok = deficit.max(initial=0.0) <= contract + 1e-6 and direct.sum() >= target * total_load - 1e-6
             return _no_storage(problem, direct, ok)
 
-    ch, gc, dis, soc = [], [], [], []
+    # Diverting renewable output from the load into the BESS only pays when the contract binds
+    # somewhere (peak shaving without, or besides, grid charging); otherwise it just loses
+    # energy, so those columns are left out and the model stays small.
+    divert = reduced and has_bess and bool((deficit > contract + 1e-9).any())
+    ch, chd, gc, dis, soc = [], [], [], [], []
     for t in range(T):
         if reduced:
             ch.append(s.NumVar(0.0, float(surplus[t]), "") if has_bess and surplus[t] > 0 else None)
-            low_dis = max(0.0, float(deficit[t]) - contract) if not grid_charge else 0.0
+            chd.append(s.NumVar(0.0, float(direct[t]), "") if divert and direct[t] > 0 else None)
+            low_dis = max(0.0, float(deficit[t]) - contract) if not (grid_charge or divert) else 0.0
             dis.append(s.NumVar(low_dis, float(deficit[t]), "") if has_bess and deficit[t] > 0 else None)
         else:
+            chd.append(None)
             ch.append(s.NumVar(0.0, inf, "") if has_bess else None)
             dis.append(s.NumVar(0.0, inf, "") if has_bess else None)
         gc.append(s.NumVar(0.0, inf, "") if grid_charge else None)
@@ -176,12 +183,18 @@ def solve(problem: EnergyProblem, *, cfe_target: float | None = None) -> LpSolut
                     c.SetCoefficient(dis[t], 1.0)
                 if gc[t] is not None:
                     c.SetCoefficient(gc[t], -1.0)
-    elif grid_charge:
+    elif grid_charge or divert:
         for t in range(T):
+            # Grid import = deficit - discharge + grid charge + diverted output <= contract.
             c = s.Constraint(float(deficit[t]) - contract, inf)
             if dis[t] is not None:
                 c.SetCoefficient(dis[t], 1.0)
-            c.SetCoefficient(gc[t], -1.0)
+            if gc[t] is not None:
+                c.SetCoefficient(gc[t], -1.0)
+            if chd[t] is not None:
+                c.SetCoefficient(chd[t], -1.0)
+                cfe.SetCoefficient(chd[t], -1.0)  # diverted output no longer serves the load
+                obj.SetCoefficient(chd[t], _EPS_DIRECT)
 
     if has_bess:
         for t in range(T):
@@ -191,6 +204,8 @@ def solve(problem: EnergyProblem, *, cfe_target: float | None = None) -> LpSolut
             c.SetCoefficient(soc[t - 1], -1.0)
             if ch[t] is not None:
                 c.SetCoefficient(ch[t], -eta_c)
+            if chd[t] is not None:
+                c.SetCoefficient(chd[t], -eta_c)
             if gc[t] is not None:
                 c.SetCoefficient(gc[t], -eta_c)
             if dis[t] is not None:
@@ -199,13 +214,12 @@ def solve(problem: EnergyProblem, *, cfe_target: float | None = None) -> LpSolut
             c = s.Constraint(-inf, 0.0)
             c.SetCoefficient(soc[t], 1.0)
             c.SetCoefficient(e_var, -b.usable_fraction)
-            if ch[t] is not None or gc[t] is not None:
+            if ch[t] is not None or gc[t] is not None or chd[t] is not None:
                 c = s.Constraint(-inf, 0.0)
                 c.SetCoefficient(p_var, -1.0)
-                if ch[t] is not None:
-                    c.SetCoefficient(ch[t], 1.0)
-                if gc[t] is not None:
-                    c.SetCoefficient(gc[t], 1.0)
+                for v in (ch[t], chd[t], gc[t]):
+                    if v is not None:
+                        c.SetCoefficient(v, 1.0)
             if dis[t] is not None:
                 c = s.Constraint(-inf, 0.0)
                 c.SetCoefficient(dis[t], 1.0)
@@ -232,13 +246,14 @@ def solve(problem: EnergyProblem, *, cfe_target: float | None = None) -> LpSolut
     def values(vs: list) -> np.ndarray:
         return np.asarray([0.0 if v is None else v.solution_value() for v in vs], dtype=float)
 
-    ch_v = np.maximum(values(ch), 0.0)
+    chd_v = np.maximum(values(chd), 0.0)
+    ch_v = np.maximum(values(ch), 0.0) + chd_v
     gc_v = np.maximum(values(gc), 0.0) if grid_charge else np.zeros(T)
     dis_v = np.maximum(values(dis), 0.0)
     soc_v = values(soc) if has_bess else np.zeros(T)
     plant_mw = {p.id: max(0.0, k.solution_value()) for p, k in zip(problem.auto_plants, k_vars, strict=True)}
     if reduced:
-        direct_v = direct
+        direct_v = direct - chd_v
     else:
         direct_v = np.clip(values(u), 0.0, load)
     grid = load - direct_v - dis_v + gc_v

@@ -4,8 +4,9 @@ In: the hourly load and renewable output, the BESS sizes and parameters, and a s
 (charge from renewables, charge from the grid, discharge per hour, state of charge at the start).
 Out: a `Replay` with the state of charge, grid import, curtailment and CFE recomputed hour by
 hour from the physics alone, and every violated limit (hour, what). Nothing here reads the LP's
-state of charge or grid import: renewables serve the load first (the dispatch rule), the battery
-follows the schedule, and the grid supplies whatever is left.
+state of charge, direct use or grid import. Dispatch rule: the battery follows the schedule;
+renewable output not sent to the battery serves the load left after the discharge; the grid
+supplies whatever is still missing; the remaining output is curtailed.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def replay(
     re = np.asarray(re_mw, dtype=float)
     T = len(load)
     violations: list[tuple[int, str]] = []
-    direct = np.minimum(load, re)
+    direct = np.empty(T)
     usable = limits.usable_mwh
     soc = np.empty(T)
     level = soc_start_mwh
@@ -76,14 +77,15 @@ def replay(
     grid_origin = 0.0  # grid-charged MWh in store (pool accounting: never carbon-free)
     for t in range(T):
         ch, gc, dis = float(charge_re_mw[t]), float(charge_grid_mw[t]), float(discharge_mw[t])
-        surplus = re[t] - direct[t]
-        deficit = load[t] - direct[t]
         if min(ch, gc, dis) < -TOL:
             violations.append((t, f"negative flow (charge {ch:.3f}, grid charge {gc:.3f}, discharge {dis:.3f} MW)"))
-        if ch > surplus + TOL:
-            violations.append((t, f"charges {ch:.3f} MW from renewables but only {surplus:.3f} MW is surplus"))
-        if dis > deficit + TOL:
-            violations.append((t, f"discharges {dis:.3f} MW into a deficit of {deficit:.3f} MW (export)"))
+        if ch > re[t] + TOL:
+            violations.append((t, f"charges {ch:.3f} MW from renewables producing {re[t]:.3f} MW"))
+        direct[t] = max(0.0, min(load[t] - dis, re[t] - ch))
+        if dis > load[t] + TOL:
+            violations.append((t, f"discharges {dis:.3f} MW into a load of {load[t]:.3f} MW (export)"))
+        deficit = load[t] - direct[t]
+        surplus = re[t] - direct[t]
         if ch + gc > limits.power_mw + TOL:
             violations.append((t, f"charge {ch + gc:.3f} MW above the PCS rating {limits.power_mw:.3f} MW"))
         if dis > limits.power_mw + TOL:
