@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import attrs
 import numpy as np
 import pytest
 
@@ -259,3 +260,26 @@ def test_square_wave_year_snapshot(tmp_path, snapshot):
     assert res.to_json() == snapshot(name="design-json")
     assert files["energy.svg"].decode() == snapshot(name="energy-svg")
     assert "\n".join(files["energy.csv"].decode().splitlines()[:30]) == snapshot(name="energy-csv-head")
+
+
+def test_build_fails_when_the_replay_disagrees_with_the_lp(monkeypatch):
+    # A solver answer whose schedule breaks the physics (one extra discharge hour) must stop
+    # the build with HUB413, whatever the LP claimed.
+    from hubc.layout.energy import lp
+
+    real = lp.solve
+
+    def tampered(problem, **kw):
+        sol = real(problem, **kw)
+        dis = sol.discharge_mw.copy()
+        dis[int(np.argmax(problem.load_mw - problem.fixed_re_mw))] += 5.0
+        return attrs.evolve(sol, discharge_mw=dis)
+
+    monkeypatch.setattr(lp, "solve", tampered)
+    spec, source = spec_of(BASE + PLANTS)
+    with pytest.raises(HubcError) as err:
+        run_energy(spec, ROOT / "specs", source)
+    d = err.value.diagnostics[0]
+    assert err.value.exit_code == 1
+    assert d.code == "HUB413"
+    assert "replay disagrees" in d.message
