@@ -127,6 +127,17 @@ def test_solar_is_zero_at_night_and_peaks_at_noon():
     assert daylight[172] > daylight[355]
 
 
+def test_tilted_array_shifts_energy_to_winter():
+    # Same weather, horizontal vs 30 degrees south: the tilt favours the low winter sun.
+    months = profiles.month_of_hour()
+
+    def winter_share(tilt):
+        pu = profiles.solar_pu(34.57, 126.6, 0.14, np.random.default_rng(7), tilt_deg=tilt)
+        return pu[np.isin(months, (11, 12, 1))].sum() / pu[np.isin(months, (5, 6, 7))].sum()
+
+    assert winter_share(30.0) > 1.2 * winter_share(0.0)
+
+
 def test_wind_profile_shape():
     pu = profiles.wind_pu("onshore-wind", 0.25, np.random.default_rng(3))
     assert pu.mean() == pytest.approx(0.25, rel=1e-3)

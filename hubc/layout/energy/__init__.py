@@ -352,7 +352,7 @@ def run_energy(spec: Spec, base_dir: Path | str = ".", source: SourceFile | None
                 )
         elif pl.kind == "solar":
             pu = profiles.solar_pu(spec.campus.latitude_deg, spec.campus.longitude_deg, pl.capacity_factor, rng)
-            label = "synthetic: Spencer solar position, Haurwitz clear sky, seeded cloudiness"
+            label = "synthetic: Spencer solar position, Haurwitz clear sky, seeded cloudiness, fixed tilt"
         elif pl.kind in ("onshore-wind", "offshore-wind"):
             pu = profiles.wind_pu(pl.kind, pl.capacity_factor, rng)
             label = "synthetic: Weibull speeds, seasonal and diurnal shape, power curve"

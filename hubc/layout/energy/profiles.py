@@ -2,7 +2,7 @@
 
 In: the spec (utilisation, PUE, site, plants, seeds) and the profile CSVs it names.
 Out: numpy arrays of 8760 hours (local standard time, non-leap year, hour-beginning), loads in
-MW and renewable outputs per unit of nameplate. Synthetic weather is seeded, so the same spec
+MW and renewable outputs per unit of nameplate (PV on a fixed equator-facing plane). Synthetic weather is seeded, so the same spec
 gives the same year; each plant's annual energy is scaled to its stated capacity factor.
 """
 
@@ -122,8 +122,9 @@ def load_mw(it_kw: float, pue: float, utilisation: np.ndarray | float) -> np.nda
 # ------------------------------------------------------------------------------------ solar
 
 
-def solar_cos_zenith(latitude_deg: float, longitude_deg: float) -> np.ndarray:
-    """cos(zenith) at mid-hour of every hour, local standard time.
+def _sun(latitude_deg: float, longitude_deg: float) -> tuple[np.ndarray, ...]:
+    """Sun position at mid-hour of every hour, local standard time: (cos zenith, declination,
+    hour angle, day angle), radians.
 
     Declination and equation of time by Spencer (1971); the standard meridian is the nearest
     multiple of 15 degrees (Korea: 135 E, UTC+9); hour angle from apparent solar time.
@@ -147,7 +148,13 @@ def solar_cos_zenith(latitude_deg: float, longitude_deg: float) -> np.ndarray:
     solar_time = clock + (4.0 * (longitude_deg - std_meridian) + eot_min) / 60.0
     omega = np.radians(15.0 * (solar_time - 12.0))
     phi = math.radians(latitude_deg)
-    return np.sin(phi) * np.sin(decl) + np.cos(phi) * np.cos(decl) * np.cos(omega)
+    cos_z = np.sin(phi) * np.sin(decl) + np.cos(phi) * np.cos(decl) * np.cos(omega)
+    return cos_z, decl, omega, g
+
+
+def solar_cos_zenith(latitude_deg: float, longitude_deg: float) -> np.ndarray:
+    """cos(zenith) at mid-hour of every hour, local standard time."""
+    return _sun(latitude_deg, longitude_deg)[0]
 
 
 def clear_sky_ghi(cos_z: np.ndarray) -> np.ndarray:
@@ -159,12 +166,50 @@ def clear_sky_ghi(cos_z: np.ndarray) -> np.ndarray:
     return out
 
 
-def solar_pu(latitude_deg: float, longitude_deg: float, capacity_factor: float, rng: np.random.Generator) -> np.ndarray:
-    """Per-unit PV output: clear-sky irradiance x seeded cloudiness, scaled to the capacity factor."""
+def plane_of_array(
+    ghi: np.ndarray, latitude_deg: float, longitude_deg: float, tilt_deg: float, albedo: float
+) -> np.ndarray:
+    """Irradiance on a fixed, equator-facing plane tilted `tilt_deg`, W/m2.
+
+    Erbs et al. (1982) split global into diffuse and beam by the clearness index against the
+    extraterrestrial irradiance (Spencer's eccentricity); the isotropic-sky (Liu-Jordan) model
+    transposes beam, sky diffuse and ground-reflected light onto the plane.
+    """
+    cos_z, decl, omega, g = _sun(latitude_deg, longitude_deg)
+    e0 = 1.00011 + 0.034221 * np.cos(g) + 0.00128 * np.sin(g) + 0.000719 * np.cos(2 * g) + 0.000077 * np.sin(2 * g)
+    up = cos_z > 0.05  # below ~3 degrees of elevation the beam split is meaningless
+    kt = np.zeros_like(ghi)
+    kt[up] = np.clip(ghi[up] / (1367.0 * e0[up] * cos_z[up]), 0.0, 1.0)
+    fd = np.where(
+        kt <= 0.22,
+        1.0 - 0.09 * kt,
+        np.where(kt <= 0.8, 0.9511 - 0.1604 * kt + 4.388 * kt**2 - 16.638 * kt**3 + 12.336 * kt**4, 0.165),
+    )
+    dhi = np.where(up, fd * ghi, ghi)
+    dni = np.zeros_like(ghi)
+    dni[up] = (ghi[up] - dhi[up]) / cos_z[up]
+    beta = math.radians(tilt_deg)
+    # Equator-facing plane: the incidence angle is the zenith angle at latitude phi -/+ beta.
+    phi_eff = math.radians(latitude_deg) - math.copysign(beta, latitude_deg if latitude_deg != 0 else 1.0)
+    cos_t = np.sin(phi_eff) * np.sin(decl) + np.cos(phi_eff) * np.cos(decl) * np.cos(omega)
+    cos_t = np.where(cos_z > 0, np.clip(cos_t, 0.0, None), 0.0)
+    return dni * cos_t + dhi * (1 + math.cos(beta)) / 2 + ghi * albedo * (1 - math.cos(beta)) / 2
+
+
+def solar_pu(
+    latitude_deg: float,
+    longitude_deg: float,
+    capacity_factor: float,
+    rng: np.random.Generator,
+    tilt_deg: float | None = None,
+) -> np.ndarray:
+    """Per-unit PV output: clear-sky irradiance x seeded cloudiness on a fixed tilted plane,
+    scaled to the capacity factor."""
     w = cat.weather("solar")
+    tilt = float(w["tilt_deg"]) if tilt_deg is None else tilt_deg
     ghi = clear_sky_ghi(solar_cos_zenith(latitude_deg, longitude_deg))
-    # Daily clearness: Beta around the month's mean (monsoon months cloudier), then an AR(1)
-    # hourly wobble; both clipped to a physical 0.05-1.
+    # Daily clear-sky index: Beta around the month's mean (monsoon months cloudier), then an
+    # AR(1) hourly wobble; both clipped to a physical 0.05-1.
     mean = np.repeat(np.asarray(w["monthly_clearness"], dtype=float), MONTH_DAYS)
     spread = float(w["daily_spread"])
     conc = max(mean.mean() * (1 - mean.mean()) / spread**2 - 1.0, 1.0)
@@ -173,8 +218,8 @@ def solar_pu(latitude_deg: float, longitude_deg: float, capacity_factor: float, 
     phi = float(w["hourly_persistence"])
     wobble = _ar1(eps, phi)
     k = np.clip(np.repeat(daily, 24) + wobble, 0.05, 1.0)
-    raw = ghi * k / 1000.0
-    return _scale_clipped(raw, capacity_factor)
+    poa = plane_of_array(ghi * k, latitude_deg, longitude_deg, tilt, float(w["albedo"]))
+    return _scale_clipped(poa / 1000.0, capacity_factor)
 
 
 def _ar1(eps: np.ndarray, phi: float) -> np.ndarray:
