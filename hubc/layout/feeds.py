@@ -173,9 +173,12 @@ class _DistSolution:
     counts: dict  # (k, g, s, t) -> int
 
 
-def greedy_distributed(types: _Types, order: list[int], topo: Topology, p: int) -> _DistSolution:
+def greedy_distributed(types: _Types, order: list[int], topo: Topology, p: int, *, spread: bool = False) -> _DistSolution:
     """First fit in row order: the first group and block pair (in order) that survives any single
-    block failure after adding the item; a new block (N+1) or group when none does."""
+    block failure after adding the item; a new block (N+1) or group when none does.
+
+    With `spread` (the warm start, not the baseline): items largest first, and within the first
+    group that has room the pair sharing least load (spread-first pairing, cpsat.md)."""
     P2 = 2 * p
     groups: list[int] = []
     A: list[list[int]] = []  # A[g][s]
@@ -196,16 +199,18 @@ def greedy_distributed(types: _Types, order: list[int], topo: Topology, p: int) 
         Q[g][(s, t)] = Q[g].get((s, t), 0) + u
         counts[(k, g, s, t)] += 1
 
+    if spread:
+        order = sorted(order, key=lambda k: (-types.units[k], k))
     for k in order:
         u = types.units[k]
         done = False
         for g in range(len(groups)):
-            for s, t in combinations(range(groups[g]), 2):
-                if fits(g, s, t, u):
-                    place(g, s, t, k, u)
-                    done = True
-                    break
-            if done:
+            cands = [(s, t) for s, t in combinations(range(groups[g]), 2) if fits(g, s, t, u)]
+            if spread:
+                cands.sort(key=lambda st: (Q[g].get(st, 0), A[g][st[0]] + A[g][st[1]], st))
+            if cands:
+                place(g, *cands[0], k, u)
+                done = True
                 break
         if not done and not topo.fixed_size and groups and groups[-1] < topo.x:
             g = len(groups) - 1
@@ -296,7 +301,10 @@ def solve_distributed(types: _Types, order: list[int], topo: Topology, p: int, d
     """Rows -> blocks for 2N / xMy / N+1. Returns (solution, stats, greedy solution)."""
     from ortools.sat.python import cp_model
 
-    greedy = _canonical_dist(types, greedy_distributed(types, order, topo, p))
+    first = _canonical_dist(types, greedy_distributed(types, order, topo, p))
+    spread = _canonical_dist(types, greedy_distributed(types, order, topo, p, spread=True))
+    # warm start from the better heuristic (fewest blocks, then lowest worst loading)
+    greedy = min((spread, first), key=lambda sol: (sum(sol.groups), _greedy_worst_dist(types, sol, topo.x)))
     G = len(greedy.groups)
     X = topo.x
     P2 = 2 * p
@@ -327,10 +335,20 @@ def solve_distributed(types: _Types, order: list[int], topo: Topology, p: int, d
                 # survive the loss of t: s carries its half of everything plus t's half of the shared items
                 m.add(A[g, s] + q <= P2 * w[g][s])
                 m.add(A[g, s] + q <= worst)
+        # valid cut (rack granularity): c cords of items >= U on block s spread over at most X-1
+        # partners, so some partner shares >= ceil(c/(X-1)) of them: (c + ceil(c/(X-1))) U <= 2P
+        for U in sorted(set(types.units)):
+            big_k = [k for k in K if types.units[k] >= U]
+            cmax = 0
+            while (cmax + 1 + math.ceil((cmax + 1) / (X - 1))) * U <= P2:
+                cmax += 1
+            for s in range(X):
+                cords = sum(n[k, g, min(s, o), max(s, o)] for k in big_k for o in range(X) if o != s)
+                m.add(cords <= cmax)
         total = sum(types.units[k] * n[k, g, s, t] for k in K for s, t in pairs)
         # valid cut (redundancy reserve): the blocks left after one failure carry the group; for
         # xMy also the rule itself - any y of x blocks carry the whole group
-        m.add(total <= p * (sum(w[g]) - 1))
+        m.add(total <= p * (sum(w[g]) - z[g]))
         if topo.kind == "xMy":
             m.add(total <= p * topo.y * z[g])
         # symmetry: blocks in decreasing load order within a group; used groups first, heavier first
@@ -363,9 +381,10 @@ def solve_distributed(types: _Types, order: list[int], topo: Topology, p: int, d
     greedy_obj = big * sum(greedy.groups) + gw
     solver = _params(det_time)
     status = solver.solve(m)
+    greedy_obj = big * sum(first.groups) + _greedy_worst_dist(types, first, X)  # the baseline's
     st, obj, bound, gap = _stats("rows->blocks", solver, status, greedy_obj)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return greedy, (st, obj, bound, gap, greedy_obj), greedy
+        return greedy, (st, obj, bound, gap, greedy_obj), first
     groups = []
     counts = {}
     for g in range(G):
@@ -379,7 +398,7 @@ def solve_distributed(types: _Types, order: list[int], topo: Topology, p: int, d
                 if v:
                     counts[(k, gi, s, t)] = v
     sol = _DistSolution(groups=tuple(groups), counts=counts)
-    return sol, (st, obj, bound, gap, greedy_obj), greedy
+    return sol, (st, obj, bound, gap, greedy_obj), first
 
 
 def _greedy_worst_dist(types: _Types, sol: _DistSolution, X: int) -> int:
