@@ -189,7 +189,7 @@ def _svg(result, spec: Spec) -> str:
             plant_cols.append(("wind", r.id))
     if asg.mech_feeders:
         plant_cols.append(("mech", "campus/mechanical-unit-substation"))
-    x = 130
+    x = 200
     plant_x = []
     for _ in plant_cols:
         plant_x.append(x)
@@ -200,7 +200,7 @@ def _svg(result, spec: Spec) -> str:
         xs = [x + i * COL for i in range(max(1, len(blocks)))]
         hall_x.append(xs)
         x = xs[-1] + COL + 70
-    width = max(x + 40, 1400)
+    width = max(x + 40, 1500)
     n_tx = sz.main_tx_count
     drawn_tx = min(n_tx, MAX_DRAWN_TX)
     tx_span = max(1, drawn_tx) * 170
@@ -228,7 +228,7 @@ def _svg(result, spec: Spec) -> str:
         body = f'<line class="w" x1="{cx}" y1="{Y_GRID - 22}" x2="{lx}" y2="{Y_GRID + 10}"/>'
         body += f'<line class="w" x1="{lx}" y1="{Y_GRID + 10}" x2="{lx}" y2="{Y_GRID + 60}"/>'
         body += disconnector(lx, Y_GRID + 80) + breaker(lx, Y_GRID + 130)
-        body += f'<line class="w" x1="{lx}" y1="{Y_GRID + 150}" x2="{lx}" y2="{Y_HVBUS}"/>'
+        body += f'<line class="w" x1="{lx}" y1="{Y_GRID + 150}" x2="{lx}" y2="{Y_HVBUS if sz.main_tx_count else Y_MVBUS}"/>'
         lid = f"{tl[0].id}.c{i + 1}" if tl else f"grid.c{i + 1}"
         svg.group(lid, tl[0].id if tl else "grid", body)
     desc = [f"{t.id}: {t.voltage_kv:g} kV, {t.length_km:g} km, {t.circuits} circuits {t.construction}" for t in tl] or [f"{circuits} utility circuits"]
@@ -260,8 +260,6 @@ def _svg(result, spec: Spec) -> str:
         svg.text(nx, Y_MTX - 24, note, "tb", "end")
         top_load = max(asg.section_kva) / (sz.main_tx_mva * 1000) if asg.section_kva else 0
         svg.text(nx, Y_MTX - 6, f"normal loading <= {top_load:.0%}; any one out: {sum(asg.section_kva) / ((n_tx - 1) * sz.main_tx_mva * 1000) if n_tx > 1 else 0:.0%}", "t", "end")
-    else:
-        svg.add(f'<line class="w" x1="{cx}" y1="{Y_HVBUS}" x2="{cx}" y2="{Y_MVBUS}"/>')
 
     # ---- MV bus with sections and ties
     n_sec = max(1, drawn_tx)
@@ -295,12 +293,12 @@ def _svg(result, spec: Spec) -> str:
             svg.group(eid, "bess", body)
             svg.lines(px, Y_FEEDER + 185, [f"BESS {eid}", f"{b.energy_mwh if b.energy_mwh == 'auto' else f'{b.energy_mwh:g} MWh'}", ", ".join(b.roles)], "t")
         elif kind == "pv":
-            body += converter(px, Y_FEEDER + 92, "=", "~") + f'<line class="w" x1="{px}" y1="{Y_FEEDER + 114}" x2="{px}" y2="{Y_FEEDER + 140}"/>' + pv(px, Y_FEEDER + 160)
+            body += converter(px, Y_FEEDER + 92, "=", "~") + f'<line class="w" x1="{px}" y1="{Y_FEEDER + 114}" x2="{px}" y2="{Y_FEEDER + 142}"/>' + pv(px, Y_FEEDER + 160)
             r = next(x for x in spec.renewable if x.id == eid)
             svg.group(eid, "solar-pv", body)
             svg.lines(px, Y_FEEDER + 200, [f"PV {eid}", _mw(r.capacity_mw, "MWp")], "t")
         elif kind == "wind":
-            body += wind(px, Y_FEEDER + 150)
+            body += wind(px, Y_FEEDER + 128)
             r = next(x for x in spec.renewable if x.id == eid)
             svg.group(eid, "wind-turbine", body)
             svg.lines(px, Y_FEEDER + 185, [f"wind {eid}", _mw(r.capacity_mw, "MW")], "t")
@@ -339,7 +337,7 @@ def _svg(result, spec: Spec) -> str:
             ups_body += f'<line class="w" x1="{bx}" y1="{Y_UPS + 22}" x2="{bx}" y2="{Y_OUTBUS}"/>'
             svg.group(b.id, f"{h.hall}/ups-module", ups_body)
             role = {"catcher": "catcher", "active": "active"}.get(b.role, "")
-            svg.lines(bx - 28, Y_UPS + 40, [f"UPS {b.id.split('.')[-1]} {role}".rstrip(), f"{sz.modules_per_block} x {sz.module_kw:g} kW", f"block {sz.block_kw:g} kW", f"{e.ups_autonomy_min:g} min battery"], "ts", "end")
+            svg.lines(bx - 28, Y_UPS + 40, [f"UPS {b.id.split('.')[-1]}", *([role] if role else []), f"{sz.modules_per_block} x {sz.module_kw:g} kW", f"block {sz.block_kw:g} kW", f"{e.ups_autonomy_min:g} min battery"], "ts", "end")
             svg.group(f"{b.id}/out-board", f"{h.hall}/lv-switchboard", f'<line class="bus" x1="{bx - 50}" y1="{Y_OUTBUS}" x2="{bx + 50}" y2="{Y_OUTBUS}"/>')
         # typical row: A from the first block, B from its partner (or the catcher)
         cords = [c for c in h.cords if c.a == (blocks[0].id if blocks else "") and c.item.split(".")[-1].startswith("row")]

@@ -234,6 +234,7 @@ def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], sou
                     related=((at("policy", "transformer_max_loading"), "loading policy"),),
                 )
             )
+    diags += _granularity(sz, asg, at)
     if has_errors(diags) and strict:
         raise HubcError(diags, 1)
     return ElectricalResult(
@@ -248,3 +249,37 @@ def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], sou
         autonomy_min=spec.electrical.ups_autonomy_min,
         generator_redundancy=spec.electrical.generator_redundancy,
     )
+
+
+def _granularity(sz: ElectricalSizing, asg: Assignment, at) -> list[Diagnostic]:
+    """Warn (HUB742) when rack-row granularity, not the topology, sets the installed UPS:
+    installed / UPS load well above the topology's own ratio (x/y, 2 for 2N, (N+1)/N)."""
+    from hubc.codes import diag
+
+    topo = sz.topology
+    ratio = {"2N": 2.0, "xMy": topo.x / max(topo.y, 1), "N+1": topo.x / max(topo.x - 1, 1), "block-redundant": (topo.x + 1) / topo.x}[topo.kind]
+    out = []
+    for h in asg.halls:
+        hp = sz.hall(h.hall)
+        if hp.critical_kw <= 0:
+            continue
+        installed = len(h.blocks) * sz.block_kw
+        if installed > 1.2 * ratio * hp.critical_kw:
+            row = max((it.kw for it in hp.items if it.kind == "row"), default=0.0)
+            if topo.kind in ("2N", "xMy"):
+                # one row feed per block pair: a block then carries x/2 rows after a failure
+                better = topo.x * row / 2
+                hint = f"rows of up to {row:,.0f} kW fill a {topo.label} group exactly with one row per block pair at about {better:,.0f} kW per block; or make rows lighter"
+            else:
+                hint = f"choose a block rating that is a multiple of the row load ({row:,.0f} kW)"
+            out.append(
+                diag(
+                    "HUB742",
+                    f"{h.hall} installs {installed / 1000:,.1f} MW of UPS for {hp.critical_kw / 1000:,.1f} MW of UPS load "
+                    f"({installed / hp.critical_kw:.2f}x, {topo.label} alone needs {ratio:.2f}x): rows are coarse against {sz.block_kw:g} kW blocks",
+                    at("electrical", "ups_system_kw"),
+                    ("electrical", "ups_system_kw"),
+                    help=hint,
+                )
+            )
+    return out
