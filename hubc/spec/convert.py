@@ -312,8 +312,12 @@ def structure(doc: RawDocument) -> tuple[Spec | None, list[Diagnostic]]:
         for path, err in problems:
             if isinstance(err, ForbiddenExtraKeysError):
                 out.extend(unknown_key_diagnostics(src, path, err))
-            else:
-                out.append(_to_diagnostic(src, path, err))
+        # A misspelt key is one mistake: its "did you mean" covers the key reported missing.
+        suggested = {d.path[:-1] + (d.help.split("`")[1],) for d in out if d.help and d.help.startswith("did you")}
+        for path, err in problems:
+            if isinstance(err, ForbiddenExtraKeysError) or (isinstance(err, KeyError) and path in suggested):
+                continue
+            out.append(_to_diagnostic(src, path, err))
         return None, out
     ranges: list[tuple[KeyPath, str]] = []
     _range_problems(spec, (), ranges)

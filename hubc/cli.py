@@ -1,0 +1,248 @@
+"""The hubc command line. Click commands only: no domain logic, heavy imports inside commands.
+
+Exit codes (one place decides them, `_finish`):
+  0  clean (warnings allowed)
+  1  errors in the spec or the design
+  2  usage error (bad option, missing file argument)
+  3  infeasible, or no solution within the time limit
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from hubc import __version__
+
+EXIT_HELP = """\b
+Exit codes:
+  0  clean (warnings allowed)
+  1  errors in the spec or the design
+  2  usage error
+  3  infeasible, or no solution within the time limit"""
+
+FORMATS = ("text", "json", "sarif", "github")
+
+
+def _colour(stream) -> bool:
+    return stream.isatty() and "NO_COLOR" not in os.environ
+
+
+class _Progress:
+    """Progress lines on stderr, only for a terminal and unless --quiet."""
+
+    def __init__(self, quiet: bool):
+        self.enabled = not quiet and sys.stderr.isatty()
+
+    def __call__(self, message: str) -> None:
+        if self.enabled:
+            click.echo(click.style("  ... ", fg="cyan") + message, err=True)
+
+
+def _render(diags, sources, fmt: str) -> str:
+    from hubc.render import RENDERERS, render_text
+
+    if fmt == "text":
+        return render_text(diags, sources, colour=_colour(sys.stdout))
+    return RENDERERS[fmt](diags, sources)
+
+
+def _finish(diags, sources, fmt: str, quiet: bool, code: int | None = None) -> None:
+    from hubc.pipeline import exit_code
+
+    if diags or not quiet or fmt != "text":
+        click.echo(_render(list(diags), sources, fmt), nl=False)
+    sys.exit(code if code is not None else exit_code(diags))
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=EXIT_HELP,
+)
+@click.version_option(__version__, prog_name="hubc")
+def main() -> None:
+    """hubc: the design compiler for AI data-center campuses.
+
+    Write a campus as a TOML spec; `hubc check` validates it, `hubc build` sizes, places,
+    verifies and writes the design, BOM, diagrams and report.
+    """
+
+
+@main.command(epilog=EXIT_HELP)
+@click.argument("specs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing when the spec is clean.")
+def check(specs: tuple[Path, ...], fmt: str, quiet: bool) -> None:
+    """Validate SPECS and report every problem, with its code and TOML line:col."""
+    from hubc.pipeline import check_spec
+
+    diags, sources = [], {}
+    for spec in specs:
+        checked = check_spec(spec, str(spec))
+        diags.extend(checked.diagnostics)
+        sources.update(checked.sources())
+    _finish(diags, sources, fmt, quiet)
+
+
+@main.command(epilog=EXIT_HELP)
+@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: build/<campus id>).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Format of the diagnostics.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no summary; diagnostics only.")
+@click.option("--frozen", is_flag=True, help="Fail (exit 1) if the build would change what the lock file records.")
+@click.option("--lock", "lock_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Lock file for --frozen (default: hubc.lock beside the spec, else OUT/hubc.lock).")
+def build(spec: Path, out: Path | None, fmt: str, quiet: bool, frozen: bool, lock_path: Path | None) -> None:
+    """Size, place, verify and write the design of SPEC into OUT.
+
+    The build is all or nothing: if any stage fails, OUT is left exactly as it was.
+    OUT/hubc.lock records what the build decided; commit it beside the spec and use
+    --frozen in CI to fail when a change would alter the design.
+    """
+    from hubc.diagnostics import HubcError
+    from hubc.pipeline import build_spec, check_spec, frozen_diagnostics, write_plan
+
+    checked = check_spec(spec, str(spec))
+    sources = checked.sources()
+    if not checked.ok:
+        _finish(checked.diagnostics, sources, fmt, quiet)
+    progress = _Progress(quiet)
+    try:
+        built = build_spec(checked, progress)
+    except HubcError as exc:
+        _finish(exc.diagnostics, sources, fmt, quiet, exc.exit_code)
+        return
+    target = out if out is not None else Path("build") / checked.spec.campus.id
+    if frozen:
+        if lock_path is None:
+            beside = spec.parent / "hubc.lock"
+            lock_path = beside if beside.is_file() else target / "hubc.lock"
+        problems = frozen_diagnostics(built.plan["hubc.lock"], lock_path)
+        if problems:
+            _finish(list(built.diagnostics) + problems, sources, fmt, quiet, 1)
+    write_plan(built.plan, target)
+    if built.diagnostics:
+        click.echo(_render(list(built.diagnostics), sources, fmt), nl=False)
+    if not quiet and fmt == "text":
+        click.echo(f"wrote {len(built.plan)} files to {target}")
+    sys.exit(0)
+
+
+@main.command()
+@click.argument("code", required=False)
+@click.option("--list", "list_all", is_flag=True, help="List every code with its summary.")
+def explain(code: str | None, list_all: bool) -> None:
+    """Print the long documentation of a diagnostic CODE (e.g. HUB203 or hall-busway-capacity)."""
+    from hubc.codes import lookup, registry
+
+    if list_all or code is None:
+        for entry in registry().values():
+            click.echo(f"{entry.code}  {entry.severity.value:<7}  {entry.slug:<28} {entry.summary}")
+        return
+    entry = lookup(code)
+    if entry is None:
+        raise click.UsageError(f"unknown code {code!r}; `hubc explain --list` lists them")
+    click.echo(entry.explain(), nl=False)
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path), default=Path("campus.toml"))
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init(path: Path, force: bool) -> None:
+    """Write a commented starter spec to PATH (default campus.toml) that passes `hubc check`."""
+    from importlib import resources
+
+    if path.exists() and not force:
+        raise click.UsageError(f"{path} exists; use --force to overwrite it")
+    text = (resources.files("hubc") / "templates" / "starter.toml").read_text("utf-8")
+    path.write_text(text, "utf-8")
+    click.echo(f"wrote {path}; next: hubc check {path}")
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the schema to a file instead of stdout.")
+def schema(output: Path | None) -> None:
+    """Print the JSON Schema of the spec language (for Taplo / VS Code Even Better TOML)."""
+    import json
+
+    from hubc.spec.schema import json_schema
+
+    text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, "utf-8")
+
+
+@main.command(epilog="""\b
+Exit codes:
+  0  no changes (or changes, without --detailed-exitcode)
+  1  errors, or a --fail-on threshold exceeded
+  2  changes (with --detailed-exitcode); usage errors also exit 2
+  3  infeasible, or no solution within the time limit""")
+@click.argument("specs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--base", "base_rev", default=None, metavar="REV",
+              help="Compare SPEC with itself at git revision REV (one spec argument).")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 0 when nothing changed, 2 when something did.")
+@click.option("--fail-on", "fail_on", multiple=True, metavar="RULE",
+              help="Exit 1 when a change crosses a threshold: METRIC:+N% (e.g. capex_krw:+5%), METRIC:-N, "
+                   "`removed` (anything removed or downsized) or `redundancy` (tier/redundancy changed).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress.")
+def plan(specs: tuple[Path, ...], base_rev: str | None, fmt: str, detailed_exitcode: bool,
+         fail_on: tuple[str, ...], quiet: bool) -> None:
+    """Compare the designs of BASE and NEW specs (or SPEC and --base REV) for a review."""
+    from hubc import plan as planmod
+    from hubc.diagnostics import HubcError
+    from hubc.pipeline import build_spec, check_spec, spec_at_revision
+
+    for rule in fail_on:
+        try:
+            planmod.parse_fail_on(rule)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+    if base_rev is not None:
+        if len(specs) != 1:
+            raise click.UsageError("with --base REV give exactly one SPEC")
+        try:
+            base_path, cleanup = spec_at_revision(specs[0], base_rev)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+        pairs = [(base_path, f"{specs[0]}@{base_rev}"), (specs[0], str(specs[0]))]
+    else:
+        if len(specs) != 2:
+            raise click.UsageError("give BASE and NEW specs, or one SPEC with --base REV")
+        cleanup = None
+        pairs = [(specs[0], str(specs[0])), (specs[1], str(specs[1]))]
+    progress = _Progress(quiet)
+    facts = []
+    try:
+        for path, label in pairs:
+            checked = check_spec(path, label)
+            sources = checked.sources()
+            if not checked.ok:
+                _finish(checked.diagnostics, sources, "text", False, 1)
+            try:
+                built = build_spec(checked, progress)
+            except HubcError as exc:
+                _finish(exc.diagnostics, sources, "text", False, exc.exit_code)
+                return
+            facts.append(planmod.facts(label, checked.spec, built.results))
+    finally:
+        if cleanup is not None:
+            cleanup()
+    result = planmod.diff(facts[0], facts[1])
+    render = {"text": planmod.render_text, "markdown": planmod.render_markdown, "json": planmod.render_json}[fmt]
+    click.echo(render(result), nl=False)
+    failed = planmod.failed_thresholds(result, list(fail_on))
+    for line in failed:
+        click.echo(f"error: fail-on {line}", err=True)
+    if failed:
+        sys.exit(1)
+    sys.exit(2 if detailed_exitcode and result.changed else 0)

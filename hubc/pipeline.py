@@ -1,0 +1,295 @@
+"""The ordered stages of hubc and the gates between them.
+
+    load -> structure -> check -> (waivers) ===gate: no errors===> build stages -> emit -> BuildPlan
+
+`check_spec` runs the front half and returns every diagnostic. `build_spec` continues with the
+stages in `BUILD_STAGES` (each a pure function of the spec and earlier results) and the
+emitters in `hubc.emit`, producing a `BuildPlan` {relative path: bytes}. Only the CLI writes
+the plan to disk (`write_plan`), atomically. A stage signals a user-caused failure by raising
+`HubcError` with diagnostics; anything else is a bug and stays a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import attrs
+
+from hubc.codes import diag
+from hubc.diagnostics import Diagnostic, HubcError, Severity, has_errors, sort_diagnostics
+from hubc.spec.model import Spec
+from hubc.spec.source import RawDocument, SourceFile
+
+Progress = Callable[[str], None]
+
+
+@attrs.frozen(kw_only=True)
+class Checked:
+    """The front half's result: the spec (None if it did not structure) and every diagnostic."""
+
+    spec: Spec | None
+    source: SourceFile | None
+    base_dir: Path
+    diagnostics: tuple[Diagnostic, ...]
+    waived: int = 0
+    # The file's text for source snippets, even when it did not parse (TOML syntax errors).
+    text: str | None = None
+
+    def sources(self) -> dict[str, str]:
+        if self.source is not None:
+            return {self.source.name: self.source.text}
+        return {self.label: self.text} if self.text is not None and self.label else {}
+
+    @property
+    def label(self) -> str | None:
+        return self.diagnostics[0].location.file if self.diagnostics else None
+
+    @property
+    def ok(self) -> bool:
+        return self.spec is not None and not has_errors(self.diagnostics)
+
+
+def _today() -> datetime.date:
+    # Tests and reproducible CI pin "today" for waiver expiry.
+    pinned = os.environ.get("HUBC_TODAY")
+    return datetime.date.fromisoformat(pinned) if pinned else datetime.date.today()
+
+
+def check_document(doc: RawDocument, base_dir: Path, extra: Callable[[Spec, SourceFile], list[Diagnostic]] | None = None) -> Checked:
+    from hubc.spec.checks import run_checks
+    from hubc.spec.convert import structure
+
+    spec, diags = structure(doc)
+    if spec is None:
+        return Checked(spec=None, source=doc.source, base_dir=base_dir, diagnostics=tuple(sort_diagnostics(diags)))
+    diags = run_checks(spec, doc.source, base_dir)
+    if extra is not None:
+        diags.extend(extra(spec, doc.source))
+    kept, waived = apply_waivers(spec, doc.source, diags, _today())
+    return Checked(
+        spec=spec, source=doc.source, base_dir=base_dir, diagnostics=tuple(sort_diagnostics(kept)), waived=waived
+    )
+
+
+def check_spec(path: str | Path, display: str | None = None) -> Checked:
+    from hubc.spec.source import load_path
+
+    path = Path(path)
+    doc, diags = load_path(path, display)
+    if doc is None:
+        try:
+            text = path.read_bytes().decode("utf-8", errors="replace")
+        except OSError:
+            text = None
+        return Checked(spec=None, source=None, base_dir=path.parent, diagnostics=tuple(diags), text=text)
+    return check_document(doc, path.parent)
+
+
+# ------------------------------------------------------------------------------- waivers
+
+
+def apply_waivers(
+    spec: Spec, source: SourceFile, diags: list[Diagnostic], today: datetime.date
+) -> tuple[list[Diagnostic], int]:
+    """Drop diagnostics matched by a live `[[waive]]`; report expired and unused waivers.
+
+    A waiver matches a diagnostic with its code whose key path equals the target or lies under
+    it (`hall[0]` covers `hall[0].row_busway_kw`); `*` matches every location.
+    """
+    if not spec.waive:
+        return diags, 0
+    used = [False] * len(spec.waive)
+    live = []
+    out: list[Diagnostic] = []
+    for i, w in enumerate(spec.waive):
+        path = ("waive", i)
+        if w.expires is not None and w.expires < today:
+            out.append(
+                diag(
+                    "HUB801",
+                    f"waiver of {w.code} expired on {w.expires.isoformat()} ({w.reason})",
+                    source.at_value(path + ("expires",)),
+                    path + ("expires",),
+                    help="re-assess the finding: fix it, or extend the waiver with a new date and reason",
+                )
+            )
+        else:
+            live.append(i)
+    waived = 0
+    for d in diags:
+        hit = None
+        for i in live:
+            w = spec.waive[i]
+            if w.code.upper() == d.code and (w.target == "*" or _under(d.key_path, w.target)):
+                hit = i
+                break
+        if hit is None or d.code.startswith("HUB8"):
+            out.append(d)
+        else:
+            used[hit] = True
+            waived += 1
+    for i in live:
+        if not used[i]:
+            w = spec.waive[i]
+            out.append(
+                diag(
+                    "HUB802",
+                    f"waiver of {w.code} at `{w.target}` matches no finding",
+                    source.at_key(("waive", i)),
+                    ("waive", i),
+                    help="the finding is gone: delete the waiver so it cannot hide a future one",
+                )
+            )
+    return out, waived
+
+
+def _under(key_path: str, target: str) -> bool:
+    return key_path == target or key_path.startswith(target + ".") or key_path.startswith(target + "[")
+
+
+# -------------------------------------------------------------------------------- build
+
+
+BuildPlan = dict[str, bytes]
+
+
+@attrs.frozen(kw_only=True)
+class Built:
+    plan: BuildPlan
+    diagnostics: tuple[Diagnostic, ...]
+    results: dict[str, Any] = attrs.field(eq=False)
+
+
+def build_spec(checked: Checked, progress: Progress | None = None) -> Built:
+    """Run the build stages on a checked spec. Raises HubcError on a user-caused failure."""
+    if not checked.ok:
+        raise HubcError(checked.diagnostics, 1)
+    from hubc.emit import emit_all
+    from hubc.stages import BUILD_STAGES
+
+    assert checked.spec is not None and checked.source is not None
+    say = progress or (lambda _msg: None)
+    results: dict[str, Any] = {}
+    diags: list[Diagnostic] = list(checked.diagnostics)
+    for stage in BUILD_STAGES:
+        say(f"{stage.name}: {stage.description}")
+        result, stage_diags = stage.run(checked, results, say)
+        results[stage.name] = result
+        diags.extend(stage_diags)
+        if has_errors(stage_diags):
+            raise HubcError(sort_diagnostics(diags), 1)
+    plan = emit_all(checked, results)
+    for name in plan:
+        _check_plan_path(name)
+    return Built(plan=dict(sorted(plan.items())), diagnostics=tuple(sort_diagnostics(diags)), results=results)
+
+
+def _check_plan_path(name: str) -> None:
+    p = PurePosixPath(name)
+    if p.is_absolute() or ".." in p.parts or not p.parts or name != str(p):
+        raise ValueError(f"emitter produced an unsafe path {name!r}")  # a bug, not a user error
+
+
+# -------------------------------------------------------------------------------- write
+
+MANIFEST = ".hubc-manifest"
+
+
+def write_plan(plan: BuildPlan, out_dir: Path) -> None:
+    """Write every file of the plan into out_dir, each replaced atomically.
+
+    Files are first written to a staging folder inside out_dir and then moved into place with
+    os.replace, so a reader never sees a half-written file and nothing outside out_dir is
+    touched. Files that hubc wrote in the previous build and this build no longer produces are
+    removed (tracked in a manifest); anything else in out_dir is left alone.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=".hubc-staging-", dir=out_dir))
+    try:
+        for name, data in plan.items():
+            target = stage / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        manifest_path = out_dir / MANIFEST
+        previous = set(manifest_path.read_text("utf-8").splitlines()) if manifest_path.is_file() else set()
+        for name in plan:
+            final = out_dir / name
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(stage / name, final)
+        for name in sorted(previous - set(plan)):
+            stale = out_dir / name
+            _check_plan_path(name)
+            if stale.is_file():
+                stale.unlink()
+        (stage / MANIFEST).write_text("".join(f"{n}\n" for n in sorted(plan)), "utf-8")
+        os.replace(stage / MANIFEST, manifest_path)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def frozen_diagnostics(new_lock: bytes, lock_path: Path) -> list[Diagnostic]:
+    """--frozen: the build must decide exactly what the lock records (HUB803 names each change)."""
+    from hubc.diagnostics import Location
+    from hubc.lock import lock_changes, parse_lock
+
+    where = Location(file=str(lock_path))
+    if not lock_path.is_file():
+        return [diag("HUB803", f"--frozen needs a lock file, and {lock_path} does not exist", where,
+                     help="run `hubc build` once and commit OUT/hubc.lock beside the spec")]
+    try:
+        old = parse_lock(lock_path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        return [diag("HUB803", f"cannot read the lock file: {exc}", where)]
+    changes = lock_changes(old, parse_lock(new_lock.decode("utf-8")))
+    if not changes:
+        return []
+    shown = changes[:12] + ([f"... and {len(changes) - 12} more"] if len(changes) > 12 else [])
+    return [
+        diag(
+            "HUB803",
+            f"the build would change {len(changes)} locked decision(s)",
+            where,
+            notes=tuple(shown),
+            help="review the change; if intended, rebuild without --frozen and commit the new hubc.lock",
+        )
+    ]
+
+
+def spec_at_revision(spec: Path, rev: str):
+    """Check out the spec's folder at git revision REV into a temporary folder (so files the
+    spec references come from the same revision). Returns (path, cleanup)."""
+    import subprocess
+
+    spec = spec.resolve()
+    try:
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=spec.parent, capture_output=True,
+                             text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        raise ValueError(f"{spec} is not inside a git repository") from None
+    rel_dir = spec.parent.relative_to(top)
+    tmp = Path(tempfile.mkdtemp(prefix="hubc-plan-"))
+    archive = subprocess.run(["git", "archive", "--format=tar", rev, "--", str(rel_dir) if str(rel_dir) != "." else "."],
+                             cwd=top, capture_output=True)
+    if archive.returncode != 0:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ValueError(f"git cannot read revision {rev!r}: {archive.stderr.decode(errors='replace').strip()}")
+    import io
+    import tarfile
+
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(tmp, filter="data")
+    base = tmp / rel_dir / spec.name
+    if not base.is_file():
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ValueError(f"{spec.name} does not exist at revision {rev!r}")
+    return base, lambda: shutil.rmtree(tmp, ignore_errors=True)
+
+
+def exit_code(diags: tuple[Diagnostic, ...] | list[Diagnostic]) -> int:
+    return 1 if any(d.severity is Severity.ERROR for d in diags) else 0
