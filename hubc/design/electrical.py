@@ -18,7 +18,7 @@ import attrs
 
 from hubc.catalog import electrical as cat
 from hubc.design.loads import facility_peak_kw
-from hubc.diagnostics import Diagnostic, Location
+from hubc.diagnostics import Diagnostic, Location, Severity
 from hubc.layout.types import RowLoad
 from hubc.spec.model import Spec, parse_topology, redundancy_spares
 
@@ -295,16 +295,24 @@ def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], so
     # UPS input at full load plus battery recharge.
     ups = cat.table("ups")
     eta = float(ups["efficiency"])
-    block_input_kva = e.ups_system_kw / (eta * pf) + e.ups_system_kw * float(ups["battery_recharge_fraction"]) / pf
+    recharge = float(ups["battery_recharge_fraction"])
+    load_kva = e.ups_system_kw / (eta * pf)
+    block_input_kva = load_kva + e.ups_system_kw * recharge / pf
     if block_input_kva > e.unit_substation_kva + 1e-6:
+        # Above the transformer at full block load: an error. Only with the recharge allowance on
+        # top (recharging while a partner block is out): a warning - the recharge can be limited.
+        over = load_kva > e.unit_substation_kva + 1e-6
         diags.append(
             diag(
                 "HUB733",
-                f"a {e.ups_system_kw:g} kW UPS block draws {block_input_kva:,.0f} kVA at full load "
-                f"(efficiency {eta:g}, PF {pf:g}, {float(ups['battery_recharge_fraction']):.0%} recharge) but its unit substation is {e.unit_substation_kva:g} kVA",
+                f"a {e.ups_system_kw:g} kW UPS block draws {load_kva:,.0f} kVA at full load (efficiency {eta:g}, PF {pf:g})"
+                + ("" if over else f" and {block_input_kva:,.0f} kVA while recharging its battery ({recharge:.0%})")
+                + f", but its unit substation is {e.unit_substation_kva:g} kVA",
                 loc.at("electrical", "unit_substation_kva"),
                 ("electrical", "unit_substation_kva"),
-                help=f"use a {cat.next_size('transformer_kva', block_input_kva) or block_input_kva:,.0f} kVA unit substation or a smaller UPS block",
+                severity=None if over else Severity.WARNING,
+                help=f"use a {cat.next_size('transformer_kva', block_input_kva) or block_input_kva:,.0f} kVA unit substation or a smaller UPS block"
+                + ("" if over else ", or limit the battery recharge current after a transfer"),
             )
         )
     z = cat.transformer_z_pu(e.unit_substation_kva)
