@@ -19,7 +19,12 @@ from hubc.layout.electrical import run_electrical
 from hubc.spec.convert import structure
 from hubc.spec.source import load_path
 
-SPECS = ("specs/gb200-100mw.toml", "bench/specs/campus-1gw-bench.toml", "bench/specs/campus-3gw-bench.toml")
+SPECS = (
+    "specs/gb200-100mw.toml",
+    "specs/campus-1gw.toml",
+    "bench/specs/campus-1gw-bench.toml",
+    "bench/specs/campus-3gw-bench.toml",
+)
 
 
 def bench(path: str) -> dict:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import attrs
 import pytest
 
@@ -139,4 +141,6 @@ def test_generators_and_transformers_pool():
     ver = _verify(spec, sz, _design(sz, cords, blocks, feeders))
     g = next(s for s in ver.scenarios if s.kind == "generator")
     assert g.lost_kw == pytest.approx(1040)
+    assert g.to_json()["worst_loading"] is None and g.to_json()["ok"] is False
+    json.dumps([s.to_json() for s in ver.scenarios], allow_nan=False)
     assert "HUB751" in [d.code for d in ver.diagnostics]

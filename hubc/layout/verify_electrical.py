@@ -53,7 +53,8 @@ class Scenario:
             "failed": list(self.failed),
             "maintenance": list(self.maintenance),
             "worst_component": self.worst_component,
-            "worst_loading": round(self.worst_loading, 4),
+            # no survivor at all (e.g. a single generator) is an unbounded loading: null in JSON
+            "worst_loading": round(self.worst_loading, 4) if math.isfinite(self.worst_loading) else None,
             "lost_kw": round(self.lost_kw, 3),
             "combinations": self.combinations,
             "ok": self.ok,
