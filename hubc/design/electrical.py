@@ -17,6 +17,7 @@ from collections.abc import Mapping
 import attrs
 
 from hubc.catalog import electrical as cat
+from hubc.catalog import rules
 from hubc.design.loads import facility_peak_kw
 from hubc.diagnostics import Diagnostic, Location, Severity
 from hubc.layout.types import RowLoad
@@ -429,6 +430,19 @@ def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], so
             inputs=(("non_ups_kva", mech_kva), ("unit_substation_kva", e.unit_substation_kva), ("feeder_kva", feeder_kva), ("redundancy", mech_red)),
             result=(("unit_substations", mech_uss), ("feeders", mech_feeders)),
             source=cat.source("mechanical_substation"),
+        )
+    )
+
+    # -- utility interconnect: KEPCO supply band for the contract (domain.md §3.1, §8.2); the
+    # spec check (HUB303) reports a mismatch, this records the rule and its inputs
+    band = rules.kepco_supply_band(spec.grid.contract_mw)
+    dec.append(
+        Decision(
+            item="utility-interconnect",
+            rule="KEPCO supply voltage by contract band: <=10 MW 22.9 kV general, 10-40 MW 22.9 kV dedicated, 40-400 MW 154 kV, above 345 kV",
+            inputs=(("contract_mw", spec.grid.contract_mw), ("facility_mw", peak_kw / 1000), ("circuits", spec.grid.circuits)),
+            result=(("band", band.name), ("band_voltage_kv", band.voltage_kv), ("spec_voltage_kv", spec.grid.interconnect_voltage_kv), ("n_minus_1", "yes" if spec.grid.circuits >= 2 else "no")),
+            source=band.source,
         )
     )
 

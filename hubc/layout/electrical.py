@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 import attrs
 
-from hubc.design.electrical import ElectricalSizing, size_electrical
+from hubc.design.electrical import Decision, ElectricalSizing, size_electrical
 from hubc.design.equipment import Equipment
 from hubc.diagnostics import Diagnostic, HubcError, Location, has_errors
 from hubc.layout.feeds import Assignment, Infeasible, assign
@@ -128,7 +128,7 @@ class ElectricalResult:
             },
             "installed": self.installed.to_json(),
             "greedy_baseline": self.greedy.to_json(),
-            "decisions": [d.to_json() for d in sz.decisions],
+            "decisions": [d.to_json() for d in sz.decisions] + self._assignment_decisions(),
             "halls": halls,
             "mechanical_feeders": [{"id": f.id, "normal_kva": round(f.normal_kva, 3)} for f in asg.mech_feeders],
             "sections": sections,
@@ -137,6 +137,30 @@ class ElectricalResult:
             "scenario_count": len(self.verification.scenarios),
             "worst_scenario": worst.to_json() if worst else None,
         }
+
+    def _assignment_decisions(self) -> list[dict]:
+        """Counts the assignment decided, recorded like the sizing decisions."""
+        sz, out = self.sizing, []
+        for h in self.assignment.halls:
+            hp = sz.hall(h.hall)
+            groups = len({b.group for b in h.blocks})
+            out.append(
+                Decision(
+                    item=f"{h.hall}/ups-blocks",
+                    rule=f"CP-SAT: fewest blocks such that every {sz.topology.label} group survives any one block failure (A_s + Q_st <= 2P), then least worst loading",
+                    inputs=(("critical_kw", hp.critical_kw), ("ups_system_kw", sz.block_kw), ("load_items", len(hp.items)), ("lower_bound_blocks", hp.min_blocks)),
+                    result=(("blocks_per_copy", len(h.blocks)), ("groups_per_copy", groups), ("copies", h.copies), ("greedy_blocks_per_copy", h.greedy_blocks)),
+                ).to_json()
+            )
+            out.append(
+                Decision(
+                    item=f"{h.hall}/mv-feeders",
+                    rule="CP-SAT bin packing: sum of blocks' worst input kVA <= feeder kVA; blocks of one redundancy group on different feeders",
+                    inputs=(("blocks_per_copy", len(h.blocks)), ("feeder_kva", sz.feeder_kva)),
+                    result=(("feeders_per_copy", len(h.feeders)), ("greedy_feeders_per_copy", h.greedy_feeders)),
+                ).to_json()
+            )
+        return out
 
     # ------------------------------------------------------------------ equipment
     def equipment(self) -> tuple[Equipment, ...]:

@@ -599,9 +599,21 @@ def solve_sections(loads: list[int], counts: list[int], cap: int, n_sec: int, de
     return out, (st, obj, bound, gap, max(gsec, default=0)), greedy
 
 
+def _relabel(sizes: tuple[int, ...], block_load: Counter, group_load: Counter) -> tuple[list[int], dict, dict]:
+    """Group order (heaviest first) and block order within each group (heaviest first): the
+    labelling the models' symmetry breaking expects."""
+    gorder = sorted(range(len(sizes)), key=lambda g: (-group_load[g], g))
+    gmap = {g: i for i, g in enumerate(gorder)}
+    bmap = {}
+    for g, size in enumerate(sizes):
+        for i, b in enumerate(sorted(range(size), key=lambda b: (-block_load[g, b], b))):
+            bmap[g, b] = i
+    return gorder, gmap, bmap
+
+
 def _canonical_dist(types: _Types, sol: _DistSolution) -> _DistSolution:
-    """Relabel blocks (heaviest first in each group) and groups (heaviest first) so the greedy
-    solution satisfies the model's symmetry breaking and is a complete, feasible hint."""
+    """Relabel blocks and groups so the greedy solution satisfies the model's symmetry breaking
+    and is a complete, feasible hint."""
     A: Counter = Counter()
     tot: Counter = Counter()
     for (k, g, s, t), c in sol.counts.items():
@@ -609,12 +621,7 @@ def _canonical_dist(types: _Types, sol: _DistSolution) -> _DistSolution:
         A[g, s] += u
         A[g, t] += u
         tot[g] += u
-    gorder = sorted(range(len(sol.groups)), key=lambda g: (-tot[g], g))
-    gmap = {g: i for i, g in enumerate(gorder)}
-    bmap = {}
-    for g, size in enumerate(sol.groups):
-        for i, s in enumerate(sorted(range(size), key=lambda s: (-A[g, s], s))):
-            bmap[g, s] = i
+    gorder, gmap, bmap = _relabel(sol.groups, A, tot)
     counts: Counter = Counter()
     for (k, g, s, t), c in sol.counts.items():
         a, b = bmap[g, s], bmap[g, t]
@@ -628,12 +635,7 @@ def _canonical_catch(types: _Types, sol: _CatchSolution) -> _CatchSolution:
     for (k, g, b), c in sol.counts.items():
         L[g, b] += types.units[k] * c
         tot[g] += types.units[k] * c
-    gorder = sorted(range(len(sol.groups)), key=lambda g: (-tot[g], g))
-    gmap = {g: i for i, g in enumerate(gorder)}
-    bmap = {}
-    for g, size in enumerate(sol.groups):
-        for i, b in enumerate(sorted(range(size), key=lambda b: (-L[g, b], b))):
-            bmap[g, b] = i
+    gorder, gmap, bmap = _relabel(sol.groups, L, tot)
     counts: Counter = Counter()
     for (k, g, b), c in sol.counts.items():
         counts[(k, gmap[g], bmap[g, b])] += c
