@@ -251,8 +251,6 @@ def _svg(result, spec: Spec) -> str:
             if drawn_tx == n_tx:
                 svg.text(tx + 22, Y_MTX - 2, tid, "t", "start")
                 svg.lines(tx + 22, Y_MTX + 12, [f"{sz.main_tx_mva:g} MVA", f"{spec.substation.hv_voltage_kv:g}/{sz.mv_voltage_kv:g} kV"], "t", "start")
-            if i == 0 and asg.section_kva:
-                pass
         note = f"{n_tx} x {sz.main_tx_mva:g} MVA ({sz.main_tx_redundancy})"
         if drawn_tx < n_tx:
             note = f"typical x {n_tx}: " + note
@@ -278,7 +276,6 @@ def _svg(result, spec: Spec) -> str:
             f'<text class="t" x="{tx:g}" y="{Y_MVBUS + 24}" text-anchor="middle">N.O.</text>',
         )
     svg.text(mv_x0, Y_MVBUS - 12, f"{sz.mv_voltage_kv:g} kV switchgear, {n_sec} section(s), bus ties normally open, 25 kA; feeders spread over sections (design.json)", "t", "start")
-    # line from the HV side ends on the bus (MV supply)
     # ---- plant columns
     for (kind, eid), px in zip(plant_cols, plant_x):
         body = f'<line class="w" x1="{px}" y1="{Y_MVBUS}" x2="{px}" y2="{Y_FEEDER - 20}"/>' + breaker(px, Y_FEEDER)
@@ -333,7 +330,6 @@ def _svg(result, spec: Spec) -> str:
             )
             svg.text(bx + 8, Y_LVBUS - 8, f"{sz.lv_board_frame_a:g} A {sz.lv_fault_ka:g} kA", "ts", "start")
             ups_body = converter(bx, Y_UPS, "~", "~") + f'<line class="w" x1="{bx + 22}" y1="{Y_UPS}" x2="{bx + 40}" y2="{Y_UPS}"/>' + battery(bx + 40, Y_UPS + 28)
-            ups_body = ups_body.replace(f'x1="{bx + 40}" y1="{Y_UPS + 12}"', f'x1="{bx + 40}" y1="{Y_UPS + 12}"')
             ups_body += f'<line class="w" x1="{bx}" y1="{Y_UPS + 22}" x2="{bx}" y2="{Y_OUTBUS}"/>'
             svg.group(b.id, f"{h.hall}/ups-module", ups_body)
             role = {"catcher": "catcher", "active": "active"}.get(b.role, "")

@@ -155,12 +155,11 @@ def _hall_scenarios(ha: HallAssignment, sz: ElectricalSizing, tier: int) -> list
         groups: dict[int, list[str]] = {}
         for b in ha.blocks:
             groups.setdefault(b.group, []).append(b.id)
-        normal = {b.id: 0.0 for b in ha.blocks}
         gl: dict[int, float] = {}
         gid = {b.id: b.group for b in ha.blocks}
         for c in ha.cords:
             gl[gid[c.a]] = gl.get(gid[c.a], 0.0) + c.kw
-        for g, members in sorted(groups.items()):
+        for g in sorted(groups):
             v = gl.get(g, 0.0) / (sz.topology.y * sz.block_kw)
             out.append(
                 Scenario(
@@ -174,7 +173,6 @@ def _hall_scenarios(ha: HallAssignment, sz: ElectricalSizing, tier: int) -> list
                     lost_kw=0.0,
                 )
             )
-        del normal
     if tier >= 4:
         # maintenance plus failure: one UPS module out in a block, then any single failure
         reduced = (sz.modules_per_block - 1) * sz.module_kw
