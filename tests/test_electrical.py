@@ -72,11 +72,11 @@ def test_block_redundant_catcher_hand_computed():
     assert sum(b.role == "active" for b in blocks) == 3
     assert sum(b.role == "catcher" for b in blocks) == 2
     normal = _block_normal(res)
-    assert sorted(v for k, v in normal.items() if k.endswith("c")) == [0.0, 0.0]
-    assert sorted(v for k, v in normal.items() if not k.endswith("c")) == [400.0, 800.0, 800.0]
+    assert sorted(v for k, v in normal.items() if k.endswith("-catcher")) == [0.0, 0.0]
+    assert sorted(v for k, v in normal.items() if not k.endswith("-catcher")) == [400.0, 800.0, 800.0]
     assert _worst(res, "ups-system") == pytest.approx(0.8)
     for c in res.assignment.halls[0].cords:
-        assert c.b.endswith("c") and not c.a.endswith("c")
+        assert c.b.endswith("-catcher") and not c.a.endswith("-catcher")
 
 
 def test_n_plus_1_blocks_survive_any_block():

@@ -93,15 +93,15 @@ def test_catcher_with_two_actives_on_one_feeder_is_rejected():
     blocks = (
         Block(id="hall-1.ups-01a", hall="hall-1", group=0, index=0, role="active"),
         Block(id="hall-1.ups-01b", hall="hall-1", group=0, index=1, role="active"),
-        Block(id="hall-1.ups-01c", hall="hall-1", group=0, index=-1, role="catcher"),
+        Block(id="hall-1.ups-01-catcher", hall="hall-1", group=0, index=-1, role="catcher"),
     )
-    cords = tuple(Cord(item=f"hall-1.row-0{i + 1}", kw=400.0, a="hall-1.ups-01a" if i < 2 else "hall-1.ups-01b", b="hall-1.ups-01c") for i in range(4))
-    feeders = (Feeder(id="hall-1.mvf-01", hall="hall-1", blocks=("hall-1.ups-01a", "hall-1.ups-01b")), Feeder(id="hall-1.mvf-02", hall="hall-1", blocks=("hall-1.ups-01c",)))
+    cords = tuple(Cord(item=f"hall-1.row-0{i + 1}", kw=400.0, a="hall-1.ups-01a" if i < 2 else "hall-1.ups-01b", b="hall-1.ups-01-catcher") for i in range(4))
+    feeders = (Feeder(id="hall-1.mvf-01", hall="hall-1", blocks=("hall-1.ups-01a", "hall-1.ups-01b")), Feeder(id="hall-1.mvf-02", hall="hall-1", blocks=("hall-1.ups-01-catcher",)))
     ver = _verify(spec, sz, _design(sz, cords, blocks, feeders))
     one = next(s for s in ver.scenarios if s.id == "hall-1.ups-01a/fails")
     assert one.worst_loading == pytest.approx(0.8)  # the catcher picks up 800 kW
     both = next(s for s in ver.scenarios if s.id == "hall-1.mvf-01/fails")
-    assert both.worst_component == "hall-1.ups-01c"
+    assert both.worst_component == "hall-1.ups-01-catcher"
     assert both.worst_loading == pytest.approx(1.6)
     assert [d.code for d in ver.diagnostics] == ["HUB750"]
 

@@ -646,7 +646,17 @@ def _canonical_catch(types: _Types, sol: _CatchSolution) -> _CatchSolution:
 
 
 def block_id(hall: str, group: int, index: int) -> str:
-    return f"{hall}.ups-{group + 1:02d}{'c' if index < 0 else chr(ord('a') + index)}"
+    """`hall-a.ups-03b`: group 3, block b (aa, ab, ... past z); the catcher is `hall-a.ups-03-catcher`."""
+    if index < 0:
+        return f"{hall}.ups-{group + 1:02d}-catcher"
+    letters = ""
+    i = index
+    while True:
+        letters = chr(ord("a") + i % 26) + letters
+        i = i // 26 - 1
+        if i < 0:
+            break
+    return f"{hall}.ups-{group + 1:02d}{letters}"
 
 
 def assign_hall(hall: HallPower, sz: ElectricalSizing, *, use_solver: bool = True) -> HallAssignment:
