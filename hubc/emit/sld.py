@@ -202,7 +202,8 @@ def _svg(result, spec: Spec) -> str:
         x = xs[-1] + COL + 70
     width = max(x + 40, 1500)
     n_tx = sz.main_tx_count
-    drawn_tx = min(n_tx, MAX_DRAWN_TX)
+    # up to MAX_DRAWN_TX transformers drawn one by one; more: one typical unit, marked x N
+    drawn_tx = n_tx if n_tx <= MAX_DRAWN_TX else 1
     tx_span = max(1, drawn_tx) * 170
     width = max(width, tx_span + 400)
     height = 1560
@@ -242,7 +243,7 @@ def _svg(result, spec: Spec) -> str:
         svg.text(bx0, Y_HVBUS - 10, f"{spec.substation.id} {spec.substation.hv_voltage_kv:g} kV busbar (GIS)", "t", "start")
         ids = sz.main_tx_ids()
         for i, tx in enumerate(tx_x):
-            tid = ids[i] if drawn_tx == n_tx else f"{ids[0]}-typical"
+            tid = ids[i] if drawn_tx == n_tx else f"{sz.substation_id}/main-transformer-typical"
             body = breaker(tx, Y_HVBUS + 24) + f'<line class="w" x1="{tx}" y1="{Y_HVBUS}" x2="{tx}" y2="{Y_HVBUS + 4}"/>'
             body += f'<line class="w" x1="{tx}" y1="{Y_HVBUS + 44}" x2="{tx}" y2="{Y_MTX - 32}"/>' + transformer(tx, Y_MTX)
             body += f'<line class="w" x1="{tx}" y1="{Y_MTX + 32}" x2="{tx}" y2="{Y_MVBUS - 44}"/>' + breaker(tx, Y_MVBUS - 24)
@@ -253,7 +254,7 @@ def _svg(result, spec: Spec) -> str:
                 svg.lines(tx + 22, Y_MTX + 12, [f"{sz.main_tx_mva:g} MVA", f"{spec.substation.hv_voltage_kv:g}/{sz.mv_voltage_kv:g} kV"], "t", "start")
         note = f"{n_tx} x {sz.main_tx_mva:g} MVA ({sz.main_tx_redundancy})"
         if drawn_tx < n_tx:
-            note = f"typical x {n_tx}: " + note
+            note = f"typical x {n_tx}: {sz.main_tx_mva:g} MVA {spec.substation.hv_voltage_kv:g}/{sz.mv_voltage_kv:g} kV ({sz.main_tx_redundancy})"
         nx = min(tx_x) - 60
         svg.text(nx, Y_MTX - 24, note, "tb", "end")
         top_load = max(asg.section_kva) / (sz.main_tx_mva * 1000) if asg.section_kva else 0
@@ -275,7 +276,7 @@ def _svg(result, spec: Spec) -> str:
             f'<line class="w" x1="{tx - 10:g}" y1="{Y_MVBUS}" x2="{tx - 8:g}" y2="{Y_MVBUS}"/><rect class="s" x="{tx - 7:g}" y="{Y_MVBUS - 7}" width="14" height="14"/>'
             f'<text class="t" x="{tx:g}" y="{Y_MVBUS + 24}" text-anchor="middle">N.O.</text>',
         )
-    svg.text(mv_x0, Y_MVBUS - 12, f"{sz.mv_voltage_kv:g} kV switchgear, {n_sec} section(s), bus ties normally open, 25 kA; feeders spread over sections (design.json)", "t", "start")
+    svg.text(mv_x0, Y_MVBUS - 12, f"{sz.mv_voltage_kv:g} kV switchgear, {max(1, n_tx)} section(s), bus ties normally open, 25 kA; feeders spread over sections (design.json)", "t", "start")
     # ---- plant columns
     for (kind, eid), px in zip(plant_cols, plant_x):
         body = f'<line class="w" x1="{px}" y1="{Y_MVBUS}" x2="{px}" y2="{Y_FEEDER - 20}"/>' + breaker(px, Y_FEEDER)
