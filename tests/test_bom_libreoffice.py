@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from proc_helpers import procurement
+from tests.proc_helpers import procurement
 
 from hubc.emit.bom import COLUMNS, emit_bom
 

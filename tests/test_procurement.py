@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from proc_helpers import E, load_spec, plant_equipment, procurement
+from tests.proc_helpers import E, load_spec, plant_equipment, procurement
 
 from hubc.catalog.equipment import load_catalog
 from hubc.design.equipment import FAMILIES
