@@ -76,6 +76,11 @@ class Policy:
     min_domestic_share: float = f(
         "Minimum share of BOM value from domestic (Korean) vendors, 0-1", 0.0, ge=0, le=1
     )
+    domestic_share_scope: Literal["facility", "all"] = f(
+        "BOM value the domestic share is measured on: `facility` leaves out owner-furnished IT and "
+        "network racks (no domestic GPU rack exists); `all` counts the whole BOM",
+        "facility",
+    )
     domestic_share_enforcement: Literal["warn", "error"] = f(
         "Whether a domestic share below the minimum is a warning or an error", "warn"
     )
