@@ -3,27 +3,29 @@
 For each spec: wall time of the whole stage (sizing, CP-SAT assignment, greedy baseline, failure
 verification) and of the SLD emitter, installed UPS and transformer capacity of the CP-SAT
 assignment against the greedy first-fit baseline, the solver gaps, and the failure scenarios.
-Row loads come from `bench.rowloads.spread_rows` (the pipeline uses rack placement's rows).
+Row loads come from rack placement (`run_racks`), as in `hubc build`.
 
-    PYTHONPATH=. python bench/bench_electrical.py [spec.toml ...]
+    python bench/bench_electrical.py [spec.toml ...]
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
-from bench.rowloads import spread_rows
-from hubc.emit.sld import emit_sld
-from hubc.layout.electrical import run_electrical
-from hubc.spec.convert import structure
-from hubc.spec.source import load_path
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from hubc.emit.sld import emit_sld  # noqa: E402
+from hubc.layout.electrical import run_electrical  # noqa: E402
+from hubc.layout.racks import run_racks  # noqa: E402
+from hubc.spec.convert import structure  # noqa: E402
+from hubc.spec.source import load_path  # noqa: E402
 
 SPECS = (
     "specs/gb200-100mw.toml",
     "specs/campus-1gw.toml",
-    "bench/specs/campus-1gw-bench.toml",
-    "bench/specs/campus-3gw-bench.toml",
+    "bench/specs/campus-3gw.toml",
 )
 
 
@@ -32,7 +34,7 @@ def bench(path: str) -> dict:
     spec, diags = structure(doc)
     if spec is None:
         raise SystemExit(f"{path}: {[str(d) for d in diags]}")
-    rows = spread_rows(spec)
+    rows = run_racks(spec, source=doc.source).row_loads()
     t0 = time.perf_counter()
     res = run_electrical(spec, rows, doc.source)
     t1 = time.perf_counter()
