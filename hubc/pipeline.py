@@ -189,10 +189,11 @@ def build_spec(checked: Checked, progress: Progress | None = None) -> Built:
         diags.extend(stage_diags)
         if has_errors(stage_diags):
             raise HubcError(sort_diagnostics(diags), 1)
-    plan = emit_all(checked, results)
+    final = tuple(sort_diagnostics(diags))
+    plan = emit_all(attrs.evolve(checked, diagnostics=final), results)
     for name in plan:
         _check_plan_path(name)
-    return Built(plan=dict(sorted(plan.items())), diagnostics=tuple(sort_diagnostics(diags)), results=results)
+    return Built(plan=dict(sorted(plan.items())), diagnostics=final, results=results)
 
 
 def _check_plan_path(name: str) -> None:

@@ -36,7 +36,7 @@ METRICS = {
     "facility_peak_mw": ("Facility peak", "MW", "{:,.1f}"),
     "racks": ("Racks", "", "{:,.0f}"),
     "gpus": ("GPUs", "", "{:,.0f}"),
-    "capex_krw": ("Capex", "KRW", "{:,.0f}"),
+    "capex_krw": ("Capex", "bn KRW", "{:,.1f}"),
     "domestic_share": ("Domestic share", "%", "{:.1%}"),
 }
 
@@ -195,11 +195,15 @@ def failed_thresholds(plan: Plan, rules: list[str]) -> list[str]:
 # --------------------------------------------------------------------------- rendering
 
 
+# Metrics shown in a larger unit than they are stored in (capex: KRW -> bn KRW).
+SCALE = {"capex_krw": 1e9}
+
+
 def _fmt(metric: str, value: float | None) -> str:
     if value is None:
         return "-"
     label, unit, fmt = METRICS[metric]
-    text = fmt.format(value)
+    text = fmt.format(value / SCALE.get(metric, 1.0))
     return f"{text} {unit}".strip() if unit not in ("%", "") else text
 
 
@@ -207,7 +211,7 @@ def _delta(c: Change) -> str:
     if c.key == "domestic_share":
         return f"{(c.new - c.base) * 100:+.1f} pt"
     _label, unit, fmt = METRICS[c.key]
-    text = ("+" if c.delta >= 0 else "-") + fmt.format(abs(c.delta)) + (f" {unit}" if unit else "")
+    text = ("+" if c.delta >= 0 else "-") + fmt.format(abs(c.delta) / SCALE.get(c.key, 1.0)) + (f" {unit}" if unit else "")
     return text + (f", {c.relative:+.1%}" if c.relative is not None else "")
 
 

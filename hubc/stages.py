@@ -30,6 +30,13 @@ def _racks(checked, results, progress):
     return run_racks(checked.spec, progress=progress, source=checked.source), []
 
 
+def _electrical(checked, results, progress):
+    from hubc.layout.electrical import run_electrical
+
+    result = run_electrical(checked.spec, results["racks"].row_loads(), source=checked.source)
+    return result, list(result.diagnostics)
+
+
 def _procurement(checked, results, progress):
     from hubc.procurement.stage import procurement_stage
 
@@ -39,6 +46,7 @@ def _procurement(checked, results, progress):
 BUILD_STAGES: tuple[Stage, ...] = (
     Stage("summary", "derive campus loads", _elaborate),
     Stage("racks", "place racks in halls (CP-SAT), verify", _racks),
+    Stage("electrical", "size the power chain, assign feeds (CP-SAT), verify every single failure", _electrical),
     # Procurement prices what the stages before it sized, so it runs last.
     Stage("procurement", "price the BOM from the catalog", _procurement),
 )

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from proc_helpers import procurement
+from tests.proc_helpers import procurement
 
 from hubc.emit.bom import COLUMNS, emit_bom
 from hubc.emit.suppliers import emit_suppliers

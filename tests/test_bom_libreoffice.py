@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from proc_helpers import procurement
+from tests.proc_helpers import procurement, load_spec
 
 from hubc.emit.bom import COLUMNS, emit_bom
 
@@ -86,9 +86,12 @@ def test_profile_forces_recalculation(tmp_path, profile):
     assert rows[2][0] == "5"
 
 
-@pytest.fixture(scope="module")
-def recomputed(tmp_path_factory, profile):
-    proc = procurement()
+@pytest.fixture(scope="module", params=["all", "facility"])
+def recomputed(request, tmp_path_factory, profile):
+    # Both domestic-share scopes: "facility" has its own SUMIFS formulas to recompute.
+    spec, source = load_spec(edit=lambda t: t.replace('domestic_share_scope = "all"', f'domestic_share_scope = "{request.param}"'))
+    proc = procurement(spec, source)
+    assert proc.share_scope == request.param
     folder = tmp_path_factory.mktemp("bom")
     xlsx = folder / "bom.xlsx"
     xlsx.write_bytes(emit_bom(proc)["bom.xlsx"])
@@ -130,6 +133,9 @@ def test_recomputed_summary_matches(recomputed):
     assert int(_number(summary["Total capex (KRW)"][0])) == proc.total_krw
     assert int(_number(summary["Domestic supply (KRW)"][0])) == proc.domestic_krw
     assert _number(summary["Domestic share of BOM value"][0]) == pytest.approx(proc.domestic_share, rel=1e-9)
+    if proc.share_scope == "facility":
+        assert int(_number(summary["Facility equipment, excl. IT and network (KRW)"][0])) == proc.share_base_krw
+        assert int(_number(summary["Domestic facility equipment (KRW)"][0])) == proc.share_domestic_krw
     for system, value in proc.capex_by_system().items():
         assert int(_number(summary[system][0])) == value
     for phase, value in proc.capex_by_phase().items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from proc_helpers import E, load_spec, plant_equipment, procurement
+from tests.proc_helpers import E, load_spec, plant_equipment, procurement
 
 from hubc.catalog.equipment import load_catalog
 from hubc.design.equipment import FAMILIES
@@ -227,3 +227,17 @@ def test_to_json_is_plain_and_deterministic(proc):
     assert data["total_krw"] == proc.total_krw
     assert len(data["lines"]) == len(proc.lines)
     assert {c["family"] for c in data["suppliers"]} == set(FAMILIES)
+
+
+def test_facility_scope_leaves_owner_furnished_racks_out(catalog):
+    from hubc.procurement.bom import OWNER_FURNISHED_SYSTEMS
+
+    spec, source = load_spec(edit=lambda t: t.replace('domestic_share_scope = "all"', 'domestic_share_scope = "facility"'))
+    p = procurement(spec, source, catalog=catalog)
+    in_scope = [ln for ln in p.lines if ln.system not in OWNER_FURNISHED_SYSTEMS]
+    assert p.share_scope == "facility"
+    assert p.share_base_krw == sum(ln.extended_cost_krw for ln in in_scope) < p.total_krw
+    domestic = sum(ln.extended_cost_krw for ln in in_scope if ln.origin == "domestic")
+    assert p.domestic_share == pytest.approx(domestic / p.share_base_krw)
+    whole = sum(ln.extended_cost_krw for ln in p.lines if ln.origin == "domestic") / p.total_krw
+    assert p.domestic_share > whole  # imported GPU racks no longer dominate the share

@@ -8,7 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from proc_helpers import CAMPUS, load_spec
+from tests.proc_helpers import CAMPUS, load_spec
 
 from hubc.catalog.equipment import load_catalog
 from hubc.design.equipment import FAMILIES

@@ -48,7 +48,14 @@ def _floorplans(checked, results):
     return emit_floorplans(results["racks"], checked.spec)
 
 
+def _sld(checked, results):
+    from hubc.emit.sld import emit_sld
+
+    return emit_sld(results["electrical"], checked.spec)
+
+
 EMITTERS: tuple[Emitter, ...] = (
+    Emitter("sld", "single-line diagram (SVG) and topology (DOT)", _sld),
     Emitter("floorplans", "hall floor plans (SVG)", _floorplans),
     Emitter("design.json", "the whole resolved design", _design_json),
     Emitter("bom", "bom.xlsx, bom.csv, suppliers.md, suppliers.csv", _bom),

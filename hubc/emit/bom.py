@@ -19,7 +19,7 @@ import re
 
 from hubc import __version__
 from hubc.emit.safe import csv_cell, is_formula_like
-from hubc.procurement.bom import BomLine, Procurement
+from hubc.procurement.bom import OWNER_FURNISHED_SYSTEMS, BomLine, Procurement
 
 # A compiled artefact has no meaningful creation time; a fixed one keeps the bytes stable.
 PINNED_CREATED = datetime.datetime(2000, 1, 1, 0, 0, 0)
@@ -256,13 +256,27 @@ def _summary(w: _Writer, ws, proc: Procurement, data_rows: tuple[int, int], phas
     ws.write_string(r, 0, "Domestic supply (KRW)", w.bold)
     ws.write_formula(r, 1, f'=SUMIFS({ext},{origin_rng},"domestic")', w.krw, proc.domestic_krw)
     r += 1
+    base_cell, base_dom_cell = total_cell, dom_cell
+    if proc.share_scope == "facility":
+        # Owner-furnished IT and network racks are outside the share's scope.
+        minus = "".join(f'-SUMIFS({ext},{sys_rng},"{s}")' for s in OWNER_FURNISHED_SYSTEMS)
+        minus_dom = "".join(f'-SUMIFS({ext},{sys_rng},"{s}",{origin_rng},"domestic")' for s in OWNER_FURNISHED_SYSTEMS)
+        base_cell = f"$B${r + 1}"
+        ws.write_string(r, 0, "Facility equipment, excl. IT and network (KRW)", w.bold)
+        ws.write_formula(r, 1, f"={total_cell}{minus}", w.krw, proc.share_base_krw)
+        r += 1
+        base_dom_cell = f"$B${r + 1}"
+        ws.write_string(r, 0, "Domestic facility equipment (KRW)", w.bold)
+        ws.write_formula(r, 1, f"={dom_cell}{minus_dom}", w.krw, proc.share_domestic_krw)
+        r += 1
     ws.write_string(r, 0, "Domestic share of BOM value", w.bold)
-    ws.write_formula(r, 1, f"=IF({total_cell}=0,0,{dom_cell}/{total_cell})", w.pct, proc.domestic_share)
+    ws.write_formula(r, 1, f"=IF({base_cell}=0,0,{base_dom_cell}/{base_cell})", w.pct, proc.domestic_share)
+    w.string(ws, r, 2, f"scope: {proc.share_scope_label}")
     r += 1
     ws.write_string(r, 0, "Policy minimum domestic share", w.bold)
     ws.write_number(r, 1, proc.min_domestic_share, w.pct)
     r += 1
-    below = proc.total_krw > 0 and proc.domestic_share < proc.min_domestic_share - 1e-12
+    below = proc.share_base_krw > 0 and proc.domestic_share < proc.min_domestic_share - 1e-12
     status = f"below minimum ({proc.enforcement})" if below else "meets minimum"
     ws.write_string(r, 0, "Domestic share status", w.bold)
     w.string(ws, r, 1, status)

@@ -97,7 +97,7 @@ def emit_report(checked, results: dict[str, Any], files: dict[str, bytes]) -> di
             ("capex by system", markupsafe.Markup(bar_chart_svg("Capex by system (estimate)", sorted(proc.capex_by_system().items(), key=lambda kv: -kv[1])))),
             ("capex by phase", markupsafe.Markup(bar_chart_svg("Capex by phase (estimate)", list(proc.capex_by_phase().items())))),
         ]
-        sections.append(("Capex", [c for c in charts if str(c[1])]))
+        sections.append(("Capex (estimate)", [c for c in charts if str(c[1])]))
         tables.append(("Domestic suppliers", proc.supplier_summary()))
     diagnostics = [
         {"code": d.code, "severity": d.severity.value, "where": str(d.location), "message": d.message, "help": d.help or ""}

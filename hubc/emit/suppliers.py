@@ -89,12 +89,13 @@ def suppliers_md(proc: Procurement) -> str:
     out: list[str] = []
     out.append(f"# Domestic supplier list: {md_text(proc.campus_name)}")
     out.append("")
-    below = proc.total_krw > 0 and proc.domestic_share < proc.min_domestic_share - 1e-12
+    below = proc.share_base_krw > 0 and proc.domestic_share < proc.min_domestic_share - 1e-12
     verdict = f"**below** the policy minimum ({proc.enforcement})" if below else "meets the policy minimum"
     out.append(
-        f"Domestic share of BOM value: **{proc.domestic_share:.1%}** "
-        f"({_krw(proc.domestic_krw)} of {_krw(proc.total_krw)} KRW); policy minimum "
-        f"{proc.min_domestic_share:.1%}: {verdict}."
+        f"Domestic share of {proc.share_scope_label} BOM value: **{proc.domestic_share:.1%}** "
+        f"({_krw(proc.share_domestic_krw)} of {_krw(proc.share_base_krw)} KRW); policy minimum "
+        f"{proc.min_domestic_share:.1%}: {verdict}. Whole BOM: {_krw(proc.domestic_krw)} of "
+        f"{_krw(proc.total_krw)} KRW domestic."
     )
     out.append("")
     out.append(

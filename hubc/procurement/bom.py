@@ -126,6 +126,11 @@ class SupplierCategory:
         }
 
 
+# Systems whose equipment the owner furnishes (GPU, network and storage racks): left out of the
+# facility-scope domestic share, as construction cost guides leave out IT (OFCI).
+OWNER_FURNISHED_SYSTEMS = ("it", "network")
+
+
 @attrs.frozen(kw_only=True)
 class Procurement:
     campus_id: str
@@ -141,12 +146,20 @@ class Procurement:
     domestic_krw: int
     min_domestic_share: float
     enforcement: str
+    share_scope: str = "facility"
+    share_base_krw: int = 0  # BOM value in the scope of the domestic share
+    share_domestic_krw: int = 0
     suppliers: tuple[SupplierCategory, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = attrs.field(eq=False, default=())
 
     @property
     def domestic_share(self) -> float:
-        return self.domestic_krw / self.total_krw if self.total_krw else 0.0
+        """Domestic share of the BOM value in scope (see `share_scope`)."""
+        return self.share_domestic_krw / self.share_base_krw if self.share_base_krw else 0.0
+
+    @property
+    def share_scope_label(self) -> str:
+        return "facility equipment (IT and network racks left out)" if self.share_scope == "facility" else "whole BOM"
 
     def capex_by_system(self) -> dict[str, int]:
         """System -> KRW, sorted by system."""
@@ -164,11 +177,11 @@ class Procurement:
         return out
 
     def report_headline(self) -> list[tuple[str, str]]:
-        below = self.total_krw > 0 and self.domestic_share < self.min_domestic_share - 1e-12
+        below = self.share_base_krw > 0 and self.domestic_share < self.min_domestic_share - 1e-12
         return [
             ("Capex (estimate)", f"{self.total_krw / 1e9:,.1f} bn KRW"),
             (
-                "Domestic share of BOM value",
+                f"Domestic share ({self.share_scope} scope)",
                 f"{self.domestic_share:.1%} (policy minimum {self.min_domestic_share:.0%}"
                 + (", below)" if below else ")"),
             ),
@@ -203,6 +216,9 @@ class Procurement:
             "total_krw": self.total_krw,
             "domestic_krw": self.domestic_krw,
             "domestic_share": round(self.domestic_share, 6),
+            "domestic_share_scope": self.share_scope,
+            "domestic_share_base_krw": self.share_base_krw,
+            "domestic_share_domestic_krw": self.share_domestic_krw,
             "min_domestic_share": self.min_domestic_share,
             "capex_by_system": self.capex_by_system(),
             "capex_by_phase": [
@@ -337,6 +353,8 @@ def run_procurement(
 
     total = sum(ln.extended_cost_krw for ln in lines)
     domestic = sum(ln.extended_cost_krw for ln in lines if ln.origin == "domestic")
+    scope = spec.policy.domestic_share_scope
+    in_scope = [ln for ln in lines if scope == "all" or ln.system not in OWNER_FURNISHED_SYSTEMS]
     heat = campus_heat(spec)
     proc = Procurement(
         campus_id=spec.campus.id,
@@ -352,6 +370,9 @@ def run_procurement(
         domestic_krw=domestic,
         min_domestic_share=spec.policy.min_domestic_share,
         enforcement=spec.policy.domestic_share_enforcement,
+        share_scope=scope,
+        share_base_krw=sum(ln.extended_cost_krw for ln in in_scope),
+        share_domestic_krw=sum(ln.extended_cost_krw for ln in in_scope if ln.origin == "domestic"),
         suppliers=supplier_categories(lines, catalog),
     )
     diags += _domestic_share_check(proc, source)
@@ -407,19 +428,24 @@ def _no_price(item: Equipment, code: str, catalog: Catalog, loc: Location) -> Di
 
 
 def _domestic_share_check(proc: Procurement, source) -> list[Diagnostic]:
-    if proc.total_krw <= 0 or proc.domestic_share >= proc.min_domestic_share - 1e-12:
+    if proc.share_base_krw <= 0 or proc.domestic_share >= proc.min_domestic_share - 1e-12:
         return []
     path = ("policy", "min_domestic_share")
     loc = source.at_value(path) if source is not None else Location(file="spec")
     # The largest imported lines are what would move the share: name the top three.
     imported = sorted(
-        (ln for ln in proc.lines if ln.origin != "domestic"), key=lambda ln: (-ln.extended_cost_krw, ln.line_id)
+        (
+            ln
+            for ln in proc.lines
+            if ln.origin != "domestic" and (proc.share_scope == "all" or ln.system not in OWNER_FURNISHED_SYSTEMS)
+        ),
+        key=lambda ln: (-ln.extended_cost_krw, ln.line_id),
     )[:3]
-    top = ", ".join(f"{ln.line_id} ({ln.extended_cost_krw / proc.total_krw:.0%})" for ln in imported)
+    top = ", ".join(f"{ln.line_id} ({ln.extended_cost_krw / proc.share_base_krw:.0%})" for ln in imported)
     return [
         diag(
             "HUB623",
-            f"domestic share of BOM value is {proc.domestic_share:.1%}, below the policy minimum "
+            f"domestic share of {proc.share_scope_label} BOM value is {proc.domestic_share:.1%}, below the policy minimum "
             f"{proc.min_domestic_share:.1%}",
             loc,
             path,

@@ -76,6 +76,11 @@ class Policy:
     min_domestic_share: float = f(
         "Minimum share of BOM value from domestic (Korean) vendors, 0-1", 0.0, ge=0, le=1
     )
+    domestic_share_scope: Literal["facility", "all"] = f(
+        "BOM value the domestic share is measured on: `facility` leaves out owner-furnished IT and "
+        "network racks (no domestic GPU rack exists); `all` counts the whole BOM",
+        "facility",
+    )
     domestic_share_enforcement: Literal["warn", "error"] = f(
         "Whether a domestic share below the minimum is a warning or an error", "warn"
     )
@@ -219,7 +224,7 @@ class Electrical:
     ups_module_kw: float = f("Rating of one UPS module (kW)", 1250.0, gt=0, le=10000)
     ups_system_kw: float = f("Rating of one UPS system or block (kW)", 2500.0, gt=0, le=100000)
     ups_autonomy_min: float = f("UPS battery ride-through at full load (min)", 5.0, ge=0, le=240)
-    unit_substation_kva: float = f("MV/LV unit substation transformer rating (kVA)", 3000.0, gt=0, le=10000)
+    unit_substation_kva: float = f("MV/LV unit substation transformer rating (kVA)", 3150.0, gt=0, le=10000)
     mv_voltage_kv: float = f("MV distribution voltage (kV)", 22.9, gt=0, le=70)
     lv_voltage_v: float = f("LV distribution voltage, line to line (V)", 380.0, gt=0, le=1500)
     generator_kw: float = f("Generator data-center-continuous (DCC) rating (kW)", 2500.0, gt=0, le=20000)

@@ -1,0 +1,81 @@
+"""Electrical stage benchmark: 100 MW, 1 GW and 3 GW campuses.
+
+For each spec: wall time of the whole stage (sizing, CP-SAT assignment, greedy baseline, failure
+verification) and of the SLD emitter, installed UPS and transformer capacity of the CP-SAT
+assignment against the greedy first-fit baseline, the solver gaps, and the failure scenarios.
+Row loads come from rack placement (`run_racks`), as in `hubc build`.
+
+    python bench/bench_electrical.py [spec.toml ...]
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from hubc.emit.sld import emit_sld  # noqa: E402
+from hubc.layout.electrical import run_electrical  # noqa: E402
+from hubc.layout.racks import run_racks  # noqa: E402
+from hubc.spec.convert import structure  # noqa: E402
+from hubc.spec.source import load_path  # noqa: E402
+
+SPECS = (
+    "specs/gb200-100mw.toml",
+    "specs/campus-1gw.toml",
+    "bench/specs/campus-3gw.toml",
+)
+
+
+def bench(path: str) -> dict:
+    doc, _ = load_path(path)
+    spec, diags = structure(doc)
+    if spec is None:
+        raise SystemExit(f"{path}: {[str(d) for d in diags]}")
+    rows = run_racks(spec, source=doc.source).row_loads()
+    t0 = time.perf_counter()
+    res = run_electrical(spec, rows, doc.source)
+    t1 = time.perf_counter()
+    files = emit_sld(res, spec)
+    t2 = time.perf_counter()
+    sz = res.sizing
+    return {
+        "spec": path,
+        "it_mw": sz.it_kw / 1000,
+        "facility_mw": sz.facility_kw / 1000,
+        "stage_s": t1 - t0,
+        "sld_s": t2 - t1,
+        "sld_kb": len(files["sld.svg"]) / 1024,
+        "cpsat": res.installed,
+        "greedy": res.greedy,
+        "gaps": [(h.hall, s.model, s.status, s.gap) for h in res.assignment.halls for s in h.stats] + [("campus", s.model, s.status, s.gap) for s in res.assignment.stats],
+        "scenarios": len(res.verification.scenarios),
+        "worst": res.verification.worst,
+    }
+
+
+def main(paths: list[str]) -> None:
+    for p in paths or SPECS:
+        r = bench(p)
+        c, g = r["cpsat"], r["greedy"]
+        print(f"== {r['spec']}: IT {r['it_mw']:,.1f} MW, facility {r['facility_mw']:,.1f} MW")
+        print(f"   electrical stage {r['stage_s']:.2f} s wall, SLD {r['sld_s']:.2f} s ({r['sld_kb']:.0f} kB)")
+        print(f"   {'':18}{'CP-SAT':>14}{'greedy':>14}{'saved':>10}")
+        for label, a, b in (
+            ("UPS blocks", c.ups_blocks, g.ups_blocks),
+            ("UPS MW", c.ups_kw / 1000, g.ups_kw / 1000),
+            ("transformer MVA", c.transformer_kva / 1000, g.transformer_kva / 1000),
+            ("MV feeders", c.mv_feeders, g.mv_feeders),
+        ):
+            saved = (b - a) / b if b else 0.0
+            print(f"   {label:18}{a:>14,.1f}{b:>14,.1f}{saved:>10.1%}")
+        for area, model, status, gap in r["gaps"]:
+            print(f"   {area:12} {model:22} {status:9} gap {gap:.3%}")
+        w = r["worst"]
+        print(f"   {r['scenarios']} failure scenarios; worst {w.worst_loading:.1%} ({w.kind}: {w.worst_component})")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,374 @@
+"""Failure verification of the electrical design, without the solver.
+
+In: `ElectricalSizing` (ratings) and an `Assignment` (cords, blocks, feeders, bus sections) -
+the solver's or a hand-made one. Out: every scenario checked, each with its worst loading, and
+diagnostics for any component above 100% or any load left without a live feed.
+
+Scenarios: normal operation; the failure of each UPS block, unit substation, MV feeder, row
+busway (per distinct hall; copies are identical); each main transformer (the MV bus sections
+are tied, so the survivors share the campus load: the N+1 pool of domain.md §8.3); a utility
+outage with one generator failed; a transmission circuit lost (each circuit is built for the
+whole contract, N-1). For Tier IV also maintenance plus failure: a UPS module, main
+transformer or generator out for maintenance while any one other component fails.
+
+A load's power follows its live feeds: dual-corded loads on distributed blocks split equally
+over the live cords; behind a catcher the A (active block) feed carries everything while it
+lives, the catcher only when the active block is lost.
+"""
+
+from __future__ import annotations
+
+import math
+
+import attrs
+
+from hubc.design.electrical import ElectricalSizing
+from hubc.diagnostics import Diagnostic, Location
+from hubc.layout.feeds import Assignment, HallAssignment
+
+TOL = 1e-6
+
+
+@attrs.frozen(kw_only=True)
+class Scenario:
+    id: str
+    kind: str
+    area: str  # hall id or "campus"
+    failed: tuple[str, ...]
+    maintenance: tuple[str, ...]
+    worst_component: str
+    worst_loading: float  # fraction of rating
+    lost_kw: float
+    combinations: int = 1  # failures checked under this record (maintenance-plus-failure)
+
+    @property
+    def ok(self) -> bool:
+        return self.worst_loading <= 1.0 + TOL and self.lost_kw <= TOL
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "area": self.area,
+            "failed": list(self.failed),
+            "maintenance": list(self.maintenance),
+            "worst_component": self.worst_component,
+            # no survivor at all (e.g. a single generator) is an unbounded loading: null in JSON
+            "worst_loading": round(self.worst_loading, 4) if math.isfinite(self.worst_loading) else None,
+            "lost_kw": round(self.lost_kw, 3),
+            "combinations": self.combinations,
+            "ok": self.ok,
+        }
+
+
+@attrs.frozen(kw_only=True)
+class Verification:
+    scenarios: tuple[Scenario, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def worst(self) -> Scenario | None:
+        return max(self.scenarios, key=lambda s: (s.lost_kw > TOL, s.worst_loading), default=None)
+
+
+# ------------------------------------------------------------------------ hall level
+
+
+class _Hall:
+    """Loads of one hall copy under a scenario."""
+
+    def __init__(self, ha: HallAssignment, sz: ElectricalSizing) -> None:
+        self.ha = ha
+        self.sz = sz
+        self.role = {b.id: b.role for b in ha.blocks}
+        self.feeder_of = {b: f.id for f in ha.feeders for b in f.blocks}
+        self.hall = sz.hall(ha.hall)
+        self.rows = {it.id for it in self.hall.items if it.kind == "row"}
+        self.to_kva = 1.0 / (sz.ups_efficiency * sz.power_factor)
+
+    def evaluate(self, failed_blocks: frozenset, failed_cords: frozenset = frozenset(), cap: dict | None = None):
+        """-> (worst component, worst loading, lost kW)."""
+        load = {b.id: 0.0 for b in self.ha.blocks}
+        busway: dict[str, float] = {}
+        lost = 0.0
+        for c in self.ha.cords:
+            live = [
+                (side, blk)
+                for side, blk in (("A", c.a), ("B", c.b))
+                if blk is not None and blk not in failed_blocks and (c.item, side) not in failed_cords
+            ]
+            if not live:
+                lost += c.kw
+                continue
+            if c.b is not None and self.role.get(c.b) == "catcher":
+                live = live[:1]  # the active block carries all while it lives
+            share = c.kw / len(live)
+            for side, blk in live:
+                load[blk] += share
+                if c.item in self.rows:
+                    busway[f"{c.item}/busway-{side.lower()}"] = share
+        worst_id, worst = "", 0.0
+        for bid, kw in load.items():
+            if bid in failed_blocks:
+                continue
+            rating = (cap or {}).get(bid, self.sz.block_kw)
+            for cid, v in ((bid, kw / rating if rating > 0 else math.inf), (f"{bid}/uss", kw * self.to_kva / self.sz.uss_kva)):
+                if v > worst + TOL:
+                    worst_id, worst = cid, v
+        for f in self.ha.feeders:
+            kva = sum(load[b] for b in f.blocks if b not in failed_blocks) * self.to_kva
+            v = kva / self.sz.feeder_kva
+            if v > worst + TOL:
+                worst_id, worst = f.id, v
+        for bid, kw in busway.items():
+            v = kw / self.hall.row_busway_kw
+            if v > worst + TOL:
+                worst_id, worst = bid, v
+        return worst_id, worst, lost
+
+    def failures(self):
+        """Every single failure in the hall: (kind, component id, failed blocks, failed cords)."""
+        for b in self.ha.blocks:
+            yield "ups-system", b.id, frozenset((b.id,)), frozenset()
+        for b in self.ha.blocks:
+            yield "unit-substation", f"{b.id}/uss", frozenset((b.id,)), frozenset()
+        for f in self.ha.feeders:
+            yield "mv-feeder", f.id, frozenset(f.blocks), frozenset()
+        for c in self.ha.cords:
+            if c.item in self.rows:
+                for side, blk in (("A", c.a), ("B", c.b)):
+                    if blk is not None:
+                        yield "busway", f"{c.item}/busway-{side.lower()}", frozenset(), frozenset(((c.item, side),))
+
+
+def _hall_scenarios(ha: HallAssignment, sz: ElectricalSizing, tier: int) -> list[Scenario]:
+    h = _Hall(ha, sz)
+    out = []
+    wid, w, lost = h.evaluate(frozenset())
+    out.append(Scenario(id=f"{ha.hall}/normal", kind="normal", area=ha.hall, failed=(), maintenance=(), worst_component=wid, worst_loading=w, lost_kw=lost))
+    failures = list(h.failures())
+    for kind, cid, fb, fc in failures:
+        wid, w, lost = h.evaluate(fb, fc)
+        out.append(Scenario(id=f"{cid}/fails", kind=kind, area=ha.hall, failed=(cid,), maintenance=(), worst_component=wid, worst_loading=w, lost_kw=lost))
+    # distributed xMy: the group rule itself - any y of x blocks carry the group
+    if sz.topology.kind == "xMy":
+        groups: dict[int, list[str]] = {}
+        for b in ha.blocks:
+            groups.setdefault(b.group, []).append(b.id)
+        gl: dict[int, float] = {}
+        gid = {b.id: b.group for b in ha.blocks}
+        for c in ha.cords:
+            gl[gid[c.a]] = gl.get(gid[c.a], 0.0) + c.kw
+        for g in sorted(groups):
+            v = gl.get(g, 0.0) / (sz.topology.y * sz.block_kw)
+            out.append(
+                Scenario(
+                    id=f"{ha.hall}.ups-{g + 1:02d}/reserve",
+                    kind="group-reserve",
+                    area=ha.hall,
+                    failed=(),
+                    maintenance=(),
+                    worst_component=f"{ha.hall}.ups-{g + 1:02d}",
+                    worst_loading=v,
+                    lost_kw=0.0,
+                )
+            )
+    if tier >= 4:
+        # maintenance plus failure: one UPS module out in a block, then any single failure
+        reduced = (sz.modules_per_block - 1) * sz.module_kw
+        for b in ha.blocks:
+            cap = {b.id: min(sz.block_kw, reduced)}
+            worst = (f"{b.id}/module", 0.0, 0.0, "")
+            for kind, cid, fb, fc in failures:
+                if b.id in fb:
+                    continue  # the block under maintenance failing is the block failure itself
+                wid, w, lost = h.evaluate(fb, fc, cap)
+                if (lost, w) > (worst[2], worst[1]):
+                    worst = (wid, w, lost, cid)
+            out.append(
+                Scenario(
+                    id=f"{b.id}/module-maintenance",
+                    kind="maintenance+failure",
+                    area=ha.hall,
+                    failed=(worst[3],) if worst[3] else (),
+                    maintenance=(f"{b.id}/module",),
+                    worst_component=worst[0],
+                    worst_loading=worst[1],
+                    lost_kw=worst[2],
+                    combinations=len(failures),
+                )
+            )
+    return out
+
+
+# ---------------------------------------------------------------------- campus level
+
+
+def _campus_scenarios(sz: ElectricalSizing, asg: Assignment, tier: int, spec_circuits: int, contract_mw: float) -> list[Scenario]:
+    out = []
+    total_kva = sum(asg.section_kva)
+    n, mva = sz.main_tx_count, sz.main_tx_mva
+    if n:
+        ids = list(sz.main_tx_ids())
+        # normal: each section on its own transformer
+        t_w = max(range(n), key=lambda t: (asg.section_kva[t], -t))
+        out.append(
+            Scenario(
+                id="campus/main-transformers/normal",
+                kind="normal",
+                area="campus",
+                failed=(),
+                maintenance=(),
+                worst_component=ids[t_w],
+                worst_loading=asg.section_kva[t_w] / (mva * 1000),
+                lost_kw=0.0,
+            )
+        )
+        for t in range(n):
+            surv = n - 1
+            v = total_kva / (surv * mva * 1000) if surv else math.inf
+            out.append(
+                Scenario(
+                    id=f"{ids[t]}/fails",
+                    kind="main-transformer",
+                    area="campus",
+                    failed=(ids[t],),
+                    maintenance=(),
+                    worst_component=ids[(t + 1) % n] if surv else ids[t],
+                    worst_loading=v,
+                    lost_kw=0.0 if surv else total_kva * sz.power_factor,
+                )
+            )
+        if tier >= 4:
+            for t in range(n):
+                surv = n - 2
+                v = total_kva / (surv * mva * 1000) if surv > 0 else math.inf
+                out.append(
+                    Scenario(
+                        id=f"{ids[t]}/maintenance",
+                        kind="maintenance+failure",
+                        area="campus",
+                        failed=("any other main transformer",),
+                        maintenance=(ids[t],),
+                        worst_component="main transformers",
+                        worst_loading=v,
+                        lost_kw=0.0 if surv > 0 else total_kva * sz.power_factor,
+                        combinations=n - 1,
+                    )
+                )
+    # generators: a utility outage with one set failed (and one in maintenance for Tier IV)
+    g, gkw = sz.generators, sz.generator_kw
+    for k, kind, maint in ((1, "generator", ()), (2, "maintenance+failure", ("any generator",))):
+        if k == 2 and tier < 4:
+            continue
+        surv = g - k
+        out.append(
+            Scenario(
+                id="campus/utility-outage" + ("/generator-maintenance" if k == 2 else "") + "/generator-fails",
+                kind=kind,
+                area="campus",
+                failed=("utility", "any one generator"),
+                maintenance=maint,
+                worst_component="generators",
+                worst_loading=sz.facility_kw / (surv * gkw) if surv > 0 else math.inf,
+                lost_kw=0.0 if surv > 0 else sz.facility_kw,
+                combinations=g,
+            )
+        )
+    # mechanical unit substations (N+1 pool) and feeders
+    if sz.mech_uss:
+        s = sz.mech_uss - 1
+        out.append(
+            Scenario(
+                id="campus/mechanical-uss/fails",
+                kind="unit-substation",
+                area="campus",
+                failed=("any one mechanical unit substation",),
+                maintenance=(),
+                worst_component="mechanical unit substations",
+                worst_loading=sz.mechanical_kw / sz.power_factor / (s * sz.uss_kva) if s else math.inf,
+                lost_kw=0.0 if s else sz.mechanical_kw,
+                combinations=sz.mech_uss,
+            )
+        )
+    if asg.mech_feeders:
+        s = len(asg.mech_feeders) - 1
+        tot = sum(f.normal_kva for f in asg.mech_feeders)
+        out.append(
+            Scenario(
+                id="campus/mechanical-feeders/fails",
+                kind="mv-feeder",
+                area="campus",
+                failed=("any one mechanical feeder",),
+                maintenance=(),
+                worst_component="mechanical feeders",
+                worst_loading=tot / (s * sz.feeder_kva) if s else math.inf,
+                lost_kw=0.0 if s else sz.mechanical_kw,
+                combinations=len(asg.mech_feeders),
+            )
+        )
+    # transmission N-1: each circuit carries the whole contract
+    surv = spec_circuits - 1
+    out.append(
+        Scenario(
+            id="campus/transmission-circuit/fails",
+            kind="transmission",
+            area="campus",
+            failed=("any one utility circuit",),
+            maintenance=(),
+            worst_component="utility circuits",
+            worst_loading=(sz.facility_kw / 1000) / contract_mw if surv > 0 else math.inf,
+            lost_kw=0.0 if surv > 0 else sz.facility_kw,
+            combinations=spec_circuits,
+        )
+    )
+    return out
+
+
+def verify_electrical(
+    sz: ElectricalSizing,
+    asg: Assignment,
+    *,
+    tier: int,
+    circuits: int,
+    contract_mw: float,
+    location: Location | None = None,
+) -> Verification:
+    """Enumerate every scenario; diagnostics (HUB750 overload, HUB751 lost load) for failures."""
+    from hubc.codes import diag
+
+    scen: list[Scenario] = []
+    for ha in asg.halls:
+        scen.extend(_hall_scenarios(ha, sz, tier))
+    scen.extend(_campus_scenarios(sz, asg, tier, circuits, contract_mw))
+    scen.sort(key=lambda s: (s.area, s.kind, s.id))
+    loc = location or Location(file="<spec>")
+    diags = []
+    bad_lost = [s for s in scen if s.lost_kw > TOL]
+    bad_over = [s for s in scen if s.lost_kw <= TOL and s.worst_loading > 1 + TOL]
+    for code, bad, what in (("HUB751", bad_lost, "drops load"), ("HUB750", bad_over, "overloads a component")):
+        if not bad:
+            continue
+        bad = sorted(bad, key=lambda s: (-s.lost_kw, -s.worst_loading, s.id))
+        notes = tuple(_describe(s) for s in bad[:5])
+        more = f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""
+        diags.append(
+            diag(
+                code,
+                f"{len(bad)} failure scenario(s) {what}: worst is {_describe(bad[0])}{more}",
+                loc,
+                ("electrical", "topology"),
+                notes=notes,
+                help="add UPS blocks, feeders or transformers, or change the topology; every scenario is listed in design.json under electrical.scenarios",
+            )
+        )
+    return Verification(scenarios=tuple(scen), diagnostics=tuple(diags))
+
+
+def _describe(s: Scenario) -> str:
+    what = " + ".join(("maintenance of " + m) for m in s.maintenance)
+    fail = ", ".join(s.failed) or "normal operation"
+    head = f"{what} + failure of {fail}" if what else (f"failure of {fail}" if s.failed else fail)
+    if s.lost_kw > TOL:
+        return f"{head}: {s.lost_kw:,.0f} kW lose every feed"
+    return f"{head}: {s.worst_component} at {s.worst_loading:.0%}"
