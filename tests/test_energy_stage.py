@@ -294,3 +294,21 @@ def test_build_fails_when_the_replay_disagrees_with_the_lp(monkeypatch):
     assert err.value.exit_code == 1
     assert d.code == "HUB413"
     assert "replay disagrees" in d.message
+
+
+def test_without_bess_renewables_serve_the_load_directly():
+    text = (BASE + PLANTS).split("[bess]")[0].replace("cfe_target = 0.6", "cfe_target = 0.3")
+    spec, source = spec_of(text)
+    res = run_energy(spec, ROOT / "specs", source)
+    j = res.to_json()
+    direct = np.minimum(res.load_mw, res.renewable_mw)
+    assert j["bess"] is None
+    assert j["cfe_score_hourly"] == pytest.approx(direct.sum() / res.load_mw.sum(), abs=1e-4)
+    assert j["curtailment_mwh"] == pytest.approx((res.renewable_mw - direct).sum(), rel=1e-6)
+    assert not any(e.family.startswith("bess") for e in res.equipment())
+    # Above what direct use reaches, and with nothing to store surplus in: HUB411.
+    spec, source = spec_of(text.replace("cfe_target = 0.3", "cfe_target = 0.7"))
+    with pytest.raises(HubcError) as err:
+        run_energy(spec, ROOT / "specs", source)
+    assert err.value.diagnostics[0].code == "HUB411"
+    assert "without a BESS" in err.value.diagnostics[0].notes[0]

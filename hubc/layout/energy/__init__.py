@@ -601,7 +601,10 @@ def _why_infeasible(spec, problem, sol, at, lp, load, fixed_re) -> list[Diagnost
     if problem.cfe_target > 0 and lp.solve(problem, cfe_target=0.0).status == "optimal":
         rte = problem.bess.eta_charge * problem.bess.eta_discharge if problem.bess else 0.0
         note = ()
-        if not problem.auto_plants:
+        if not problem.auto_plants and problem.bess is None:
+            best = lp.unlimited_storage_cfe(load, fixed_re, 0.0)
+            note = (f"without a BESS the renewables reach {best:.1%} hourly CFE (direct use only)",)
+        elif not problem.auto_plants:
             best = lp.unlimited_storage_cfe(load, fixed_re, rte)
             note = (f"the renewables reach at most {best:.1%} hourly CFE even with unlimited storage",)
         return [
