@@ -95,3 +95,18 @@ def test_unknown_voltage_class_uses_nearest():
     ic, diags = size_interconnect(spec, lambda *p: source.at_value(p))
     assert ic.lines[0].voltage_class_kv == 154
     assert any(d.code == "HUB420" for d in diags)
+
+
+def test_every_energy_catalog_entry_has_source_date_and_tag():
+    from hubc.catalog import energy as cat
+
+    d = cat.data()
+    entries = [*d["bess_container"], *d["conductor"], *d["line_cost"], d["line_cost_submarine"]]
+    entries += [d["annualisation"], d["bess_pcs"], *d["renewable_cost"].values(), *d["weather"].values()]
+    for e in entries:
+        assert e["source"] and e["date"], e
+        assert e["tag"] in ("V", "S", "D", "U"), e
+    # The KEPCO 345 kV figures the issue names.
+    c345 = cat.line_cost(345)
+    assert (c345.overhead_krw_per_km, c345.underground_krw_per_km) == (3.22e9, 25.8e9)
+    assert cat.line_cost(154).tag == "U"
