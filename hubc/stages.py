@@ -37,6 +37,12 @@ def _electrical(checked, results, progress):
     return result, list(result.diagnostics)
 
 
+def _energy(checked, results, progress):
+    from hubc.layout.energy import energy_stage
+
+    return energy_stage(checked, results, progress)
+
+
 def _procurement(checked, results, progress):
     from hubc.procurement.stage import procurement_stage
 
@@ -47,6 +53,7 @@ BUILD_STAGES: tuple[Stage, ...] = (
     Stage("summary", "derive campus loads", _elaborate),
     Stage("racks", "place racks in halls (CP-SAT), verify", _racks),
     Stage("electrical", "size the power chain, assign feeds (CP-SAT), verify every single failure", _electrical),
+    Stage("energy", "hourly energy year: renewables, BESS sizing (LP), replay", _energy),
     # Procurement prices what the stages before it sized, so it runs last.
     Stage("procurement", "price the BOM from the catalog", _procurement),
 )

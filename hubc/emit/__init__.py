@@ -54,7 +54,14 @@ def _sld(checked, results):
     return emit_sld(results["electrical"], checked.spec)
 
 
+def _energy(checked, results):
+    from hubc.emit.energy import emit_energy_files
+
+    return emit_energy_files(checked, results)
+
+
 EMITTERS: tuple[Emitter, ...] = (
+    Emitter("energy", "hourly energy CSV and chart", _energy),
     Emitter("sld", "single-line diagram (SVG) and topology (DOT)", _sld),
     Emitter("floorplans", "hall floor plans (SVG)", _floorplans),
     Emitter("design.json", "the whole resolved design", _design_json),

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from hubc.codes import diag
 from hubc.diagnostics import Diagnostic, Severity
+from hubc.design.loads import campus_heat
 from hubc.spec.checks import Ctx
 
 # Highest physically credible annual capacity factor by technology, and the top of the range
@@ -55,6 +56,8 @@ def check(ctx: Ctx) -> Iterator[Diagnostic]:
     if s.energy.profile_csv is not None:
         yield from _file(ctx, ("energy", "profile_csv"), s.energy.profile_csv)
 
+    yield from _cfe_bound(ctx)
+
     if s.energy.cfe_target > 0 and not s.renewable:
         yield diag(
             "HUB403",
@@ -99,6 +102,33 @@ def check(ctx: Ctx) -> Iterator[Diagnostic]:
                 severity=Severity.WARNING,
                 help="grid containers are 2-4 h (0.25-0.5C); check the units",
             )
+
+
+def _cfe_bound(ctx: Ctx) -> Iterator[Diagnostic]:
+    """Hourly CFE = sum_h min(load_h, CFE_h) / sum_h load_h <= sum_h CFE_h / sum_h load_h: with
+    fixed capacities, a target above annual renewable energy over annual load cannot be met by
+    any storage, so say so before the LP runs (the energy stage proves the hourly figure)."""
+    s = ctx.spec
+    e = s.energy
+    if e.cfe_target <= 0 or not s.renewable or e.profile_csv is not None:
+        return
+    if any(r.capacity_mw == "auto" for r in s.renewable):
+        return
+    pue = s.policy.annual_pue or s.policy.design_pue
+    load_mwh = campus_heat(s).it_kw / 1000 * e.utilisation * pue * 8760
+    re_mwh = sum(r.capacity_mw * r.capacity_factor * 8760 for r in s.renewable)
+    if load_mwh > 0 and re_mwh < e.cfe_target * load_mwh:
+        bound = re_mwh / load_mwh
+        yield diag(
+            "HUB404",
+            f"a {e.cfe_target:.0%} hourly carbon-free-energy target is out of reach: renewables supply "
+            f"{re_mwh / 1e3:,.0f} GWh a year for a {load_mwh / 1e3:,.0f} GWh load, so even unlimited storage "
+            f"reaches at most {bound:.1%}",
+            ctx.at("energy", "cfe_target"),
+            ("energy", "cfe_target"),
+            help=f"lower cfe_target to {bound:.2f} or less, add renewable capacity, or set capacity_mw = \"auto\" "
+            "with size_renewables = true",
+        )
 
 
 def _file(ctx: Ctx, path: tuple, name: str) -> Iterator[Diagnostic]:
