@@ -30,6 +30,12 @@ def _racks(checked, results, progress):
     return run_racks(checked.spec, progress=progress, source=checked.source), []
 
 
+def _cooling(checked, results, progress):
+    from hubc.design.cooling import size_cooling
+
+    return size_cooling(checked.spec), []
+
+
 def _electrical(checked, results, progress):
     from hubc.layout.electrical import run_electrical
 
@@ -52,6 +58,7 @@ def _procurement(checked, results, progress):
 BUILD_STAGES: tuple[Stage, ...] = (
     Stage("summary", "derive campus loads", _elaborate),
     Stage("racks", "place racks in halls (CP-SAT), verify", _racks),
+    Stage("cooling", "size CRAH, heat rejection and facility-water pumps", _cooling),
     Stage("electrical", "size the power chain, assign feeds (CP-SAT), verify every single failure", _electrical),
     Stage("energy", "hourly energy year: renewables, BESS sizing (LP), replay", _energy),
     # Procurement prices what the stages before it sized, so it runs last.
