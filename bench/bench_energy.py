@@ -53,7 +53,7 @@ CASES_ALL = (
         "1 GW example, 60% CFE, offshore wind and BESS auto",
         ROOT / "specs" / "campus-1gw.toml",
         (
-            ("capacity_mw = 1200\ncapacity_factor = 0.30", 'capacity_mw = "auto"\ncapacity_factor = 0.30'),
+            ("capacity_mw = 2400\ncapacity_factor = 0.30", 'capacity_mw = "auto"\ncapacity_factor = 0.30'),
             ("[energy]\n", "[energy]\nsize_renewables = true\n"),
         ),
     ),
