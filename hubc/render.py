@@ -21,8 +21,9 @@ _BOLD, _BLUE, _RESET = "\x1b[1m", "\x1b[1;34m", "\x1b[0m"
 def summary_line(diags: Sequence[Diagnostic]) -> str:
     n_err = sum(d.severity is Severity.ERROR for d in diags)
     n_warn = sum(d.severity is Severity.WARNING for d in diags)
+    n_note = sum(d.severity is Severity.NOTE for d in diags)
     if not n_err and not n_warn:
-        return "no problems found"
+        return "no problems found" + (f" ({n_note} note{'s' if n_note != 1 else ''})" if n_note else "")
     parts = []
     if n_err:
         parts.append(f"{n_err} error{'s' if n_err != 1 else ''}")

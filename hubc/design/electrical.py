@@ -18,7 +18,7 @@ import attrs
 
 from hubc.catalog import electrical as cat
 from hubc.catalog import rules
-from hubc.design.loads import facility_peak_kw
+from hubc.design.loads import units_needed, facility_peak_kw
 from hubc.diagnostics import Diagnostic, Location, Severity
 from hubc.layout.types import RowLoad
 from hubc.spec.model import Spec, parse_topology, redundancy_spares
@@ -451,12 +451,9 @@ def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], so
     sub = spec.substation
     demand_mva = peak_kva * (1 + pol.sizing_margin) / 1000
     if sub.transformers > 0 and sub.transformer_mva > 0:
-        if sub.redundancy == "2N":
-            need = 2 * max(1, math.ceil(demand_mva / sub.transformer_mva - 1e-9))
-        else:
-            firm_need = max(1, math.ceil(demand_mva / sub.transformer_mva - 1e-9)) + redundancy_spares(sub.redundancy, 1)
-            loading_need = math.ceil(demand_mva / (sub.transformer_mva * pol.transformer_max_loading) - 1e-9)
-            need = max(firm_need, loading_need)
+        need = units_needed(demand_mva, sub.transformer_mva, sub.redundancy)
+        if sub.redundancy != "2N":  # 2N halves normal loading by construction
+            need = max(need, math.ceil(demand_mva / (sub.transformer_mva * pol.transformer_max_loading) - 1e-9))
         if sub.transformers < need:
             diags.append(
                 diag(
