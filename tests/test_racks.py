@@ -147,6 +147,8 @@ INFEASIBLE = sorted((ROOT / "tests" / "cases" / "racks").glob("*.toml"))
 # What each message must say, in the spec's terms (both sides of the conflict).
 SAYS = {
     "HUB701": ("1,116.0 kW", "rated 1,100.0 kW"),
+    "HUB702": ("844.8 kW", "CDU loop carries 800.0 kW"),
+    "HUB703": ("271.2 kW", "250.0 kW of air cooling"),
     "HUB705": ("13 spine racks",),
     "HUB706": ("keep-outs",),
     "HUB707": ("needs 9", "at most 8"),
@@ -172,7 +174,19 @@ def test_infeasible_fixture_raises_its_code_at_its_line(path):
 
 def test_every_placement_code_has_a_fixture():
     covered = {p.name[:6] for p in INFEASIBLE}
-    assert {"HUB701", "HUB705", "HUB706", "HUB707", "HUB708"} <= covered
+    assert {"HUB701", "HUB702", "HUB703", "HUB705", "HUB706", "HUB707", "HUB708"} <= covered
+
+
+@pytest.mark.parametrize("path", INFEASIBLE, ids=[p.stem for p in INFEASIBLE])
+def test_infeasible_fixture_passes_the_spec_checks(path):
+    # Each fixture reaches its placement code through `hubc build`: no HUB2xx/HUB3xx hall
+    # total or power check rejects it first (warnings are fine).
+    from hubc.diagnostics import Severity
+    from hubc.spec.checks import run_checks
+
+    spec, doc = load(path.read_text("utf-8"), path.name)
+    errors = [d for d in run_checks(spec, doc.source) if d.severity == Severity.ERROR]
+    assert errors == [], [(d.code, d.message) for d in errors]
 
 
 def test_solver_core_is_minimal():
@@ -370,3 +384,72 @@ def test_cpsat_strictly_better_than_greedy_on_1gw():
     greedy = sum(h.greedy.objective * h.copies for h in layout.halls)
     assert solved < greedy
     assert all(h.gap <= 0.01 for h in layout.halls)
+
+
+# ------------------------------------------- HUB704: the spec checks reach a dense floor first
+
+
+def _floor_codes(text: str) -> tuple[set[str], set[str]]:
+    """(codes of the spec checks, codes of the placement's row-level checks) for one spec."""
+    from hubc.layout.racks.explain import Locator, cheap_checks
+    from hubc.spec.checks import run_checks
+
+    spec, doc = load(text)
+    checks = {d.code for d in run_checks(spec, doc.source)}
+    placement = {d.code for i in range(len(spec.hall)) for d in cheap_checks(prepare(spec, i), Locator(doc.source))}
+    return checks, placement
+
+
+def test_dense_floor_is_caught_by_hub206_before_hub704():
+    # A 12,280 kg pod on a 12 x 0.6 m x 3 m row strip needs 569 kg/m²; at 500 kg/m² the row
+    # check (HUB704) would fire, but each 1,360 kg rack already loads its own 0.72 m² footprint
+    # at 1,889 kg/m², and `hubc check` (HUB206) stops the build before placement runs.
+    checks, placement = _floor_codes(variant(floor_loading_kg_per_m2="500"))
+    assert "HUB206" in checks
+    assert "HUB704" in placement
+
+
+def test_hub704_needs_racks_wider_than_their_slot():
+    # HUB704 stays a real guard for a spec whose geometry no HUB2xx check relates: racks 600 mm
+    # wide in 150 mm slots make the row strip (12 x 0.15 m x 3 m = 5.4 m², 10,800 kg at
+    # 2,000 kg/m²) lighter than the pod (12,280 kg) while each footprint passes HUB206.
+    text = variant(row_pitch_mm="3000\nslot_width_mm = 150")
+    spec, doc = load(text)
+    from hubc.spec.checks import run_checks
+
+    assert "HUB206" not in {d.code for d in run_checks(spec, doc.source)}
+    with pytest.raises(HubcError) as exc:
+        run_racks(spec, source=doc.source)
+    d = exc.value.diagnostics[0]
+    assert [x.code for x in exc.value.diagnostics] == ["HUB704"]
+    assert "12,280 kg" in d.message and "10,800 kg" in d.message
+    assert d.location.line == text.splitlines().index("floor_loading_kg_per_m2 = 2000") + 1
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    weight=st.integers(300, 4000),
+    width=st.sampled_from([600, 800]),
+    depth=st.sampled_from([1070, 1200, 1400]),
+    extra_slot=st.integers(0, 200),
+    aisle=st.integers(600, 2400),
+    rating=st.integers(200, 6000),
+)
+def test_hub206_pass_implies_no_hub704(weight, width, depth, extra_slot, aisle, rating):
+    # With racks no wider than their slot and no deeper than the row pitch, a pod's weight in a
+    # row is at most rating x (sum of its footprints) <= rating x row strip: whenever every rack
+    # type passes HUB206, HUB704 cannot fire. (Leaf and spine racks: 700 kg on 600 x 1200 mm.)
+    text = PILOT.replace("weight_kg = 1360", f"weight_kg = {weight}\nwidth_mm = {width}\ndepth_mm = {depth}", 1)
+    text = text.replace(
+        "row_pitch_mm = 3000",
+        f"row_pitch_mm = {max(depth, 1200) + aisle}\nslot_width_mm = {width + extra_slot}",
+        1,
+    )
+    text = re.sub(r"(?m)^floor_loading_kg_per_m2 = .*$", f"floor_loading_kg_per_m2 = {rating}", text, count=1)
+    checks, placement = _floor_codes(text)
+    if "HUB206" not in checks:
+        assert "HUB704" not in placement

@@ -81,7 +81,8 @@ def cheap_checks(p: HallProblem, loc: Locator) -> list[Diagnostic]:
                         loc.at(*h, *_LIMIT_KEY[fam]),
                         h + _LIMIT_KEY[fam],
                         help=_HELP[fam],
-                        related=((pod_at, "pod placed here"),),
+                        related=((pod_at, "pod placed here"),)
+                        + (((loc.at(*h, "cooling", "cdu_kw"), "CDU rating"),) if fam == "liquid" else ()),
                     )
                 )
         if dense:
