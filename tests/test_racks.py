@@ -453,3 +453,57 @@ def test_hub206_pass_implies_no_hub704(weight, width, depth, extra_slot, aisle, 
     checks, placement = _floor_codes(text)
     if "HUB206" not in checks:
         assert "HUB704" not in placement
+
+
+# ------------------------------------------------ HUB709: no placement within the search limit
+
+# A 3-partition hall: 12 rows of 45 slots and 36 leaf-rack pods of 12-21 racks whose lengths
+# tile every row exactly (three pods per row; e.g. 13 + 16 + 16, 12 + 12 + 21). Only exact
+# tilings fit, so first-fit decreasing strands a pod, and CP-SAT needs a real search.
+TILING_COUNTS = {12: 9, 13: 6, 14: 2, 15: 5, 16: 4, 17: 1, 18: 4, 19: 3, 20: 1, 21: 1}
+TILING = variant(
+    contract_mw="25",
+    rows="12",
+    slots_per_row="45",
+    row_busway_kw="1500",
+    floor_loading_kg_per_m2="2000",
+    pods="[" + ", ".join(f'{{ pod = "leaf-{n}", count = {c} }}' for n, c in TILING_COUNTS.items()) + "]",
+    spine="[]",
+    keepout="[]",
+    air_kw_per_row="1500",
+).replace(
+    "[[hall]]",
+    "".join(f'[[pod]]\nid = "leaf-{n}"\nracks = [{{ rack_type = "ib-leaf", count = {n} }}]\n\n' for n in TILING_COUNTS)
+    + "[[hall]]",
+    1,
+)
+
+
+def test_tiling_hall_is_tight_and_the_greedy_fails():
+    spec, _ = load(TILING)
+    p = prepare(spec, 0)
+    assert sum(k.length * k.count for k in p.kinds) == p.rows * p.slots  # every slot used
+    assert greedy_ffd(p) is None
+
+
+def test_hub709_when_the_budget_is_too_small_for_a_hard_hall():
+    from hubc.layout.racks.model import SolveParams
+
+    spec, doc = load(TILING)
+    with pytest.raises(HubcError) as exc:
+        run_racks(spec, source=doc.source, params=SolveParams(deterministic_time=0.1))
+    assert exc.value.exit_code == 3
+    d = exc.value.diagnostics[0]
+    assert [x.code for x in exc.value.diagnostics] == ["HUB709"]
+    assert "0.1 deterministic s" in d.message and "greedy placement failed" in d.message
+    assert d.location.line == TILING.splitlines().index(next(ln for ln in TILING.splitlines() if ln.startswith("pods = "))) + 1
+
+
+def test_the_same_hard_hall_places_with_a_larger_budget():
+    # What HUB709 says is true: the hall is feasible, the search limit was the problem.
+    from hubc.layout.racks.model import SolveParams
+
+    spec, doc = load(TILING)
+    layout = run_racks(spec, source=doc.source, params=SolveParams(deterministic_time=5.0))
+    assert verify_racks(layout, spec) == []
+    assert all(r.racks == 45 for r in layout.halls[0].rows_report)
