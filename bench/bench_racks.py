@@ -4,7 +4,7 @@ Prints, per campus: distinct halls, racks placed (all copies), wall time, peak m
 fresh process per campus), objective, best bound and gap (summed over hall copies), and the
 same figures for the greedy placement of the same instance. Not a timed test: it prints.
 
-    PYTHONPATH=. python bench/bench_racks.py            # 10 MW, 100 MW, 1 GW, 3 GW
+    PYTHONPATH=. python bench/bench_racks.py            # 10 MW, 100 MW, 1 GW, 3 GW, 48 x 48 hall
     PYTHONPATH=. python bench/bench_racks.py SPEC...    # any specs
 """
 
@@ -23,6 +23,7 @@ DEFAULT = (
     ROOT / "specs" / "gb200-100mw.toml",
     ROOT / "specs" / "campus-1gw.toml",
     ROOT / "bench" / "specs" / "campus-3gw.toml",
+    ROOT / "bench" / "specs" / "hall-48x48.toml",  # one 48 x 48 hall: spine-position search scaling
 )
 
 

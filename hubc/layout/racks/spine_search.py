@@ -8,7 +8,11 @@ Why: cable cost is a product of two choices (where the spine stands, where each 
 with the spine free the LP relaxation spreads it fractionally over the hall and the bound is
 weak (>50% gap at 100 MW). With the spine fixed the model is an assignment with a tight LP and
 solves to optimality in well under a second, so we enumerate spine windows in order of a
-lower bound and stop once the bound of the rest reaches the incumbent.
+lower bound and stop once the bound of the rest comes within the relative gap limit of the
+incumbent (the limit each CP-SAT solve stops at; the least bound of the rest stays in the
+global bound, so the reported bound is always a valid one). On a 48 x 48 hall the cable bound
+of 68 positions ties the optimum's cable to the centimetre: only the row-spread term, which the
+bound leaves out, separates them, and solving each (33 solves, 32 s) bought nothing.
 
 Lower bound for a spine window (valid, cheap): per pod kind and row, the cheapest j pods that
 fit side by side (exact interval DP on that row's windows) for j up to the row's per-limit
@@ -160,8 +164,12 @@ def solve_by_spine(p: HallProblem, greedy: Placement | None, params: SolveParams
     bounds: list[float] = []
     wall = 0.0
     for pos, i in enumerate(order):
-        if lbs[i] * weight >= best_obj:
-            break  # every remaining position has a bound at least the incumbent
+        if best is not None and best_obj - lbs[i] * weight <= params.relative_gap * max(1.0, best_obj):
+            # Every remaining position has a bound within the gap limit of the incumbent (the
+            # positions come in bound order): none can improve on it by more than the limit the
+            # solver itself stops at. The least of their bounds stays in the global bound.
+            bounds.append(lbs[i] * weight)
+            break
         if budget <= 0:
             bounds.extend(lbs[j] * weight for j in order[pos:])
             break
@@ -176,7 +184,9 @@ def solve_by_spine(p: HallProblem, greedy: Placement | None, params: SolveParams
             pl = attrs.evolve(out.placement, spine_window=i)
             if out.objective < best_obj or (best is None):
                 best, best_obj = pl, out.objective
-            bounds.append(out.best_bound)
+            # Both are valid bounds for this position; a solve cut short by the budget can
+            # prove less than the combinatorial bound already does.
+            bounds.append(max(out.best_bound, lbs[i] * weight))
         elif out.status == "INFEASIBLE":
             continue
         else:
