@@ -548,3 +548,68 @@ def test_48x48_hall_prunes_positions_soundly(monkeypatch):
         assert lbs[i] * spread_weight(p) <= out.objective  # the combinatorial bound is valid too
         solved += 1
     assert solved >= 2
+
+
+# ------------------------------------------------------------------------- row power evenness
+
+
+def test_1gw_rows_are_even_and_the_spare_rows_are_not_imbalance():
+    from hubc.layout.racks.placement import spare_rows
+
+    spec, doc = load((ROOT / "specs" / "campus-1gw.toml").read_text("utf-8"), "campus-1gw.toml")
+    layout = run_racks(spec, source=doc.source)
+    for h, hall in zip(layout.halls, spec.hall):
+        p = prepare(spec, h.hall_index)
+        assert spare_rows(p) == 2  # 22 one-row pods in 24 rows: two rows hold no pod
+        pod_kw = {r.row: 0.0 for r in h.rows_report}
+        for rk in h.racks:
+            if rk.pod != "spine":
+                pod_kw[rk.row] += rk.power_kw
+        spine_rows = {rk.row for rk in h.racks if rk.pod == "spine"}
+        no_pod = sorted(r for r, kw in pod_kw.items() if kw == 0)
+        assert len(no_pod) == 2 and spine_rows <= set(no_pod)  # the spine has a row of its own
+        empty = [r for r in no_pod if r not in spine_rows]
+        assert empty and all(r in (1, hall.rows) for r in empty)  # the spare row at a hall end
+        assert len({kw for kw in pod_kw.values() if kw}) == 1  # every pod row carries the same
+        # ... so the evenness term reads 0 (it read the peak row, 1,116 kW, before the spare
+        # rows were left out: a constant no placement could change).
+        assert h.solved.spread_kw == 0
+
+
+EVEN = variant(
+    rows="4",
+    slots_per_row="24",
+    row_busway_kw="2500",
+    pods='[{ pod = "gb200-su", count = 3 }]',
+    spine="[]",
+    keepout="[]",
+    cdu_kw="2500",
+    air_kw_per_row="800",
+)
+
+
+def test_without_cable_the_spread_spreads_pods_over_rows():
+    # No spine, so cable is 0 for every placement and evenness decides alone. Two pods fit a row
+    # (24 slots, 2,500 kW), but three pods in four rows go one per row; the fourth row is spare.
+    spec, doc = load(EVEN)
+    layout = run_racks(spec, source=doc.source)
+    h = layout.halls[0]
+    per_row = sorted(len({rk.pod for rk in h.racks if rk.row == r}) for r in range(1, 5))
+    assert per_row == [0, 1, 1, 1]
+    assert h.solved.spread_kw == 0 and h.status == "OPTIMAL"
+
+
+def test_the_spread_counts_an_empty_row_the_pods_could_fill():
+    # Four pods in four rows: no row is spare, so stacking two pods in a row (leaving one empty)
+    # is imbalance, and the optimum puts one pod in each row.
+    spec, doc = load(EVEN.replace('count = 3 }', 'count = 4 }'))
+    layout = run_racks(spec, source=doc.source)
+    h = layout.halls[0]
+    assert all(r.racks == 10 for r in h.rows_report)
+    assert h.solved.spread_kw == 0
+    # And a placement that stacks them is charged its full peak.
+    from hubc.layout.racks.placement import Placement, spread_of
+
+    p = prepare(spec, 0)
+    stacked = [i for i, w in enumerate(p.windows) if (w.rows, w.start) in {((1,), 1), ((1,), 11), ((2,), 1), ((3,), 1)}]
+    assert spread_of(p, Placement(pod_windows=tuple(stacked), spine_window=None)) == 2 * 1116

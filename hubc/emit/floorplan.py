@@ -207,7 +207,7 @@ def _hall_svg(h, spec) -> str:
         (f"{spec.campus.name}", 13, "bold"),
         (f"Campus {spec.campus.id} - hall {hall.id} (x{h.copies})", 11, "normal"),
         (f"{h.rows} rows x {h.slots} slots, {len(h.keepout)} keep-outs, {len(h.racks)} racks", 11, "normal"),
-        (f"Row spread {h.solved.spread_kw:,} kW; cable {h.solved.cable_m:,.0f} m", 11, "normal"),
+        (f"Row spread {h.solved.spread_kw:,} kW (peak row - least pod row); cable {h.solved.cable_m:,.0f} m", 11, "normal"),
         ("Drawn by hubc - rack placement (CP-SAT), to scale", 10, "normal"),
     ]
     for i, (t, size, weight) in enumerate(rows_txt):

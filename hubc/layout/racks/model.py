@@ -8,7 +8,8 @@ Boolean per (window of a pod kind) carries contiguity and keep-outs exactly; ide
 one kind (no instance symmetry); slots are covered at most once. Leaf-to-spine cable is
 Manhattan, hence separable: rows and columns each get a small disaggregated assignment of leaf
 counts to the spine's row / start column, which the LP sees (no big-M). The objective is
-lexicographic: cable (cm) first, then the spread of row power (kW).
+lexicographic: cable (cm) first, then the spread of row power (kW): the most loaded row less
+the least pod-loaded row, rows the pods cannot fill anyway left out (placement.spread_of).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import attrs
 from hubc.layout.racks.placement import (
     Placement,
     cable_of,
+    row_pod_kw,
+    spare_rows,
     row_kw_int,
     spread_of,
     spread_weight,
@@ -143,13 +146,25 @@ def solve_hall(
     for i, w in enumerate(p.spine_windows):
         for r, v in window_kw(p, w).items():
             row_kw[r].append((z[i], v))
+    # pmin is the least pod load of a row once the `spare_rows` least loaded rows are left out
+    # (rows the pods cannot fill anyway; see placement.spread_of): `ex` marks those rows.
+    pod_kw: dict[int, list] = {r: [] for r in range(1, p.rows + 1)}
+    for i, w in enumerate(p.windows):
+        for r, v in window_kw(p, w).items():
+            pod_kw[r].append((x[i], v))
     cap_kw = p.busway_w // 1000
+    spare = spare_rows(p)
     pmax = m.new_int_var(0, cap_kw, "pmax")
     pmin = m.new_int_var(0, cap_kw, "pmin")
+    ex = {r: m.new_bool_var(f"ex{r}") for r in range(1, p.rows + 1)} if spare else {}
+    if ex:
+        m.add(cp_model.LinearExpr.sum(list(ex.values())) <= spare)
     for r in range(1, p.rows + 1):
-        e = lin(row_kw[r])
-        m.add(pmax >= e)
-        m.add(pmin <= e)
+        m.add(pmax >= lin(row_kw[r]))
+        if ex:
+            m.add(pmin <= lin(pod_kw[r]) + cap_kw * ex[r])
+        else:
+            m.add(pmin <= lin(pod_kw[r]))
     spread = m.new_int_var(0, cap_kw, "spread")
     m.add(spread == pmax - pmin)
 
@@ -250,8 +265,13 @@ def solve_hall(
             m.add_hint(var, val)
         kw = row_kw_int(p, hint)
         m.add_hint(pmax, max(kw.values()))
-        m.add_hint(pmin, min(kw.values()))
+        m.add_hint(pmin, max(kw.values()) - spread_of(p, hint))
         m.add_hint(spread, spread_of(p, hint))
+        # The spare rows left out are the least pod-loaded ones (ties: lowest row number).
+        pk = row_pod_kw(p, hint)
+        out = set(sorted(pk, key=lambda r: (pk[r], r))[:spare])
+        for r, var in ex.items():
+            m.add_hint(var, 1 if r in out else 0)
     for key in sorted(lits):
         m.add_hint(lits[key], 1)
 

@@ -62,9 +62,35 @@ def cable_of(p: HallProblem, pl: Placement) -> int:
     return total_cable_cm(p, leaves, list(p.spine_windows[pl.spine_window].cells))
 
 
+def spare_rows(p: HallProblem) -> int:
+    """Rows that hold no pod whatever the placement: more rows than pods can occupy (a row pod
+    takes one row, a row-pair pod two). 1 GW example: 22 pods in 24 rows leave 2."""
+    units = sum(k.count * (2 if k.arrangement == "row-pair" else 1) for k in p.kinds)
+    return max(0, p.rows - units)
+
+
+def row_pod_kw(p: HallProblem, pl: Placement) -> dict[int, int]:
+    """Row power of the pods alone (whole kW per rack, as row_kw_int): the compute load."""
+    out = {r: 0 for r in range(1, p.rows + 1)}
+    for i in pl.pod_windows:
+        for r, v in window_kw(p, p.windows[i]).items():
+            out[r] += v
+    return out
+
+
 def spread_of(p: HallProblem, pl: Placement) -> int:
-    kw = row_kw_int(p, pl).values()
-    return max(kw) - min(kw)
+    """Row power evenness: the most loaded row (pods and spine: the peak a busway carries) less
+    the least pod load of a row, leaving out the `spare_rows` least loaded rows.
+
+    Rows the pods cannot fill anyway (and the spine's own load) are not imbalance: with them
+    counted, a hall with one unavoidably empty row has spread = its peak row for every
+    placement, a constant the optimizer cannot move. Where the pods could fill every row, an
+    empty row still counts, so the term keeps preferring every row in use."""
+    k = spare_rows(p)
+    if k >= p.rows:
+        return 0
+    pods = sorted(row_pod_kw(p, pl).values())
+    return max(row_kw_int(p, pl).values()) - pods[k]
 
 
 def spread_weight(p: HallProblem) -> int:

@@ -140,7 +140,7 @@ class HallLayout:
                 "objective": self.objective,
                 "best_bound": _r(self.best_bound, 1),
                 "gap": _r(self.gap, 5),
-                "objective_terms": "cable_cm x (busway_kw + 1) + row_power_spread_kw",
+                "objective_terms": "cable_cm x (busway_kw + 1) + row_power_spread_kw (most loaded row - least loaded row holding a pod)",
                 "same_as": self.same_as,
             },
             "cable_m": _r(self.solved.cable_m, 2),
