@@ -178,6 +178,22 @@ def test_every_placement_code_has_a_fixture():
 
 
 @pytest.mark.parametrize("path", INFEASIBLE, ids=[p.stem for p in INFEASIBLE])
+def test_hubc_build_reports_the_fixture_code(path, tmp_path):
+    # End to end: `hubc build` gets past `hubc check` and stops at placement with exit 3,
+    # leaving no output behind.
+    from click.testing import CliRunner
+
+    from hubc.cli import main
+
+    code = re.match(r"# expect: (HUB\d{3})", path.read_text("utf-8")).group(1)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["build", str(path), "-o", str(out), "-q", "--format", "json"], catch_exceptions=False)
+    assert res.exit_code == 3, res.output
+    assert [d["code"] for d in json.loads(res.output)["diagnostics"] if d["severity"] == "error"] == [code]
+    assert not out.exists() or not any(out.iterdir())
+
+
+@pytest.mark.parametrize("path", INFEASIBLE, ids=[p.stem for p in INFEASIBLE])
 def test_infeasible_fixture_passes_the_spec_checks(path):
     # Each fixture reaches its placement code through `hubc build`: no HUB2xx/HUB3xx hall
     # total or power check rejects it first (warnings are fine).
