@@ -9,6 +9,8 @@ from pathlib import Path
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hubc.diagnostics import HubcError
 from hubc.emit.floorplan import emit_floorplans
@@ -440,10 +442,6 @@ def test_hub704_needs_racks_wider_than_their_slot():
     assert [x.code for x in exc.value.diagnostics] == ["HUB704"]
     assert "12,280 kg" in d.message and "10,800 kg" in d.message
     assert d.location.line == text.splitlines().index("floor_loading_kg_per_m2 = 2000") + 1
-
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 
 @settings(max_examples=40, deadline=None)

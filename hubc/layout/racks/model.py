@@ -19,9 +19,9 @@ import attrs
 from hubc.layout.racks.placement import (
     Placement,
     cable_of,
+    row_kw_int,
     row_pod_kw,
     spare_rows,
-    row_kw_int,
     spread_of,
     spread_weight,
     window_kw,
