@@ -42,8 +42,24 @@ class _Progress:
             click.echo(click.style("  ... ", fg="cyan") + message, err=True)
 
 
+def _with_referenced_files(diags, sources: dict[str, str]) -> dict[str, str]:
+    """Diagnostics may point into files the spec names (catalog extensions, profile CSVs): read
+    those too, so their findings get a source snippet like the spec's own."""
+    out = dict(sources)
+    for d in diags:
+        name = d.location.file
+        if name not in out and d.location.line:
+            try:
+                out[name] = Path(name).read_bytes().decode("utf-8", errors="replace")
+            except OSError:
+                continue
+    return out
+
+
 def _render(diags, sources, fmt: str) -> str:
     from hubc.render import RENDERERS, render_text
+
+    sources = _with_referenced_files(diags, sources)
 
     if fmt == "text":
         return render_text(diags, sources, colour=_colour(sys.stdout))

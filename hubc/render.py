@@ -155,7 +155,6 @@ def render_sarif(diags: Sequence[Diagnostic], sources: Sources) -> str:
                     "driver": {
                         "name": "hubc",
                         "version": __version__,
-                        "informationUri": "https://github.com/hubc/hubc",
                         "rules": rules,
                     }
                 },

@@ -70,3 +70,15 @@ def test_same_spec_same_bytes(builds, tmp_path):
     assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
     for rel in files:
         assert (first / rel).read_bytes() == (again / rel).read_bytes(), rel
+
+
+@pytest.mark.parametrize("name", [p.stem for p in EXAMPLES])
+def test_no_equipment_line_is_counted_twice(builds, name):
+    """Each (family, area) comes from one stage: two stages pricing the same busways or CDUs
+    would double the BOM."""
+    rows = list(csv.DictReader(io.StringIO((builds[name] / "bom.csv").read_text("utf-8-sig"))))
+    seen: dict[tuple[str, str], str] = {}
+    for r in rows:
+        key = (r["Category"], r["Area"])
+        assert key not in seen or not r["Line id"].endswith("#2"), f"{r['Line id']} duplicates {seen[key]}"
+        seen.setdefault(key, r["Line id"])

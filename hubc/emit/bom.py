@@ -192,6 +192,11 @@ def _table_sheet(w: _Writer, ws, table: str, rows: list[tuple[BomLine, float, in
             col["total_value"] = total
             col["format"] = w.krw_bold
         columns.append(col)
+    # Printed by a buyer: A3 landscape, all columns on one page width, header on every page.
+    ws.set_landscape()
+    ws.set_paper(8)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
     # The table spans header, data (at least one row) and the total row.
     ws.add_table(
         0,
@@ -227,8 +232,10 @@ def _summary(w: _Writer, ws, proc: Procurement, data_rows: tuple[int, int], phas
     ext = f"BOM!${COL_EXT}${first}:${COL_EXT}${max(last, first)}"
     sys_rng = f"BOM!${COL_SYSTEM}${first}:${COL_SYSTEM}${max(last, first)}"
     origin_rng = f"BOM!${COL_ORIGIN}${first}:${COL_ORIGIN}${max(last, first)}"
-    ws.set_column(0, 0, 34)
+    ws.set_column(0, 0, 46)
     ws.set_column(1, 3, 22)
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
     # The title starts with fixed text, so the campus name in it cannot act as a formula.
     ws.write_string(0, 0, f"Bill of materials: {proc.campus_name}", w.title)
     r = 2

@@ -212,7 +212,7 @@ class RackLayout:
                     )
                 )
             hi = next(x for x in self.hall_info if x[0] == h.hall)
-            _, cdus, loops, cdu_kw, paths, _scope = hi
+            _, cdus, loops, cdu_kw, _paths, _scope = hi
             out.append(
                 Equipment(
                     id=f"{h.hall}/cdu",
@@ -227,19 +227,5 @@ class RackLayout:
                     notes=f"{cdus} per loop x {loops} loops x {h.copies} copies",
                 )
             )
-            busway_kw = h.rows_report[0].busway_kw if h.rows_report else 0.0
-            out.append(
-                Equipment(
-                    id=f"{h.hall}/busway",
-                    family="busway",
-                    description=f"Row busway, {busway_kw:,.0f} kW per feed, {h.slots * h.slot_width_mm / 1000:,.1f} m",
-                    rating=busway_kw,
-                    rating_unit="kW",
-                    quantity=h.rows * paths * h.copies,
-                    system="electrical",
-                    area=h.hall,
-                    spec_path=("hall", h.hall_index, "row_busway_kw"),
-                    notes=f"{h.rows} rows x {paths} feeds x {h.copies} copies",
-                )
-            )
+            # Row busways are sized (ampere frame, metres per run) by the electrical stage.
         return tuple(out)
