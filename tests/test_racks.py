@@ -81,7 +81,7 @@ def test_row_loads_match_racks(pilot):
 
 
 def test_equipment_counts(pilot):
-    spec, _, layout = pilot
+    _, _, layout = pilot
     eq = {e.id: e for e in layout.equipment()}
     assert eq["pilot-hall/gb200-nvl72"].quantity == 64
     assert eq["pilot-hall/gb200-nvl72"].family == "gpu-rack"
