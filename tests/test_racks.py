@@ -525,8 +525,8 @@ def test_48x48_hall_prunes_positions_soundly(monkeypatch):
     h = layout.halls[0]
     assert verify_racks(layout, spec) == []
     assert h.status == "OPTIMAL" and h.gap <= 0.001 and h.best_bound <= h.objective
-    # Positions whose cable bound is within the gap limit of the incumbent are not solved one
-    # by one (68 positions tie on cable here; 33 were solved before this pruning).
+    # Positions whose cable bound cannot beat the incumbent's cable are not solved one by one
+    # for the row-spread tie-break (68 positions tie on cable here; 33 were solved before).
     assert len(calls) <= 3
     # The bound stays valid: any other spine position, solved on its own, costs at least it.
     p = prepare(spec, 0)
