@@ -120,6 +120,29 @@ def check(ctx: Ctx) -> Iterator[Diagnostic]:
                 help="raise air_kw_per_row (more CRAH/fan-wall capacity) or move air-cooled racks out",
             )
 
+        used = {rc.rack_type for pc in hall.pods if pc.pod in pods for rc in pods[pc.pod].racks}
+        used |= {rc.rack_type for rc in hall.spine}
+        for rid in sorted(used):
+            rt = rts.get(rid)
+            if rt is None:
+                continue
+            if rt.width_mm > hall.slot_width_mm + 1e-9 or rt.depth_mm >= hall.row_pitch_mm:
+                too = (
+                    f"{rt.width_mm:g} mm wide for {hall.id}'s {hall.slot_width_mm:g} mm slots"
+                    if rt.width_mm > hall.slot_width_mm + 1e-9
+                    else f"{rt.depth_mm:g} mm deep for {hall.id}'s {hall.row_pitch_mm:g} mm row pitch (no aisle left)"
+                )
+                key = "slot_width_mm" if rt.width_mm > hall.slot_width_mm + 1e-9 else "row_pitch_mm"
+                yield diag(
+                    "HUB209",
+                    f'rack type "{rid}" is {too}',
+                    ctx.at(*h, key),
+                    h + (key,),
+                    help="a slot holds one rack: make slots at least as wide as the widest rack, and rows "
+                    "pitched for rack depth plus an aisle",
+                    related=((ctx.at("rack_type", s.rack_type.index(rt), "width_mm" if key == "slot_width_mm" else "depth_mm"), "rack size"),),
+                )
+
         if hall.floor_loading_kg_per_m2 is not None:
             used = {rc.rack_type for pc in hall.pods if pc.pod in pods for rc in pods[pc.pod].racks}
             used |= {rc.rack_type for rc in hall.spine}
