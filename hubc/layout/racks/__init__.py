@@ -111,12 +111,26 @@ def run_racks(
             )
             for h in spec.hall
         ),
+        solver=(
+            ("engine", "OR-Tools CP-SAT"),
+            ("ortools", _ortools_version()),
+            ("workers", params.workers),
+            ("seed", params.seed),
+            ("deterministic_time_s", params.deterministic_time),
+            ("relative_gap", params.relative_gap),
+        ),
     )
     diags = verify_racks(layout, spec, source)
     if diags:
         # The verifier disagrees with the solver: refuse to emit rather than ship a bad layout.
         raise HubcError(diags, exit_code=1)
     return layout
+
+
+def _ortools_version() -> str:
+    import ortools
+
+    return ortools.__version__
 
 
 def _figures(p: HallProblem, pl: Placement) -> Figures:

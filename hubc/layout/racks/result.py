@@ -166,6 +166,10 @@ class RackLayout:
     # Inputs the equipment list needs, copied from the spec so the result stands alone.
     rack_info: tuple[tuple[str, str, float, int, str], ...] = ()  # id, role, kw, spec index, description
     hall_info: tuple[tuple[str, int, int, float, int, str], ...] = ()  # id, cdus/loop, loops, cdu_kw, paths, scope
+    solver: tuple[tuple[str, object], ...] = ()  # settings that make the search reproducible (hubc.lock)
+
+    def solver_settings(self) -> dict:
+        return dict(self.solver)
 
     def row_loads(self) -> dict[str, tuple[RowLoad, ...]]:
         return {
