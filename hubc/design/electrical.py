@@ -350,32 +350,24 @@ def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], so
         )
     )
 
-    # -- MV feeders: 630 A bays, cable by ampacity then voltage drop (domain.md §8.3)
+    # -- MV feeders: the 630 A bay sets the most one feeder may carry (what the assignment packs
+    # blocks against); each feeder's cable is then sized on its own design load after the
+    # assignment (`choose_mv_cable`). The cable recorded here is the one a fully loaded feeder needs.
     mvf = cat.table("mv_feeder")
     i_max = float(mvf["max_current_a"])
     length = float(mvf["default_length_m"])
     feeder_kva = SQRT3 * e.mv_voltage_kv * i_max
-    cable = None
-    vd = 0.0
-    for cab in cat.mv_cables():
-        if cab.ampacity_a < i_max:
-            continue
-        vd = _vdrop_percent(i_max, length, cab, pf, e.mv_voltage_kv * 1000)
-        if vd <= float(mvf["voltage_drop_limit_percent"]):
-            cable = cab
-            break
-    if cable is None:
-        cable = cat.mv_cables()[-1]
-        vd = _vdrop_percent(i_max, length, cable, pf, e.mv_voltage_kv * 1000)
+    full = choose_mv_cable(i_max, length, pf, e.mv_voltage_kv)
     dec.append(
         Decision(
             item="mv-feeder",
-            rule="feeder rating S = sqrt3 x V_MV x I_design; cable: smallest Cu XLPE with ampacity >= I_design and dV% = 100 sqrt3 I L (R cos + X sin)/V <= limit",
-            inputs=(("mv_voltage_kv", e.mv_voltage_kv), ("design_current_a", i_max), ("length_m", length), ("vd_limit_percent", float(mvf["voltage_drop_limit_percent"]))),
-            result=(("feeder_kva", feeder_kva), ("cable_mm2", cable.size_mm2), ("cable_ampacity_a", cable.ampacity_a), ("voltage_drop_percent", vd)),
+            rule="feeder rating S = sqrt3 x V_MV x I_max (630 A bay); each feeder's cable is sized on its own design load (mv-feeder-design decisions)",
+            inputs=(("mv_voltage_kv", e.mv_voltage_kv), ("max_current_a", i_max), ("length_m", length), ("vd_limit_percent", float(mvf["voltage_drop_limit_percent"]))),
+            result=(("feeder_kva", feeder_kva), ("cable_at_rating_mm2", full.size_mm2), ("cable_at_rating_parallel", full.parallel), ("voltage_drop_percent", full.voltage_drop_percent)),
             source=cat.source("mv_cable_source") + "; " + cat.source("mv_feeder"),
         )
     )
+    cable = full
     if block_input_kva > feeder_kva:
         diags.append(
             diag(
@@ -540,6 +532,59 @@ def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], so
     )
 
 
+@attrs.frozen(kw_only=True)
+class CableChoice:
+    """The MV cable of one feeder: `parallel` sets of three 1C `size_mm2` Cu XLPE cables."""
+
+    size_mm2: float
+    parallel: int
+    table_ampacity_a: float  # one cable, catalog table
+    derate: float  # grouping x soil (catalog)
+    ampacity_a: float  # installed: parallel x table x derate
+    current_a: float  # design current the choice was made for
+    length_m: float
+    voltage_drop_percent: float
+    voltage_drop_limit_percent: float
+    ok: bool  # meets ampacity and voltage drop (False: the largest arrangement, reported)
+    binding: str  # "ampacity" | "voltage-drop" | "none": what ruled out the next smaller choice
+
+
+def choose_mv_cable(current_a: float, length_m: float, pf: float, mv_kv: float) -> CableChoice:
+    """Smallest copper (parallel x mm2, then fewer sets) whose derated ampacity carries the design
+    current and whose voltage drop dV% = 100 sqrt3 (I/n) L (R cos + X sin) / V_LL stays within the
+    catalog limit (domain.md §8.3). No arrangement passing: the largest one, with ok=False."""
+    der = cat.table("mv_cable_derating")
+    derate = float(der["grouping_factor"]) * float(der["soil_factor"])
+    limit = float(cat.table("mv_feeder")["voltage_drop_limit_percent"])
+    cands = sorted(((n, cab) for n in range(1, int(der["max_parallel"]) + 1) for cab in cat.mv_cables()), key=lambda nc: (nc[0] * nc[1].size_mm2, nc[0]))
+    v_ll = mv_kv * 1000
+    binding = "none"
+    for n, cab in cands:
+        amp = n * cab.ampacity_a * derate
+        vd = _vdrop_percent(current_a / n, length_m, cab, pf, v_ll)
+        if amp + 1e-9 < current_a:
+            binding = "ampacity"
+            continue
+        if vd > limit + 1e-9:
+            binding = "voltage-drop"
+            continue
+        return CableChoice(size_mm2=cab.size_mm2, parallel=n, table_ampacity_a=cab.ampacity_a, derate=derate, ampacity_a=amp, current_a=current_a, length_m=length_m, voltage_drop_percent=vd, voltage_drop_limit_percent=limit, ok=True, binding=binding)
+    n, cab = max(cands, key=lambda nc: (nc[0] * nc[1].ampacity_a, nc[0] * nc[1].size_mm2))
+    return CableChoice(
+        size_mm2=cab.size_mm2,
+        parallel=n,
+        table_ampacity_a=cab.ampacity_a,
+        derate=derate,
+        ampacity_a=n * cab.ampacity_a * derate,
+        current_a=current_a,
+        length_m=length_m,
+        voltage_drop_percent=_vdrop_percent(current_a / n, length_m, cab, pf, v_ll),
+        voltage_drop_limit_percent=limit,
+        ok=False,
+        binding=binding,
+    )
+
+
 def _vdrop_percent(i_a: float, length_m: float, cab: cat.MvCable, pf: float, v_ll: float) -> float:
     # dV = sqrt3 I L (R cos phi + X sin phi) (domain.md §8.3)
     sin = math.sqrt(max(0.0, 1 - pf * pf))
@@ -571,4 +616,4 @@ def _block_rule(topo: Topology) -> str:
     return f"block-redundant: N = ceil(load / P_block) active blocks + one catcher per {topo.x} (domain.md §8.4)"
 
 
-__all__ = ["Decision", "ElectricalSizing", "HallPower", "LoadItem", "Topology", "size_electrical", "topology_of"]
+__all__ = ["CableChoice", "choose_mv_cable", "Decision", "ElectricalSizing", "HallPower", "LoadItem", "Topology", "size_electrical", "topology_of"]

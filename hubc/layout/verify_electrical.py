@@ -88,6 +88,15 @@ class _Hall:
 
     def evaluate(self, failed_blocks: frozenset, failed_cords: frozenset = frozenset(), cap: dict | None = None):
         """-> (worst component, worst loading, lost kW)."""
+        load, busway, lost = self.loads(failed_blocks, failed_cords)
+        return self._worst(load, busway, lost, failed_blocks, cap)
+
+    def feeder_kva(self, load: dict, failed_blocks: frozenset) -> dict[str, float]:
+        """Each feeder's input kVA for the given block loads (a feeder whose blocks all failed: 0)."""
+        return {f.id: sum(load[b] for b in f.blocks if b not in failed_blocks) * self.to_kva for f in self.ha.feeders}
+
+    def loads(self, failed_blocks: frozenset, failed_cords: frozenset = frozenset()):
+        """-> (block id -> kW, busway id -> kW, lost kW) with the given blocks and cords failed."""
         load = {b.id: 0.0 for b in self.ha.blocks}
         busway: dict[str, float] = {}
         lost = 0.0
@@ -107,6 +116,9 @@ class _Hall:
                 load[blk] += share
                 if c.item in self.rows:
                     busway[f"{c.item}/busway-{side.lower()}"] = share
+        return load, busway, lost
+
+    def _worst(self, load, busway, lost, failed_blocks, cap):
         worst_id, worst = "", 0.0
         for bid, kw in load.items():
             if bid in failed_blocks:
@@ -115,11 +127,11 @@ class _Hall:
             for cid, v in ((bid, kw / rating if rating > 0 else math.inf), (f"{bid}/uss", kw * self.to_kva / self.sz.uss_kva)):
                 if v > worst + TOL:
                     worst_id, worst = cid, v
-        for f in self.ha.feeders:
-            kva = sum(load[b] for b in f.blocks if b not in failed_blocks) * self.to_kva
+        for fid, kva in self.feeder_kva(load, failed_blocks).items():
+            f = fid
             v = kva / self.sz.feeder_kva
             if v > worst + TOL:
-                worst_id, worst = f.id, v
+                worst_id, worst = f, v
         for bid, kw in busway.items():
             v = kw / self.hall.row_busway_kw
             if v > worst + TOL:
@@ -139,6 +151,34 @@ class _Hall:
                 for side, blk in (("A", c.a), ("B", c.b)):
                     if blk is not None:
                         yield "busway", f"{c.item}/busway-{side.lower()}", frozenset(), frozenset(((c.item, side),))
+
+
+@attrs.frozen(kw_only=True)
+class FeederDuty:
+    """What one MV feeder of a hall copy carries: normally and after the worst single failure."""
+
+    feeder: str
+    blocks: int
+    normal_kva: float
+    worst_kva: float  # the most it carries after any single failure in its hall
+    worst_failure: str  # the failure behind worst_kva ("normal" when nothing raises it)
+
+
+def feeder_duty(ha: HallAssignment, sz: ElectricalSizing) -> tuple[FeederDuty, ...]:
+    """Each feeder's normal and worst post-failure kVA over every single failure in its hall
+    (a block or unit substation out moves its load onto partner blocks, which may hang on other
+    feeders; a feeder out does the same for all its blocks). Failed feeders carry nothing."""
+    h = _Hall(ha, sz)
+    normal = h.feeder_kva(h.loads(frozenset())[0], frozenset())
+    worst = {f: (kva, "normal") for f, kva in normal.items()}
+    for _kind, cid, fb, fc in h.failures():
+        kva = h.feeder_kva(h.loads(fb, fc)[0], fb)
+        for f, v in kva.items():
+            if v > worst[f][0] + TOL:
+                worst[f] = (v, cid)
+    return tuple(
+        FeederDuty(feeder=f.id, blocks=len(f.blocks), normal_kva=normal[f.id], worst_kva=worst[f.id][0], worst_failure=worst[f.id][1]) for f in ha.feeders
+    )
 
 
 def _hall_scenarios(ha: HallAssignment, sz: ElectricalSizing, tier: int) -> list[Scenario]:

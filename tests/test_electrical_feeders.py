@@ -1,0 +1,100 @@
+"""MV feeder design: each feeder's cable on its own post-failure load, ampacity and voltage drop."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from hubc.design.electrical import choose_mv_cable, size_electrical
+from hubc.layout.electrical import design_feeders, run_electrical
+from hubc.layout.feeds import Assignment, Block, Cord, Feeder, HallAssignment
+from tests.electrical_fixtures import rows, small_spec
+
+SIN = math.sqrt(1 - 0.95**2)
+DERATE = 0.80 * 0.93  # catalog mv_cable_derating: grouping x soil
+
+
+def _vd(i_a, length_m, r, x):
+    return 100 * math.sqrt(3) * i_a * length_m / 1000 * (r * 0.95 + x * SIN) / 22900
+
+
+def test_cable_by_ampacity_with_derating():
+    # 600 A: one 630 mm2 carries 790 x 0.744 = 588 A < 600, 2 x 150 carries 573 A; the least
+    # copper that carries it is 2 x 240 mm2 (736.6 A), 300 A per set over 400 m.
+    c = choose_mv_cable(600, 400, 0.95, 22.9)
+    assert (c.parallel, c.size_mm2) == (2, 240)
+    assert c.ampacity_a == pytest.approx(2 * 495 * DERATE)
+    assert c.voltage_drop_percent == pytest.approx(_vd(300, 400, 0.0987, 0.12))
+    assert c.ok and c.binding == "ampacity"
+
+
+def test_cable_by_voltage_drop_on_a_long_route():
+    # 250 A over 5 km: 150 mm2 carries it (286 A) but drops 1.81% > 1%; 2 x 95 drops 1.32%,
+    # 240 mm2 1.24%; 2 x 150 mm2 (125 A per set) drops 0.91%: voltage drop decides.
+    assert _vd(250, 5000, 0.159, 0.13) > 1.0
+    assert _vd(125, 5000, 0.247, 0.14) > 1.0
+    assert _vd(250, 5000, 0.0987, 0.12) > 1.0
+    c = choose_mv_cable(250, 5000, 0.95, 22.9)
+    assert (c.parallel, c.size_mm2) == (2, 150)
+    assert c.voltage_drop_percent == pytest.approx(_vd(125, 5000, 0.159, 0.13))
+    assert c.voltage_drop_percent <= 1.0
+    assert c.ok and c.binding == "voltage-drop"
+
+
+def test_cable_none_fits_reports_the_largest():
+    c = choose_mv_cable(2000, 400, 0.95, 22.9)
+    assert not c.ok
+    assert (c.parallel, c.size_mm2) == (2, 630)
+
+
+def test_2n_feeder_sized_on_post_failure_load():
+    # 4 rows x 400 kW on two 2N pairs of 1000 kW blocks: each block 400 kW normally. The two
+    # feeders each take one block of each pair; when one feeder fails, the other's two blocks
+    # carry 800 kW each: 1,600 kW / (0.96 x 0.95) = 1,754.4 kVA = 44.23 A at 22.9 kV -> 95 mm2.
+    # Normal plus recharge is only 877.2 + 2 x 1000 x 0.10 / 0.95 = 1,087.7 kVA.
+    spec, src = small_spec(topology="2N")
+    res = run_electrical(spec, rows("hall-1", [400, 400, 400, 400]), src)
+    ds = [d for d in res.feeder_designs if d.hall == "hall-1"]
+    assert len(ds) == 2
+    for d in ds:
+        assert d.normal_kva == pytest.approx(800 / 0.912)
+        assert d.worst_kva == pytest.approx(1600 / 0.912)
+        assert d.worst_failure.endswith(".mvf-01") or d.worst_failure.endswith(".mvf-02")
+        assert d.worst_failure != d.feeder
+        assert d.recharge_kva == pytest.approx(200 / 0.95)
+        assert d.design_a == pytest.approx(1600 / 0.912 / (math.sqrt(3) * 22.9))
+        assert (d.cable.parallel, d.cable.size_mm2) == (1, 95)
+    cable = next(e for e in res.equipment() if e.id == "hall-1/mv-cable")
+    assert (cable.rating, cable.quantity) == (95, 2 * 400)  # circuit metres: 2 feeders x 400 m
+    j = res.to_json()
+    dec = next(x for x in j["decisions"] if x["item"] == "hall-1/mv-feeder-design/1x95mm2")
+    assert dec["inputs"]["feeders"] == 2
+    assert dec["result"]["design_a"] == pytest.approx(44.231, abs=1e-3)
+    assert j["halls"][0]["mv_feeders"][0]["cable_mm2"] == 95
+
+
+def test_catcher_feeder_sized_on_recharge():
+    # A 800 kW active block alone on feeder 1, its catcher on feeder 2. Losing the active block
+    # moves its load to the catcher (feeder 2), so nothing raises feeder 1 above normal:
+    # 800 / 0.912 = 877.2 kVA; with the battery recharge (1000 x 0.10 / 0.95 = 105.3 kVA) the
+    # design is 982.5 kVA. Feeder 2 carries the 877.2 kVA after the active block fails.
+    spec, src = small_spec(topology="block-redundant", rows=2, bpc=1)
+    sz = size_electrical(spec, rows("hall-1", [400, 400]), src)
+    blocks = (
+        Block(id="hall-1.ups-01a", hall="hall-1", group=0, index=0, role="active"),
+        Block(id="hall-1.ups-01-catcher", hall="hall-1", group=0, index=-1, role="catcher"),
+    )
+    cords = tuple(Cord(item=f"hall-1.row-0{i}", kw=400.0, a="hall-1.ups-01a", b="hall-1.ups-01-catcher") for i in (1, 2))
+    feeders = (Feeder(id="hall-1.mvf-01", hall="hall-1", blocks=("hall-1.ups-01a",)), Feeder(id="hall-1.mvf-02", hall="hall-1", blocks=("hall-1.ups-01-catcher",)))
+    ha = HallAssignment(hall="hall-1", copies=3, blocks=blocks, cords=cords, feeders=feeders, stats=(), greedy_blocks=0, greedy_feeders=0)
+    asg = Assignment(halls=(ha,), mech_feeders=(), sections=((),), section_kva=(0.0,), stats=())
+    f1, f2 = design_feeders(sz, asg)
+    assert f1.worst_kva == pytest.approx(800 / 0.912) and f1.worst_failure == "normal"
+    assert f1.design_kva == pytest.approx(800 / 0.912 + 100 / 0.95)
+    assert f2.normal_kva == 0
+    assert f2.worst_kva == pytest.approx(800 / 0.912)
+    assert f2.worst_failure in ("hall-1.ups-01a", "hall-1.ups-01a/uss", "hall-1.mvf-01")
+    # a 2 km route: the same load, the cable follows the length only through voltage drop
+    long = design_feeders(sz, asg, length_m=2000)
+    assert long[0].cable.voltage_drop_percent == pytest.approx(5 * f1.cable.voltage_drop_percent)
