@@ -492,6 +492,8 @@ def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], so
         )
     )
 
+    dec.append(_ride_through(spec, crit_total, battery_kwh, loc, diags))
+
     return ElectricalSizing(
         topology=topo,
         paths=e.distribution_paths,
@@ -529,6 +531,78 @@ def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], so
         generator_kw=e.generator_kw,
         decisions=tuple(dec),
         diagnostics=tuple(diags),
+    )
+
+
+def _ride_through(spec: Spec, critical_kw: float, battery_kwh: float, loc: _Locator, diags: list) -> Decision:
+    """How the UPS load is bridged from a utility loss until the generators accept it.
+
+    The UPS batteries carry the critical load at once; they must last at least the generator
+    start-and-accept time (catalog `generator_start`; domain.md §3.2) - HUB745 otherwise. A BESS
+    with the "ride-through" role adds its reserve (bess.ride_through_min at the critical load,
+    held by the energy stage) behind the UPS for a failed or slow generator start; its PCS must
+    then carry the UPS load (HUB746 when bess.power_mw is a number below it). With power_mw =
+    "auto" the PCS is sized later by the energy stage, whose floor is the campus IT load."""
+    from hubc.codes import diag
+
+    e = spec.electrical
+    start_s = float(cat.table("generator_start")["start_and_accept_s"])
+    autonomy_s = e.ups_autonomy_min * 60
+    crit_mw = critical_kw / 1000
+    inputs: list[tuple[str, Value]] = [
+        ("critical_kw", critical_kw),
+        ("ups_autonomy_min", e.ups_autonomy_min),
+        ("ups_battery_kwh_per_block", battery_kwh),
+        ("generator_start_and_accept_s", start_s),
+    ]
+    result: list[tuple[str, Value]] = [
+        ("ups_bridge_s", autonomy_s),
+        ("ups_margin_over_generator_start", autonomy_s / start_s if start_s else 0.0),
+        ("ups_bridges_generator_start", "yes" if autonomy_s >= start_s else "no"),
+    ]
+    rule = "UPS batteries carry the critical load from the utility loss: t_UPS = autonomy at full block load >= generator start-and-accept time"
+    if autonomy_s < start_s:
+        diags.append(
+            diag(
+                "HUB745",
+                f"the UPS batteries carry the load for {autonomy_s:g} s but the generators need {start_s:g} s to start and accept load: "
+                f"the {crit_mw:,.1f} MW critical load drops on every utility outage",
+                loc.at("electrical", "ups_autonomy_min"),
+                ("electrical", "ups_autonomy_min"),
+                help=f"set ups_autonomy_min to at least {start_s / 60:.2f} (5-20 min is common practice, domain.md §3.2)",
+            )
+        )
+    bess = spec.bess
+    if bess is not None and "ride-through" in bess.roles:
+        rule += "; BESS (ride-through role) holds P_critical x t_reserve behind the UPS for a failed generator start, its PCS >= P_critical"
+        inputs += [("bess", bess.id), ("bess_ride_through_min", bess.ride_through_min), ("bess_power_mw", bess.power_mw if bess.power_mw == "auto" else float(bess.power_mw))]
+        result.append(("bridge_total_s", autonomy_s + bess.ride_through_min * 60))
+        if bess.power_mw == "auto":
+            result += [
+                ("bess_power_check", "sized by the energy stage"),
+                ("bess_note", "the energy stage sizes the PCS to at least the campus IT load and holds the reserve; the UPS load here includes CDU pumps"),
+            ]
+        else:
+            ok = float(bess.power_mw) + 1e-9 >= crit_mw
+            result.append(("bess_power_check", "carries the critical load" if ok else "below the critical load"))
+            if not ok:
+                diags.append(
+                    diag(
+                        "HUB746",
+                        f"BESS {bess.id} has {float(bess.power_mw):g} MW of PCS for ride-through, below the {crit_mw:,.1f} MW UPS load it must carry "
+                        f"while the generators start",
+                        loc.at("bess", "power_mw"),
+                        ("bess", "power_mw"),
+                        severity=Severity.WARNING,
+                        help=f'set bess.power_mw to at least {math.ceil(crit_mw):g} or "auto", or drop the "ride-through" role',
+                    )
+                )
+    return Decision(
+        item="critical-ride-through",
+        rule=rule + " (domain.md §3.2, §8.7)",
+        inputs=tuple(inputs),
+        result=tuple(result),
+        source=cat.source("generator_start"),
     )
 
 
