@@ -173,13 +173,21 @@ class ElectricalResult:
                 }
             )
         ids = sz.main_tx_ids() or (f"{sz.substation_id}.mv-bus",)
+        where = asg.section_copies()
+        after = {s.transformer: s.to_json() for s in self.verification.sections}
         sections = [
-            {
-                "transformer": ids[t],
-                "feeders": [{"hall": hall, "feeder": fid, "count": n} for hall, fid, n in sec],
-                "normal_kva": round(asg.section_kva[t], 3),
-                "normal_loading": round(asg.section_kva[t] / (sz.main_tx_mva * 1000), 4) if sz.main_tx_mva else None,
-            }
+            dict(
+                {
+                    "transformer": ids[t],
+                    "feeders": [
+                        {"hall": hall, "feeder": fid, "count": n, "copies": [c + 1 for c, x in enumerate(where[(hall, fid)]) if x == t]}
+                        for hall, fid, n in sec
+                    ],
+                    "normal_kva": round(asg.section_kva[t], 3),
+                    "normal_loading": round(asg.section_kva[t] / (sz.main_tx_mva * 1000), 4) if sz.main_tx_mva else None,
+                },
+                **after.get(ids[t], {}),
+            )
             for t, sec in enumerate(asg.sections)
         ]
         solver = [dict(s.to_json(), area=h.hall) for h in asg.halls for s in h.stats]
