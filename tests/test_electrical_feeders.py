@@ -98,3 +98,42 @@ def test_catcher_feeder_sized_on_recharge():
     # a 2 km route: the same load, the cable follows the length only through voltage drop
     long = design_feeders(sz, asg, length_m=2000)
     assert long[0].cable.voltage_drop_percent == pytest.approx(5 * f1.cable.voltage_drop_percent)
+
+
+def test_recharge_over_the_bay_warns():
+    # 21 active 1000 kW blocks fully loaded on one feeder (their catcher elsewhere): 21,000 kW /
+    # 0.912 = 23,026 kVA = 580.5 A, within the 600 A packing limit; after an outage every
+    # battery recharges too: + 21 x 1000 x 0.10 / 0.95 = 2,210.5 kVA -> 25,236.8 kVA = 636.3 A,
+    # above the 630 A bay (HUB743, a warning).
+    from hubc.layout.electrical import _feeder_checks
+
+    spec, src = small_spec(topology="block-redundant", rows=21, bpc=21)
+    sz = size_electrical(spec, rows("hall-1", [1000] * 21), src)
+    act = tuple(Block(id=f"hall-1.ups-01{chr(97 + i)}", hall="hall-1", group=0, index=i, role="active") for i in range(21))
+    catcher = Block(id="hall-1.ups-01-catcher", hall="hall-1", group=0, index=-1, role="catcher")
+    cords = tuple(Cord(item=f"hall-1.row-{i + 1:02d}", kw=1000.0, a=b.id, b=catcher.id) for i, b in enumerate(act))
+    feeders = (Feeder(id="hall-1.mvf-01", hall="hall-1", blocks=tuple(b.id for b in act)), Feeder(id="hall-1.mvf-02", hall="hall-1", blocks=(catcher.id,)))
+    ha = HallAssignment(hall="hall-1", copies=1, blocks=(*act, catcher), cords=cords, feeders=feeders, stats=(), greedy_blocks=0, greedy_feeders=0)
+    asg = Assignment(halls=(ha,), mech_feeders=(), sections=((),), section_kva=(0.0,), stats=())
+    f1 = design_feeders(sz, asg)[0]
+    kva = 21000 / 0.912 + 2100 / 0.95
+    assert f1.design_kva == pytest.approx(kva)
+    assert f1.design_a == pytest.approx(kva / (math.sqrt(3) * 22.9))
+    assert 630 < f1.design_a < 640
+    diags = _feeder_checks(sz, design_feeders(sz, asg), lambda *p: src.at_value(p))
+    assert [d.code for d in diags] == ["HUB743"]
+    assert "636 A" in diags[0].message
+
+
+def test_no_cable_for_a_very_long_route_warns():
+    # 44.2 A over 300 km: even 2 x 630 mm2 drops 100 sqrt3 x 22.1 x 300 x 0.0699 / 22,900 = 3.5%
+    from hubc.layout.electrical import _feeder_checks
+
+    spec, src = small_spec(topology="2N")
+    res = run_electrical(spec, rows("hall-1", [400, 400, 400, 400]), src)
+    ds = design_feeders(res.sizing, res.assignment, length_m=300_000)
+    hall = [d for d in ds if d.hall == "hall-1"]
+    assert all(not d.cable.ok and (d.cable.parallel, d.cable.size_mm2) == (2, 630) for d in hall)
+    assert hall[0].cable.voltage_drop_percent == pytest.approx(_vd(hall[0].design_a / 2, 300_000, 0.0391, 0.105))
+    diags = _feeder_checks(res.sizing, ds, lambda *p: src.at_value(p))
+    assert "HUB744" in [d.code for d in diags]
