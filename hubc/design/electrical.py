@@ -4,8 +4,10 @@ In: the typed `Spec` and `row_loads` (hall id -> the `RowLoad`s of one copy of t
 rack placement). Out: `ElectricalSizing` - the UPS-fed load items of every distinct hall (row
 feeds and CDUs), the power-block ratings (UPS system, its modules and battery, its unit
 substation and LV board), MV feeder and cable, main transformers (the user's count, verified),
-generators, busways and breakers - and a `Decision` for each figure naming the rule of
-domain.md §8 and the inputs that produced it. How many blocks and feeders each hall needs is
+generators, busways and breakers, how the critical load rides through to generator start
+(UPS autonomy, ride-through BESS) - and a `Decision` for each figure naming the rule of
+domain.md §8 and the inputs that produced it. `choose_mv_cable` sizes one feeder's cable; the
+stage applies it to every feeder once the assignment knows the feeder's load. How many blocks and feeders each hall needs is
 decided by the assignment (`hubc.layout.feeds`), which starts from the bounds computed here.
 """
 

@@ -4,7 +4,9 @@ In: the typed `Spec`, `row_loads` (hall id -> the rows of one copy of that hall,
 placement) and optionally the spec's `SourceFile` for diagnostic locations. Out:
 `ElectricalResult` - the sizing decisions, the CP-SAT assignment (with its status, objective,
 bound and gap, and the greedy baseline it is compared with), every failure scenario with its
-worst loading, and the equipment list for procurement. User-caused failures raise `HubcError`
+worst loading (incl. each MV bus section after downstream failures), each MV feeder's design
+load and cable (`FeederDesign`: sized on its worst post-failure load or normal load plus battery
+recharge, by derated ampacity and voltage drop), and the equipment list for procurement. User-caused failures raise `HubcError`
 (exit 1 for design errors, 3 when no assignment exists).
 """
 
