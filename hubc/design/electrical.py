@@ -626,13 +626,15 @@ class CableChoice:
 
 
 def choose_mv_cable(current_a: float, length_m: float, pf: float, mv_kv: float) -> CableChoice:
-    """Smallest copper (parallel x mm2, then fewer sets) whose derated ampacity carries the design
+    """Fewest parallel sets, then the smallest section, whose derated ampacity carries the design
     current and whose voltage drop dV% = 100 sqrt3 (I/n) L (R cos + X sin) / V_LL stays within the
-    catalog limit (domain.md §8.3). No arrangement passing: the largest one, with ok=False."""
+    catalog limit (domain.md §8.3). Parallel sets only when no single cable does: each set costs
+    terminations, a duct way and lug space in the bay. No arrangement passing: the largest one,
+    with ok=False."""
     der = cat.table("mv_cable_derating")
     derate = float(der["grouping_factor"]) * float(der["soil_factor"])
     limit = float(cat.table("mv_feeder")["voltage_drop_limit_percent"])
-    cands = sorted(((n, cab) for n in range(1, int(der["max_parallel"]) + 1) for cab in cat.mv_cables()), key=lambda nc: (nc[0] * nc[1].size_mm2, nc[0]))
+    cands = sorted(((n, cab) for n in range(1, int(der["max_parallel"]) + 1) for cab in cat.mv_cables()), key=lambda nc: (nc[0], nc[1].size_mm2))
     v_ll = mv_kv * 1000
     binding = "none"
     for n, cab in cands:

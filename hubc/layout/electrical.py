@@ -252,7 +252,7 @@ class ElectricalResult:
                 Decision(
                     item=f"{d.hall}/mv-feeder-design/{c.parallel}x{c.size_mm2:g}mm2",
                     rule="I_design = S_design / (sqrt3 V_MV), S_design = max(worst post-failure kVA, normal kVA + battery recharge); "
-                    "cable: least copper (sets x mm2) with sets x table ampacity x derating >= I_design and "
+                    "cable: fewest parallel sets, then smallest mm2, with sets x table ampacity x derating >= I_design and "
                     "dV% = 100 sqrt3 (I/sets) L (R cos + X sin) / V_LL <= limit (domain.md §8.3)",
                     inputs=(
                         ("feeders", len(group)),
