@@ -16,11 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hubc.emit.sld import emit_sld  # noqa: E402
-from hubc.layout.electrical import run_electrical  # noqa: E402
-from hubc.layout.racks import run_racks  # noqa: E402
-from hubc.spec.convert import structure  # noqa: E402
-from hubc.spec.source import load_path  # noqa: E402
+from hubc.emit.sld import emit_sld
+from hubc.layout.electrical import run_electrical
+from hubc.layout.racks import run_racks
+from hubc.spec.convert import structure
+from hubc.spec.source import load_path
 
 SPECS = (
     "specs/gb200-100mw.toml",
@@ -82,8 +82,10 @@ def _cable_lines(r: dict) -> list[str]:
     top = max(r["feeders"], key=lambda d: d.design_a)
     return [
         "MV feeder cables (feeders): " + ", ".join(parts),
-        f"copper {copper / 1e6:,.2f} m3 vs {full_cu / 1e6:,.2f} m3 if every feeder were cabled for 600 A ({1 - copper / full_cu:.1%} less); "
-        f"highest design current {top.design_a:,.0f} A ({top.feeder}, {top.worst_failure})",
+        (
+            f"copper {copper / 1e6:,.2f} m3 vs {full_cu / 1e6:,.2f} m3 if every feeder were cabled for 600 A ({1 - copper / full_cu:.1%} less); "
+            f"highest design current {top.design_a:,.0f} A ({top.feeder}, {top.worst_failure})"
+        ),
     ]
 
 

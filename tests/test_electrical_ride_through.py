@@ -11,7 +11,7 @@ from hubc.spec.convert import structure
 from hubc.spec.source import load_text
 from tests.electrical_fixtures import BASE, rows
 
-FILL = dict(topology="2N", tier=3, rows=4, busway=1000, block=1000, module=500, bpc=2, genred="N+1", name="Pilot")
+FILL = {"topology": "2N", "tier": 3, "rows": 4, "busway": 1000, "block": 1000, "module": 500, "bpc": 2, "genred": "N+1", "name": "Pilot"}
 
 
 def _spec(autonomy: float = 5.0, bess: str = ""):

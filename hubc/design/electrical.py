@@ -20,7 +20,7 @@ import attrs
 
 from hubc.catalog import electrical as cat
 from hubc.catalog import rules
-from hubc.design.loads import units_needed, facility_peak_kw
+from hubc.design.loads import facility_peak_kw, units_needed
 from hubc.diagnostics import Diagnostic, Location, Severity
 from hubc.layout.types import RowLoad
 from hubc.spec.model import Spec, parse_topology, redundancy_spares
@@ -694,4 +694,4 @@ def _block_rule(topo: Topology) -> str:
     return f"block-redundant: N = ceil(load / P_block) active blocks + one catcher per {topo.x} (domain.md §8.4)"
 
 
-__all__ = ["CableChoice", "choose_mv_cable", "Decision", "ElectricalSizing", "HallPower", "LoadItem", "Topology", "size_electrical", "topology_of"]
+__all__ = ["CableChoice", "Decision", "ElectricalSizing", "HallPower", "LoadItem", "Topology", "choose_mv_cable", "size_electrical", "topology_of"]

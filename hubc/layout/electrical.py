@@ -293,7 +293,6 @@ class ElectricalResult:
             hp = sz.hall(h.hall)
             i = hall_index[h.hall]
             nb = len(h.blocks) * h.copies
-            nf = len(h.feeders) * h.copies
             rows = sum(1 for it in hp.items if it.kind == "row")
             busways = rows * sz.paths * h.copies
             e += [
