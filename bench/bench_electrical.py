@@ -16,11 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hubc.emit.sld import emit_sld  # noqa: E402
-from hubc.layout.electrical import run_electrical  # noqa: E402
-from hubc.layout.racks import run_racks  # noqa: E402
-from hubc.spec.convert import structure  # noqa: E402
-from hubc.spec.source import load_path  # noqa: E402
+from hubc.emit.sld import emit_sld
+from hubc.layout.electrical import run_electrical
+from hubc.layout.racks import run_racks
+from hubc.spec.convert import structure
+from hubc.spec.source import load_path
 
 SPECS = (
     "specs/gb200-100mw.toml",
@@ -53,7 +53,40 @@ def bench(path: str) -> dict:
         "gaps": [(h.hall, s.model, s.status, s.gap) for h in res.assignment.halls for s in h.stats] + [("campus", s.model, s.status, s.gap) for s in res.assignment.stats],
         "scenarios": len(res.verification.scenarios),
         "worst": res.verification.worst,
+        "verify_s": _time_verify(res, spec),
+        "feeders": res.feeder_designs,
+        "full_cable": next(d for d in res.sizing.decisions if d.item == "mv-feeder").result,
+        "sections": res.verification.sections,
+        "ride": next(d for d in res.sizing.decisions if d.item == "critical-ride-through").to_json(),
     }
+
+
+def _time_verify(res, spec) -> float:
+    """Wall time of the solver-free failure verification alone (incl. the bus-section sweep)."""
+    from hubc.layout.verify_electrical import verify_electrical
+
+    t0 = time.perf_counter()
+    verify_electrical(res.sizing, res.assignment, tier=spec.policy.tier, circuits=spec.grid.circuits, contract_mw=spec.grid.contract_mw)
+    return time.perf_counter() - t0
+
+
+def _cable_lines(r: dict) -> list[str]:
+    """MV cable by arrangement, and copper against sizing every feeder for the 600 A bay."""
+    mix: dict[tuple[int, float], list] = {}
+    for d in r["feeders"]:
+        mix.setdefault((d.cable.parallel, d.cable.size_mm2), []).append(d)
+    parts = [f"{n}x{mm2:g} mm2: {sum(d.copies for d in ds)}" for (n, mm2), ds in sorted(mix.items())]
+    copper = sum(d.copies * d.cable.parallel * d.cable.size_mm2 * d.cable.length_m for d in r["feeders"])
+    full = dict(r["full_cable"])
+    full_cu = sum(d.copies * full["cable_at_rating_parallel"] * full["cable_at_rating_mm2"] * d.cable.length_m for d in r["feeders"])
+    top = max(r["feeders"], key=lambda d: d.design_a)
+    return [
+        "MV feeder cables (feeders): " + ", ".join(parts),
+        (
+            f"copper {copper / 1e6:,.2f} m3 vs {full_cu / 1e6:,.2f} m3 if every feeder were cabled for 600 A ({1 - copper / full_cu:.1%} less); "
+            f"highest design current {top.design_a:,.0f} A ({top.feeder}, {top.worst_failure})"
+        ),
+    ]
 
 
 def main(paths: list[str]) -> None:
@@ -74,7 +107,16 @@ def main(paths: list[str]) -> None:
         for area, model, status, gap in r["gaps"]:
             print(f"   {area:12} {model:22} {status:9} gap {gap:.3%}")
         w = r["worst"]
-        print(f"   {r['scenarios']} failure scenarios; worst {w.worst_loading:.1%} ({w.kind}: {w.worst_component})")
+        print(f"   {r['scenarios']} failure scenarios; worst {w.worst_loading:.1%} ({w.kind}: {w.worst_component}); verifier {r['verify_s']:.2f} s")
+        for line in _cable_lines(r):
+            print("   " + line)
+        if r["sections"]:
+            sn = max(r["sections"], key=lambda s: s.normal_kva)
+            sw = max(r["sections"], key=lambda s: s.worst_kva)
+            print(f"   bus sections: normal max {sn.normal_kva / sn.rating_kva:.1%} ({sn.transformer}); after any downstream failure max {sw.worst_kva / sw.rating_kva:.1%} ({sw.transformer}: {sw.failure})")
+        rr = r["ride"]["result"]
+        bess = f"; BESS {rr['bess_power_check']}, bridge with BESS {rr['bridge_total_s']:,.0f} s" if "bess_power_check" in rr else ""
+        print(f"   ride-through: UPS {rr['ups_bridge_s']:,.0f} s vs generator start {r['ride']['inputs']['generator_start_and_accept_s']:g} s ({rr['ups_margin_over_generator_start']:.0f}x){bess}")
 
 
 if __name__ == "__main__":

@@ -47,7 +47,8 @@ def test_design_json_records_scenarios_and_decisions():
     rows = spread_rows(spec)
     j = run_electrical(spec, rows, src).to_json()
     kinds = {s["kind"] for s in j["scenarios"]}
-    assert {"normal", "ups-system", "unit-substation", "mv-feeder", "busway", "main-transformer", "generator", "transmission"} <= kinds
+    assert {"normal", "ups-system", "unit-substation", "mv-feeder", "busway", "main-transformer", "generator", "transmission", "bus-section"} <= kinds
+    assert all(s["worst_after_failure_loading"] >= s["normal_loading"] for s in j["sections"])
     assert all(s["ok"] for s in j["scenarios"])
     assert j["worst_scenario"]["worst_loading"] <= 1.0
     assert all({"item", "rule", "inputs", "result"} <= set(d) for d in j["decisions"])

@@ -144,3 +144,72 @@ def test_generators_and_transformers_pool():
     assert g.to_json()["worst_loading"] is None and g.to_json()["ok"] is False
     json.dumps([s.to_json() for s in ver.scenarios], allow_nan=False)
     assert "HUB751" in [d.code for d in ver.diagnostics]
+
+
+def _two_section_design(sz, sections, copies):
+    """One 2N pair (a on mvf-01, b on mvf-02) with two 400 kW rows, in `copies` hall copies,
+    on two 1 MVA main transformers (bus ties open)."""
+    blocks = _2n(1)
+    cords = tuple(Cord(item=f"hall-1.row-0{i}", kw=400.0, a="hall-1.ups-01a", b="hall-1.ups-01b") for i in (1, 2))
+    per = 400 / (0.96 * 0.95)  # one block's normal 400 kW at the UPS input, kVA
+    feeders = (
+        Feeder(id="hall-1.mvf-01", hall="hall-1", blocks=("hall-1.ups-01a",), normal_kva=per, copies=copies),
+        Feeder(id="hall-1.mvf-02", hall="hall-1", blocks=("hall-1.ups-01b",), normal_kva=per, copies=copies),
+    )
+    ha = HallAssignment(hall="hall-1", copies=copies, blocks=blocks, cords=cords, feeders=feeders, stats=(), greedy_blocks=0, greedy_feeders=0)
+    kva = tuple(sum(per * n for _h, _f, n in sec) for sec in sections)
+    sz2 = attrs.evolve(sz, main_tx_count=2, main_tx_mva=1.0, substation_id="ss")
+    return sz2, Assignment(halls=(ha,), mech_feeders=(), sections=sections, section_kva=kva, stats=())
+
+
+def test_bus_section_overload_after_a_block_failure():
+    # Two hall copies; every mvf-01 on tx-1 and every mvf-02 on tx-2: each section normally
+    # carries 2 x 438.6 = 877.2 kVA (87.7% of 1 MVA). When block a fails in one copy, block b of
+    # that copy carries both rows (800 kW = 877.2 kVA on its feeder) and tx-2 rises to
+    # 877.2 + 438.6 = 1,315.8 kVA: 131.6%. No single hall-level check sees this.
+    spec, src = small_spec(topology="2N", rows=2)
+    sz = size_electrical(spec, rows("hall-1", [400, 400]), src)
+    per = 400 / 0.912
+    sz2, asg = _two_section_design(sz, ((("hall-1", "hall-1.mvf-01", 2),), (("hall-1", "hall-1.mvf-02", 2),)), copies=2)
+    ver = _verify(spec, sz2, asg)
+    sec = next(s for s in ver.scenarios if s.kind == "bus-section")
+    assert sec.worst_loading == pytest.approx(3 * per / 1000)
+    assert sec.worst_component in ("ss.tx-1", "ss.tx-2")
+    assert sec.combinations == 2 * (2 + 2 + 2 + 4)  # copies x (blocks, substations, feeders, busways)
+    assert not sec.ok
+    d = next(d for d in ver.diagnostics if d.code == "HUB750")
+    assert any("in copy" in n and "132%" in n for n in d.notes)
+    assert [round(s.worst_kva / per, 6) for s in ver.sections] == [3.0, 3.0]
+    assert ver.sections[0].normal_kva == pytest.approx(2 * per)
+
+
+def test_bus_sections_with_each_copy_on_one_section_stay_within_rating():
+    # copy 1's two feeders on tx-1, copy 2's on tx-2: a block failure moves load between two
+    # feeders of the same section, so each section stays at 2 x 438.6 = 877.2 kVA (87.7%).
+    spec, src = small_spec(topology="2N", rows=2)
+    sz = size_electrical(spec, rows("hall-1", [400, 400]), src)
+    sections = ((("hall-1", "hall-1.mvf-01", 1), ("hall-1", "hall-1.mvf-02", 1)), (("hall-1", "hall-1.mvf-01", 1), ("hall-1", "hall-1.mvf-02", 1)))
+    sz2, asg = _two_section_design(sz, sections, copies=2)
+    assert asg.section_copies() == {("hall-1", "hall-1.mvf-01"): (0, 1), ("hall-1", "hall-1.mvf-02"): (0, 1)}
+    ver = _verify(spec, sz2, asg)
+    sec = next(s for s in ver.scenarios if s.kind == "bus-section")
+    assert sec.worst_loading == pytest.approx(2 * 400 / 0.912 / 1000)
+    assert sec.ok
+    # (the 1 MVA transformers are too small for N-1 here: only that scenario is flagged)
+    assert not [n for d in ver.diagnostics for n in d.notes if "in copy" in n]
+
+
+def test_bus_section_after_a_mechanical_feeder_loss():
+    # three N+1 mechanical feeders of 100 kVA: two on tx-1, one on tx-2. Losing the one on tx-2
+    # moves 50 kVA onto each survivor, both on tx-1: 300 kVA there (30% of 1 MVA).
+    spec, src = small_spec(topology="2N", rows=2)
+    sz = attrs.evolve(size_electrical(spec, rows("hall-1", [400, 400]), src), main_tx_count=2, main_tx_mva=1.0, substation_id="ss")
+    mech = tuple(Feeder(id=f"campus.mech-mvf-0{i}", hall="campus", blocks=(), kind="mechanical", normal_kva=100.0) for i in (1, 2, 3))
+    sections = ((("campus", "campus.mech-mvf-01", 1), ("campus", "campus.mech-mvf-02", 1)), (("campus", "campus.mech-mvf-03", 1),))
+    asg = Assignment(halls=(), mech_feeders=mech, sections=sections, section_kva=(200.0, 100.0), stats=())
+    ver = _verify(spec, sz, asg)
+    sec = next(s for s in ver.scenarios if s.id == "campus/mechanical-feeders/bus-sections")
+    assert sec.worst_component == "ss.tx-1"
+    assert sec.failed == ("campus.mech-mvf-03/fails",)
+    assert sec.worst_loading == pytest.approx(0.3)
+    assert [s.worst_kva for s in ver.sections] == pytest.approx([300.0, 150.0])

@@ -4,8 +4,10 @@ In: the typed `Spec` and `row_loads` (hall id -> the `RowLoad`s of one copy of t
 rack placement). Out: `ElectricalSizing` - the UPS-fed load items of every distinct hall (row
 feeds and CDUs), the power-block ratings (UPS system, its modules and battery, its unit
 substation and LV board), MV feeder and cable, main transformers (the user's count, verified),
-generators, busways and breakers - and a `Decision` for each figure naming the rule of
-domain.md §8 and the inputs that produced it. How many blocks and feeders each hall needs is
+generators, busways and breakers, how the critical load rides through to generator start
+(UPS autonomy, ride-through BESS) - and a `Decision` for each figure naming the rule of
+domain.md §8 and the inputs that produced it. `choose_mv_cable` sizes one feeder's cable; the
+stage applies it to every feeder once the assignment knows the feeder's load. How many blocks and feeders each hall needs is
 decided by the assignment (`hubc.layout.feeds`), which starts from the bounds computed here.
 """
 
@@ -18,7 +20,7 @@ import attrs
 
 from hubc.catalog import electrical as cat
 from hubc.catalog import rules
-from hubc.design.loads import units_needed, facility_peak_kw
+from hubc.design.loads import facility_peak_kw, units_needed
 from hubc.diagnostics import Diagnostic, Location, Severity
 from hubc.layout.types import RowLoad
 from hubc.spec.model import Spec, parse_topology, redundancy_spares
@@ -350,32 +352,24 @@ def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], so
         )
     )
 
-    # -- MV feeders: 630 A bays, cable by ampacity then voltage drop (domain.md §8.3)
+    # -- MV feeders: the 630 A bay sets the most one feeder may carry (what the assignment packs
+    # blocks against); each feeder's cable is then sized on its own design load after the
+    # assignment (`choose_mv_cable`). The cable recorded here is the one a fully loaded feeder needs.
     mvf = cat.table("mv_feeder")
     i_max = float(mvf["max_current_a"])
     length = float(mvf["default_length_m"])
     feeder_kva = SQRT3 * e.mv_voltage_kv * i_max
-    cable = None
-    vd = 0.0
-    for cab in cat.mv_cables():
-        if cab.ampacity_a < i_max:
-            continue
-        vd = _vdrop_percent(i_max, length, cab, pf, e.mv_voltage_kv * 1000)
-        if vd <= float(mvf["voltage_drop_limit_percent"]):
-            cable = cab
-            break
-    if cable is None:
-        cable = cat.mv_cables()[-1]
-        vd = _vdrop_percent(i_max, length, cable, pf, e.mv_voltage_kv * 1000)
+    full = choose_mv_cable(i_max, length, pf, e.mv_voltage_kv)
     dec.append(
         Decision(
             item="mv-feeder",
-            rule="feeder rating S = sqrt3 x V_MV x I_design; cable: smallest Cu XLPE with ampacity >= I_design and dV% = 100 sqrt3 I L (R cos + X sin)/V <= limit",
-            inputs=(("mv_voltage_kv", e.mv_voltage_kv), ("design_current_a", i_max), ("length_m", length), ("vd_limit_percent", float(mvf["voltage_drop_limit_percent"]))),
-            result=(("feeder_kva", feeder_kva), ("cable_mm2", cable.size_mm2), ("cable_ampacity_a", cable.ampacity_a), ("voltage_drop_percent", vd)),
+            rule="feeder rating S = sqrt3 x V_MV x I_max (630 A bay); each feeder's cable is sized on its own design load (mv-feeder-design decisions)",
+            inputs=(("mv_voltage_kv", e.mv_voltage_kv), ("max_current_a", i_max), ("length_m", length), ("vd_limit_percent", float(mvf["voltage_drop_limit_percent"]))),
+            result=(("feeder_kva", feeder_kva), ("cable_at_rating_mm2", full.size_mm2), ("cable_at_rating_parallel", full.parallel), ("voltage_drop_percent", full.voltage_drop_percent)),
             source=cat.source("mv_cable_source") + "; " + cat.source("mv_feeder"),
         )
     )
+    cable = full
     if block_input_kva > feeder_kva:
         diags.append(
             diag(
@@ -500,6 +494,8 @@ def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], so
         )
     )
 
+    dec.append(_ride_through(spec, crit_total, battery_kwh, loc, diags))
+
     return ElectricalSizing(
         topology=topo,
         paths=e.distribution_paths,
@@ -540,6 +536,133 @@ def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], so
     )
 
 
+def _ride_through(spec: Spec, critical_kw: float, battery_kwh: float, loc: _Locator, diags: list) -> Decision:
+    """How the UPS load is bridged from a utility loss until the generators accept it.
+
+    The UPS batteries carry the critical load at once; they must last at least the generator
+    start-and-accept time (catalog `generator_start`; domain.md §3.2) - HUB745 otherwise. A BESS
+    with the "ride-through" role adds its reserve (bess.ride_through_min at the critical load,
+    held by the energy stage) behind the UPS for a failed or slow generator start; its PCS must
+    then carry the UPS load (HUB746 when bess.power_mw is a number below it). With power_mw =
+    "auto" the PCS is sized later by the energy stage, whose floor is the campus IT load."""
+    from hubc.codes import diag
+
+    e = spec.electrical
+    start_s = float(cat.table("generator_start")["start_and_accept_s"])
+    autonomy_s = e.ups_autonomy_min * 60
+    crit_mw = critical_kw / 1000
+    inputs: list[tuple[str, Value]] = [
+        ("critical_kw", critical_kw),
+        ("ups_autonomy_min", e.ups_autonomy_min),
+        ("ups_battery_kwh_per_block", battery_kwh),
+        ("generator_start_and_accept_s", start_s),
+    ]
+    result: list[tuple[str, Value]] = [
+        ("ups_bridge_s", autonomy_s),
+        ("ups_margin_over_generator_start", autonomy_s / start_s if start_s else 0.0),
+        ("ups_bridges_generator_start", "yes" if autonomy_s >= start_s else "no"),
+    ]
+    rule = "UPS batteries carry the critical load from the utility loss: t_UPS = autonomy at full block load >= generator start-and-accept time"
+    if autonomy_s < start_s:
+        diags.append(
+            diag(
+                "HUB745",
+                f"the UPS batteries carry the load for {autonomy_s:g} s but the generators need {start_s:g} s to start and accept load: "
+                f"the {crit_mw:,.1f} MW critical load drops on every utility outage",
+                loc.at("electrical", "ups_autonomy_min"),
+                ("electrical", "ups_autonomy_min"),
+                help=f"set ups_autonomy_min to at least {start_s / 60:.2f} (5-20 min is common practice, domain.md §3.2)",
+            )
+        )
+    bess = spec.bess
+    if bess is not None and "ride-through" in bess.roles:
+        rule += "; BESS (ride-through role) holds P_critical x t_reserve behind the UPS for a failed generator start, its PCS >= P_critical"
+        inputs += [("bess", bess.id), ("bess_ride_through_min", bess.ride_through_min), ("bess_power_mw", bess.power_mw if bess.power_mw == "auto" else float(bess.power_mw))]
+        result.append(("bridge_total_s", autonomy_s + bess.ride_through_min * 60))
+        if bess.power_mw == "auto":
+            result += [
+                ("bess_power_check", "sized by the energy stage"),
+                ("bess_note", "the energy stage sizes the PCS to at least the campus IT load and holds the reserve; the UPS load here includes CDU pumps"),
+            ]
+        else:
+            ok = float(bess.power_mw) + 1e-9 >= crit_mw
+            result.append(("bess_power_check", "carries the critical load" if ok else "below the critical load"))
+            if not ok:
+                diags.append(
+                    diag(
+                        "HUB746",
+                        f"BESS {bess.id} has {float(bess.power_mw):g} MW of PCS for ride-through, below the {crit_mw:,.1f} MW UPS load it must carry "
+                        f"while the generators start",
+                        loc.at("bess", "power_mw"),
+                        ("bess", "power_mw"),
+                        severity=Severity.WARNING,
+                        help=f'set bess.power_mw to at least {math.ceil(crit_mw):g} or "auto", or drop the "ride-through" role',
+                    )
+                )
+    return Decision(
+        item="critical-ride-through",
+        rule=rule + " (domain.md §3.2, §8.7)",
+        inputs=tuple(inputs),
+        result=tuple(result),
+        source=cat.source("generator_start"),
+    )
+
+
+@attrs.frozen(kw_only=True)
+class CableChoice:
+    """The MV cable of one feeder: `parallel` sets of three 1C `size_mm2` Cu XLPE cables."""
+
+    size_mm2: float
+    parallel: int
+    table_ampacity_a: float  # one cable, catalog table
+    derate: float  # grouping x soil (catalog)
+    ampacity_a: float  # installed: parallel x table x derate
+    current_a: float  # design current the choice was made for
+    length_m: float
+    voltage_drop_percent: float
+    voltage_drop_limit_percent: float
+    ok: bool  # meets ampacity and voltage drop (False: the largest arrangement, reported)
+    binding: str  # "ampacity" | "voltage-drop" | "none": what ruled out the next smaller choice
+
+
+def choose_mv_cable(current_a: float, length_m: float, pf: float, mv_kv: float) -> CableChoice:
+    """Fewest parallel sets, then the smallest section, whose derated ampacity carries the design
+    current and whose voltage drop dV% = 100 sqrt3 (I/n) L (R cos + X sin) / V_LL stays within the
+    catalog limit (domain.md §8.3). Parallel sets only when no single cable does: each set costs
+    terminations, a duct way and lug space in the bay. No arrangement passing: the largest one,
+    with ok=False."""
+    der = cat.table("mv_cable_derating")
+    derate = float(der["grouping_factor"]) * float(der["soil_factor"])
+    limit = float(cat.table("mv_feeder")["voltage_drop_limit_percent"])
+    cands = sorted(((n, cab) for n in range(1, int(der["max_parallel"]) + 1) for cab in cat.mv_cables()), key=lambda nc: (nc[0], nc[1].size_mm2))
+    v_ll = mv_kv * 1000
+    binding = "none"
+    for n, cab in cands:
+        amp = n * cab.ampacity_a * derate
+        vd = _vdrop_percent(current_a / n, length_m, cab, pf, v_ll)
+        if amp + 1e-9 < current_a:
+            binding = "ampacity"
+            continue
+        if vd > limit + 1e-9:
+            binding = "voltage-drop"
+            continue
+        return CableChoice(size_mm2=cab.size_mm2, parallel=n, table_ampacity_a=cab.ampacity_a, derate=derate, ampacity_a=amp, current_a=current_a, length_m=length_m, voltage_drop_percent=vd, voltage_drop_limit_percent=limit, ok=True, binding=binding)
+    n, cab = max(cands, key=lambda nc: (nc[0] * nc[1].ampacity_a, nc[0] * nc[1].size_mm2))
+    return CableChoice(
+        size_mm2=cab.size_mm2,
+        parallel=n,
+        table_ampacity_a=cab.ampacity_a,
+        derate=derate,
+        ampacity_a=n * cab.ampacity_a * derate,
+        current_a=current_a,
+        length_m=length_m,
+        voltage_drop_percent=_vdrop_percent(current_a / n, length_m, cab, pf, v_ll),
+        voltage_drop_limit_percent=limit,
+        ok=False,
+        binding=binding,
+    )
+
+
 def _vdrop_percent(i_a: float, length_m: float, cab: cat.MvCable, pf: float, v_ll: float) -> float:
     # dV = sqrt3 I L (R cos phi + X sin phi) (domain.md §8.3)
     sin = math.sqrt(max(0.0, 1 - pf * pf))
@@ -571,4 +694,4 @@ def _block_rule(topo: Topology) -> str:
     return f"block-redundant: N = ceil(load / P_block) active blocks + one catcher per {topo.x} (domain.md §8.4)"
 
 
-__all__ = ["Decision", "ElectricalSizing", "HallPower", "LoadItem", "Topology", "size_electrical", "topology_of"]
+__all__ = ["CableChoice", "Decision", "ElectricalSizing", "HallPower", "LoadItem", "Topology", "choose_mv_cable", "size_electrical", "topology_of"]

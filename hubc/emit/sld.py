@@ -310,6 +310,7 @@ def _svg(result, spec: Spec) -> str:
 
     # ---- halls
     pf = sz.power_factor
+    cables = {(d.hall, d.feeder): d.cable for d in result.feeder_designs}
     for (h, blocks, ngroups), xs in zip(halls, hall_x):
         hp = sz.hall(h.hall)
         feeder_of = {b: f.id for f in h.feeders for b in f.blocks}
@@ -321,7 +322,9 @@ def _svg(result, spec: Spec) -> str:
             body += f'<line class="cable" x1="{bx}" y1="{Y_FEEDER + 20}" x2="{bx}" y2="{Y_USS - 32}"/>'
             fid = feeder_of.get(b.id, f"{h.hall}.mvf")
             svg.group(f"{fid}@{b.id}", f"{h.hall}/mv-cable", body)
-            svg.lines(bx + 6, Y_FEEDER + 40, [fid.split(".")[-1], f"{sz.feeder_cable_mm2:g} mm2", f"{sz.feeder_breaker_a:g} A"], "ts", "start")
+            cab = cables.get((h.hall, fid))
+            cab_txt = (f"{cab.parallel} x {cab.size_mm2:g} mm2" if cab.parallel > 1 else f"{cab.size_mm2:g} mm2") if cab else f"{sz.feeder_cable_mm2:g} mm2"
+            svg.lines(bx + 6, Y_FEEDER + 40, [fid.split(".")[-1], cab_txt, f"{sz.feeder_breaker_a:g} A"], "ts", "start")
             svg.group(f"{b.id}/uss", f"{h.hall}/unit-substation", transformer(bx, Y_USS) + f'<line class="w" x1="{bx}" y1="{Y_USS + 32}" x2="{bx}" y2="{Y_LVBUS}"/>')
             svg.lines(bx + 20, Y_USS - 4, [f"{sz.uss_kva:g} kVA", f"Z {sz.uss_z_pu:.2%}"], "ts", "start")
             svg.group(

@@ -115,6 +115,16 @@ class Assignment:
     def hall(self, hall_id: str) -> HallAssignment:
         return next(h for h in self.halls if h.hall == hall_id)
 
+    def section_copies(self) -> dict[tuple[str, str], tuple[int, ...]]:
+        """(hall, feeder id) -> the section of that feeder in copy 0, 1, ... of the hall: the
+        section counts laid out copy by copy, lowest section first (copies are identical, so
+        this is one concrete realisation of the counts; design.json records it)."""
+        out: dict[tuple[str, str], list[int]] = {}
+        for t, sec in enumerate(self.sections):
+            for hall, fid, n in sec:
+                out.setdefault((hall, fid), []).extend([t] * n)
+        return {k: tuple(v) for k, v in out.items()}
+
 
 class Infeasible(Exception):
     """Raised with a message in spec terms when no assignment exists."""

@@ -5,7 +5,8 @@ the solver's or a hand-made one. Out: every scenario checked, each with its wors
 diagnostics for any component above 100% or any load left without a live feed.
 
 Scenarios: normal operation; the failure of each UPS block, unit substation, MV feeder, row
-busway (per distinct hall; copies are identical); each main transformer (the MV bus sections
+busway (per distinct hall; copies are identical); the MV bus sections after each of those
+failures in every hall copy (load moved to partner blocks on other sections); each main transformer (the MV bus sections
 are tied, so the survivors share the campus load: the N+1 pool of domain.md §8.3); a utility
 outage with one generator failed; a transmission circuit lost (each circuit is built for the
 whole contract, N-1). For Tier IV also maintenance plus failure: a UPS module, main
@@ -62,9 +63,30 @@ class Scenario:
 
 
 @attrs.frozen(kw_only=True)
+class SectionWorst:
+    """The most an MV bus section (its main transformer, bus ties open) carries after any single
+    downstream failure: a UPS block, unit substation, feeder or busway out moves load to partner
+    blocks whose feeders may sit on other sections."""
+
+    transformer: str
+    normal_kva: float
+    worst_kva: float
+    failure: str  # "<component>/fails in copy <n>", or "normal"
+    rating_kva: float
+
+    def to_json(self) -> dict:
+        return {
+            "worst_after_failure_kva": round(self.worst_kva, 3),
+            "worst_after_failure_loading": round(self.worst_kva / self.rating_kva, 4),
+            "worst_failure": self.failure,
+        }
+
+
+@attrs.frozen(kw_only=True)
 class Verification:
     scenarios: tuple[Scenario, ...]
     diagnostics: tuple[Diagnostic, ...]
+    sections: tuple[SectionWorst, ...] = ()
 
     @property
     def worst(self) -> Scenario | None:
@@ -88,6 +110,15 @@ class _Hall:
 
     def evaluate(self, failed_blocks: frozenset, failed_cords: frozenset = frozenset(), cap: dict | None = None):
         """-> (worst component, worst loading, lost kW)."""
+        load, busway, lost = self.loads(failed_blocks, failed_cords)
+        return self._worst(load, busway, lost, failed_blocks, cap)
+
+    def feeder_kva(self, load: dict, failed_blocks: frozenset) -> dict[str, float]:
+        """Each feeder's input kVA for the given block loads (a feeder whose blocks all failed: 0)."""
+        return {f.id: sum(load[b] for b in f.blocks if b not in failed_blocks) * self.to_kva for f in self.ha.feeders}
+
+    def loads(self, failed_blocks: frozenset, failed_cords: frozenset = frozenset()):
+        """-> (block id -> kW, busway id -> kW, lost kW) with the given blocks and cords failed."""
         load = {b.id: 0.0 for b in self.ha.blocks}
         busway: dict[str, float] = {}
         lost = 0.0
@@ -107,6 +138,9 @@ class _Hall:
                 load[blk] += share
                 if c.item in self.rows:
                     busway[f"{c.item}/busway-{side.lower()}"] = share
+        return load, busway, lost
+
+    def _worst(self, load, busway, lost, failed_blocks, cap):
         worst_id, worst = "", 0.0
         for bid, kw in load.items():
             if bid in failed_blocks:
@@ -115,11 +149,11 @@ class _Hall:
             for cid, v in ((bid, kw / rating if rating > 0 else math.inf), (f"{bid}/uss", kw * self.to_kva / self.sz.uss_kva)):
                 if v > worst + TOL:
                     worst_id, worst = cid, v
-        for f in self.ha.feeders:
-            kva = sum(load[b] for b in f.blocks if b not in failed_blocks) * self.to_kva
+        for fid, kva in self.feeder_kva(load, failed_blocks).items():
+            f = fid
             v = kva / self.sz.feeder_kva
             if v > worst + TOL:
-                worst_id, worst = f.id, v
+                worst_id, worst = f, v
         for bid, kw in busway.items():
             v = kw / self.hall.row_busway_kw
             if v > worst + TOL:
@@ -139,6 +173,34 @@ class _Hall:
                 for side, blk in (("A", c.a), ("B", c.b)):
                     if blk is not None:
                         yield "busway", f"{c.item}/busway-{side.lower()}", frozenset(), frozenset(((c.item, side),))
+
+
+@attrs.frozen(kw_only=True)
+class FeederDuty:
+    """What one MV feeder of a hall copy carries: normally and after the worst single failure."""
+
+    feeder: str
+    blocks: int
+    normal_kva: float
+    worst_kva: float  # the most it carries after any single failure in its hall
+    worst_failure: str  # the failure behind worst_kva ("normal" when nothing raises it)
+
+
+def feeder_duty(ha: HallAssignment, sz: ElectricalSizing) -> tuple[FeederDuty, ...]:
+    """Each feeder's normal and worst post-failure kVA over every single failure in its hall
+    (a block or unit substation out moves its load onto partner blocks, which may hang on other
+    feeders; a feeder out does the same for all its blocks). Failed feeders carry nothing."""
+    h = _Hall(ha, sz)
+    normal = h.feeder_kva(h.loads(frozenset())[0], frozenset())
+    worst = {f: (kva, "normal") for f, kva in normal.items()}
+    for _kind, cid, fb, fc in h.failures():
+        kva = h.feeder_kva(h.loads(fb, fc)[0], fb)
+        for f, v in kva.items():
+            if v > worst[f][0] + TOL:
+                worst[f] = (v, cid)
+    return tuple(
+        FeederDuty(feeder=f.id, blocks=len(f.blocks), normal_kva=normal[f.id], worst_kva=worst[f.id][0], worst_failure=worst[f.id][1]) for f in ha.feeders
+    )
 
 
 def _hall_scenarios(ha: HallAssignment, sz: ElectricalSizing, tier: int) -> list[Scenario]:
@@ -199,6 +261,98 @@ def _hall_scenarios(ha: HallAssignment, sz: ElectricalSizing, tier: int) -> list
                 )
             )
     return out
+
+
+# ------------------------------------------------------------------ bus sections
+
+
+def _section_scenarios(sz: ElectricalSizing, asg: Assignment) -> tuple[list[Scenario], tuple[SectionWorst, ...]]:
+    """Bus-section loading after every single failure in every copy of every hall.
+
+    Normally each section carries its feeders' normal kVA (`section_kva`). A failure in one hall
+    copy changes that copy's feeder loads by d_f (partners pick up the failed block's load); the
+    section of each of the copy's feeders comes from `Assignment.section_copies`, so section t
+    carries section_kva[t] + sum of d_f over the copy's feeders on t. Copies with the same
+    feeder-to-section pattern give the same loads, so each pattern is evaluated once."""
+    n, mva = sz.main_tx_count, sz.main_tx_mva
+    if not n or not asg.sections:
+        return [], ()
+    ids = sz.main_tx_ids()
+    rating = mva * 1000
+    where = asg.section_copies()
+    base = list(asg.section_kva)
+    worst = [(base[t], "normal") for t in range(n)]
+    out = []
+    for ha in asg.halls:
+        h = _Hall(ha, sz)
+        normal = h.feeder_kva(h.loads(frozenset())[0], frozenset())
+        fids = [f.id for f in ha.feeders]
+        patterns: dict[tuple[int, ...], int] = {}  # pattern -> first copy (0-based) with it
+        for c in range(ha.copies):
+            pat = tuple(where.get((ha.hall, f), ())[c] if c < len(where.get((ha.hall, f), ())) else -1 for f in fids)
+            patterns.setdefault(pat, c)
+        failures = list(h.failures())
+        hall_worst = (-1.0, "", 0)  # (kVA, failure, section)
+        for _kind, cid, fb, fc in failures:
+            kva = h.feeder_kva(h.loads(fb, fc)[0], fb)
+            for pat, c in patterns.items():
+                load = list(base)
+                for f, t in zip(fids, pat):
+                    if t >= 0:
+                        load[t] += kva[f] - normal[f]
+                for t in range(n):
+                    label = f"{cid}/fails in copy {c + 1}"
+                    if load[t] > worst[t][0] + TOL:
+                        worst[t] = (load[t], label)
+                    if load[t] > hall_worst[0] + TOL:
+                        hall_worst = (load[t], label, t)
+        if hall_worst[0] >= 0:
+            kva_w, label, t = hall_worst
+            out.append(
+                Scenario(
+                    id=f"{ha.hall}/bus-sections",
+                    kind="bus-section",
+                    area=ha.hall,
+                    failed=(label,),
+                    maintenance=(),
+                    worst_component=ids[t],
+                    worst_loading=kva_w / rating,
+                    lost_kw=0.0,
+                    combinations=len(failures) * ha.copies,
+                )
+            )
+    # a mechanical feeder out: the N+1 survivors share its load evenly (wherever they sit)
+    mech = [f.id for f in asg.mech_feeders]
+    if len(mech) > 1:
+        total = sum(f.normal_kva for f in asg.mech_feeders)
+        share = total / (len(mech) - 1)
+        sec_of = {fid: w[0] for (hall, fid), w in where.items() if hall == "campus" and w}
+        mech_worst = (-1.0, "", 0)
+        for f in asg.mech_feeders:
+            load = list(base)
+            for g in asg.mech_feeders:
+                if g.id in sec_of:
+                    load[sec_of[g.id]] += (0.0 if g.id == f.id else share) - g.normal_kva
+            for t in range(n):
+                if load[t] > worst[t][0] + TOL:
+                    worst[t] = (load[t], f"{f.id}/fails")
+                if load[t] > mech_worst[0] + TOL:
+                    mech_worst = (load[t], f"{f.id}/fails", t)
+        out.append(
+            Scenario(
+                id="campus/mechanical-feeders/bus-sections",
+                kind="bus-section",
+                area="campus",
+                failed=(mech_worst[1],),
+                maintenance=(),
+                worst_component=ids[mech_worst[2]],
+                worst_loading=mech_worst[0] / rating,
+                lost_kw=0.0,
+                combinations=len(mech),
+            )
+        )
+    secs = tuple(SectionWorst(transformer=ids[t], normal_kva=base[t], worst_kva=worst[t][0], failure=worst[t][1], rating_kva=rating) for t in range(n))
+    return out, secs
 
 
 # ---------------------------------------------------------------------- campus level
@@ -341,6 +495,8 @@ def verify_electrical(
     for ha in asg.halls:
         scen.extend(_hall_scenarios(ha, sz, tier))
     scen.extend(_campus_scenarios(sz, asg, tier, circuits, contract_mw))
+    sec_scen, sections = _section_scenarios(sz, asg)
+    scen.extend(sec_scen)
     scen.sort(key=lambda s: (s.area, s.kind, s.id))
     loc = location or Location(file="<spec>")
     diags = []
@@ -362,7 +518,7 @@ def verify_electrical(
                 help="add UPS blocks, feeders or transformers, or change the topology; every scenario is listed in design.json under electrical.scenarios",
             )
         )
-    return Verification(scenarios=tuple(scen), diagnostics=tuple(diags))
+    return Verification(scenarios=tuple(scen), diagnostics=tuple(diags), sections=sections)
 
 
 def _describe(s: Scenario) -> str:
