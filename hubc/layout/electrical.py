@@ -140,6 +140,11 @@ class ElectricalResult:
     diagnostics: tuple[Diagnostic, ...]  # warnings (and errors when run with strict=False)
     feeder_designs: tuple[FeederDesign, ...] = ()
 
+    def solver_settings(self) -> dict:
+        from hubc.layout.feeds import solver_settings
+
+        return solver_settings()
+
     # ------------------------------------------------------------------ design.json
     def to_json(self) -> dict:
         sz, asg = self.sizing, self.assignment

@@ -282,6 +282,23 @@ def greedy_catcher(types: _Types, order: list[int], topo: Topology, p: int) -> _
 # ------------------------------------------------------------------------- CP-SAT
 
 
+def solver_settings() -> dict:
+    """What makes the assignment reproducible, for hubc.lock (same values `_params` sets)."""
+    import ortools
+
+    return {
+        "engine": "OR-Tools CP-SAT",
+        "ortools": ortools.__version__,
+        "workers": 1,
+        "seed": 0,
+        "deterministic_time_s": {
+            "rows_to_blocks": DET_TIME_BLOCKS,
+            "blocks_to_feeders": DET_TIME_FEEDERS,
+            "feeders_to_sections": DET_TIME_SECTIONS,
+        },
+    }
+
+
 def _params(det_time: float):
     from ortools.sat.python import cp_model
 
