@@ -96,6 +96,7 @@ class EnergyResult:
     carbon_intensity: float
     interconnect: Interconnect
     diagnostics: tuple[Diagnostic, ...]
+    lp_method: str = "HiGHS via OR-Tools linear solver (1 thread)"
 
     # ---------------------------------------------------------------- figures
 
@@ -156,7 +157,7 @@ class EnergyResult:
             "grid_carbon_intensity_tco2_per_mwh": self.carbon_intensity,
             "bess": None,
             "lp": {
-                "solver": "HiGHS via OR-Tools linear solver (1 thread)",
+                "solver": self.lp_method,
                 "objective_million_krw_per_year": r(self.lp_objective_mkrw, 3),
                 "cfe_score": r(self.lp_cfe_score, 4),
                 "grid_import_peak_mw": r(self.lp_grid_peak_mw, 3),
@@ -208,7 +209,7 @@ class EnergyResult:
         from hubc.catalog import energy as cat
 
         return {
-            "lp": "HiGHS via ortools.linear_solver.pywraplp",
+            "lp": "HiGHS, or GLOP for the plant-size search, via ortools.linear_solver.pywraplp",
             "ortools": ortools_version,
             "threads": 1,
             "energy_catalog": cat.data()["version"],
@@ -548,6 +549,7 @@ def run_energy(spec: Spec, base_dir: Path | str = ".", source: SourceFile | None
         lp_cfe_score=sol.cfe_score,
         lp_objective_mkrw=sol.objective,
         lp_grid_peak_mw=sol.grid_peak_mw,
+        lp_method=sol.method,
         balance_error_mwh=rep.balance_error_mwh,
         losses_mwh=rep.losses_mwh,
         contract_mw=spec.grid.contract_mw,
