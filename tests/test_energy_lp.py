@@ -349,8 +349,10 @@ def test_sensitivity_slope_matches_finite_difference():
     pu = _wind_like(3)
     p = problem(0.6, bess(), re=square_solar(0.5 * L))
     k, h = 12.3, 1e-3
+
     def at(kk):
         return lp._solve(attrs.evolve(p, fixed_re_mw=p.fixed_re_mw + kk * pu), 0.6, pu)
+
     _, slope = at(k)
     lo, hi = at(k - h)[0].objective, at(k + h)[0].objective
     assert slope == pytest.approx((hi - lo) / (2 * h), rel=1e-3)

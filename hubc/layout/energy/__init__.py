@@ -19,7 +19,7 @@ import attrs
 
 from hubc.codes import diag
 from hubc.design.equipment import Equipment
-from hubc.diagnostics import Diagnostic, HubcError, Location
+from hubc.diagnostics import Diagnostic, HubcError, Location, has_errors
 
 if TYPE_CHECKING:
     import numpy as np
@@ -97,6 +97,8 @@ class EnergyResult:
     interconnect: Interconnect
     diagnostics: tuple[Diagnostic, ...]
     lp_method: str = "HiGHS via OR-Tools linear solver (1 thread)"
+    catalog_version: str = ""
+    turbine_mw: dict = attrs.field(factory=dict, eq=False)  # by wind kind, from the catalog in use
 
     # ---------------------------------------------------------------- figures
 
@@ -212,7 +214,7 @@ class EnergyResult:
             "lp": "HiGHS, or GLOP for the plant-size search, via ortools.linear_solver.pywraplp",
             "ortools": ortools_version,
             "threads": 1,
-            "energy_catalog": cat.data()["version"],
+            "energy_catalog": self.catalog_version or cat.data()["version"],
         }
 
     def equipment(self) -> tuple[Equipment, ...]:
@@ -269,7 +271,7 @@ class EnergyResult:
                 continue
             from hubc.catalog import energy as cat
 
-            turbine = float(cat.renewable_cost(p.kind)["turbine_mw"])
+            turbine = float(self.turbine_mw.get(p.kind) or cat.renewable_cost(p.kind)["turbine_mw"])
             count = math.ceil(p.capacity_mw / turbine - 1e-6)
             items.append(
                 Equipment(
@@ -317,6 +319,11 @@ def run_energy(spec: Spec, base_dir: Path | str = ".", source: SourceFile | None
     def at(*path) -> Location:
         return source.at_value(tuple(path)) if source is not None else Location(file=name)
 
+    # The spec's [catalog] files may add or override containers and costs; their problems are
+    # `hubc check` findings, so a build never gets here with one (a direct call still stops).
+    ecat, cat_diags = cat.load_energy_catalog(spec, base_dir, source)
+    if has_errors(cat_diags):
+        raise HubcError(cat_diags, 1)
     diags: list[Diagnostic] = []
     it_kw = campus_heat(spec).it_kw
     pue = spec.policy.annual_pue if spec.policy.annual_pue is not None else spec.policy.design_pue
@@ -379,7 +386,7 @@ def run_energy(spec: Spec, base_dir: Path | str = ".", source: SourceFile | None
     auto_plants = []
     for i, (pl, pu, _label) in enumerate(pus):
         if pl.capacity_mw == "auto":
-            cost = cat.renewable_cost(pl.kind)
+            cost = ecat.renewable_cost(pl.kind)
             crf = cat.crf(rates["discount_rate"], int(cost["lifetime_years"]))
             per_mw = cost["capex_krw_per_mw"] * (crf + cost["om_share_per_year"])
             per_mw += cost.get("price_krw_per_mwh", 0.0) * float(pu.sum())
@@ -392,7 +399,7 @@ def run_energy(spec: Spec, base_dir: Path | str = ".", source: SourceFile | None
     bess_params = None
     container = None
     if b is not None:
-        containers = cat.bess_containers()
+        containers = ecat.bess_containers()
         container = containers.get(b.container)
         if container is None:
             raise HubcError(
@@ -519,7 +526,7 @@ def run_energy(spec: Spec, base_dir: Path | str = ".", source: SourceFile | None
     )
     check_replay(rep, sol, at)
 
-    inter, inter_diags = size_interconnect(spec, at, rep.grid_mw.tolist())
+    inter, inter_diags = size_interconnect(spec, at, rep.grid_mw.tolist(), catalog=ecat)
     diags.extend(inter_diags)
     diags.append(
         diag(
@@ -550,6 +557,8 @@ def run_energy(spec: Spec, base_dir: Path | str = ".", source: SourceFile | None
         lp_objective_mkrw=sol.objective,
         lp_grid_peak_mw=sol.grid_peak_mw,
         lp_method=sol.method,
+        catalog_version=ecat.version,
+        turbine_mw={k: float(v["turbine_mw"]) for k, v in ecat.renewables.items() if v.get("turbine_mw") is not None},
         balance_error_mwh=rep.balance_error_mwh,
         losses_mwh=rep.losses_mwh,
         contract_mw=spec.grid.contract_mw,

@@ -286,7 +286,6 @@ def _solve(problem: EnergyProblem, target: float, sens_pu: np.ndarray | None = N
         # (deficit). In a deficit hour one more MW of output is one more MW of direct use and
         # one less of deficit; in a surplus hour one more MW of surplus.
         deficit_h = deficit > 0
-        surplus_h = surplus > 0
         slope = -cfe.dual_value() * float(sens_pu[deficit_h].sum())
         for t in range(T):
             if ch[t] is not None and sens_pu[t] > 0 and ch[t].solution_value() >= surplus[t] - 1e-9:
