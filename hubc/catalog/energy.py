@@ -402,6 +402,10 @@ def _duplicate(src, table: str, key: str, i: int, first: int, value):
     )
 
 
+def pue_dry_bulb() -> dict:
+    return dict(data()["pue_dry_bulb"])
+
+
 def crf(rate: float, years: int) -> float:
     """Capital recovery factor: the annual payment that repays 1 over `years` at `rate`."""
     if rate == 0:

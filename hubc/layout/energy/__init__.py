@@ -98,6 +98,9 @@ class EnergyResult:
     diagnostics: tuple[Diagnostic, ...]
     lp_method: str = "HiGHS via OR-Tools linear solver (1 thread)"
     catalog_version: str = ""
+    pue_model: str = "constant"
+    pue_hourly: np.ndarray | None = attrs.field(default=None, eq=False)  # dry-bulb model only
+    dry_bulb_c: np.ndarray | None = attrs.field(default=None, eq=False)
     turbine_mw: dict = attrs.field(factory=dict, eq=False)  # by wind kind, from the catalog in use
 
     # ---------------------------------------------------------------- figures
@@ -123,6 +126,7 @@ class EnergyResult:
             "hours": len(self.load_mw),
             "it_kw": r(self.it_kw, 1),
             "pue": self.pue,
+            "pue_model": self.pue_model,
             "utilisation": self.utilisation,
             "load": {
                 "annual_mwh": r(load_mwh, 1),
@@ -175,6 +179,17 @@ class EnergyResult:
             },
             "interconnect": self.interconnect.to_json(),
         }
+        if self.pue_hourly is not None:
+            out["pue_hourly"] = {
+                "min": r(float(self.pue_hourly.min()), 4),
+                "mean": r(float(self.pue_hourly.mean()), 4),
+                "max": r(float(self.pue_hourly.max()), 4),
+            }
+            out["dry_bulb_c"] = {
+                "min": r(float(self.dry_bulb_c.min()), 2),
+                "mean": r(float(self.dry_bulb_c.mean()), 2),
+                "max": r(float(self.dry_bulb_c.max()), 2),
+            }
         if self.bess is not None:
             b = self.bess
             out["bess"] = {
@@ -291,6 +306,10 @@ class EnergyResult:
         return tuple(items)
 
 
+# Random stream id of the synthetic dry-bulb year (renewables use [seed, plant seed, index]).
+_DRY_BULB_STREAM = 0xD2B
+
+
 def r(x: float, nd: int) -> float:
     v = round(float(x), nd)
     return 0.0 if v == 0 else v
@@ -334,7 +353,28 @@ def run_energy(spec: Spec, base_dir: Path | str = ".", source: SourceFile | None
     else:
         util = np.full(profiles.HOURS, en.utilisation)
         util_label = f"flat {en.utilisation:g}"
-    load = profiles.load_mw(it_kw, pue, util)
+    pue_label = f"PUE {pue:g}"
+    pue_h = temp_c = None
+    if en.pue_model == "dry-bulb":
+        # Its own random stream: the temperature year does not shift the renewables' weather.
+        temp_c = profiles.dry_bulb_c(np.random.default_rng([en.seed, _DRY_BULB_STREAM]))
+        pue_h, capped = profiles.pue_from_dry_bulb(temp_c, pue, spec.policy.design_pue)
+        pue_label = (
+            f"PUE {float(pue_h.min()):.3f}-{float(pue_h.max()):.3f} by dry-bulb (mean {float(pue_h.mean()):.3f})"
+        )
+        if capped:
+            diags.append(
+                diag(
+                    "HUB424",
+                    f"the dry-bulb PUE model exceeds the design-day PUE {spec.policy.design_pue:g} in {capped} hours "
+                    f"of the synthetic year; those hours are capped at it",
+                    at("energy", "pue_model"),
+                    ("energy", "pue_model"),
+                    related=((at("policy", "design_pue"), "design-day PUE"),),
+                    help="raise design_pue to the hottest hour's PUE, lower annual_pue, or re-fit the catalog's pue_dry_bulb slope",
+                )
+            )
+    load = profiles.load_mw(it_kw, pue_h if pue_h is not None else pue, util)
 
     # ---- renewables: per-unit profiles
     rates = cat.annualisation()
@@ -531,7 +571,7 @@ def run_energy(spec: Spec, base_dir: Path | str = ".", source: SourceFile | None
     diags.append(
         diag(
             "HUB418",
-            f"energy year: {BASIS}; {it_kw / 1000:.1f} MW IT x utilisation {util_label} x PUE {pue:g}",
+            f"energy year: {BASIS}; {it_kw / 1000:.1f} MW IT x utilisation {util_label} x {pue_label}",
             at("energy") if source is not None and spec.energy else Location(file=name),
             ("energy",),
         )
@@ -539,6 +579,9 @@ def run_energy(spec: Spec, base_dir: Path | str = ".", source: SourceFile | None
     return EnergyResult(
         it_kw=it_kw,
         pue=pue,
+        pue_model=en.pue_model,
+        pue_hourly=pue_h,
+        dry_bulb_c=temp_c,
         utilisation=util_label,
         load_mw=load,
         plants=tuple(plants),
