@@ -370,3 +370,39 @@ def test_search_not_used_when_the_contract_binds():
     )
     assert not lp._one_dimensional(p)
     assert not lp._one_dimensional(attrs.evolve(p, contract_mw=2 * L, bess=bess(grid_charging=True)))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 4])
+def test_plant_size_search_matches_full_model_on_random_years(seed):
+    # Random sun, wind, load, BESS prices and floors: the search's cost is the full model's
+    # within its certified gap (1e-8), and what it returns is feasible for the target.
+    rng = np.random.default_rng(seed)
+    h = np.arange(T) % 24
+    solar = (
+        np.where((h >= 6) & (h < 18), np.sin(np.pi * (h - 6) / 12), 0) * rng.uniform(0.3, 1.0, T) * rng.uniform(0, 2)
+    )
+    wind = np.clip(np.repeat(rng.uniform(0, 1, T // 24), 24) + 0.2 * rng.standard_normal(T), 0, 1)
+    load = L + 2 * rng.uniform(0, 1, T)
+    eta = rng.uniform(0.85, 0.97)
+    b = bess(
+        eta_charge=eta,
+        eta_discharge=eta,
+        usable_fraction=rng.uniform(0.6, 0.95),
+        energy_cost_per_mwh_year=rng.uniform(5, 40),
+        power_cost_per_mw_year=rng.uniform(2, 20),
+        reserve_mwh=rng.uniform(0, 5),
+        min_power_mw=rng.uniform(0, 12),
+    )
+    p = lp.EnergyProblem(
+        load_mw=load,
+        fixed_re_mw=5 * solar,
+        auto_plants=(lp.AutoPlant(id="w", pu=wind, cost_per_mw_year=rng.uniform(20, 200)),),
+        bess=b,
+        contract_mw=2 * L,
+        cfe_target=rng.uniform(0.3, 0.9),
+    )
+    searched = lp.solve(p)
+    full, _ = lp._solve(p, p.cfe_target)
+    assert searched.method.startswith("plant-size search")
+    assert searched.objective == pytest.approx(full.objective, rel=2e-8)
+    assert searched.cfe_score >= p.cfe_target - 1e-7
