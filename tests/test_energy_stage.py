@@ -312,3 +312,71 @@ def test_without_bess_renewables_serve_the_load_directly():
         run_energy(spec, ROOT / "specs", source)
     assert err.value.diagnostics[0].code == "HUB411"
     assert "without a BESS" in err.value.diagnostics[0].notes[0]
+
+
+# ----------------------------------------------------------------------- weather-dependent PUE
+
+
+def test_dry_bulb_pue_keeps_the_annual_mean_and_follows_temperature(tmp_path):
+    from hubc.layout.energy import profiles
+
+    rng = np.random.default_rng(1)
+    temp = profiles.dry_bulb_c(rng)
+    assert temp.mean() == pytest.approx(12.5, abs=1.0)
+    summer = profiles.month_of_hour() == 8
+    winter = profiles.month_of_hour() == 1
+    assert temp[summer].mean() > temp[winter].mean() + 20
+    pue, capped = profiles.pue_from_dry_bulb(temp, 1.25, 1.40)
+    assert capped == 0
+    assert pue.mean() == pytest.approx(1.25, abs=1e-9)
+    assert pue[summer].mean() > pue[winter].mean()
+    assert pue.min() >= 1.0 and pue.max() <= 1.40
+    # Below the knee the PUE is flat (fans only): every cold hour has the same PUE.
+    cold = temp < 10
+    assert np.ptp(pue[cold]) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_dry_bulb_pue_capped_at_design_pue_keeps_the_mean():
+    from hubc.layout.energy import profiles
+
+    temp = profiles.dry_bulb_c(np.random.default_rng(2))
+    pue, capped = profiles.pue_from_dry_bulb(temp, 1.18, 1.20)
+    assert capped > 0
+    assert pue.max() == pytest.approx(1.20)
+    assert pue.mean() == pytest.approx(1.18, abs=1e-9)
+
+
+def test_dry_bulb_model_in_the_stage(campus):
+    import attrs
+
+    spec, source, base = campus
+    dry = run_energy(attrs.evolve(spec, energy=attrs.evolve(spec.energy, pue_model="dry-bulb")), ROOT / "specs", source)
+    # Same annual energy (the mean PUE is kept), but a summer-heavy load shape.
+    assert dry.load_mw.sum() == pytest.approx(base.load_mw.sum(), rel=1e-9)
+    assert dry.load_mw.max() > base.load_mw.max()
+    j = dry.to_json()
+    assert j["pue_model"] == "dry-bulb" and base.to_json()["pue_model"] == "constant"
+    assert j["pue_hourly"]["mean"] == pytest.approx(base.pue, abs=1e-4)
+    assert "by dry-bulb" in next(d.message for d in dry.diagnostics if d.code == "HUB418")
+    # The replay still proves the design against the new load.
+    assert dry.cfe_score >= spec.energy.cfe_target - 1e-6
+    # Deterministic: same spec, same year.
+    again = run_energy(
+        attrs.evolve(spec, energy=attrs.evolve(spec.energy, pue_model="dry-bulb")), ROOT / "specs", source
+    )
+    assert np.array_equal(again.load_mw, dry.load_mw)
+
+
+def test_dry_bulb_pue_above_design_is_a_located_warning(campus):
+    spec, source, _ = campus
+    tight = attrs.evolve(
+        spec,
+        policy=attrs.evolve(spec.policy, annual_pue=1.18, design_pue=1.19),
+        energy=attrs.evolve(spec.energy, pue_model="dry-bulb"),
+    )
+    res = run_energy(tight, ROOT / "specs", source)
+    warn = [d for d in res.diagnostics if d.code == "HUB424"]
+    assert len(warn) == 1 and warn[0].severity.name == "WARNING"
+    assert warn[0].location == source.at_value(("energy", "pue_model"))
+    assert res.pue_hourly.max() == pytest.approx(1.19)
+    assert res.pue_hourly.mean() == pytest.approx(1.18, abs=1e-9)

@@ -230,8 +230,11 @@ def _load_one(state: _State, name: str, raw: bytes, *, shipped: bool) -> list[Di
     data = doc.data
     out: list[Diagnostic] = []
 
+    from hubc.catalog.energy import USER_TABLES
+
     tables = {key: data.get(key, []) for key in ("family", "equipment", "vendor")}
-    header = {k: v for k, v in data.items() if k not in tables}
+    # The energy tables of a user file are the energy catalog's (hubc.catalog.energy).
+    header = {k: v for k, v in data.items() if k not in tables and (shipped or k not in USER_TABLES)}
     _, errs = _structure(src, header, CatalogFile, ())
     out += errs
     for key, items in tables.items():

@@ -121,8 +121,11 @@ def size_interconnect(
     spec: Spec,
     locate: Locate,
     grid_import_mw: list[float] | None = None,
+    catalog: cat.EnergyCatalog | None = None,
 ) -> tuple[Interconnect, list[Diagnostic]]:
-    """`locate(*key_path)` gives the spec location of a key (for diagnostics)."""
+    """`locate(*key_path)` gives the spec location of a key (for diagnostics). `catalog`: the
+    energy catalog with the spec's user files merged (line costs); the shipped one if None."""
+    catalog = catalog if catalog is not None else cat.shipped()
     g = spec.grid
     diags: list[Diagnostic] = []
     band = kepco_supply_band(g.contract_mw)
@@ -141,7 +144,7 @@ def size_interconnect(
     s_mva = g.contract_mw / spec.policy.power_factor
     lines = []
     for i, tl in enumerate(spec.transmission):
-        line, line_diags = _size_line(i, tl, s_mva, spec.policy.power_factor, locate, grid_import_mw)
+        line, line_diags = _size_line(i, tl, s_mva, spec.policy.power_factor, locate, grid_import_mw, catalog)
         lines.append(line)
         diags.extend(line_diags)
     if not spec.transmission and g.circuits < 2:
@@ -172,7 +175,7 @@ def _voltage_class(kv: float) -> float:
     return min(classes, key=lambda c: (abs(c - kv), c))
 
 
-def _size_line(i, tl, s_mva, pf, locate, grid_import_mw) -> tuple[Line, list[Diagnostic]]:
+def _size_line(i, tl, s_mva, pf, locate, grid_import_mw, catalog) -> tuple[Line, list[Diagnostic]]:
     diags: list[Diagnostic] = []
     path = ("transmission", i)
     vclass = _voltage_class(tl.voltage_kv)
@@ -234,7 +237,7 @@ def _size_line(i, tl, s_mva, pf, locate, grid_import_mw) -> tuple[Line, list[Dia
         annual = sum(loss_mw(p) for p in grid_import_mw)
     else:
         annual = at_contract * 8760
-    cost = cat.line_cost(vclass)
+    cost = catalog.line_cost(vclass)
     if tl.construction == "overhead":
         per_km = cost.overhead_krw_per_km
     elif tl.construction == "underground":

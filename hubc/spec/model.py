@@ -279,6 +279,11 @@ class Energy:
     cfe_target: float = f("Hourly carbon-free-energy score target (0-1)", 0.0, ge=0, le=1)
     size_renewables: bool = f("Let the optimiser size renewables marked \"auto\"", False)
     seed: int = f("Seed of the synthetic weather year", 2027, ge=0, le=2**31 - 1)
+    pue_model: Literal["constant", "dry-bulb"] = f(
+        "Hourly PUE of the energy year: `constant` (the annual PUE every hour) or `dry-bulb` "
+        "(rises with a synthetic outdoor temperature, same annual mean, capped at design_pue)",
+        "constant",
+    )
 
 
 # ----------------------------------------------------------------------- phases & catalog

@@ -19,7 +19,7 @@ import attrs
 
 from hubc.codes import diag
 from hubc.design.equipment import Equipment
-from hubc.diagnostics import Diagnostic, HubcError, Location
+from hubc.diagnostics import Diagnostic, HubcError, Location, has_errors
 
 if TYPE_CHECKING:
     import numpy as np
@@ -96,6 +96,12 @@ class EnergyResult:
     carbon_intensity: float
     interconnect: Interconnect
     diagnostics: tuple[Diagnostic, ...]
+    lp_method: str = "HiGHS via OR-Tools linear solver (1 thread)"
+    catalog_version: str = ""
+    pue_model: str = "constant"
+    pue_hourly: np.ndarray | None = attrs.field(default=None, eq=False)  # dry-bulb model only
+    dry_bulb_c: np.ndarray | None = attrs.field(default=None, eq=False)
+    turbine_mw: dict = attrs.field(factory=dict, eq=False)  # by wind kind, from the catalog in use
 
     # ---------------------------------------------------------------- figures
 
@@ -120,6 +126,7 @@ class EnergyResult:
             "hours": len(self.load_mw),
             "it_kw": r(self.it_kw, 1),
             "pue": self.pue,
+            "pue_model": self.pue_model,
             "utilisation": self.utilisation,
             "load": {
                 "annual_mwh": r(load_mwh, 1),
@@ -156,7 +163,7 @@ class EnergyResult:
             "grid_carbon_intensity_tco2_per_mwh": self.carbon_intensity,
             "bess": None,
             "lp": {
-                "solver": "HiGHS via OR-Tools linear solver (1 thread)",
+                "solver": self.lp_method,
                 "objective_million_krw_per_year": r(self.lp_objective_mkrw, 3),
                 "cfe_score": r(self.lp_cfe_score, 4),
                 "grid_import_peak_mw": r(self.lp_grid_peak_mw, 3),
@@ -172,6 +179,17 @@ class EnergyResult:
             },
             "interconnect": self.interconnect.to_json(),
         }
+        if self.pue_hourly is not None:
+            out["pue_hourly"] = {
+                "min": r(float(self.pue_hourly.min()), 4),
+                "mean": r(float(self.pue_hourly.mean()), 4),
+                "max": r(float(self.pue_hourly.max()), 4),
+            }
+            out["dry_bulb_c"] = {
+                "min": r(float(self.dry_bulb_c.min()), 2),
+                "mean": r(float(self.dry_bulb_c.mean()), 2),
+                "max": r(float(self.dry_bulb_c.max()), 2),
+            }
         if self.bess is not None:
             b = self.bess
             out["bess"] = {
@@ -208,10 +226,10 @@ class EnergyResult:
         from hubc.catalog import energy as cat
 
         return {
-            "lp": "HiGHS via ortools.linear_solver.pywraplp",
+            "lp": "HiGHS, or GLOP for the plant-size search, via ortools.linear_solver.pywraplp",
             "ortools": ortools_version,
             "threads": 1,
-            "energy_catalog": cat.data()["version"],
+            "energy_catalog": self.catalog_version or cat.data()["version"],
         }
 
     def equipment(self) -> tuple[Equipment, ...]:
@@ -268,7 +286,7 @@ class EnergyResult:
                 continue
             from hubc.catalog import energy as cat
 
-            turbine = float(cat.renewable_cost(p.kind)["turbine_mw"])
+            turbine = float(self.turbine_mw.get(p.kind) or cat.renewable_cost(p.kind)["turbine_mw"])
             count = math.ceil(p.capacity_mw / turbine - 1e-6)
             items.append(
                 Equipment(
@@ -286,6 +304,10 @@ class EnergyResult:
             )
         items.extend(ln.equipment() for ln in self.interconnect.lines)
         return tuple(items)
+
+
+# Random stream id of the synthetic dry-bulb year (renewables use [seed, plant seed, index]).
+_DRY_BULB_STREAM = 0xD2B
 
 
 def r(x: float, nd: int) -> float:
@@ -316,6 +338,11 @@ def run_energy(spec: Spec, base_dir: Path | str = ".", source: SourceFile | None
     def at(*path) -> Location:
         return source.at_value(tuple(path)) if source is not None else Location(file=name)
 
+    # The spec's [catalog] files may add or override containers and costs; their problems are
+    # `hubc check` findings, so a build never gets here with one (a direct call still stops).
+    ecat, cat_diags = cat.load_energy_catalog(spec, base_dir, source)
+    if has_errors(cat_diags):
+        raise HubcError(cat_diags, 1)
     diags: list[Diagnostic] = []
     it_kw = campus_heat(spec).it_kw
     pue = spec.policy.annual_pue if spec.policy.annual_pue is not None else spec.policy.design_pue
@@ -326,7 +353,28 @@ def run_energy(spec: Spec, base_dir: Path | str = ".", source: SourceFile | None
     else:
         util = np.full(profiles.HOURS, en.utilisation)
         util_label = f"flat {en.utilisation:g}"
-    load = profiles.load_mw(it_kw, pue, util)
+    pue_label = f"PUE {pue:g}"
+    pue_h = temp_c = None
+    if en.pue_model == "dry-bulb":
+        # Its own random stream: the temperature year does not shift the renewables' weather.
+        temp_c = profiles.dry_bulb_c(np.random.default_rng([en.seed, _DRY_BULB_STREAM]))
+        pue_h, capped = profiles.pue_from_dry_bulb(temp_c, pue, spec.policy.design_pue)
+        pue_label = (
+            f"PUE {float(pue_h.min()):.3f}-{float(pue_h.max()):.3f} by dry-bulb (mean {float(pue_h.mean()):.3f})"
+        )
+        if capped:
+            diags.append(
+                diag(
+                    "HUB424",
+                    f"the dry-bulb PUE model exceeds the design-day PUE {spec.policy.design_pue:g} in {capped} hours "
+                    f"of the synthetic year; those hours are capped at it",
+                    at("energy", "pue_model"),
+                    ("energy", "pue_model"),
+                    related=((at("policy", "design_pue"), "design-day PUE"),),
+                    help="raise design_pue to the hottest hour's PUE, lower annual_pue, or re-fit the catalog's pue_dry_bulb slope",
+                )
+            )
+    load = profiles.load_mw(it_kw, pue_h if pue_h is not None else pue, util)
 
     # ---- renewables: per-unit profiles
     rates = cat.annualisation()
@@ -378,7 +426,7 @@ def run_energy(spec: Spec, base_dir: Path | str = ".", source: SourceFile | None
     auto_plants = []
     for i, (pl, pu, _label) in enumerate(pus):
         if pl.capacity_mw == "auto":
-            cost = cat.renewable_cost(pl.kind)
+            cost = ecat.renewable_cost(pl.kind)
             crf = cat.crf(rates["discount_rate"], int(cost["lifetime_years"]))
             per_mw = cost["capex_krw_per_mw"] * (crf + cost["om_share_per_year"])
             per_mw += cost.get("price_krw_per_mwh", 0.0) * float(pu.sum())
@@ -391,7 +439,7 @@ def run_energy(spec: Spec, base_dir: Path | str = ".", source: SourceFile | None
     bess_params = None
     container = None
     if b is not None:
-        containers = cat.bess_containers()
+        containers = ecat.bess_containers()
         container = containers.get(b.container)
         if container is None:
             raise HubcError(
@@ -518,12 +566,12 @@ def run_energy(spec: Spec, base_dir: Path | str = ".", source: SourceFile | None
     )
     check_replay(rep, sol, at)
 
-    inter, inter_diags = size_interconnect(spec, at, rep.grid_mw.tolist())
+    inter, inter_diags = size_interconnect(spec, at, rep.grid_mw.tolist(), catalog=ecat)
     diags.extend(inter_diags)
     diags.append(
         diag(
             "HUB418",
-            f"energy year: {BASIS}; {it_kw / 1000:.1f} MW IT x utilisation {util_label} x PUE {pue:g}",
+            f"energy year: {BASIS}; {it_kw / 1000:.1f} MW IT x utilisation {util_label} x {pue_label}",
             at("energy") if source is not None and spec.energy else Location(file=name),
             ("energy",),
         )
@@ -531,6 +579,9 @@ def run_energy(spec: Spec, base_dir: Path | str = ".", source: SourceFile | None
     return EnergyResult(
         it_kw=it_kw,
         pue=pue,
+        pue_model=en.pue_model,
+        pue_hourly=pue_h,
+        dry_bulb_c=temp_c,
         utilisation=util_label,
         load_mw=load,
         plants=tuple(plants),
@@ -548,6 +599,9 @@ def run_energy(spec: Spec, base_dir: Path | str = ".", source: SourceFile | None
         lp_cfe_score=sol.cfe_score,
         lp_objective_mkrw=sol.objective,
         lp_grid_peak_mw=sol.grid_peak_mw,
+        lp_method=sol.method,
+        catalog_version=ecat.version,
+        turbine_mw={k: float(v["turbine_mw"]) for k, v in ecat.renewables.items() if v.get("turbine_mw") is not None},
         balance_error_mwh=rep.balance_error_mwh,
         losses_mwh=rep.losses_mwh,
         contract_mw=spec.grid.contract_mw,

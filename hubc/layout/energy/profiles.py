@@ -119,6 +119,43 @@ def load_mw(it_kw: float, pue: float, utilisation: np.ndarray | float) -> np.nda
     return it_kw / 1000.0 * pue * u
 
 
+def dry_bulb_c(rng: np.random.Generator) -> np.ndarray:
+    """Synthetic outdoor dry-bulb temperature (deg C) per hour: seasonal and diurnal cosines
+    (catalog `weather.dry-bulb`) plus persistent AR(1) weather noise."""
+    w = cat.weather("dry-bulb")
+    h = np.arange(HOURS, dtype=float)
+    day = h / 24.0
+    seasonal = float(w["seasonal_amplitude_c"]) * np.cos(2 * np.pi * (day - float(w["seasonal_peak_day"])) / 365.0)
+    diurnal = float(w["diurnal_amplitude_c"]) * np.cos(2 * np.pi * (h % 24 - float(w["diurnal_peak_hour"])) / 24.0)
+    noise = _ar1(rng.standard_normal(HOURS), float(w["persistence"])) * float(w["noise_sd_c"])
+    return float(w["annual_mean_c"]) + seasonal + diurnal + noise
+
+
+def pue_from_dry_bulb(temp_c: np.ndarray, annual_pue: float, design_pue: float) -> tuple[np.ndarray, int]:
+    """Hourly PUE rising `slope_per_c` per degree above `knee_c` (catalog `pue_dry_bulb`),
+    within [1, design_pue] (the design day is the peak the electrical plant is sized for), and
+    shifted so the year averages the annual PUE: the shift is found by bisection, as the mean
+    of the clipped curve grows monotonically with it. Returns the PUE and the hours capped."""
+    c = cat.pue_dry_bulb()
+    shape = float(c["slope_per_c"]) * np.maximum(0.0, np.asarray(temp_c, dtype=float) - float(c["knee_c"]))
+    hi = max(design_pue, annual_pue)
+
+    def curve(shift: float) -> np.ndarray:
+        return np.clip(annual_pue + shape + shift, 1.0, hi)
+
+    lo_s, hi_s = 1.0 - annual_pue - float(shape.max()), hi - annual_pue
+    for _ in range(200):
+        mid = 0.5 * (lo_s + hi_s)
+        if curve(mid).mean() < annual_pue:
+            lo_s = mid
+        else:
+            hi_s = mid
+        if hi_s - lo_s < 1e-15:
+            break
+    shift = 0.5 * (lo_s + hi_s)
+    return curve(shift), int((annual_pue + shape + shift > hi).sum())
+
+
 # ------------------------------------------------------------------------------------ solar
 
 
