@@ -39,6 +39,17 @@ def kepco_supply_band(contract_mw: float) -> SupplyBand:
     return bands()[-1]
 
 
+def renewable_cf_limits(kind: str) -> tuple[float, float]:
+    """(physical ceiling, top of Korean experience) of a renewable's annual capacity factor."""
+    row = _data()["renewable_cf"][kind]
+    return float(row["physical_max"]), float(row["korea_typical_max"])
+
+
+def bess_range(name: str) -> tuple[float, float]:
+    low, high = _data()["bess_ranges"][name]
+    return float(low), float(high)
+
+
 def __getattr__(name: str):
     if name == "KEPCO_VOLTAGES_KV":
         return tuple(_data()["kepco"]["voltages_kv"])

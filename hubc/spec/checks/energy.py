@@ -4,27 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from hubc.catalog import rules
 from hubc.codes import diag
 from hubc.diagnostics import Diagnostic, Severity
 from hubc.design.loads import campus_heat
 from hubc.spec.checks import Ctx
-
-# Highest physically credible annual capacity factor by technology, and the top of the range
-# observed in Korea (domain.md §6: PV 0.13-0.15; offshore 0.217 observed, 0.30 planning;
-# onshore 0.20-0.25). Above the first is an error, above the second a warning.
-_CF_LIMITS = {
-    "solar": (0.30, 0.20),
-    "onshore-wind": (0.55, 0.35),
-    "offshore-wind": (0.65, 0.45),
-    "ppa": (1.0, 1.0),
-}
 
 
 def check(ctx: Ctx) -> Iterator[Diagnostic]:
     s = ctx.spec
     for i, r in enumerate(s.renewable):
         path = ("renewable", i, "capacity_factor")
-        hard, typical = _CF_LIMITS[r.kind]
+        hard, typical = rules.renewable_cf_limits(r.kind)
         if r.capacity_factor > hard:
             yield diag(
                 "HUB402",
@@ -71,11 +62,12 @@ def check(ctx: Ctx) -> Iterator[Diagnostic]:
     b = s.bess
     if b is None:
         return
-    for key, value, low, high, what in (
-        ("round_trip_efficiency", b.round_trip_efficiency, 0.5, 0.99, "AC round-trip efficiency"),
-        ("depth_of_discharge", b.depth_of_discharge, 0.5, 1.0, "usable depth of discharge"),
-        ("eol_state_of_health", b.eol_state_of_health, 0.5, 1.0, "end-of-life state of health"),
+    for key, value, what in (
+        ("round_trip_efficiency", b.round_trip_efficiency, "AC round-trip efficiency"),
+        ("depth_of_discharge", b.depth_of_discharge, "usable depth of discharge"),
+        ("eol_state_of_health", b.eol_state_of_health, "end-of-life state of health"),
     ):
+        low, high = rules.bess_range(key)
         if value is not None and not (low <= value <= high):
             yield diag(
                 "HUB401",
@@ -94,10 +86,11 @@ def check(ctx: Ctx) -> Iterator[Diagnostic]:
         )
     if isinstance(b.energy_mwh, float) and isinstance(b.power_mw, float):
         hours = b.energy_mwh / b.power_mw
-        if not (0.25 <= hours <= 12):
+        shortest, longest = rules.bess_range("duration_h")
+        if not (shortest <= hours <= longest):
             yield diag(
                 "HUB401",
-                f"BESS duration {hours:.2f} h ({b.energy_mwh:g} MWh / {b.power_mw:g} MW) is outside 0.25-12 h",
+                f"BESS duration {hours:.2f} h ({b.energy_mwh:g} MWh / {b.power_mw:g} MW) is outside {shortest:g}-{longest:g} h",
                 ctx.at("bess", "energy_mwh"),
                 ("bess", "energy_mwh"),
                 severity=Severity.WARNING,
