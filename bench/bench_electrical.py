@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from hubc.electrical.stage import run_electrical
 from hubc.emit.sld import emit_sld
-from hubc.layout.electrical import run_electrical
-from hubc.layout.racks import run_racks
+from hubc.racks import run_racks
 from hubc.spec.convert import structure
 from hubc.spec.source import load_path
 
@@ -63,7 +63,7 @@ def bench(path: str) -> dict:
 
 def _time_verify(res, spec) -> float:
     """Wall time of the solver-free failure verification alone (incl. the bus-section sweep)."""
-    from hubc.layout.verify_electrical import verify_electrical
+    from hubc.electrical.verify import verify_electrical
 
     t0 = time.perf_counter()
     verify_electrical(res.sizing, res.assignment, tier=spec.policy.tier, circuits=spec.grid.circuits, contract_mw=spec.grid.contract_mw)

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from hubc.diagnostics import HubcError
-from hubc.layout.energy import lp, run_energy
+from hubc.energy import lp, run_energy
 from hubc.spec.convert import structure
 from hubc.spec.source import load_text
 

@@ -29,10 +29,10 @@ DEFAULT = (
 
 def measure(path: str) -> dict:
     """Run in a fresh process (so peak RSS belongs to this campus alone)."""
-    from hubc.design.loads import campus_heat
-    from hubc.layout.racks import run_racks
-    from hubc.layout.racks.placement import greedy_ffd, objective_of
-    from hubc.layout.racks.problem import prepare
+    from hubc.core.loads import campus_heat
+    from hubc.racks import run_racks
+    from hubc.racks.placement import greedy_ffd, objective_of
+    from hubc.racks.problem import prepare
     from hubc.spec.convert import structure
     from hubc.spec.source import load_path
 

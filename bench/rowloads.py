@@ -4,8 +4,8 @@ This is a test fixture, not a production estimate: the pipeline passes rack plac
 
 from __future__ import annotations
 
-from hubc.design.loads import pod_heat, pod_length, rack_heat
-from hubc.layout.types import RowLoad
+from hubc.core.loads import pod_heat, pod_length, rack_heat
+from hubc.core.types import RowLoad
 from hubc.spec.model import Spec
 
 

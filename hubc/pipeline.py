@@ -62,7 +62,7 @@ def _today() -> datetime.date:
 
 
 def check_document(doc: RawDocument, base_dir: Path, extra: Callable[[Spec, SourceFile], list[Diagnostic]] | None = None) -> Checked:
-    from hubc.spec.checks import run_checks
+    from hubc.checks import run_checks
     from hubc.spec.convert import structure
 
     spec, diags = structure(doc)

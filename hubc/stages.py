@@ -19,32 +19,32 @@ class Stage:
 
 
 def _elaborate(checked, results, progress):
-    from hubc.design.summary import summarise
+    from hubc.core.summary import summarise
 
     return summarise(checked.spec), []
 
 
 def _racks(checked, results, progress):
-    from hubc.layout.racks import run_racks
+    from hubc.racks import run_racks
 
     return run_racks(checked.spec, progress=progress, source=checked.source), []
 
 
 def _cooling(checked, results, progress):
-    from hubc.design.cooling import size_cooling
+    from hubc.cooling.sizing import size_cooling
 
     return size_cooling(checked.spec), []
 
 
 def _electrical(checked, results, progress):
-    from hubc.layout.electrical import run_electrical
+    from hubc.electrical.stage import run_electrical
 
     result = run_electrical(checked.spec, results["racks"].row_loads(), source=checked.source)
     return result, list(result.diagnostics)
 
 
 def _energy(checked, results, progress):
-    from hubc.layout.energy import energy_stage
+    from hubc.energy import energy_stage
 
     return energy_stage(checked, results, progress)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hubc.layout.types import RowLoad
+from hubc.core.types import RowLoad
 from hubc.spec.convert import structure
 from hubc.spec.source import load_text
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hubc.catalog.equipment import load_catalog
-from hubc.design.equipment import Equipment
+from hubc.core.equipment import Equipment
 from hubc.procurement import run_procurement
 from hubc.procurement.racks import rack_equipment
 from hubc.spec.convert import structure

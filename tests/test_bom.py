@@ -11,11 +11,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from tests.proc_helpers import procurement
 
 from hubc.emit.bom import COLUMNS, emit_bom
 from hubc.emit.suppliers import emit_suppliers
 from hubc.procurement.bom import round_won
+from tests.proc_helpers import procurement
 
 INJECTIONS = {
     "hall-a/rack/gb200-nvl72": '=HYPERLINK("http://evil.example","GB200 NVL72")',

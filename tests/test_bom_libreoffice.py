@@ -15,9 +15,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from tests.proc_helpers import procurement, load_spec
 
 from hubc.emit.bom import COLUMNS, emit_bom
+from tests.proc_helpers import load_spec, procurement
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = pytest.mark.skipif(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from hubc.design.cooling import size_cooling
+from hubc.cooling.sizing import size_cooling
 from hubc.pipeline import check_spec
 from tests.conftest import CASES
 

@@ -6,10 +6,10 @@ import attrs
 import pytest
 
 from bench.rowloads import spread_rows
-from hubc.design.electrical import size_electrical
 from hubc.diagnostics import HubcError
-from hubc.layout.electrical import run_electrical
-from hubc.layout.feeds import assign
+from hubc.electrical.feeds import assign
+from hubc.electrical.sizing import size_electrical
+from hubc.electrical.stage import run_electrical
 from hubc.spec.convert import structure
 from hubc.spec.source import load_path
 from tests.electrical_fixtures import rows, small_spec

@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from hubc.design.electrical import choose_mv_cable, size_electrical
-from hubc.layout.electrical import design_feeders, run_electrical
-from hubc.layout.feeds import Assignment, Block, Cord, Feeder, HallAssignment
+from hubc.electrical.feeds import Assignment, Block, Cord, Feeder, HallAssignment
+from hubc.electrical.sizing import choose_mv_cable, size_electrical
+from hubc.electrical.stage import design_feeders, run_electrical
 from tests.electrical_fixtures import rows, small_spec
 
 SIN = math.sqrt(1 - 0.95**2)
@@ -111,7 +111,7 @@ def test_recharge_over_the_bay_warns():
     # 0.912 = 23,026 kVA = 580.5 A, within the 600 A packing limit; after an outage every
     # battery recharges too: + 21 x 1000 x 0.10 / 0.95 = 2,210.5 kVA -> 25,236.8 kVA = 636.3 A,
     # above the 630 A bay (HUB743, a warning).
-    from hubc.layout.electrical import _feeder_checks
+    from hubc.electrical.stage import _feeder_checks
 
     spec, src = small_spec(topology="block-redundant", rows=21, bpc=21)
     sz = size_electrical(spec, rows("hall-1", [1000] * 21), src)
@@ -133,7 +133,7 @@ def test_recharge_over_the_bay_warns():
 
 def test_no_cable_for_a_very_long_route_warns():
     # 44.2 A over 300 km: even 2 x 630 mm2 drops 100 sqrt3 x 22.1 x 300 x 0.0699 / 22,900 = 3.5%
-    from hubc.layout.electrical import _feeder_checks
+    from hubc.electrical.stage import _feeder_checks
 
     spec, src = small_spec(topology="2N")
     res = run_electrical(spec, rows("hall-1", [400, 400, 400, 400]), src)

@@ -6,8 +6,8 @@ import json
 import xml.dom.minidom
 
 from bench.rowloads import spread_rows
+from hubc.electrical.stage import run_electrical
 from hubc.emit.sld import emit_sld
-from hubc.layout.electrical import run_electrical
 from hubc.spec.convert import structure
 from hubc.spec.source import load_path
 from tests.electrical_fixtures import rows, small_spec

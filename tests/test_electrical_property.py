@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hubc.layout.electrical import run_electrical
+from hubc.electrical.stage import run_electrical
 from tests.electrical_fixtures import rows, small_spec
 
 

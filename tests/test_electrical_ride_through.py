@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from hubc.design.electrical import size_electrical
 from hubc.diagnostics import HubcError
-from hubc.layout.electrical import run_electrical
+from hubc.electrical.sizing import size_electrical
+from hubc.electrical.stage import run_electrical
 from hubc.spec.convert import structure
 from hubc.spec.source import load_text
 from tests.electrical_fixtures import BASE, rows

@@ -7,9 +7,9 @@ import json
 import attrs
 import pytest
 
-from hubc.design.electrical import size_electrical
-from hubc.layout.feeds import Assignment, Block, Cord, Feeder, HallAssignment
-from hubc.layout.verify_electrical import verify_electrical
+from hubc.electrical.feeds import Assignment, Block, Cord, Feeder, HallAssignment
+from hubc.electrical.sizing import size_electrical
+from hubc.electrical.verify import verify_electrical
 from tests.electrical_fixtures import rows, small_spec
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from hubc.catalog import energy as cat
 from hubc.catalog.equipment import load_catalog
-from hubc.layout.energy import run_energy
+from hubc.energy import run_energy
 from hubc.pipeline import check_spec
 from hubc.spec.convert import structure
 from hubc.spec.source import load_path

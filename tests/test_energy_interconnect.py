@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from hubc.design.interconnect import size_interconnect
+from hubc.energy.interconnect import size_interconnect
 from tests.test_energy_stage import BASE, spec_of
 
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hubc.layout.energy import lp, simulate
+from hubc.energy import lp, simulate
 
 T = 8760
 L = 10.0  # MW, constant load

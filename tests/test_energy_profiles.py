@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from hubc.diagnostics import HubcError
-from hubc.layout.energy import profiles, run_energy
+from hubc.energy import profiles, run_energy
 from tests.test_energy_stage import BASE, PLANTS, spec_of
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from hubc.diagnostics import HubcError
 from hubc.emit.energy import emit_energy
-from hubc.layout.energy import profiles, run_energy
+from hubc.energy import profiles, run_energy
 from hubc.spec.convert import structure
 from hubc.spec.source import load_text
 
@@ -276,7 +276,7 @@ def test_square_wave_year_snapshot(tmp_path, snapshot):
 def test_build_fails_when_the_replay_disagrees_with_the_lp(monkeypatch):
     # A solver answer whose schedule breaks the physics (one extra discharge hour) must stop
     # the build with HUB413, whatever the LP claimed.
-    from hubc.layout.energy import lp
+    from hubc.energy import lp
 
     real = lp.solve
 
@@ -318,7 +318,7 @@ def test_without_bess_renewables_serve_the_load_directly():
 
 
 def test_dry_bulb_pue_keeps_the_annual_mean_and_follows_temperature(tmp_path):
-    from hubc.layout.energy import profiles
+    from hubc.energy import profiles
 
     rng = np.random.default_rng(1)
     temp = profiles.dry_bulb_c(rng)
@@ -337,7 +337,7 @@ def test_dry_bulb_pue_keeps_the_annual_mean_and_follows_temperature(tmp_path):
 
 
 def test_dry_bulb_pue_capped_at_design_pue_keeps_the_mean():
-    from hubc.layout.energy import profiles
+    from hubc.energy import profiles
 
     temp = profiles.dry_bulb_c(np.random.default_rng(2))
     pue, capped = profiles.pue_from_dry_bulb(temp, 1.18, 1.20)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from hubc.design.summary import summarise
+from hubc.core.summary import summarise
 from hubc.diagnostics import Severity
 from hubc.pipeline import check_spec
 from tests.conftest import SPECS

@@ -10,9 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hubc.cli import main
-from hubc.diagnostics import Severity
-from hubc.spec.source import load_text
 from hubc.pipeline import check_document
+from hubc.spec.source import load_text
 from tests.conftest import SPECS
 
 EXAMPLES = {p.name: p.read_bytes() for p in sorted(SPECS.glob("*.toml"))}

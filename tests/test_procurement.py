@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.proc_helpers import E, load_spec, plant_equipment, procurement
 
 from hubc.catalog.equipment import load_catalog
-from hubc.design.equipment import FAMILIES
+from hubc.catalog.families import FAMILIES
 from hubc.diagnostics import Severity
 from hubc.procurement import run_procurement
 from hubc.procurement.bom import round_won
 from hubc.procurement.racks import rack_equipment
+from tests.proc_helpers import E, load_spec, plant_equipment, procurement
 
 
 @pytest.fixture(scope="module")

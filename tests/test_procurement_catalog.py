@@ -8,11 +8,11 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from tests.proc_helpers import CAMPUS, load_spec
 
 from hubc.catalog.equipment import load_catalog
-from hubc.design.equipment import FAMILIES
+from hubc.catalog.families import FAMILIES
 from hubc.diagnostics import Severity
+from tests.proc_helpers import CAMPUS, load_spec
 
 
 def shipped():
@@ -294,7 +294,7 @@ def test_readme_example_extension_is_valid(tmp_path):
     import re
 
     readme = (Path(__file__).resolve().parents[1] / "hubc" / "catalog" / "README.md").read_text("utf-8")
-    spec_block, ext_block = re.findall(r"```toml\n(.*?)```", readme, re.S)
+    spec_block, ext_block = re.findall(r"```toml\n(.*?)```", readme, re.DOTALL)
     assert 'files = ["quotes-2026.toml"]' in spec_block
     (tmp_path / "ext.toml").write_text(ext_block, "utf-8")
     spec, source = _spec_with(tmp_path, None)

@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 
 from hubc.diagnostics import HubcError
 from hubc.emit.floorplan import emit_floorplans
-from hubc.layout.racks import run_racks
-from hubc.layout.racks.placement import cable_of, greedy_ffd
-from hubc.layout.racks.problem import prepare
-from hubc.layout.racks.spine_search import lower_bounds
-from hubc.layout.verify_racks import verify_racks
+from hubc.racks import run_racks
+from hubc.racks.placement import cable_of, greedy_ffd
+from hubc.racks.problem import prepare
+from hubc.racks.spine_search import lower_bounds
+from hubc.racks.verify import verify_racks
 from hubc.spec.convert import structure
 from hubc.spec.source import load_text
 
@@ -203,8 +203,8 @@ def test_hubc_build_reports_the_fixture_code(path, tmp_path):
 def test_infeasible_fixture_passes_the_spec_checks(path):
     # Each fixture reaches its placement code through `hubc build`: no HUB2xx/HUB3xx hall
     # total or power check rejects it first (warnings are fine).
+    from hubc.checks import run_checks
     from hubc.diagnostics import Severity
-    from hubc.spec.checks import run_checks
 
     spec, doc = load(path.read_text("utf-8"), path.name)
     errors = [d for d in run_checks(spec, doc.source) if d.severity == Severity.ERROR]
@@ -221,7 +221,7 @@ def test_solver_core_is_minimal():
 
 
 def test_build_refuses_a_layout_the_verifier_rejects(monkeypatch):
-    from hubc.layout import racks
+    from hubc import racks
 
     real = racks._extract
 
@@ -344,7 +344,7 @@ def test_deterministic_across_processes(tmp_path):
         "import hashlib, json, sys\n"
         "from hubc.spec.source import load_path\n"
         "from hubc.spec.convert import structure\n"
-        "from hubc.layout.racks import run_racks\n"
+        "from hubc.racks import run_racks\n"
         "from hubc.emit.floorplan import emit_floorplans\n"
         "doc, _ = load_path(sys.argv[1]); spec, _ = structure(doc)\n"
         "lay = run_racks(spec, source=doc.source)\n"
@@ -390,7 +390,7 @@ def test_model_places_what_the_greedy_cannot():
 
 
 def test_no_solution_within_the_limit_is_exit_3():
-    from hubc.layout.racks.model import SolveParams
+    from hubc.racks.model import SolveParams
 
     spec, doc = load(FRAGMENTING)
     with pytest.raises(HubcError) as exc:
@@ -413,8 +413,8 @@ def test_cpsat_strictly_better_than_greedy_on_1gw():
 
 def _floor_codes(text: str) -> tuple[set[str], set[str]]:
     """(codes of the spec checks, codes of the placement's row-level checks) for one spec."""
-    from hubc.layout.racks.explain import Locator, cheap_checks
-    from hubc.spec.checks import run_checks
+    from hubc.checks import run_checks
+    from hubc.racks.explain import Locator, cheap_checks
 
     spec, doc = load(text)
     checks = {d.code for d in run_checks(spec, doc.source)}
@@ -488,7 +488,7 @@ def test_tiling_hall_is_tight_and_the_greedy_fails():
 
 
 def test_hub709_when_the_budget_is_too_small_for_a_hard_hall():
-    from hubc.layout.racks.model import SolveParams
+    from hubc.racks.model import SolveParams
 
     spec, doc = load(TILING)
     with pytest.raises(HubcError) as exc:
@@ -502,7 +502,7 @@ def test_hub709_when_the_budget_is_too_small_for_a_hard_hall():
 
 def test_the_same_hard_hall_places_with_a_larger_budget():
     # What HUB709 says is true: the hall is feasible, the search limit was the problem.
-    from hubc.layout.racks.model import SolveParams
+    from hubc.racks.model import SolveParams
 
     spec, doc = load(TILING)
     layout = run_racks(spec, source=doc.source, params=SolveParams(deterministic_time=5.0))
@@ -514,9 +514,9 @@ def test_the_same_hard_hall_places_with_a_larger_budget():
 
 
 def test_48x48_hall_prunes_positions_soundly(monkeypatch):
-    import hubc.layout.racks.spine_search as ss
-    from hubc.layout.racks.model import SolveParams
-    from hubc.layout.racks.placement import spread_weight
+    import hubc.racks.spine_search as ss
+    from hubc.racks.model import SolveParams
+    from hubc.racks.placement import spread_weight
 
     text = (ROOT / "bench" / "specs" / "hall-48x48.toml").read_text("utf-8")
     spec, doc = load(text, "hall-48x48.toml")
@@ -555,7 +555,7 @@ def test_48x48_hall_prunes_positions_soundly(monkeypatch):
 
 
 def test_1gw_rows_are_even_and_the_spare_rows_are_not_imbalance():
-    from hubc.layout.racks.placement import spare_rows
+    from hubc.racks.placement import spare_rows
 
     spec, doc = load((ROOT / "specs" / "campus-1gw.toml").read_text("utf-8"), "campus-1gw.toml")
     layout = run_racks(spec, source=doc.source)
@@ -609,7 +609,7 @@ def test_the_spread_counts_an_empty_row_the_pods_could_fill():
     assert all(r.racks == 10 for r in h.rows_report)
     assert h.solved.spread_kw == 0
     # And a placement that stacks them is charged its full peak.
-    from hubc.layout.racks.placement import Placement, spread_of
+    from hubc.racks.placement import Placement, spread_of
 
     p = prepare(spec, 0)
     stacked = [i for i, w in enumerate(p.windows) if (w.rows, w.start) in {((1,), 1), ((1,), 11), ((2,), 1), ((3,), 1)}]

@@ -25,8 +25,8 @@ import attrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 
 from hubc.catalog import units
+from hubc.catalog.families import FAMILIES
 from hubc.codes import diag
-from hubc.design.equipment import FAMILIES
 from hubc.diagnostics import Diagnostic, KeyPath, Location, Severity
 from hubc.spec.model import f, many, opt
 
@@ -62,7 +62,7 @@ class Vendor:
 
 @attrs.frozen(kw_only=True)
 class FamilyInfo:
-    id: str = f("Equipment family (hubc.design.equipment.FAMILIES)")
+    id: str = f("Equipment family (hubc.catalog.families.FAMILIES)")
     name: str = f("Category name in the BOM and supplier lists")
     vendor_categories: tuple[str, ...] = many("Vendor categories that make this family")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from html import escape
 
-from hubc.layout.energy import EnergyResult
+from hubc.energy import EnergyResult
 from hubc.spec.model import Spec
 
 COLOURS = {
@@ -40,7 +40,7 @@ def emit_energy_files(checked, results: dict) -> dict[str, bytes]:
 
 
 def _csv(res: EnergyResult) -> bytes:
-    from hubc.layout.energy.profiles import MONTH_DAYS
+    from hubc.energy.profiles import MONTH_DAYS
 
     plants = [p.id for p in res.plants]
     head = ["hour", "month", "day", "hour_of_day", "load_mw", *[f"{p}_mw" for p in plants]]
@@ -85,7 +85,7 @@ PAD_L, PAD_R = 70, 30
 def _typical_week(res: EnergyResult, months: tuple[int, ...]) -> int:
     """First hour of the week starting in `months` whose renewable energy is closest to the
     seasonal weekly mean (ties: the earliest)."""
-    from hubc.layout.energy.profiles import month_of_hour
+    from hubc.energy.profiles import month_of_hour
 
     mh = month_of_hour()
     re = res.renewable_mw
@@ -164,7 +164,7 @@ def _nice(v: float) -> float:
 
 
 def _week(out: list[str], res: EnergyResult, start: int, title: str, top: int, height: int) -> None:
-    from hubc.layout.energy.profiles import MONTH_DAYS
+    from hubc.energy.profiles import MONTH_DAYS
 
     hours = range(start, start + 168)
     plot_w = W - PAD_L - PAD_R - 50
@@ -245,7 +245,7 @@ def _week(out: list[str], res: EnergyResult, start: int, title: str, top: int, h
 
 
 def _months(out: list[str], res: EnergyResult, top: int, height: int) -> None:
-    from hubc.layout.energy.profiles import month_of_hour
+    from hubc.energy.profiles import month_of_hour
 
     mh = month_of_hour()
     names = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

@@ -24,7 +24,7 @@ import attrs
 from hubc.catalog import units
 from hubc.catalog.equipment import Catalog, CatalogEntry
 from hubc.codes import diag
-from hubc.design.equipment import Equipment
+from hubc.core.equipment import Equipment
 from hubc.diagnostics import Diagnostic, Location, Severity
 from hubc.procurement.phases import PhasePlan, phase_plan, split_quantity
 from hubc.spec.model import Spec
@@ -286,7 +286,7 @@ def run_procurement(
     catalog: Catalog,
     source=None,
 ) -> Procurement:
-    from hubc.design.loads import campus_heat, facility_peak_kw
+    from hubc.core.loads import campus_heat, facility_peak_kw
 
     items = sorted(equipment, key=lambda e: (e.system, e.id))
     plans = phase_plan(spec)

@@ -1,6 +1,6 @@
 """Build-out phases for capex: which share of each equipment item is bought in which phase.
 
-The rule (hubc/design/equipment.py): an item in a hall's area splits by the hall's copies
+The rule (hubc/core/equipment.py): an item in a hall's area splits by the hall's copies
 energized per phase; an item of a plant (substation, line, BESS, renewable id) goes to the
 phase that energizes it; anything else ("campus", cooling plant) to the first phase. A spec
 without phases is one phase. Copies no phase energizes go to an "unphased" bucket, so the
@@ -15,7 +15,7 @@ import math
 import attrs
 
 from hubc.catalog import units
-from hubc.design.equipment import Equipment
+from hubc.core.equipment import Equipment
 from hubc.spec.model import Spec
 
 UNPHASED = "unphased"

@@ -8,7 +8,7 @@ The halls stage replaces this with the racks it places; the items have the same 
 
 from __future__ import annotations
 
-from hubc.design.equipment import Equipment
+from hubc.core.equipment import Equipment
 from hubc.spec.model import Spec
 
 _FAMILY = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hubc.design.equipment import Equipment
+from hubc.core.equipment import Equipment
 from hubc.diagnostics import Diagnostic, has_errors
 
 RACK_FAMILIES = ("gpu-rack", "network-rack", "storage-rack")

@@ -84,7 +84,7 @@ def _type_name(tp: Any) -> str:
         return "an array"
     if origin is Literal:
         return "one of " + ", ".join(f'"{a}"' for a in get_args(tp))
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType")):
+    if origin in (typing.Union, __import__("types").UnionType):
         return " or ".join(_type_name(a) for a in get_args(tp) if a is not type(None))
     return str(tp)
 
@@ -143,7 +143,7 @@ def _is_tuple(tp: Any) -> bool:
 
 
 def _is_union(tp: Any) -> bool:
-    return get_origin(tp) in (typing.Union, getattr(__import__("types"), "UnionType"))
+    return get_origin(tp) in (typing.Union, __import__("types").UnionType)
 
 
 def _make_converter() -> Converter:

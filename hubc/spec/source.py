@@ -67,8 +67,7 @@ def load_text(name: str, raw: bytes) -> tuple[RawDocument | None, list[Diagnosti
                 help="save the spec as UTF-8; Korean text is fine in UTF-8",
             )
         ]
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

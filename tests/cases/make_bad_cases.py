@@ -1,6 +1,8 @@
 """Regenerates tests/cases/bad/ from the starter template: one mutation per diagnostic code,
 with the offending line marked `# <- CODE`. Run from the repository root: python tests/cases/make_bad_cases.py"""
-import re, pathlib
+import pathlib
+import re
+
 base = pathlib.Path("hubc/templates/starter.toml").read_text()
 # strip comments to keep fixtures short
 lines = []

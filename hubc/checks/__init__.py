@@ -1,0 +1,52 @@
+"""Semantic checks: the arithmetic an engineer does by hand on a spec, each with its own code.
+
+A check is a plain function `(ctx) -> Iterable[Diagnostic]`, registered in `CHECKS` in the
+order they run. Checks run only on a spec that structured cleanly, and all of them run: one
+`hubc check` reports every problem. Each diagnostic points at the key whose value is wrong
+(the limit that is exceeded), with the other side of a conflict as a related location.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import attrs
+
+from hubc.diagnostics import Diagnostic, KeyPath, Location
+from hubc.spec.model import Spec
+from hubc.spec.source import SourceFile
+
+
+@attrs.frozen(kw_only=True)
+class Ctx:
+    spec: Spec
+    source: SourceFile
+    base_dir: Path = Path(".")
+
+    def at(self, *path: str | int) -> Location:
+        return self.source.at_value(path)
+
+    def key(self, *path: str | int) -> Location:
+        return self.source.at_key(path)
+
+
+Check = Callable[[Ctx], Iterable[Diagnostic]]
+
+
+def _checks() -> tuple[Check, ...]:
+    from hubc.checks import energy, halls, phases, power, refs
+
+    return (refs.check, halls.check, power.check, energy.check, phases.check)
+
+
+def run_checks(spec: Spec, source: SourceFile, base_dir: Path = Path(".")) -> list[Diagnostic]:
+    ctx = Ctx(spec=spec, source=source, base_dir=base_dir)
+    out: list[Diagnostic] = []
+    for check in _checks():
+        out.extend(check(ctx))
+    return out
+
+
+def path_of(*parts: str | int) -> KeyPath:
+    return tuple(parts)

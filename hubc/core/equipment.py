@@ -1,0 +1,35 @@
+"""Equipment items: the contract between the sizing stages and procurement.
+
+Every stage that sizes something (racks, electrical chain, cooling, BESS, renewables, lines)
+returns `Equipment` items. Procurement prices them from the catalog by `family` and `rating`,
+finds domestic vendors for the family, and splits quantities over build-out phases by `area`
+(a hall id: by the hall's copies per phase; a plant id: the phase that energizes it;
+"campus": the first phase).
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from hubc.catalog.families import FAMILIES
+from hubc.diagnostics import KeyPath
+
+
+@attrs.frozen(kw_only=True)
+class Equipment:
+    id: str  # stable line id, e.g. "hall-a/ups-module"
+    family: str  # one of FAMILIES
+    description: str
+    rating: float  # key rating, in rating_unit
+    rating_unit: str  # "kW", "kVA", "MVA", "MWh", "A", "mm2", "kV"...
+    quantity: float
+    unit: str = "ea"  # "ea", "m", "km", "MWp", "MW"
+    system: str  # "it", "network", "electrical", "mechanical", "energy", "grid"
+    area: str  # hall id, plant id, or "campus"
+    spec_path: KeyPath = ()  # the spec key that made this item (for "spec reference file:line")
+    catalog_id: str | None = None  # a specific catalog entry when the spec names one
+    notes: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if self.family not in FAMILIES:
+            raise ValueError(f"unknown equipment family {self.family!r}")

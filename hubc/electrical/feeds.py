@@ -1,0 +1,836 @@
+"""Feed assignment: which UPS blocks feed each row's A and B busways, which MV feeder feeds each
+block's unit substation, and which main transformer (MV bus section) each feeder hangs on.
+
+In: `ElectricalSizing` (load items per distinct hall, block and feeder ratings, topology).
+Out: `Assignment` - blocks, cords, feeders and sections - plus, for every CP-SAT model, its
+status, objective, best bound and gap, and the same assignment made by a greedy baseline.
+
+The problem is block-angular (rows connect only to blocks in their own hall; cpsat.md), so each
+distinct hall is solved once and its copies reuse the result:
+
+1. rows -> blocks: identical load items are aggregated into integer counts per block pair.
+   Distributed redundancy (2N = "2M1", xMy, N+1): each item's A and B cords land on two blocks of
+   one group, and after any one block of the group fails its partner picks up the other half:
+   A_s + Q_st <= 2 P for every ordered pair (A_s: full loads of items touching s, Q_st: items on
+   {s, t}). Block redundant: each item's A cord is on an active block (<= P); the catcher takes
+   the failed block's load, so it needs nothing more. Objective: fewest blocks, then the lowest
+   worst post-failure block load (imbalance).
+2. blocks -> MV feeders (per hall): bin packing on each block's worst input kVA, blocks of one
+   redundancy group on different feeders (a feeder fault then removes at most one block per
+   group: a single-block failure for every group). Fewest feeders, then least loading.
+3. feeders -> main transformers (campus): least maximum section loading.
+
+Every model gets a greedy warm start as a complete hint, symmetry breaking (used groups first,
+loads in decreasing order), valid cuts (redundancy reserve) and deterministic parameters (one
+worker, deterministic time limit). `greedy_*` functions are the baseline the bench compares.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from itertools import combinations
+
+import attrs
+
+from hubc.electrical.sizing import ElectricalSizing, HallPower, Topology
+
+SCALE = 10  # loads in 0.1 kW / 0.1 kVA integers
+# Deterministic-time budgets (CP-SAT's work units, ~seconds on this class of machine).
+DET_TIME_BLOCKS = 4.0
+DET_TIME_FEEDERS = 2.0
+DET_TIME_SECTIONS = 1.0
+
+
+@attrs.frozen(kw_only=True)
+class Block:
+    """A power block: unit substation + LV board + UPS system, in one copy of a hall."""
+
+    id: str
+    hall: str
+    group: int  # redundancy group (0-based)
+    index: int  # block within the group; the catcher is index -1
+    role: str  # "distributed" | "active" | "catcher"
+
+
+@attrs.frozen(kw_only=True)
+class Cord:
+    item: str
+    kw: float
+    a: str  # block id of the A feed
+    b: str | None  # block id of the B feed (None for single-corded items)
+
+
+@attrs.frozen(kw_only=True)
+class Feeder:
+    id: str
+    hall: str  # "campus" for mechanical feeders
+    blocks: tuple[str, ...]
+    kind: str = "ups"  # "ups" | "mechanical"
+    normal_kva: float = 0.0  # per feeder
+    copies: int = 1
+
+
+@attrs.frozen(kw_only=True)
+class SolveStats:
+    model: str
+    status: str
+    objective: float
+    bound: float
+    gap: float
+    greedy_objective: float
+
+    def to_json(self) -> dict:
+        return {
+            "model": self.model,
+            "status": self.status,
+            "objective": round(self.objective, 3),
+            "best_bound": round(self.bound, 3),
+            "gap": round(self.gap, 6),
+            "greedy_objective": round(self.greedy_objective, 3),
+        }
+
+
+@attrs.frozen(kw_only=True)
+class HallAssignment:
+    hall: str
+    copies: int
+    blocks: tuple[Block, ...]
+    cords: tuple[Cord, ...]
+    feeders: tuple[Feeder, ...]
+    stats: tuple[SolveStats, ...]
+    greedy_blocks: int
+    greedy_feeders: int
+
+
+@attrs.frozen(kw_only=True)
+class Assignment:
+    halls: tuple[HallAssignment, ...]
+    mech_feeders: tuple[Feeder, ...]
+    # (feeder id within a hall copy, hall, section index) as counts: section -> ((hall, feeder id, copies), ...)
+    sections: tuple[tuple[tuple[str, str, int], ...], ...]
+    section_kva: tuple[float, ...]
+    stats: tuple[SolveStats, ...]
+
+    def hall(self, hall_id: str) -> HallAssignment:
+        return next(h for h in self.halls if h.hall == hall_id)
+
+    def section_copies(self) -> dict[tuple[str, str], tuple[int, ...]]:
+        """(hall, feeder id) -> the section of that feeder in copy 0, 1, ... of the hall: the
+        section counts laid out copy by copy, lowest section first (copies are identical, so
+        this is one concrete realisation of the counts; design.json records it)."""
+        out: dict[tuple[str, str], list[int]] = {}
+        for t, sec in enumerate(self.sections):
+            for hall, fid, n in sec:
+                out.setdefault((hall, fid), []).extend([t] * n)
+        return {k: tuple(v) for k, v in out.items()}
+
+
+class Infeasible(Exception):
+    """Raised with a message in spec terms when no assignment exists."""
+
+    def __init__(self, message: str, path: tuple = (), help: str = "") -> None:
+        super().__init__(message)
+        self.path = path
+        self.help = help
+
+
+# ------------------------------------------------------------------------------ data
+
+
+@attrs.frozen(kw_only=True)
+class _Types:
+    """Identical load items aggregated: loads in 0.1 kW, counts, and the item ids of each type."""
+
+    units: tuple[int, ...]
+    counts: tuple[int, ...]
+    ids: tuple[tuple[str, ...], ...]
+    kws: tuple[float, ...]
+
+
+def _types(hall: HallPower) -> tuple[_Types, list[int]]:
+    by: dict[tuple[str, int], list] = {}
+    order: list[int] = []  # type index of each item in spec (row) order
+    keys: list[tuple[str, int]] = []
+    for it in hall.items:
+        key = (it.kind, int(round(it.kw * SCALE)))
+        if key not in by:
+            by[key] = []
+            keys.append(key)
+        by[key].append(it)
+    index = {k: i for i, k in enumerate(keys)}
+    for it in hall.items:
+        order.append(index[(it.kind, int(round(it.kw * SCALE)))])
+    return (
+        _Types(
+            units=tuple(k[1] for k in keys),
+            counts=tuple(len(by[k]) for k in keys),
+            ids=tuple(tuple(i.id for i in by[k]) for k in keys),
+            kws=tuple(by[k][0].kw for k in keys),
+        ),
+        order,
+    )
+
+
+# ------------------------------------------------------------------------- greedy
+
+
+@attrs.frozen(kw_only=True)
+class _DistSolution:
+    """groups[g] = number of blocks; pairs[(g, s, t)] = per-type counts (s < t)."""
+
+    groups: tuple[int, ...]
+    counts: dict  # (k, g, s, t) -> int
+
+
+def greedy_distributed(types: _Types, order: list[int], topo: Topology, p: int, *, spread: bool = False) -> _DistSolution:
+    """First fit in row order: the first group and block pair (in order) that survives any single
+    block failure after adding the item; a new block (N+1) or group when none does.
+
+    With `spread` (the warm start, not the baseline): items largest first, and within the first
+    group that has room the pair sharing least load (spread-first pairing, cpsat.md)."""
+    P2 = 2 * p
+    groups: list[int] = []
+    A: list[list[int]] = []  # A[g][s]
+    Q: list[dict] = []  # Q[g][(s,t)]
+    counts: Counter = Counter()
+
+    def fits(g: int, s: int, t: int, u: int) -> bool:
+        for x, y in ((s, t), (t, s)):
+            a = A[g][x] + u
+            worst = max((Q[g].get((min(x, o), max(x, o)), 0) + (u if o == y else 0)) for o in range(groups[g]) if o != x)
+            if a + worst > P2:
+                return False
+        return True
+
+    def place(g: int, s: int, t: int, k: int, u: int) -> None:
+        A[g][s] += u
+        A[g][t] += u
+        Q[g][(s, t)] = Q[g].get((s, t), 0) + u
+        counts[(k, g, s, t)] += 1
+
+    if spread:
+        order = sorted(order, key=lambda k: (-types.units[k], k))
+    for k in order:
+        u = types.units[k]
+        done = False
+        for g in range(len(groups)):
+            cands = [(s, t) for s, t in combinations(range(groups[g]), 2) if fits(g, s, t, u)]
+            if spread:
+                cands.sort(key=lambda st: (Q[g].get(st, 0), A[g][st[0]] + A[g][st[1]], st))
+            if cands:
+                place(g, *cands[0], k, u)
+                done = True
+                break
+        if not done and not topo.fixed_size and groups and groups[-1] < topo.x:
+            g = len(groups) - 1
+            groups[g] += 1
+            A[g].append(0)
+            new = groups[g] - 1
+            for s in range(new):
+                if fits(g, s, new, u):
+                    place(g, s, new, k, u)
+                    done = True
+                    break
+            if not done:
+                groups[g] -= 1
+                A[g].pop()
+        if not done:
+            size = topo.x if topo.fixed_size else 2
+            groups.append(size)
+            A.append([0] * size)
+            Q.append({})
+            place(len(groups) - 1, 0, 1, k, u)
+    return _DistSolution(groups=tuple(groups), counts=dict(counts))
+
+
+@attrs.frozen(kw_only=True)
+class _CatchSolution:
+    groups: tuple[int, ...]  # active blocks per group (each group also has one catcher)
+    counts: dict  # (k, g, b) -> int
+
+
+def greedy_catcher(types: _Types, order: list[int], topo: Topology, p: int) -> _CatchSolution:
+    """First fit in row order onto active blocks; a new active block, or a new group (with its
+    catcher) when the last group already has blocks_per_catcher actives."""
+    groups: list[int] = []
+    load: list[list[int]] = []
+    counts: Counter = Counter()
+    for k in order:
+        u = types.units[k]
+        done = False
+        for g in range(len(groups)):
+            for b in range(groups[g]):
+                if load[g][b] + u <= p:
+                    load[g][b] += u
+                    counts[(k, g, b)] += 1
+                    done = True
+                    break
+            if done:
+                break
+        if not done:
+            if not groups or groups[-1] >= topo.x:
+                groups.append(0)
+                load.append([])
+            g = len(groups) - 1
+            groups[g] += 1
+            load[g].append(u)
+            counts[(k, g, groups[g] - 1)] += 1
+    return _CatchSolution(groups=tuple(groups), counts=dict(counts))
+
+
+# ------------------------------------------------------------------------- CP-SAT
+
+
+def solver_settings() -> dict:
+    """What makes the assignment reproducible, for hubc.lock (same values `_params` sets)."""
+    import ortools
+
+    return {
+        "engine": "OR-Tools CP-SAT",
+        "ortools": ortools.__version__,
+        "workers": 1,
+        "seed": 0,
+        "deterministic_time_s": {
+            "rows_to_blocks": DET_TIME_BLOCKS,
+            "blocks_to_feeders": DET_TIME_FEEDERS,
+            "feeders_to_sections": DET_TIME_SECTIONS,
+        },
+    }
+
+
+def _params(det_time: float):
+    from ortools.sat.python import cp_model
+
+    solver = cp_model.CpSolver()
+    prm = solver.parameters
+    # Deterministic: one worker and a deterministic-time limit, never wall clock (cpsat.md).
+    prm.num_workers = 1
+    prm.random_seed = 0
+    prm.max_deterministic_time = det_time
+    prm.keep_all_feasible_solutions_in_presolve = True
+    return solver
+
+
+def _stats(name: str, solver, status, greedy_obj: float) -> tuple[str, float, float, float]:
+    from ortools.sat.python import cp_model
+
+    st = solver.status_name(status)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        obj = solver.objective_value
+        bound = solver.best_objective_bound
+        gap = 0.0 if obj == 0 else max(0.0, (obj - bound) / abs(obj))
+        return st, obj, bound, gap
+    return st, greedy_obj, 0.0, 1.0
+
+
+def solve_distributed(types: _Types, order: list[int], topo: Topology, p: int, det_time: float = DET_TIME_BLOCKS):
+    """Rows -> blocks for 2N / xMy / N+1. Returns (solution, stats, greedy solution)."""
+    from ortools.sat.python import cp_model
+
+    first = _canonical_dist(types, greedy_distributed(types, order, topo, p))
+    spread = _canonical_dist(types, greedy_distributed(types, order, topo, p, spread=True))
+    # warm start from the better heuristic (fewest blocks, then lowest worst loading)
+    greedy = min((spread, first), key=lambda sol: (sum(sol.groups), _greedy_worst_dist(types, sol, topo.x)))
+    G = len(greedy.groups)
+    X = topo.x
+    P2 = 2 * p
+    big = P2 + 1
+    K = range(len(types.units))
+    m = cp_model.CpModel()
+    z = [m.new_bool_var(f"z{g}") for g in range(G)]
+    w = [[z[g] if (topo.fixed_size or b < 2) else m.new_bool_var(f"w{g}_{b}") for b in range(X)] for g in range(G)]
+    pairs = list(combinations(range(X), 2))
+    n = {}
+    for k in K:
+        for g in range(G):
+            for s, t in pairs:
+                n[k, g, s, t] = m.new_int_var(0, types.counts[k], f"n{k}_{g}_{s}_{t}")
+                m.add(n[k, g, s, t] <= types.counts[k] * w[g][t])
+    for k in K:
+        m.add(sum(n[k, g, s, t] for g in range(G) for s, t in pairs) == types.counts[k])
+    worst = m.new_int_var(0, P2, "worst")
+    A = {}
+    for g in range(G):
+        for s in range(X):
+            A[g, s] = sum(types.units[k] * n[k, g, min(s, o), max(s, o)] for k in K for o in range(X) if o != s)
+        for s in range(X):
+            for t in range(X):
+                if s == t:
+                    continue
+                q = sum(types.units[k] * n[k, g, min(s, t), max(s, t)] for k in K)
+                # survive the loss of t: s carries its half of everything plus t's half of the shared items
+                m.add(A[g, s] + q <= P2 * w[g][s])
+                m.add(A[g, s] + q <= worst)
+        # valid cut (rack granularity): c cords of items >= U on block s spread over at most X-1
+        # partners, so some partner shares >= ceil(c/(X-1)) of them: (c + ceil(c/(X-1))) U <= 2P
+        for U in sorted(set(types.units)):
+            big_k = [k for k in K if types.units[k] >= U]
+            cmax = 0
+            while (cmax + 1 + math.ceil((cmax + 1) / (X - 1))) * U <= P2:
+                cmax += 1
+            for s in range(X):
+                cords = sum(n[k, g, min(s, o), max(s, o)] for k in big_k for o in range(X) if o != s)
+                m.add(cords <= cmax)
+        total = sum(types.units[k] * n[k, g, s, t] for k in K for s, t in pairs)
+        # valid cut (redundancy reserve): the blocks left after one failure carry the group; for
+        # xMy also the rule itself - any y of x blocks carry the whole group
+        m.add(total <= p * (sum(w[g]) - z[g]))
+        if topo.kind == "xMy":
+            m.add(total <= p * topo.y * z[g])
+        # symmetry: blocks in decreasing load order within a group; used groups first, heavier first
+        for b in range(X - 1):
+            m.add(A[g, b] >= A[g, b + 1])
+            if not topo.fixed_size:
+                m.add(w[g][b] >= w[g][b + 1])
+        if g + 1 < G:
+            m.add(z[g] >= z[g + 1])
+            m.add(total >= sum(types.units[k] * n[k, g + 1, s, t] for k in K for s, t in pairs))
+    blocks = sum(sum(w[g]) if not topo.fixed_size else X * z[g] for g in range(G))
+    total_units = sum(u * c for u, c in zip(types.units, types.counts))
+    y_eff = topo.y if topo.kind == "xMy" else (X - 1)
+    m.add(sum(z) >= math.ceil(total_units / (y_eff * p)) if total_units else sum(z) >= 0)
+    m.minimize(big * blocks + worst)
+
+    # complete hint from the greedy
+    gw = _greedy_worst_dist(types, greedy, X)
+    for g in range(G):
+        used = g < len(greedy.groups)
+        m.add_hint(z[g], used)
+        if not topo.fixed_size:
+            for b in range(2, X):
+                m.add_hint(w[g][b], used and b < greedy.groups[g])
+    for k in K:
+        for g in range(G):
+            for s, t in pairs:
+                m.add_hint(n[k, g, s, t], greedy.counts.get((k, g, s, t), 0))
+    m.add_hint(worst, gw)
+    greedy_obj = big * sum(greedy.groups) + gw
+    solver = _params(det_time)
+    status = solver.solve(m)
+    greedy_obj = big * sum(first.groups) + _greedy_worst_dist(types, first, X)  # the baseline's
+    st, obj, bound, gap = _stats("rows->blocks", solver, status, greedy_obj)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return greedy, (st, obj, bound, gap, greedy_obj), first
+    groups = []
+    counts = {}
+    for g in range(G):
+        if not solver.value(z[g]):
+            continue
+        gi = len(groups)
+        groups.append(X if topo.fixed_size else sum(solver.value(w[g][b]) for b in range(X)))
+        for k in K:
+            for s, t in pairs:
+                v = solver.value(n[k, g, s, t])
+                if v:
+                    counts[(k, gi, s, t)] = v
+    sol = _DistSolution(groups=tuple(groups), counts=counts)
+    return sol, (st, obj, bound, gap, greedy_obj), first
+
+
+def _greedy_worst_dist(types: _Types, sol: _DistSolution, X: int) -> int:
+    A: Counter = Counter()
+    Q: Counter = Counter()
+    for (k, g, s, t), c in sol.counts.items():
+        u = types.units[k] * c
+        A[g, s] += u
+        A[g, t] += u
+        Q[g, s, t] += u
+    worst = 0
+    for g, size in enumerate(sol.groups):
+        for s in range(size):
+            for t in range(size):
+                if s != t:
+                    worst = max(worst, A[g, s] + Q[g, min(s, t), max(s, t)])
+    return worst
+
+
+def solve_catcher(types: _Types, order: list[int], topo: Topology, p: int, det_time: float = DET_TIME_BLOCKS):
+    from ortools.sat.python import cp_model
+
+    greedy = _canonical_catch(types, greedy_catcher(types, order, topo, p))
+    G = len(greedy.groups)
+    B = topo.x
+    big = p + 1
+    K = range(len(types.units))
+    m = cp_model.CpModel()
+    z = [m.new_bool_var(f"z{g}") for g in range(G)]
+    w = [[z[g] if b == 0 else m.new_bool_var(f"w{g}_{b}") for b in range(B)] for g in range(G)]
+    n = {(k, g, b): m.new_int_var(0, types.counts[k], f"n{k}_{g}_{b}") for k in K for g in range(G) for b in range(B)}
+    for k in K:
+        m.add(sum(n[k, g, b] for g in range(G) for b in range(B)) == types.counts[k])
+    worst = m.new_int_var(0, p, "worst")
+    for g in range(G):
+        loads = [sum(types.units[k] * n[k, g, b] for k in K) for b in range(B)]
+        for b in range(B):
+            # an active block carries its rows; the catcher takes one failed block's rows (<= P)
+            m.add(loads[b] <= p * w[g][b])
+            m.add(loads[b] <= worst)
+            if b + 1 < B:
+                m.add(w[g][b] >= w[g][b + 1])
+                m.add(loads[b] >= loads[b + 1])
+        if g + 1 < G:
+            m.add(z[g] >= z[g + 1])
+            m.add(sum(loads) >= sum(types.units[k] * n[k, g + 1, b] for k in K for b in range(B)))
+    total_units = sum(u * c for u, c in zip(types.units, types.counts))
+    actives = sum(w[g][b] for g in range(G) for b in range(B))
+    m.add(actives >= math.ceil(total_units / p))  # valid cut: capacity
+    m.minimize(big * (actives + sum(z)) + worst)
+    gl: Counter = Counter()
+    for (k, g, b), c in greedy.counts.items():
+        gl[g, b] += types.units[k] * c
+    gw = max(gl.values(), default=0)
+    for g in range(G):
+        for b in range(B):
+            m.add_hint(w[g][b], b < greedy.groups[g]) if b else m.add_hint(z[g], True)
+            for k in K:
+                m.add_hint(n[k, g, b], greedy.counts.get((k, g, b), 0))
+    m.add_hint(worst, gw)
+    greedy_obj = big * (sum(greedy.groups) + len(greedy.groups)) + gw
+    solver = _params(det_time)
+    status = solver.solve(m)
+    st, obj, bound, gap = _stats("rows->blocks", solver, status, greedy_obj)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return greedy, (st, obj, bound, gap, greedy_obj), greedy
+    groups, counts = [], {}
+    for g in range(G):
+        if not solver.value(z[g]):
+            continue
+        gi = len(groups)
+        groups.append(sum(solver.value(w[g][b]) for b in range(B)))
+        for k in K:
+            for b in range(B):
+                v = solver.value(n[k, g, b])
+                if v:
+                    counts[(k, gi, b)] = v
+    return _CatchSolution(groups=tuple(groups), counts=counts), (st, obj, bound, gap, greedy_obj), greedy
+
+
+# ------------------------------------------------------------------ blocks -> feeders
+
+
+def greedy_feeders(weights: list[int], groups: list[int], cap: int) -> list[int]:
+    """First fit in block order; blocks of one group never share a feeder."""
+    load: list[int] = []
+    members: list[set] = []
+    out = []
+    for w, g in zip(weights, groups):
+        for f in range(len(load)):
+            if load[f] + w <= cap and g not in members[f]:
+                load[f] += w
+                members[f].add(g)
+                out.append(f)
+                break
+        else:
+            load.append(w)
+            members.append({g})
+            out.append(len(load) - 1)
+    return out
+
+
+def solve_feeders(weights: list[int], groups: list[int], cap: int, det_time: float = DET_TIME_FEEDERS):
+    from ortools.sat.python import cp_model
+
+    greedy = greedy_feeders(weights, groups, cap)
+    F = max(greedy) + 1 if greedy else 0
+    nb = len(weights)
+    big = cap + 1
+    m = cp_model.CpModel()
+    y = [m.new_bool_var(f"y{f}") for f in range(F)]
+    x = {}
+    for b in range(nb):
+        for f in range(min(F, b + 1)):  # symmetry: block b goes to a feeder <= b
+            x[b, f] = m.new_bool_var(f"x{b}_{f}")
+        m.add_exactly_one(x[b, f] for f in range(min(F, b + 1)))
+    worst = m.new_int_var(0, cap, "worst")
+    for f in range(F):
+        load = sum(weights[b] * x[b, f] for b in range(nb) if (b, f) in x)
+        m.add(load <= cap * y[f])
+        m.add(load <= worst)
+        for g in set(groups):
+            members = [x[b, f] for b in range(nb) if groups[b] == g and (b, f) in x]
+            if len(members) > 1:
+                m.add(sum(members) <= 1)
+        if f + 1 < F:
+            m.add(y[f] >= y[f + 1])
+    largest_group = max(Counter(groups).values(), default=0)
+    m.add(sum(y) >= max(largest_group, math.ceil(sum(weights) / cap)))  # valid cut
+    m.minimize(big * sum(y) + worst)
+    gl = Counter()
+    for b, f in enumerate(greedy):
+        gl[f] += weights[b]
+    feasible_hint = all(f <= b for b, f in enumerate(greedy))
+    if feasible_hint:
+        for (b, f), v in x.items():
+            m.add_hint(v, greedy[b] == f)
+        for f in range(F):
+            m.add_hint(y[f], True)
+        m.add_hint(worst, max(gl.values(), default=0))
+    greedy_obj = big * F + max(gl.values(), default=0)
+    solver = _params(det_time)
+    status = solver.solve(m)
+    st, obj, bound, gap = _stats("blocks->feeders", solver, status, greedy_obj)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return greedy, (st, obj, bound, gap, greedy_obj), greedy
+    out = [next(f for f in range(min(F, b + 1)) if solver.value(x[b, f])) for b in range(nb)]
+    # renumber feeders in first-use order (used feeders are a prefix already)
+    return out, (st, obj, bound, gap, greedy_obj), greedy
+
+
+# -------------------------------------------------------------- feeders -> sections
+
+
+def greedy_sections(loads: list[int], counts: list[int], n_sec: int) -> list[list[int]]:
+    """Largest feeder first onto the least-loaded section."""
+    sec = [0] * n_sec
+    out = [[0] * n_sec for _ in loads]
+    order = sorted(range(len(loads)), key=lambda i: (-loads[i], i))
+    for i in order:
+        for _ in range(counts[i]):
+            t = min(range(n_sec), key=lambda j: (sec[j], j))
+            sec[t] += loads[i]
+            out[i][t] += 1
+    return out
+
+
+def solve_sections(loads: list[int], counts: list[int], cap: int, n_sec: int, det_time: float = DET_TIME_SECTIONS):
+    from ortools.sat.python import cp_model
+
+    greedy = greedy_sections(loads, counts, n_sec)
+    m = cp_model.CpModel()
+    n = {(i, t): m.new_int_var(0, counts[i], f"n{i}_{t}") for i in range(len(loads)) for t in range(n_sec)}
+    for i in range(len(loads)):
+        m.add(sum(n[i, t] for t in range(n_sec)) == counts[i])
+    top = sum(l * c for l, c in zip(loads, counts))
+    worst = m.new_int_var(0, max(top, 0), "worst")
+    sec = [sum(loads[i] * n[i, t] for i in range(len(loads))) for t in range(n_sec)]
+    for t in range(n_sec):
+        m.add(sec[t] <= cap)
+        m.add(sec[t] <= worst)
+        if t + 1 < n_sec:
+            m.add(sec[t] >= sec[t + 1])  # symmetry: identical transformers
+    m.add(worst * n_sec >= top)  # valid cut: the average
+    m.minimize(worst)
+    gsec = [sum(loads[i] * greedy[i][t] for i in range(len(loads))) for t in range(n_sec)]
+    order = sorted(range(n_sec), key=lambda t: (-gsec[t], t))
+    for i in range(len(loads)):
+        for newt, t in enumerate(order):
+            m.add_hint(n[i, newt], greedy[i][t])
+    m.add_hint(worst, max(gsec, default=0))
+    solver = _params(det_time)
+    status = solver.solve(m)
+    st, obj, bound, gap = _stats("feeders->transformers", solver, status, max(gsec, default=0))
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, (st, obj, bound, gap, max(gsec, default=0)), greedy
+    out = [[solver.value(n[i, t]) for t in range(n_sec)] for i in range(len(loads))]
+    return out, (st, obj, bound, gap, max(gsec, default=0)), greedy
+
+
+def _relabel(sizes: tuple[int, ...], block_load: Counter, group_load: Counter) -> tuple[list[int], dict, dict]:
+    """Group order (heaviest first) and block order within each group (heaviest first): the
+    labelling the models' symmetry breaking expects."""
+    gorder = sorted(range(len(sizes)), key=lambda g: (-group_load[g], g))
+    gmap = {g: i for i, g in enumerate(gorder)}
+    bmap = {}
+    for g, size in enumerate(sizes):
+        for i, b in enumerate(sorted(range(size), key=lambda b: (-block_load[g, b], b))):
+            bmap[g, b] = i
+    return gorder, gmap, bmap
+
+
+def _canonical_dist(types: _Types, sol: _DistSolution) -> _DistSolution:
+    """Relabel blocks and groups so the greedy solution satisfies the model's symmetry breaking
+    and is a complete, feasible hint."""
+    A: Counter = Counter()
+    tot: Counter = Counter()
+    for (k, g, s, t), c in sol.counts.items():
+        u = types.units[k] * c
+        A[g, s] += u
+        A[g, t] += u
+        tot[g] += u
+    gorder, gmap, bmap = _relabel(sol.groups, A, tot)
+    counts: Counter = Counter()
+    for (k, g, s, t), c in sol.counts.items():
+        a, b = bmap[g, s], bmap[g, t]
+        counts[(k, gmap[g], min(a, b), max(a, b))] += c
+    return _DistSolution(groups=tuple(sol.groups[g] for g in gorder), counts=dict(counts))
+
+
+def _canonical_catch(types: _Types, sol: _CatchSolution) -> _CatchSolution:
+    L: Counter = Counter()
+    tot: Counter = Counter()
+    for (k, g, b), c in sol.counts.items():
+        L[g, b] += types.units[k] * c
+        tot[g] += types.units[k] * c
+    gorder, gmap, bmap = _relabel(sol.groups, L, tot)
+    counts: Counter = Counter()
+    for (k, g, b), c in sol.counts.items():
+        counts[(k, gmap[g], bmap[g, b])] += c
+    return _CatchSolution(groups=tuple(sol.groups[g] for g in gorder), counts=dict(counts))
+
+
+# ------------------------------------------------------------------------- the stage
+
+
+def block_id(hall: str, group: int, index: int) -> str:
+    """`hall-a.ups-03b`: group 3, block b (aa, ab, ... past z); the catcher is `hall-a.ups-03-catcher`."""
+    if index < 0:
+        return f"{hall}.ups-{group + 1:02d}-catcher"
+    letters = ""
+    i = index
+    while True:
+        letters = chr(ord("a") + i % 26) + letters
+        i = i // 26 - 1
+        if i < 0:
+            break
+    return f"{hall}.ups-{group + 1:02d}{letters}"
+
+
+def assign_hall(hall: HallPower, sz: ElectricalSizing, *, use_solver: bool = True) -> HallAssignment:
+    """Rows -> blocks and blocks -> feeders for one distinct hall (greedy only if not use_solver)."""
+    topo = sz.topology
+    p = int(round(sz.block_kw * SCALE))
+    types, order = _types(hall)
+    for k, u in enumerate(types.units):
+        if u > p:
+            raise Infeasible(
+                f"{types.ids[k][0]} needs {types.kws[k]:,.0f} kW, more than one {sz.block_kw:g} kW UPS block can carry "
+                f"when its partner block fails ({topo.label})",
+                ("electrical", "ups_system_kw"),
+                help=f"use UPS blocks of at least {types.kws[k]:,.0f} kW or spread the load over more rows",
+            )
+    stats = []
+    blocks: list[Block] = []
+    cords: list[Cord] = []
+    # worst and normal block load (0.1 kW) keyed by block id
+    worst: dict[str, int] = {}
+    normal: dict[str, int] = {}
+    group_of: dict[str, int] = {}
+    if topo.kind == "block-redundant":
+        g_sol = _canonical_catch(types, greedy_catcher(types, order, topo, p))
+        if use_solver and types.units:
+            sol, (st, obj, bound, gap, gobj), _ = solve_catcher(types, order, topo, p)
+            sol = _canonical_catch(types, sol)
+            stats.append(SolveStats(model="rows->blocks", status=st, objective=obj, bound=bound, gap=gap, greedy_objective=gobj))
+        else:
+            sol = g_sol
+        greedy_blocks = sum(g_sol.groups) + len(g_sol.groups)
+        pools = {k: list(ids) for k, ids in enumerate(types.ids)}
+        loads: Counter = Counter()
+        for (k, g, b), c in sorted(sol.counts.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][0])):
+            for _ in range(c):
+                item = pools[k].pop(0)
+                cat_id = block_id(hall.hall, g, -1)
+                cords.append(Cord(item=item, kw=types.kws[k], a=block_id(hall.hall, g, b), b=cat_id if sz.paths >= 2 else None))
+                loads[g, b] += types.units[k]
+        for g, size in enumerate(sol.groups):
+            for b in range(size):
+                bid = block_id(hall.hall, g, b)
+                blocks.append(Block(id=bid, hall=hall.hall, group=g, index=b, role="active"))
+                worst[bid] = normal[bid] = loads[g, b]
+                group_of[bid] = g
+            cid = block_id(hall.hall, g, -1)
+            blocks.append(Block(id=cid, hall=hall.hall, group=g, index=-1, role="catcher"))
+            worst[cid] = max((loads[g, b] for b in range(size)), default=0)
+            normal[cid] = 0
+            group_of[cid] = g
+    else:
+        if sz.paths < 2:
+            raise Infeasible(
+                f"{topo.label} needs dual-corded rows (an A and a B feed) but electrical.distribution_paths = {sz.paths}",
+                ("electrical", "distribution_paths"),
+                help='set distribution_paths = 2 or use topology = "block-redundant" (a catcher behind a transfer switch)',
+            )
+        g_sol = _canonical_dist(types, greedy_distributed(types, order, topo, p))
+        if use_solver and types.units:
+            sol, (st, obj, bound, gap, gobj), _ = solve_distributed(types, order, topo, p)
+            sol = _canonical_dist(types, sol)
+            stats.append(SolveStats(model="rows->blocks", status=st, objective=obj, bound=bound, gap=gap, greedy_objective=gobj))
+        else:
+            sol = g_sol
+        greedy_blocks = sum(g_sol.groups)
+        pools = {k: list(ids) for k, ids in enumerate(types.ids)}
+        A: Counter = Counter()
+        Q: Counter = Counter()
+        for (k, g, s, t), c in sorted(sol.counts.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][3], kv[0][0])):
+            for _ in range(c):
+                item = pools[k].pop(0)
+                cords.append(Cord(item=item, kw=types.kws[k], a=block_id(hall.hall, g, s), b=block_id(hall.hall, g, t)))
+                A[g, s] += types.units[k]
+                A[g, t] += types.units[k]
+                Q[g, s, t] += types.units[k]
+        for g, size in enumerate(sol.groups):
+            for s in range(size):
+                bid = block_id(hall.hall, g, s)
+                blocks.append(Block(id=bid, hall=hall.hall, group=g, index=s, role="distributed"))
+                normal[bid] = A[g, s] // 2
+                worst[bid] = max((A[g, s] + Q[g, min(s, t), max(s, t)] for t in range(size) if t != s), default=A[g, s]) // 2
+                group_of[bid] = g
+    cords.sort(key=lambda c: c.item)
+
+    # blocks -> feeders on the block's worst input kVA
+    to_kva = 1.0 / (sz.ups_efficiency * sz.power_factor)
+    weights = [int(math.ceil(worst[b.id] * to_kva)) for b in blocks]
+    cap = int(sz.feeder_kva * SCALE)
+    gidx = [group_of[b.id] for b in blocks]
+    g_feed = greedy_feeders(weights, gidx, cap) if blocks else []
+    if use_solver and blocks:
+        assign, (st, obj, bound, gap, gobj), _ = solve_feeders(weights, gidx, cap)
+        stats.append(SolveStats(model="blocks->feeders", status=st, objective=obj, bound=bound, gap=gap, greedy_objective=gobj))
+    else:
+        assign = g_feed
+    nf = max(assign) + 1 if assign else 0
+    feeders = []
+    for f in range(nf):
+        members = tuple(b.id for b, a in zip(blocks, assign) if a == f)
+        kva = sum(normal[b] for b in members) * to_kva / SCALE
+        feeders.append(Feeder(id=f"{hall.hall}.mvf-{f + 1:02d}", hall=hall.hall, blocks=members, normal_kva=kva, copies=hall.copies))
+    return HallAssignment(
+        hall=hall.hall,
+        copies=hall.copies,
+        blocks=tuple(blocks),
+        cords=tuple(cords),
+        feeders=tuple(feeders),
+        stats=tuple(stats),
+        greedy_blocks=greedy_blocks,
+        greedy_feeders=(max(g_feed) + 1) if g_feed else 0,
+    )
+
+
+def assign(sz: ElectricalSizing, *, use_solver: bool = True, substation_id: str = "ss") -> Assignment:
+    """The whole assignment: each distinct hall once, then feeders onto main transformers."""
+    halls = tuple(assign_hall(h, sz, use_solver=use_solver) for h in sz.halls)
+    mech = []
+    if sz.mech_feeders:
+        # the non-UPS load shares its N+1 feeders evenly
+        per = sz.mechanical_kw / sz.power_factor / sz.mech_feeders
+        for i in range(sz.mech_feeders):
+            mech.append(Feeder(id=f"campus.mech-mvf-{i + 1:02d}", hall="campus", blocks=(), kind="mechanical", normal_kva=per))
+    # feeder types: each distinct hall feeder (x copies) and each mechanical feeder
+    ftypes = [(h.hall, f.id, h.copies, f.normal_kva) for h in halls for f in h.feeders]
+    ftypes += [("campus", f.id, 1, f.normal_kva) for f in mech]
+    n_sec = max(1, sz.main_tx_count)
+    cap_kva = sz.main_tx_mva * 1000 if sz.main_tx_count else sum(c * l for _, _, c, l in ftypes) + 1
+    loads = [int(math.ceil(l * SCALE)) for *_, l in ftypes]
+    counts = [c for _, _, c, _ in ftypes]
+    stats = []
+    if use_solver and ftypes:
+        out, (st, obj, bound, gap, gobj), greedy = solve_sections(loads, counts, int(cap_kva * SCALE), n_sec)
+        stats.append(SolveStats(model="feeders->transformers", status=st, objective=obj / SCALE, bound=bound / SCALE, gap=gap, greedy_objective=gobj / SCALE))
+        if out is None:
+            total = sum(l * c for l, c in zip(loads, counts)) / SCALE / 1000
+            raise Infeasible(
+                f"the MV feeders ({total:,.1f} MVA in normal operation) cannot be spread over {n_sec} x {sz.main_tx_mva:g} MVA "
+                "main transformers without overloading one",
+                ("substation", "transformer_mva"),
+                help="add main transformers or use larger ones",
+            )
+    else:
+        out = greedy_sections(loads, counts, n_sec)
+    sections = []
+    sec_kva = []
+    for t in range(n_sec):
+        row = tuple((ftypes[i][0], ftypes[i][1], out[i][t]) for i in range(len(ftypes)) if out[i][t])
+        sections.append(row)
+        sec_kva.append(sum(ftypes[i][3] * out[i][t] for i in range(len(ftypes))))
+    return Assignment(halls=halls, mech_feeders=tuple(mech), sections=tuple(sections), section_kva=tuple(sec_kva), stats=tuple(stats))

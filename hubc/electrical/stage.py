@@ -1,0 +1,507 @@
+"""The electrical stage: spec + row loads -> sized, assigned and failure-verified power chain.
+
+In: the typed `Spec`, `row_loads` (hall id -> the rows of one copy of that hall, from rack
+placement) and optionally the spec's `SourceFile` for diagnostic locations. Out:
+`ElectricalResult` - the sizing decisions, the CP-SAT assignment (with its status, objective,
+bound and gap, and the greedy baseline it is compared with), every failure scenario with its
+worst loading (incl. each MV bus section after downstream failures), each MV feeder's design
+load and cable (`FeederDesign`: sized on its worst post-failure load or normal load plus battery
+recharge, by derated ampacity and voltage drop), and the equipment list for procurement. User-caused failures raise `HubcError`
+(exit 1 for design errors, 3 when no assignment exists).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import attrs
+
+from hubc.catalog import electrical as cat
+from hubc.core.equipment import Equipment
+from hubc.core.types import RowLoad
+from hubc.diagnostics import Diagnostic, HubcError, Location, has_errors
+from hubc.electrical.feeds import Assignment, Infeasible, assign
+from hubc.electrical.sizing import SQRT3, CableChoice, Decision, ElectricalSizing, choose_mv_cable, size_electrical
+from hubc.electrical.verify import Verification, feeder_duty, verify_electrical
+from hubc.spec.model import Spec
+
+
+@attrs.frozen(kw_only=True)
+class Capacity:
+    """Installed capacity of an assignment (what the objective minimises)."""
+
+    ups_blocks: int
+    ups_kw: float  # blocks x block rating
+    ups_modules: int
+    transformer_kva: float  # unit substations (UPS and mechanical) + main transformers
+    mv_feeders: int
+
+    def to_json(self) -> dict:
+        return {
+            "ups_blocks": self.ups_blocks,
+            "ups_kw": round(self.ups_kw, 3),
+            "ups_modules": self.ups_modules,
+            "transformer_kva": round(self.transformer_kva, 3),
+            "mv_feeders": self.mv_feeders,
+        }
+
+
+def capacity(sz: ElectricalSizing, asg: Assignment) -> Capacity:
+    blocks = sum(len(h.blocks) * h.copies for h in asg.halls)
+    feeders = sum(len(h.feeders) * h.copies for h in asg.halls) + len(asg.mech_feeders)
+    return Capacity(
+        ups_blocks=blocks,
+        ups_kw=blocks * sz.block_kw,
+        ups_modules=blocks * sz.modules_per_block,
+        transformer_kva=(blocks + sz.mech_uss) * sz.uss_kva + sz.main_tx_count * sz.main_tx_mva * 1000,
+        mv_feeders=feeders,
+    )
+
+
+@attrs.frozen(kw_only=True)
+class FeederDesign:
+    """The sized MV feeder of a hall copy (or a mechanical feeder): its design load and cable."""
+
+    hall: str  # "campus" for mechanical feeders
+    feeder: str
+    copies: int
+    blocks: int
+    normal_kva: float
+    worst_kva: float  # after the worst single failure in its hall
+    worst_failure: str
+    recharge_kva: float  # battery recharge allowance of its blocks (after a utility outage)
+    design_kva: float  # max(worst, normal + recharge)
+    design_a: float
+    cable: CableChoice
+
+    def to_json(self) -> dict:
+        c = self.cable
+        return {
+            "normal_kva": round(self.normal_kva, 3),
+            "worst_kva": round(self.worst_kva, 3),
+            "worst_failure": self.worst_failure,
+            "recharge_kva": round(self.recharge_kva, 3),
+            "design_kva": round(self.design_kva, 3),
+            "design_a": round(self.design_a, 3),
+            "cable_mm2": c.size_mm2,
+            "cable_parallel": c.parallel,
+            "cable_ampacity_a": round(c.ampacity_a, 3),
+            "length_m": c.length_m,
+            "voltage_drop_percent": round(c.voltage_drop_percent, 4),
+        }
+
+
+def design_feeders(sz: ElectricalSizing, asg: Assignment, length_m: float | None = None) -> tuple[FeederDesign, ...]:
+    """Size every feeder's cable on its actual design load (domain.md §8.3): the worst of its
+    post-failure load (from `feeder_duty`, no solver) and its normal load plus the battery
+    recharge allowance of its blocks (after a utility outage every UPS battery recharges at
+    once: catalog `ups.battery_recharge_fraction` of the block rating, at the design PF).
+    Mechanical feeders share the non-UPS load N+1, so one carries total / (n - 1) after a loss."""
+    length = float(cat.table("mv_feeder")["default_length_m"]) if length_m is None else length_m
+    recharge = float(cat.table("ups")["battery_recharge_fraction"])
+    kv = sz.mv_voltage_kv
+    out = []
+
+    def make(hall, fid, copies, nb, normal, worst, why, rech):
+        design = max(worst, normal + rech)
+        amps = design / (SQRT3 * kv)
+        return FeederDesign(
+            hall=hall, feeder=fid, copies=copies, blocks=nb, normal_kva=normal, worst_kva=worst, worst_failure=why,
+            recharge_kva=rech, design_kva=design, design_a=amps, cable=choose_mv_cable(amps, length, sz.power_factor, kv),
+        )
+
+    for h in asg.halls:
+        for d in feeder_duty(h, sz):
+            rech = d.blocks * sz.block_kw * recharge / sz.power_factor
+            out.append(make(h.hall, d.feeder, h.copies, d.blocks, d.normal_kva, d.worst_kva, d.worst_failure, rech))
+    n = len(asg.mech_feeders)
+    total = sum(f.normal_kva for f in asg.mech_feeders)
+    for f in asg.mech_feeders:
+        worst = total / (n - 1) if n > 1 else f.normal_kva
+        out.append(make("campus", f.id, 1, 0, f.normal_kva, worst, "any other mechanical feeder" if n > 1 else "normal", 0.0))
+    return tuple(out)
+
+
+def _design_groups(designs: tuple[FeederDesign, ...]) -> list[tuple[FeederDesign, ...]]:
+    """Feeders of one area with the same cable arrangement: one distinct feeder design."""
+    groups: dict[tuple, list[FeederDesign]] = {}
+    for d in designs:
+        groups.setdefault((d.hall, d.cable.size_mm2, d.cable.parallel, d.cable.ok), []).append(d)
+    return [tuple(v) for _k, v in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] * kv[0][2], kv[0][2]))]
+
+
+@attrs.frozen(kw_only=True)
+class ElectricalResult:
+    sizing: ElectricalSizing
+    assignment: Assignment
+    verification: Verification
+    installed: Capacity
+    greedy: Capacity
+    diagnostics: tuple[Diagnostic, ...]  # warnings (and errors when run with strict=False)
+    feeder_designs: tuple[FeederDesign, ...] = ()
+
+    def solver_settings(self) -> dict:
+        from hubc.electrical.feeds import solver_settings
+
+        return solver_settings()
+
+    # ------------------------------------------------------------------ design.json
+    def to_json(self) -> dict:
+        sz, asg = self.sizing, self.assignment
+        block_loads = _block_loads(self)
+        designs = {(d.hall, d.feeder): {k: v for k, v in d.to_json().items() if k != "normal_kva"} for d in self.feeder_designs}
+        halls = []
+        for h in asg.halls:
+            feeder_of = {b: f.id for f in h.feeders for b in f.blocks}
+            halls.append(
+                {
+                    "hall": h.hall,
+                    "copies": h.copies,
+                    "blocks": [
+                        {
+                            "id": b.id,
+                            "group": b.group + 1,
+                            "role": b.role,
+                            "rating_kw": sz.block_kw,
+                            "modules": sz.modules_per_block,
+                            "normal_kw": round(block_loads[b.id][0], 3),
+                            "normal_loading": round(block_loads[b.id][0] / sz.block_kw, 4),
+                            "unit_substation": f"{b.id}/uss",
+                            "mv_feeder": feeder_of.get(b.id),
+                        }
+                        for b in h.blocks
+                    ],
+                    "feeds": [{"load": c.item, "kw": round(c.kw, 3), "a": c.a, "b": c.b} for c in h.cords],
+                    "mv_feeders": [
+                        dict({"id": f.id, "blocks": list(f.blocks), "normal_kva": round(f.normal_kva, 3), "rating_kva": round(sz.feeder_kva, 3)}, **designs.get((h.hall, f.id), {}))
+                        for f in h.feeders
+                    ],
+                    "greedy": {"ups_blocks": h.greedy_blocks, "mv_feeders": h.greedy_feeders},
+                }
+            )
+        ids = sz.main_tx_ids() or (f"{sz.substation_id}.mv-bus",)
+        where = asg.section_copies()
+        after = {s.transformer: s.to_json() for s in self.verification.sections}
+        sections = [
+            dict(
+                {
+                    "transformer": ids[t],
+                    "feeders": [
+                        {"hall": hall, "feeder": fid, "count": n, "copies": [c + 1 for c, x in enumerate(where[(hall, fid)]) if x == t]}
+                        for hall, fid, n in sec
+                    ],
+                    "normal_kva": round(asg.section_kva[t], 3),
+                    "normal_loading": round(asg.section_kva[t] / (sz.main_tx_mva * 1000), 4) if sz.main_tx_mva else None,
+                },
+                **after.get(ids[t], {}),
+            )
+            for t, sec in enumerate(asg.sections)
+        ]
+        solver = [dict(s.to_json(), area=h.hall) for h in asg.halls for s in h.stats]
+        solver += [dict(s.to_json(), area="campus") for s in asg.stats]
+        worst = self.verification.worst
+        return {
+            "topology": sz.topology.label,
+            "distribution_paths": sz.paths,
+            "summary": {
+                "it_kw": round(sz.it_kw, 3),
+                "critical_kw": round(sz.critical_kw, 3),
+                "non_ups_kw": round(sz.mechanical_kw, 3),
+                "facility_kw": round(sz.facility_kw, 3),
+                "facility_kva": round(sz.facility_kva, 3),
+                "main_transformers": sz.main_tx_count,
+                "main_transformer_mva": sz.main_tx_mva,
+                "main_transformers_required": sz.main_tx_required,
+                "generators": sz.generators,
+                "generator_kw": sz.generator_kw,
+                "mechanical_unit_substations": sz.mech_uss,
+            },
+            "installed": self.installed.to_json(),
+            "greedy_baseline": self.greedy.to_json(),
+            "decisions": [d.to_json() for d in sz.decisions] + self._assignment_decisions(),
+            "halls": halls,
+            "mechanical_feeders": [dict({"id": f.id, "normal_kva": round(f.normal_kva, 3)}, **designs.get(("campus", f.id), {})) for f in asg.mech_feeders],
+            "sections": sections,
+            "solver": solver,
+            "scenarios": [s.to_json() for s in self.verification.scenarios],
+            "scenario_count": len(self.verification.scenarios),
+            "worst_scenario": worst.to_json() if worst else None,
+        }
+
+    def _assignment_decisions(self) -> list[dict]:
+        """Counts the assignment decided, recorded like the sizing decisions."""
+        sz, out = self.sizing, []
+        for h in self.assignment.halls:
+            hp = sz.hall(h.hall)
+            groups = len({b.group for b in h.blocks})
+            out.append(
+                Decision(
+                    item=f"{h.hall}/ups-blocks",
+                    rule=f"CP-SAT: fewest blocks such that every {sz.topology.label} group survives any one block failure (A_s + Q_st <= 2P), then least worst loading",
+                    inputs=(("critical_kw", hp.critical_kw), ("ups_system_kw", sz.block_kw), ("load_items", len(hp.items)), ("lower_bound_blocks", hp.min_blocks)),
+                    result=(("blocks_per_copy", len(h.blocks)), ("groups_per_copy", groups), ("copies", h.copies), ("greedy_blocks_per_copy", h.greedy_blocks)),
+                ).to_json()
+            )
+            out.append(
+                Decision(
+                    item=f"{h.hall}/mv-feeders",
+                    rule="CP-SAT bin packing: sum of blocks' worst input kVA <= feeder kVA; blocks of one redundancy group on different feeders",
+                    inputs=(("blocks_per_copy", len(h.blocks)), ("feeder_kva", sz.feeder_kva)),
+                    result=(("feeders_per_copy", len(h.feeders)), ("greedy_feeders_per_copy", h.greedy_feeders)),
+                ).to_json()
+            )
+        for group in _design_groups(self.feeder_designs):
+            d = max(group, key=lambda x: (x.design_a, x.feeder))  # the governing feeder
+            c = d.cable
+            out.append(
+                Decision(
+                    item=f"{d.hall}/mv-feeder-design/{c.parallel}x{c.size_mm2:g}mm2",
+                    rule="I_design = S_design / (sqrt3 V_MV), S_design = max(worst post-failure kVA, normal kVA + battery recharge); "
+                    "cable: fewest parallel sets, then smallest mm2, with sets x table ampacity x derating >= I_design and "
+                    "dV% = 100 sqrt3 (I/sets) L (R cos + X sin) / V_LL <= limit (domain.md §8.3)",
+                    inputs=(
+                        ("feeders", len(group)),
+                        ("feeder_ids", " ".join(x.feeder for x in group)),
+                        ("governing_feeder", d.feeder),
+                        ("normal_kva", d.normal_kva),
+                        ("worst_kva", d.worst_kva),
+                        ("worst_failure", d.worst_failure),
+                        ("recharge_kva", d.recharge_kva),
+                        ("mv_voltage_kv", self.sizing.mv_voltage_kv),
+                        ("power_factor", self.sizing.power_factor),
+                        ("length_m", c.length_m),
+                        ("derating", c.derate),
+                        ("vd_limit_percent", c.voltage_drop_limit_percent),
+                    ),
+                    result=(
+                        ("design_kva", d.design_kva),
+                        ("design_a", d.design_a),
+                        ("cable_mm2", c.size_mm2),
+                        ("parallel_sets", c.parallel),
+                        ("table_ampacity_a", c.table_ampacity_a),
+                        ("installed_ampacity_a", c.ampacity_a),
+                        ("voltage_drop_percent", c.voltage_drop_percent),
+                        ("smaller_choice_ruled_out_by", c.binding),
+                        ("meets_rules", "yes" if c.ok else "no"),
+                    ),
+                    source=cat.source("mv_cable_source") + "; " + cat.source("mv_cable_derating"),
+                ).to_json()
+            )
+        return out
+
+    # ------------------------------------------------------------------ equipment
+    def equipment(self) -> tuple[Equipment, ...]:
+        sz, asg = self.sizing, self.assignment
+        e: list[Equipment] = []
+        hall_index = {h.hall: i for i, h in enumerate(sz.halls)}
+        for h in asg.halls:
+            hp = sz.hall(h.hall)
+            i = hall_index[h.hall]
+            nb = len(h.blocks) * h.copies
+            rows = sum(1 for it in hp.items if it.kind == "row")
+            busways = rows * sz.paths * h.copies
+            e += [
+                Equipment(id=f"{h.hall}/ups-module", family="ups-module", description=f"UPS module {sz.module_kw:g} kW ({sz.modules_per_block} per {sz.block_kw:g} kW block, {sz.topology.label})", rating=sz.module_kw, rating_unit="kW", quantity=nb * sz.modules_per_block, system="electrical", area=h.hall, spec_path=("electrical", "ups_module_kw")),
+                Equipment(id=f"{h.hall}/ups-battery", family="ups-battery", description=f"UPS battery string, {self.autonomy_min:g} min at {sz.block_kw:g} kW", rating=round(sz.battery_kwh_per_block, 1), rating_unit="kWh", quantity=nb, system="electrical", area=h.hall, spec_path=("electrical", "ups_autonomy_min")),
+                Equipment(id=f"{h.hall}/unit-substation", family="unit-substation", description=f"Unit substation {sz.mv_voltage_kv:g} kV / {sz.lv_voltage_v:g} V, {sz.uss_kva:g} kVA, Z {sz.uss_z_pu:.2%}", rating=sz.uss_kva, rating_unit="kVA", quantity=nb, system="electrical", area=h.hall, spec_path=("electrical", "unit_substation_kva")),
+                Equipment(id=f"{h.hall}/lv-switchboard", family="lv-switchboard", description=f"LV switchboard {sz.lv_board_frame_a:g} A, {sz.lv_fault_ka:g} kA", rating=sz.lv_board_frame_a, rating_unit="A", quantity=nb, system="electrical", area=h.hall, spec_path=("electrical", "unit_substation_kva")),
+                Equipment(id=f"{h.hall}/busway", family="busway", description=f"Row busway {hp.busway_frame_a:g} A ({hp.row_busway_kw:g} kW per feed), {hp.busway_length_m:g} m per run, {busways} runs", rating=hp.busway_frame_a, rating_unit="A", quantity=round(busways * hp.busway_length_m, 1), unit="m", system="electrical", area=h.hall, spec_path=("hall", i, "row_busway_kw")),
+                Equipment(id=f"{h.hall}/breaker", family="breaker", description=f"ACB {hp.busway_frame_a:g} A feeding a row busway", rating=hp.busway_frame_a, rating_unit="A", quantity=busways, system="electrical", area=h.hall, spec_path=("hall", i, "row_busway_kw")),
+            ]
+            e += self._cables(h.hall, spec_path=("electrical", "mv_voltage_kv"), prefix=f"{h.hall}/mv-cable")
+        feeders = sum(len(h.feeders) * h.copies for h in asg.halls) + len(asg.mech_feeders)
+        ntx = sz.main_tx_count
+        if ntx:
+            e.append(Equipment(id=f"{sz.substation_id}/main-transformer", family="main-transformer", description=f"Main transformer {self.hv_voltage_kv:g}/{sz.mv_voltage_kv:g} kV {sz.main_tx_mva:g} MVA ({sz.main_tx_redundancy})", rating=sz.main_tx_mva, rating_unit="MVA", quantity=ntx, system="grid", area=sz.substation_id, spec_path=("substation", "transformer_mva")))
+            e.append(Equipment(id=f"{sz.substation_id}/hv-switchgear", family="hv-switchgear", description=f"{self.hv_voltage_kv:g} kV GIS bays: {self.circuits} line, {ntx} transformer, 1 bus coupler", rating=self.hv_voltage_kv, rating_unit="kV", quantity=self.circuits + ntx + 1, system="grid", area=sz.substation_id, spec_path=("substation", "transformers")))
+        bays = max(ntx, 1) + feeders + max(ntx - 1, 0) + sz.generators
+        e.append(Equipment(id=f"{sz.substation_id}/mv-switchgear", family="mv-switchgear", description=f"{sz.mv_voltage_kv:g} kV switchgear bays ({sz.feeder_breaker_a:g} A, 25 kA): {max(ntx, 1)} incomer, {feeders} feeder, {max(ntx - 1, 0)} bus tie, {sz.generators} generator", rating=sz.mv_voltage_kv, rating_unit="kV", quantity=bays, system="electrical", area=sz.substation_id, spec_path=("electrical", "mv_voltage_kv")))
+        if sz.mech_uss:
+            e.append(Equipment(id="campus/mechanical-unit-substation", family="unit-substation", description=f"Mechanical unit substation {sz.uss_kva:g} kVA (N+1)", rating=sz.uss_kva, rating_unit="kVA", quantity=sz.mech_uss, system="electrical", area="campus", spec_path=("cooling_plant", "power_kw_per_kw")))
+            e.append(Equipment(id="campus/mechanical-lv-switchboard", family="lv-switchboard", description=f"Mechanical LV switchboard {sz.lv_board_frame_a:g} A", rating=sz.lv_board_frame_a, rating_unit="A", quantity=sz.mech_uss, system="electrical", area="campus", spec_path=("cooling_plant", "power_kw_per_kw")))
+        if asg.mech_feeders:
+            e += self._cables("campus", spec_path=("cooling_plant", "power_kw_per_kw"), prefix="campus/mechanical-mv-cable")
+        e.append(Equipment(id="campus/generator", family="generator", description=f"Diesel generator {sz.generator_kw:g} kW DCC ({self.generator_redundancy})", rating=sz.generator_kw, rating_unit="kW", quantity=sz.generators, system="electrical", area="campus", spec_path=("electrical", "generator_kw")))
+        return tuple(sorted(e, key=lambda x: x.id))
+
+    def _cables(self, area: str, *, spec_path: tuple, prefix: str) -> list[Equipment]:
+        """MV cable by size for one area, in circuit metres (one circuit = three 1C cores, as the
+        procurement catalog prices it): parallel sets x feeders x copies x route length."""
+        by: dict[float, list[FeederDesign]] = {}
+        for d in self.feeder_designs:
+            if d.hall == area:
+                by.setdefault(d.cable.size_mm2, []).append(d)
+        out = []
+        for mm2, ds in sorted(by.items()):
+            metres = sum(d.cable.parallel * d.copies * d.cable.length_m for d in ds)
+            feeders = sum(d.copies for d in ds)
+            sets = sorted({d.cable.parallel for d in ds})
+            out.append(
+                Equipment(
+                    id=prefix if len(by) == 1 else f"{prefix}-{mm2:g}mm2",
+                    family="mv-cable",
+                    description=f"{self.sizing.mv_voltage_kv:g} kV Cu XLPE 3 x 1C {mm2:g} mm2 circuit-metres, {'/'.join(str(n) for n in sets)} set(s) per feeder, {feeders} feeders x {ds[0].cable.length_m:g} m",
+                    rating=mm2,
+                    rating_unit="mm2",
+                    quantity=round(metres, 1),
+                    unit="m",
+                    system="electrical",
+                    area=area,
+                    spec_path=spec_path,
+                )
+            )
+        return out
+
+    # spec figures the result keeps for the equipment descriptions
+    hv_voltage_kv: float = 0.0
+    circuits: int = 0
+    autonomy_min: float = 0.0
+    generator_redundancy: str = ""
+
+
+def _block_loads(res: ElectricalResult) -> dict[str, tuple[float]]:
+    out = {}
+    for h in res.assignment.halls:
+        role = {b.id: b.role for b in h.blocks}
+        load = {b.id: 0.0 for b in h.blocks}
+        for c in h.cords:
+            if c.b is None or role.get(c.b) == "catcher":
+                load[c.a] += c.kw
+            else:
+                load[c.a] += c.kw / 2
+                load[c.b] += c.kw / 2
+        out.update({k: (v,) for k, v in load.items()})
+    return out
+
+
+def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], source=None, *, strict: bool = True) -> ElectricalResult:
+    """Size, assign (CP-SAT) and verify the electrical chain. With strict (the default), errors
+    raise `HubcError`; otherwise they come back in `diagnostics`."""
+    from hubc.codes import diag
+
+    def at(*path) -> Location:
+        return source.at_value(tuple(path)) if source is not None else Location(file="<spec>")
+
+    missing = [h.id for h in spec.hall if h.id not in row_loads]
+    if missing:
+        raise ValueError(f"row loads missing for halls {missing}: rack placement must run first")
+    sz = size_electrical(spec, row_loads, source)
+    diags = list(sz.diagnostics)
+    if has_errors(diags) and strict:
+        raise HubcError(diags, 1)
+    try:
+        asg = assign(sz)
+        greedy = assign(sz, use_solver=False)
+    except Infeasible as exc:
+        d = diag("HUB740", str(exc), at(*exc.path), exc.path, help=exc.help or None)
+        raise HubcError([*diags, d], 3) from None
+    ver = verify_electrical(sz, asg, tier=spec.policy.tier, circuits=spec.grid.circuits, contract_mw=spec.grid.contract_mw, location=at("electrical", "topology"))
+    diags += ver.diagnostics
+    # normal main-transformer loading above policy: the user's design, reported (IEC 60076-7)
+    if sz.main_tx_count:
+        limit = 0.5 if sz.main_tx_redundancy == "2N" else spec.policy.transformer_max_loading
+        top = max(asg.section_kva) / (sz.main_tx_mva * 1000)
+        if top > limit + 1e-9:
+            diags.append(
+                diag(
+                    "HUB741",
+                    f"after the feeder assignment the most loaded main transformer runs at {top:.0%} in normal operation, above the {limit:.0%} policy",
+                    at("substation", "transformer_mva"),
+                    ("substation", "transformer_mva"),
+                    help="add a main transformer or raise policy.transformer_max_loading",
+                    related=((at("policy", "transformer_max_loading"), "loading policy"),),
+                )
+            )
+    diags += _granularity(sz, asg, at)
+    designs = design_feeders(sz, asg)
+    diags += _feeder_checks(sz, designs, at)
+    if has_errors(diags) and strict:
+        raise HubcError(diags, 1)
+    return ElectricalResult(
+        sizing=sz,
+        assignment=asg,
+        verification=ver,
+        installed=capacity(sz, asg),
+        greedy=capacity(sz, greedy),
+        diagnostics=tuple(diags),
+        feeder_designs=designs,
+        hv_voltage_kv=spec.substation.hv_voltage_kv,
+        circuits=spec.grid.circuits,
+        autonomy_min=spec.electrical.ups_autonomy_min,
+        generator_redundancy=spec.electrical.generator_redundancy,
+    )
+
+
+def _granularity(sz: ElectricalSizing, asg: Assignment, at) -> list[Diagnostic]:
+    """Warn (HUB742) when rack-row granularity, not the topology, sets the installed UPS:
+    installed / UPS load well above the topology's own ratio (x/y, 2 for 2N, (N+1)/N)."""
+    from hubc.codes import diag
+
+    topo = sz.topology
+    ratio = {"2N": 2.0, "xMy": topo.x / max(topo.y, 1), "N+1": topo.x / max(topo.x - 1, 1), "block-redundant": (topo.x + 1) / topo.x}[topo.kind]
+    out = []
+    for h in asg.halls:
+        hp = sz.hall(h.hall)
+        if hp.critical_kw <= 0:
+            continue
+        installed = len(h.blocks) * sz.block_kw
+        if installed > 1.2 * ratio * hp.critical_kw:
+            row = max((it.kw for it in hp.items if it.kind == "row"), default=0.0)
+            if topo.kind in ("2N", "xMy"):
+                # one row feed per block pair: a block then carries x/2 rows after a failure
+                better = topo.x * row / 2
+                hint = f"rows of up to {row:,.0f} kW fill a {topo.label} group exactly with one row per block pair at about {better:,.0f} kW per block; or make rows lighter"
+            else:
+                hint = f"choose a block rating that is a multiple of the row load ({row:,.0f} kW)"
+            out.append(
+                diag(
+                    "HUB742",
+                    f"{h.hall} installs {installed / 1000:,.1f} MW of UPS for {hp.critical_kw / 1000:,.1f} MW of UPS load "
+                    f"({installed / hp.critical_kw:.2f}x, {topo.label} alone needs {ratio:.2f}x): rows are coarse against {sz.block_kw:g} kW blocks",
+                    at("electrical", "ups_system_kw"),
+                    ("electrical", "ups_system_kw"),
+                    help=hint,
+                )
+            )
+    return out
+
+
+def _feeder_checks(sz: ElectricalSizing, designs: tuple[FeederDesign, ...], at) -> list[Diagnostic]:
+    """HUB743: a feeder's design current above its bay's breaker frame (only possible through the
+    recharge allowance: the assignment packs blocks within the bay rating). HUB744: no catalog
+    cable arrangement carries a feeder within the voltage-drop limit."""
+    from hubc.codes import diag
+    from hubc.diagnostics import Severity
+
+    out = []
+    over = [d for d in designs if d.design_a > sz.feeder_breaker_a + 1e-6]
+    if over:
+        d = max(over, key=lambda x: (x.design_a, x.feeder))
+        out.append(
+            diag(
+                "HUB743",
+                f"{len(over)} MV feeder(s) exceed their {sz.feeder_breaker_a:g} A bay while the UPS batteries recharge after an outage: "
+                f"worst {d.feeder} at {d.design_a:,.0f} A ({d.normal_kva:,.0f} kVA normal + {d.recharge_kva:,.0f} kVA recharge)",
+                at("electrical", "ups_system_kw"),
+                ("electrical", "ups_system_kw"),
+                severity=Severity.WARNING,
+                help="limit or stagger the UPS battery recharge after a transfer, or use smaller UPS blocks so fewer share a feeder",
+            )
+        )
+    bad = [d for d in designs if not d.cable.ok]
+    if bad:
+        d = max(bad, key=lambda x: (x.design_a, x.feeder))
+        c = d.cable
+        out.append(
+            diag(
+                "HUB744",
+                f"no catalog MV cable arrangement carries {d.feeder}'s {d.design_a:,.0f} A over {c.length_m:g} m within "
+                f"{c.voltage_drop_limit_percent:g}% voltage drop and its derated ampacity; the largest ({c.parallel} x {c.size_mm2:g} mm2: "
+                f"{c.ampacity_a:,.0f} A, {c.voltage_drop_percent:.2f}%) is used ({len(bad)} feeder(s))",
+                at("electrical", "mv_voltage_kv"),
+                ("electrical", "mv_voltage_kv"),
+                severity=Severity.WARNING,
+                help="split the load over more feeders, raise the MV voltage, or shorten the route",
+            )
+        )
+    return out

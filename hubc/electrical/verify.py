@@ -1,0 +1,530 @@
+"""Failure verification of the electrical design, without the solver.
+
+In: `ElectricalSizing` (ratings) and an `Assignment` (cords, blocks, feeders, bus sections) -
+the solver's or a hand-made one. Out: every scenario checked, each with its worst loading, and
+diagnostics for any component above 100% or any load left without a live feed.
+
+Scenarios: normal operation; the failure of each UPS block, unit substation, MV feeder, row
+busway (per distinct hall; copies are identical); the MV bus sections after each of those
+failures in every hall copy (load moved to partner blocks on other sections); each main transformer (the MV bus sections
+are tied, so the survivors share the campus load: the N+1 pool of domain.md §8.3); a utility
+outage with one generator failed; a transmission circuit lost (each circuit is built for the
+whole contract, N-1). For Tier IV also maintenance plus failure: a UPS module, main
+transformer or generator out for maintenance while any one other component fails.
+
+A load's power follows its live feeds: dual-corded loads on distributed blocks split equally
+over the live cords; behind a catcher the A (active block) feed carries everything while it
+lives, the catcher only when the active block is lost.
+"""
+
+from __future__ import annotations
+
+import math
+
+import attrs
+
+from hubc.diagnostics import Diagnostic, Location
+from hubc.electrical.feeds import Assignment, HallAssignment
+from hubc.electrical.sizing import ElectricalSizing
+
+TOL = 1e-6
+
+
+@attrs.frozen(kw_only=True)
+class Scenario:
+    id: str
+    kind: str
+    area: str  # hall id or "campus"
+    failed: tuple[str, ...]
+    maintenance: tuple[str, ...]
+    worst_component: str
+    worst_loading: float  # fraction of rating
+    lost_kw: float
+    combinations: int = 1  # failures checked under this record (maintenance-plus-failure)
+
+    @property
+    def ok(self) -> bool:
+        return self.worst_loading <= 1.0 + TOL and self.lost_kw <= TOL
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "area": self.area,
+            "failed": list(self.failed),
+            "maintenance": list(self.maintenance),
+            "worst_component": self.worst_component,
+            # no survivor at all (e.g. a single generator) is an unbounded loading: null in JSON
+            "worst_loading": round(self.worst_loading, 4) if math.isfinite(self.worst_loading) else None,
+            "lost_kw": round(self.lost_kw, 3),
+            "combinations": self.combinations,
+            "ok": self.ok,
+        }
+
+
+@attrs.frozen(kw_only=True)
+class SectionWorst:
+    """The most an MV bus section (its main transformer, bus ties open) carries after any single
+    downstream failure: a UPS block, unit substation, feeder or busway out moves load to partner
+    blocks whose feeders may sit on other sections."""
+
+    transformer: str
+    normal_kva: float
+    worst_kva: float
+    failure: str  # "<component>/fails in copy <n>", or "normal"
+    rating_kva: float
+
+    def to_json(self) -> dict:
+        return {
+            "worst_after_failure_kva": round(self.worst_kva, 3),
+            "worst_after_failure_loading": round(self.worst_kva / self.rating_kva, 4),
+            "worst_failure": self.failure,
+        }
+
+
+@attrs.frozen(kw_only=True)
+class Verification:
+    scenarios: tuple[Scenario, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    sections: tuple[SectionWorst, ...] = ()
+
+    @property
+    def worst(self) -> Scenario | None:
+        return max(self.scenarios, key=lambda s: (s.lost_kw > TOL, s.worst_loading), default=None)
+
+
+# ------------------------------------------------------------------------ hall level
+
+
+class _Hall:
+    """Loads of one hall copy under a scenario."""
+
+    def __init__(self, ha: HallAssignment, sz: ElectricalSizing) -> None:
+        self.ha = ha
+        self.sz = sz
+        self.role = {b.id: b.role for b in ha.blocks}
+        self.feeder_of = {b: f.id for f in ha.feeders for b in f.blocks}
+        self.hall = sz.hall(ha.hall)
+        self.rows = {it.id for it in self.hall.items if it.kind == "row"}
+        self.to_kva = 1.0 / (sz.ups_efficiency * sz.power_factor)
+
+    def evaluate(self, failed_blocks: frozenset, failed_cords: frozenset = frozenset(), cap: dict | None = None):
+        """-> (worst component, worst loading, lost kW)."""
+        load, busway, lost = self.loads(failed_blocks, failed_cords)
+        return self._worst(load, busway, lost, failed_blocks, cap)
+
+    def feeder_kva(self, load: dict, failed_blocks: frozenset) -> dict[str, float]:
+        """Each feeder's input kVA for the given block loads (a feeder whose blocks all failed: 0)."""
+        return {f.id: sum(load[b] for b in f.blocks if b not in failed_blocks) * self.to_kva for f in self.ha.feeders}
+
+    def loads(self, failed_blocks: frozenset, failed_cords: frozenset = frozenset()):
+        """-> (block id -> kW, busway id -> kW, lost kW) with the given blocks and cords failed."""
+        load = {b.id: 0.0 for b in self.ha.blocks}
+        busway: dict[str, float] = {}
+        lost = 0.0
+        for c in self.ha.cords:
+            live = [
+                (side, blk)
+                for side, blk in (("A", c.a), ("B", c.b))
+                if blk is not None and blk not in failed_blocks and (c.item, side) not in failed_cords
+            ]
+            if not live:
+                lost += c.kw
+                continue
+            if c.b is not None and self.role.get(c.b) == "catcher":
+                live = live[:1]  # the active block carries all while it lives
+            share = c.kw / len(live)
+            for side, blk in live:
+                load[blk] += share
+                if c.item in self.rows:
+                    busway[f"{c.item}/busway-{side.lower()}"] = share
+        return load, busway, lost
+
+    def _worst(self, load, busway, lost, failed_blocks, cap):
+        worst_id, worst = "", 0.0
+        for bid, kw in load.items():
+            if bid in failed_blocks:
+                continue
+            rating = (cap or {}).get(bid, self.sz.block_kw)
+            for cid, v in ((bid, kw / rating if rating > 0 else math.inf), (f"{bid}/uss", kw * self.to_kva / self.sz.uss_kva)):
+                if v > worst + TOL:
+                    worst_id, worst = cid, v
+        for fid, kva in self.feeder_kva(load, failed_blocks).items():
+            f = fid
+            v = kva / self.sz.feeder_kva
+            if v > worst + TOL:
+                worst_id, worst = f, v
+        for bid, kw in busway.items():
+            v = kw / self.hall.row_busway_kw
+            if v > worst + TOL:
+                worst_id, worst = bid, v
+        return worst_id, worst, lost
+
+    def failures(self):
+        """Every single failure in the hall: (kind, component id, failed blocks, failed cords)."""
+        for b in self.ha.blocks:
+            yield "ups-system", b.id, frozenset((b.id,)), frozenset()
+        for b in self.ha.blocks:
+            yield "unit-substation", f"{b.id}/uss", frozenset((b.id,)), frozenset()
+        for f in self.ha.feeders:
+            yield "mv-feeder", f.id, frozenset(f.blocks), frozenset()
+        for c in self.ha.cords:
+            if c.item in self.rows:
+                for side, blk in (("A", c.a), ("B", c.b)):
+                    if blk is not None:
+                        yield "busway", f"{c.item}/busway-{side.lower()}", frozenset(), frozenset(((c.item, side),))
+
+
+@attrs.frozen(kw_only=True)
+class FeederDuty:
+    """What one MV feeder of a hall copy carries: normally and after the worst single failure."""
+
+    feeder: str
+    blocks: int
+    normal_kva: float
+    worst_kva: float  # the most it carries after any single failure in its hall
+    worst_failure: str  # the failure behind worst_kva ("normal" when nothing raises it)
+
+
+def feeder_duty(ha: HallAssignment, sz: ElectricalSizing) -> tuple[FeederDuty, ...]:
+    """Each feeder's normal and worst post-failure kVA over every single failure in its hall
+    (a block or unit substation out moves its load onto partner blocks, which may hang on other
+    feeders; a feeder out does the same for all its blocks). Failed feeders carry nothing."""
+    h = _Hall(ha, sz)
+    normal = h.feeder_kva(h.loads(frozenset())[0], frozenset())
+    worst = {f: (kva, "normal") for f, kva in normal.items()}
+    for _kind, cid, fb, fc in h.failures():
+        kva = h.feeder_kva(h.loads(fb, fc)[0], fb)
+        for f, v in kva.items():
+            if v > worst[f][0] + TOL:
+                worst[f] = (v, cid)
+    return tuple(
+        FeederDuty(feeder=f.id, blocks=len(f.blocks), normal_kva=normal[f.id], worst_kva=worst[f.id][0], worst_failure=worst[f.id][1]) for f in ha.feeders
+    )
+
+
+def _hall_scenarios(ha: HallAssignment, sz: ElectricalSizing, tier: int) -> list[Scenario]:
+    h = _Hall(ha, sz)
+    out = []
+    wid, w, lost = h.evaluate(frozenset())
+    out.append(Scenario(id=f"{ha.hall}/normal", kind="normal", area=ha.hall, failed=(), maintenance=(), worst_component=wid, worst_loading=w, lost_kw=lost))
+    failures = list(h.failures())
+    for kind, cid, fb, fc in failures:
+        wid, w, lost = h.evaluate(fb, fc)
+        out.append(Scenario(id=f"{cid}/fails", kind=kind, area=ha.hall, failed=(cid,), maintenance=(), worst_component=wid, worst_loading=w, lost_kw=lost))
+    # distributed xMy: the group rule itself - any y of x blocks carry the group
+    if sz.topology.kind == "xMy":
+        groups: dict[int, list[str]] = {}
+        for b in ha.blocks:
+            groups.setdefault(b.group, []).append(b.id)
+        gl: dict[int, float] = {}
+        gid = {b.id: b.group for b in ha.blocks}
+        for c in ha.cords:
+            gl[gid[c.a]] = gl.get(gid[c.a], 0.0) + c.kw
+        for g in sorted(groups):
+            v = gl.get(g, 0.0) / (sz.topology.y * sz.block_kw)
+            out.append(
+                Scenario(
+                    id=f"{ha.hall}.ups-{g + 1:02d}/reserve",
+                    kind="group-reserve",
+                    area=ha.hall,
+                    failed=(),
+                    maintenance=(),
+                    worst_component=f"{ha.hall}.ups-{g + 1:02d}",
+                    worst_loading=v,
+                    lost_kw=0.0,
+                )
+            )
+    if tier >= 4:
+        # maintenance plus failure: one UPS module out in a block, then any single failure
+        reduced = (sz.modules_per_block - 1) * sz.module_kw
+        for b in ha.blocks:
+            cap = {b.id: min(sz.block_kw, reduced)}
+            worst = (f"{b.id}/module", 0.0, 0.0, "")
+            for kind, cid, fb, fc in failures:
+                if b.id in fb:
+                    continue  # the block under maintenance failing is the block failure itself
+                wid, w, lost = h.evaluate(fb, fc, cap)
+                if (lost, w) > (worst[2], worst[1]):
+                    worst = (wid, w, lost, cid)
+            out.append(
+                Scenario(
+                    id=f"{b.id}/module-maintenance",
+                    kind="maintenance+failure",
+                    area=ha.hall,
+                    failed=(worst[3],) if worst[3] else (),
+                    maintenance=(f"{b.id}/module",),
+                    worst_component=worst[0],
+                    worst_loading=worst[1],
+                    lost_kw=worst[2],
+                    combinations=len(failures),
+                )
+            )
+    return out
+
+
+# ------------------------------------------------------------------ bus sections
+
+
+def _section_scenarios(sz: ElectricalSizing, asg: Assignment) -> tuple[list[Scenario], tuple[SectionWorst, ...]]:
+    """Bus-section loading after every single failure in every copy of every hall.
+
+    Normally each section carries its feeders' normal kVA (`section_kva`). A failure in one hall
+    copy changes that copy's feeder loads by d_f (partners pick up the failed block's load); the
+    section of each of the copy's feeders comes from `Assignment.section_copies`, so section t
+    carries section_kva[t] + sum of d_f over the copy's feeders on t. Copies with the same
+    feeder-to-section pattern give the same loads, so each pattern is evaluated once."""
+    n, mva = sz.main_tx_count, sz.main_tx_mva
+    if not n or not asg.sections:
+        return [], ()
+    ids = sz.main_tx_ids()
+    rating = mva * 1000
+    where = asg.section_copies()
+    base = list(asg.section_kva)
+    worst = [(base[t], "normal") for t in range(n)]
+    out = []
+    for ha in asg.halls:
+        h = _Hall(ha, sz)
+        normal = h.feeder_kva(h.loads(frozenset())[0], frozenset())
+        fids = [f.id for f in ha.feeders]
+        patterns: dict[tuple[int, ...], int] = {}  # pattern -> first copy (0-based) with it
+        for c in range(ha.copies):
+            pat = tuple(where.get((ha.hall, f), ())[c] if c < len(where.get((ha.hall, f), ())) else -1 for f in fids)
+            patterns.setdefault(pat, c)
+        failures = list(h.failures())
+        hall_worst = (-1.0, "", 0)  # (kVA, failure, section)
+        for _kind, cid, fb, fc in failures:
+            kva = h.feeder_kva(h.loads(fb, fc)[0], fb)
+            for pat, c in patterns.items():
+                load = list(base)
+                for f, t in zip(fids, pat):
+                    if t >= 0:
+                        load[t] += kva[f] - normal[f]
+                for t in range(n):
+                    label = f"{cid}/fails in copy {c + 1}"
+                    if load[t] > worst[t][0] + TOL:
+                        worst[t] = (load[t], label)
+                    if load[t] > hall_worst[0] + TOL:
+                        hall_worst = (load[t], label, t)
+        if hall_worst[0] >= 0:
+            kva_w, label, t = hall_worst
+            out.append(
+                Scenario(
+                    id=f"{ha.hall}/bus-sections",
+                    kind="bus-section",
+                    area=ha.hall,
+                    failed=(label,),
+                    maintenance=(),
+                    worst_component=ids[t],
+                    worst_loading=kva_w / rating,
+                    lost_kw=0.0,
+                    combinations=len(failures) * ha.copies,
+                )
+            )
+    # a mechanical feeder out: the N+1 survivors share its load evenly (wherever they sit)
+    mech = [f.id for f in asg.mech_feeders]
+    if len(mech) > 1:
+        total = sum(f.normal_kva for f in asg.mech_feeders)
+        share = total / (len(mech) - 1)
+        sec_of = {fid: w[0] for (hall, fid), w in where.items() if hall == "campus" and w}
+        mech_worst = (-1.0, "", 0)
+        for f in asg.mech_feeders:
+            load = list(base)
+            for g in asg.mech_feeders:
+                if g.id in sec_of:
+                    load[sec_of[g.id]] += (0.0 if g.id == f.id else share) - g.normal_kva
+            for t in range(n):
+                if load[t] > worst[t][0] + TOL:
+                    worst[t] = (load[t], f"{f.id}/fails")
+                if load[t] > mech_worst[0] + TOL:
+                    mech_worst = (load[t], f"{f.id}/fails", t)
+        out.append(
+            Scenario(
+                id="campus/mechanical-feeders/bus-sections",
+                kind="bus-section",
+                area="campus",
+                failed=(mech_worst[1],),
+                maintenance=(),
+                worst_component=ids[mech_worst[2]],
+                worst_loading=mech_worst[0] / rating,
+                lost_kw=0.0,
+                combinations=len(mech),
+            )
+        )
+    secs = tuple(SectionWorst(transformer=ids[t], normal_kva=base[t], worst_kva=worst[t][0], failure=worst[t][1], rating_kva=rating) for t in range(n))
+    return out, secs
+
+
+# ---------------------------------------------------------------------- campus level
+
+
+def _campus_scenarios(sz: ElectricalSizing, asg: Assignment, tier: int, spec_circuits: int, contract_mw: float) -> list[Scenario]:
+    out = []
+    total_kva = sum(asg.section_kva)
+    n, mva = sz.main_tx_count, sz.main_tx_mva
+    if n:
+        ids = list(sz.main_tx_ids())
+        # normal: each section on its own transformer
+        t_w = max(range(n), key=lambda t: (asg.section_kva[t], -t))
+        out.append(
+            Scenario(
+                id="campus/main-transformers/normal",
+                kind="normal",
+                area="campus",
+                failed=(),
+                maintenance=(),
+                worst_component=ids[t_w],
+                worst_loading=asg.section_kva[t_w] / (mva * 1000),
+                lost_kw=0.0,
+            )
+        )
+        for t in range(n):
+            surv = n - 1
+            v = total_kva / (surv * mva * 1000) if surv else math.inf
+            out.append(
+                Scenario(
+                    id=f"{ids[t]}/fails",
+                    kind="main-transformer",
+                    area="campus",
+                    failed=(ids[t],),
+                    maintenance=(),
+                    worst_component=ids[(t + 1) % n] if surv else ids[t],
+                    worst_loading=v,
+                    lost_kw=0.0 if surv else total_kva * sz.power_factor,
+                )
+            )
+        if tier >= 4:
+            for t in range(n):
+                surv = n - 2
+                v = total_kva / (surv * mva * 1000) if surv > 0 else math.inf
+                out.append(
+                    Scenario(
+                        id=f"{ids[t]}/maintenance",
+                        kind="maintenance+failure",
+                        area="campus",
+                        failed=("any other main transformer",),
+                        maintenance=(ids[t],),
+                        worst_component="main transformers",
+                        worst_loading=v,
+                        lost_kw=0.0 if surv > 0 else total_kva * sz.power_factor,
+                        combinations=n - 1,
+                    )
+                )
+    # generators: a utility outage with one set failed (and one in maintenance for Tier IV)
+    g, gkw = sz.generators, sz.generator_kw
+    for k, kind, maint in ((1, "generator", ()), (2, "maintenance+failure", ("any generator",))):
+        if k == 2 and tier < 4:
+            continue
+        surv = g - k
+        out.append(
+            Scenario(
+                id="campus/utility-outage" + ("/generator-maintenance" if k == 2 else "") + "/generator-fails",
+                kind=kind,
+                area="campus",
+                failed=("utility", "any one generator"),
+                maintenance=maint,
+                worst_component="generators",
+                worst_loading=sz.facility_kw / (surv * gkw) if surv > 0 else math.inf,
+                lost_kw=0.0 if surv > 0 else sz.facility_kw,
+                combinations=g,
+            )
+        )
+    # mechanical unit substations (N+1 pool) and feeders
+    if sz.mech_uss:
+        s = sz.mech_uss - 1
+        out.append(
+            Scenario(
+                id="campus/mechanical-uss/fails",
+                kind="unit-substation",
+                area="campus",
+                failed=("any one mechanical unit substation",),
+                maintenance=(),
+                worst_component="mechanical unit substations",
+                worst_loading=sz.mechanical_kw / sz.power_factor / (s * sz.uss_kva) if s else math.inf,
+                lost_kw=0.0 if s else sz.mechanical_kw,
+                combinations=sz.mech_uss,
+            )
+        )
+    if asg.mech_feeders:
+        s = len(asg.mech_feeders) - 1
+        tot = sum(f.normal_kva for f in asg.mech_feeders)
+        out.append(
+            Scenario(
+                id="campus/mechanical-feeders/fails",
+                kind="mv-feeder",
+                area="campus",
+                failed=("any one mechanical feeder",),
+                maintenance=(),
+                worst_component="mechanical feeders",
+                worst_loading=tot / (s * sz.feeder_kva) if s else math.inf,
+                lost_kw=0.0 if s else sz.mechanical_kw,
+                combinations=len(asg.mech_feeders),
+            )
+        )
+    # transmission N-1: each circuit carries the whole contract
+    surv = spec_circuits - 1
+    out.append(
+        Scenario(
+            id="campus/transmission-circuit/fails",
+            kind="transmission",
+            area="campus",
+            failed=("any one utility circuit",),
+            maintenance=(),
+            worst_component="utility circuits",
+            worst_loading=(sz.facility_kw / 1000) / contract_mw if surv > 0 else math.inf,
+            lost_kw=0.0 if surv > 0 else sz.facility_kw,
+            combinations=spec_circuits,
+        )
+    )
+    return out
+
+
+def verify_electrical(
+    sz: ElectricalSizing,
+    asg: Assignment,
+    *,
+    tier: int,
+    circuits: int,
+    contract_mw: float,
+    location: Location | None = None,
+) -> Verification:
+    """Enumerate every scenario; diagnostics (HUB750 overload, HUB751 lost load) for failures."""
+    from hubc.codes import diag
+
+    scen: list[Scenario] = []
+    for ha in asg.halls:
+        scen.extend(_hall_scenarios(ha, sz, tier))
+    scen.extend(_campus_scenarios(sz, asg, tier, circuits, contract_mw))
+    sec_scen, sections = _section_scenarios(sz, asg)
+    scen.extend(sec_scen)
+    scen.sort(key=lambda s: (s.area, s.kind, s.id))
+    loc = location or Location(file="<spec>")
+    diags = []
+    bad_lost = [s for s in scen if s.lost_kw > TOL]
+    bad_over = [s for s in scen if s.lost_kw <= TOL and s.worst_loading > 1 + TOL]
+    for code, bad, what in (("HUB751", bad_lost, "drops load"), ("HUB750", bad_over, "overloads a component")):
+        if not bad:
+            continue
+        bad = sorted(bad, key=lambda s: (-s.lost_kw, -s.worst_loading, s.id))
+        notes = tuple(_describe(s) for s in bad[:5])
+        more = f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""
+        diags.append(
+            diag(
+                code,
+                f"{len(bad)} failure scenario(s) {what}: worst is {_describe(bad[0])}{more}",
+                loc,
+                ("electrical", "topology"),
+                notes=notes,
+                help="add UPS blocks, feeders or transformers, or change the topology; every scenario is listed in design.json under electrical.scenarios",
+            )
+        )
+    return Verification(scenarios=tuple(scen), diagnostics=tuple(diags), sections=sections)
+
+
+def _describe(s: Scenario) -> str:
+    what = " + ".join(("maintenance of " + m) for m in s.maintenance)
+    fail = ", ".join(s.failed) or "normal operation"
+    head = f"{what} + failure of {fail}" if what else (f"failure of {fail}" if s.failed else fail)
+    if s.lost_kw > TOL:
+        return f"{head}: {s.lost_kw:,.0f} kW lose every feed"
+    return f"{head}: {s.worst_component} at {s.worst_loading:.0%}"

@@ -1,0 +1,273 @@
+"""Utility interconnect and transmission sizing.
+
+In: the spec's [grid] and [[transmission]], the contracted import (MW) and optionally the
+hourly grid import of the energy year. Out: an `Interconnect` with the KEPCO supply band, and
+per line the circuits needed for N-1, the conductor or cable chosen by ampacity from the energy
+catalog, I2R losses (at the contract and over the year) and the cost per km (KEPCO figures,
+labelled as estimates), plus the diagnostics (HUB415-HUB417, HUB420).
+
+Rules: KEPCO supply voltage by contracted capacity (domain.md §3.1, §8.2); N-1 means the
+circuits left after losing one carry the contract: I_circuit = S / ((n-1) sqrt3 V); three-phase
+losses P = 3 I^2 R L per circuit with the load shared by all n circuits in normal operation.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import attrs
+
+from hubc.catalog import energy as cat
+from hubc.catalog.rules import kepco_supply_band
+from hubc.codes import diag
+from hubc.core.equipment import Equipment
+from hubc.diagnostics import Diagnostic, Location
+from hubc.spec.model import Spec
+
+Locate = Callable[..., Location]
+
+
+@attrs.frozen(kw_only=True)
+class Line:
+    id: str
+    index: int  # position in spec.transmission
+    voltage_kv: float
+    voltage_class_kv: float  # the catalog class used for conductors and costs
+    length_km: float
+    construction: str
+    circuits: int
+    n1_ok: bool
+    circuits_needed_n1: int  # fewest circuits whose N-1 current fits the largest single conductor
+    circuit_current_n1_a: float  # per circuit with one circuit out
+    conductor: str
+    conductor_ampacity_a: float
+    parallel_sets: int  # conductor sets per phase per circuit (1 unless no single one suffices)
+    r_ohm_per_km: float  # per phase per circuit, with the parallel sets
+    loss_at_contract_mw: float
+    annual_loss_mwh: float
+    routes: int  # rights-of-way (two circuits per route)
+    cost_krw_per_km: float
+    cost_krw: float
+    cost_source: str
+    cost_tag: str
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "voltage_kv": self.voltage_kv,
+            "voltage_class_kv": self.voltage_class_kv,
+            "length_km": self.length_km,
+            "construction": self.construction,
+            "circuits": self.circuits,
+            "n1_ok": self.n1_ok,
+            "circuits_needed_n1": self.circuits_needed_n1,
+            "circuit_current_n1_a": round(self.circuit_current_n1_a, 1),
+            "conductor": self.conductor,
+            "conductor_ampacity_a": self.conductor_ampacity_a,
+            "parallel_sets": self.parallel_sets,
+            "r_ohm_per_km": round(self.r_ohm_per_km, 5),
+            "loss_at_contract_mw": round(self.loss_at_contract_mw, 4),
+            "annual_loss_mwh": round(self.annual_loss_mwh, 1),
+            "routes": self.routes,
+            "cost_estimate_krw_per_km": round(self.cost_krw_per_km),
+            "cost_estimate_krw": round(self.cost_krw),
+            "cost_source": self.cost_source,
+            "cost_tag": self.cost_tag,
+            "cost_label": "estimate",
+        }
+
+    def equipment(self) -> Equipment:
+        return Equipment(
+            id=f"{self.id}/line",
+            family="transmission-line",
+            description=(
+                f"{self.voltage_kv:g} kV {self.construction} line, {self.circuits} circuits, "
+                f"{self.conductor}{f' x{self.parallel_sets} per phase' if self.parallel_sets > 1 else ''}"
+            ),
+            rating=self.voltage_kv,
+            rating_unit="kV",
+            quantity=round(self.length_km * self.routes, 3),
+            unit="km",
+            system="grid",
+            area=self.id,
+            spec_path=("transmission", self.index),
+            notes=f"route-km ({self.routes} route(s) of two circuits); cost estimate {self.cost_krw_per_km / 1e9:.2f} bn KRW/km [{self.cost_tag}]",
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Interconnect:
+    contract_mw: float
+    contract_mva: float
+    band: str
+    band_voltage_kv: float
+    voltage_kv: float
+    lines: tuple[Line, ...]
+
+    def to_json(self) -> dict:
+        return {
+            "contract_mw": self.contract_mw,
+            "contract_mva": round(self.contract_mva, 3),
+            "kepco_band": self.band,
+            "kepco_band_voltage_kv": self.band_voltage_kv,
+            "interconnect_voltage_kv": self.voltage_kv,
+            "lines": [ln.to_json() for ln in self.lines],
+            "total_cost_estimate_krw": round(sum(ln.cost_krw for ln in self.lines)),
+        }
+
+
+def size_interconnect(
+    spec: Spec,
+    locate: Locate,
+    grid_import_mw: list[float] | None = None,
+    catalog: cat.EnergyCatalog | None = None,
+) -> tuple[Interconnect, list[Diagnostic]]:
+    """`locate(*key_path)` gives the spec location of a key (for diagnostics). `catalog`: the
+    energy catalog with the spec's user files merged (line costs); the shipped one if None."""
+    catalog = catalog if catalog is not None else cat.shipped()
+    g = spec.grid
+    diags: list[Diagnostic] = []
+    band = kepco_supply_band(g.contract_mw)
+    if abs(band.voltage_kv - g.interconnect_voltage_kv) > 1e-6:
+        diags.append(
+            diag(
+                "HUB415",
+                f"a {g.contract_mw:g} MW contract is in the KEPCO {band.name} band ({band.voltage_kv:g} kV), "
+                f"but the interconnect is {g.interconnect_voltage_kv:g} kV",
+                locate("grid", "interconnect_voltage_kv"),
+                ("grid", "interconnect_voltage_kv"),
+                help=f"KEPCO supplies {band.low_mw:g}-{band.high_mw:g} MW at {band.voltage_kv:g} kV ({band.source})",
+                related=((locate("grid", "contract_mw"), "contract"),),
+            )
+        )
+    s_mva = g.contract_mw / spec.policy.power_factor
+    lines = []
+    for i, tl in enumerate(spec.transmission):
+        line, line_diags = _size_line(i, tl, s_mva, spec.policy.power_factor, locate, grid_import_mw, catalog)
+        lines.append(line)
+        diags.extend(line_diags)
+    if not spec.transmission and g.circuits < 2:
+        diags.append(
+            diag(
+                "HUB416",
+                f"the utility supply has {g.circuits} circuit: losing it blacks out the campus",
+                locate("grid", "circuits"),
+                ("grid", "circuits"),
+                help="two or more utility circuits give N-1 supply",
+            )
+        )
+    return (
+        Interconnect(
+            contract_mw=g.contract_mw,
+            contract_mva=s_mva,
+            band=band.name,
+            band_voltage_kv=band.voltage_kv,
+            voltage_kv=g.interconnect_voltage_kv,
+            lines=tuple(lines),
+        ),
+        diags,
+    )
+
+
+def _voltage_class(kv: float) -> float:
+    classes = cat.voltage_classes()
+    return min(classes, key=lambda c: (abs(c - kv), c))
+
+
+def _size_line(i, tl, s_mva, pf, locate, grid_import_mw, catalog) -> tuple[Line, list[Diagnostic]]:
+    diags: list[Diagnostic] = []
+    path = ("transmission", i)
+    vclass = _voltage_class(tl.voltage_kv)
+    if abs(vclass - tl.voltage_kv) > 1e-6:
+        diags.append(
+            diag(
+                "HUB420",
+                f'line "{tl.id}" at {tl.voltage_kv:g} kV: the catalog has no {tl.voltage_kv:g} kV class; using {vclass:g} kV data',
+                locate(*path, "voltage_kv"),
+                path + ("voltage_kv",),
+                help="catalog classes: " + ", ".join(f"{c:g}" for c in cat.voltage_classes()) + " kV",
+            )
+        )
+    n = tl.circuits
+    n1_ok = n >= 2
+    # Current per circuit at N-1 (n-1 circuits carry the contract); with one circuit, all of it.
+    carrying = max(1, n - 1)
+    i_n1 = s_mva * 1e6 / (carrying * math.sqrt(3) * tl.voltage_kv * 1e3)
+    options = cat.conductors(vclass, tl.construction)
+    # N-1 with n circuits: the contract over n-1 of them must fit the largest single conductor.
+    i_total = s_mva * 1e6 / (math.sqrt(3) * tl.voltage_kv * 1e3)
+    needed = 1 + max(1, math.ceil(i_total / options[-1].ampacity_a - 1e-9))
+    choice = next((c for c in options if c.ampacity_a >= i_n1), None)
+    sets = 1
+    if choice is None:
+        choice = options[-1]
+        sets = math.ceil(i_n1 / choice.ampacity_a)
+        diags.append(
+            diag(
+                "HUB417",
+                f'line "{tl.id}": {i_n1:,.0f} A per circuit at N-1 exceeds the largest {vclass:g} kV '
+                f"{tl.construction} option ({choice.name}, {choice.ampacity_a:,.0f} A); using {sets} parallel sets per phase",
+                locate(*path, "circuits"),
+                path + ("circuits",),
+                help=f"raise the voltage, or use {needed} circuits for N-1 with single conductors",
+            )
+        )
+    if not n1_ok:
+        diags.append(
+            diag(
+                "HUB416",
+                f'line "{tl.id}" has a single circuit: losing it blacks out the campus',
+                locate(*path, "circuits"),
+                path + ("circuits",),
+                help="two or more circuits give N-1 supply",
+            )
+        )
+    r_km = choice.r_ohm_per_km / sets
+    r_circuit = r_km * tl.length_km
+
+    def loss_mw(p_mw: float) -> float:
+        # Normal operation shares the load over all n circuits: 3 I^2 R per circuit, n circuits.
+        i_a = (p_mw / pf) * 1e6 / (n * math.sqrt(3) * tl.voltage_kv * 1e3)
+        return n * 3 * i_a * i_a * r_circuit / 1e6
+
+    at_contract = loss_mw(s_mva * pf)
+    if grid_import_mw is not None:
+        # Sum of I^2 over the hours: losses scale with the square of each hour's import.
+        annual = sum(loss_mw(p) for p in grid_import_mw)
+    else:
+        annual = at_contract * 8760
+    cost = catalog.line_cost(vclass)
+    if tl.construction == "overhead":
+        per_km = cost.overhead_krw_per_km
+    elif tl.construction == "underground":
+        per_km = cost.underground_krw_per_km
+    else:
+        per_km = cost.underground_krw_per_km * cat.submarine_factor()
+    # One route carries two circuits; parallel cable sets underground multiply the trench cost.
+    routes = math.ceil(n / 2)
+    per_km_total = per_km * (sets if tl.construction != "overhead" else 1)
+    line = Line(
+        id=tl.id,
+        index=i,
+        voltage_kv=tl.voltage_kv,
+        voltage_class_kv=vclass,
+        length_km=tl.length_km,
+        construction=tl.construction,
+        circuits=n,
+        n1_ok=n1_ok,
+        circuits_needed_n1=needed,
+        circuit_current_n1_a=i_n1,
+        conductor=choice.name,
+        conductor_ampacity_a=choice.ampacity_a,
+        parallel_sets=sets,
+        r_ohm_per_km=r_km,
+        loss_at_contract_mw=at_contract,
+        annual_loss_mwh=annual,
+        routes=routes,
+        cost_krw_per_km=per_km_total,
+        cost_krw=per_km_total * tl.length_km * routes,
+        cost_source=cost.source,
+        cost_tag=cost.tag,
+    )
+    return line, diags
