@@ -249,7 +249,7 @@ def plan(specs: tuple[Path, ...], base_rev: str | None, fmt: str, detailed_exitc
             except HubcError as exc:
                 _finish(exc.diagnostics, sources, "text", False, exc.exit_code)
                 return
-            facts.append(planmod.facts(label, checked.spec, built.results))
+            facts.append(planmod.facts(label, checked.spec, built.design))
     finally:
         if cleanup is not None:
             cleanup()

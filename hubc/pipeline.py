@@ -17,7 +17,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -25,6 +25,10 @@ from hubc.codes import diag
 from hubc.diagnostics import Diagnostic, HubcError, Severity, has_errors, sort_diagnostics
 from hubc.spec.model import Spec
 from hubc.spec.source import RawDocument, SourceFile
+
+if TYPE_CHECKING:
+    from hubc.catalog import Catalog
+    from hubc.design import Design
 
 Progress = Callable[[str], None]
 
@@ -38,6 +42,9 @@ class Checked:
     base_dir: Path
     diagnostics: tuple[Diagnostic, ...]
     waived: int = 0
+    # The one catalog (shipped + the spec's `[catalog] files`), loaded while checking and
+    # handed to every build stage; None when the spec did not structure.
+    catalog: Catalog | None = attrs.field(default=None, eq=False)
     # The file's text for source snippets, even when it did not parse (TOML syntax errors).
     text: str | None = None
 
@@ -69,16 +76,22 @@ def check_document(doc: RawDocument, base_dir: Path, extra: Callable[[Spec, Sour
     if spec is None:
         return Checked(spec=None, source=doc.source, base_dir=base_dir, diagnostics=tuple(sort_diagnostics(diags)))
     diags = run_checks(spec, doc.source, base_dir)
-    # Catalog extension files (`[catalog] files`) are part of the spec: their problems are
-    # check findings, reported at file:line:col in those files.
-    from hubc.procurement.stage import catalog_diagnostics
+    # Catalog extension files (`[catalog] files`) are part of the spec: loaded once here, their
+    # problems are check findings at file:line:col in those files, and the build reuses the result.
+    from hubc.catalog import load_catalog
 
-    diags.extend(catalog_diagnostics(spec, doc.source, base_dir))
+    catalog, catalog_diags = load_catalog(spec, base_dir, doc.source)
+    diags.extend(catalog_diags)
     if extra is not None:
         diags.extend(extra(spec, doc.source))
     kept, waived = apply_waivers(spec, doc.source, diags, _today())
     return Checked(
-        spec=spec, source=doc.source, base_dir=base_dir, diagnostics=tuple(sort_diagnostics(kept)), waived=waived
+        spec=spec,
+        source=doc.source,
+        base_dir=base_dir,
+        diagnostics=tuple(sort_diagnostics(kept)),
+        waived=waived,
+        catalog=catalog,
     )
 
 
@@ -168,32 +181,34 @@ BuildPlan = dict[str, bytes]
 class Built:
     plan: BuildPlan
     diagnostics: tuple[Diagnostic, ...]
-    results: dict[str, Any] = attrs.field(eq=False)
+    design: Design = attrs.field(eq=False)
 
 
 def build_spec(checked: Checked, progress: Progress | None = None) -> Built:
     """Run the build stages on a checked spec. Raises HubcError on a user-caused failure."""
     if not checked.ok:
         raise HubcError(checked.diagnostics, 1)
+    from hubc.design import BuildInput, Design
     from hubc.emit import emit_all
     from hubc.stages import BUILD_STAGES
 
-    assert checked.spec is not None and checked.source is not None
+    assert checked.spec is not None and checked.source is not None and checked.catalog is not None
+    inp = BuildInput(spec=checked.spec, source=checked.source, base_dir=checked.base_dir, catalog=checked.catalog)
     say = progress or (lambda _msg: None)
-    results: dict[str, Any] = {}
+    design = Design()
     diags: list[Diagnostic] = list(checked.diagnostics)
     for stage in BUILD_STAGES:
-        say(f"{stage.name}: {stage.description}")
-        result, stage_diags = stage.run(checked, results, say)
-        results[stage.name] = result
+        say(f"{stage.fills}: {stage.description}")
+        result, stage_diags = stage.run(inp, design, say)
+        design = attrs.evolve(design, **{stage.fills: result})
         diags.extend(stage_diags)
         if has_errors(stage_diags):
             raise HubcError(sort_diagnostics(diags), 1)
     final = tuple(sort_diagnostics(diags))
-    plan = emit_all(attrs.evolve(checked, diagnostics=final), results)
+    plan = emit_all(inp, design, final)
     for name in plan:
         _check_plan_path(name)
-    return Built(plan=dict(sorted(plan.items())), diagnostics=final, results=results)
+    return Built(plan=dict(sorted(plan.items())), diagnostics=final, design=design)
 
 
 def _check_plan_path(name: str) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hubc.catalog import energy as cat
-from hubc.catalog.equipment import load_catalog
+from hubc.catalog.equipment import load_equipment_catalog as load_catalog
 from hubc.energy import run_energy
 from hubc.pipeline import check_spec
 from hubc.spec.convert import structure
