@@ -28,8 +28,8 @@ FORMATS = ("text", "json", "sarif", "github")
 
 
 def _nearby_specs(path: Path) -> list[str]:
-    """`.toml` files whose names are close to PATH's, as the user would type them: in PATH's
-    folder, and in `specs/` when that folder is the current one (or does not exist)."""
+    """The `.toml` file whose name is closest to PATH's, as the user would type it: from PATH's
+    folder, and from `specs/` when that folder is the current one (or does not exist)."""
     import difflib
 
     folder = path.parent
@@ -44,8 +44,8 @@ def _nearby_specs(path: Path) -> list[str]:
             continue
         for name in names:
             candidates.setdefault(name, []).append(str(where / name))
-    close = difflib.get_close_matches(path.name, list(candidates), n=3, cutoff=0.6)
-    return [shown for name in close for shown in candidates[name]][:3]
+    close = difflib.get_close_matches(path.name, list(candidates), n=1, cutoff=0.6)
+    return [shown for name in close for shown in candidates[name]]
 
 
 class SpecPath(click.Path):
