@@ -304,12 +304,30 @@ def spec_at_revision(spec: Path, rev: str):
     import tarfile
 
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(tmp, filter="data")
+        _extract_data(tar, tmp)
     base = tmp / rel_dir / spec.name
     if not base.is_file():
         shutil.rmtree(tmp, ignore_errors=True)
         raise ValueError(f"{spec.name} does not exist at revision {rev!r}")
     return base, lambda: shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _extract_data(tar, dest: Path) -> None:
+    """Extract an archive's plain files and folders into DEST, nothing outside it.
+
+    tarfile's "data" filter does this from Python 3.11.4 on; older 3.11 releases (Debian 12's
+    system Python is 3.11.2) lack it, so there only regular files and folders whose paths stay
+    inside DEST are extracted (links and devices are skipped)."""
+    import tarfile
+
+    if hasattr(tarfile, "data_filter"):
+        tar.extractall(dest, filter="data")
+        return
+    root = dest.resolve()
+    for member in tar.getmembers():
+        inside = (root / member.name).resolve().is_relative_to(root)
+        if inside and (member.isfile() or member.isdir()):
+            tar.extract(member, root, set_attrs=False)
 
 
 def exit_code(diags: tuple[Diagnostic, ...] | list[Diagnostic]) -> int:
