@@ -3,7 +3,7 @@
 Exit codes (one place decides them, `_finish`):
   0  clean (warnings allowed)
   1  errors in the spec or the design
-  2  usage error (bad option, missing file argument)
+  2  usage error (bad option, missing file argument, unusable output folder)
   3  infeasible, or no solution within the time limit
 """
 
@@ -173,7 +173,7 @@ def build(spec: Path, out: str | None, fmt: str, quiet: bool, frozen: bool, lock
         click.echo(f"note: replaced {len(report.replaced)} file(s) in {target.shown} that hubc had not written: "
                    + ", ".join(report.replaced[:5]) + (" ..." if len(report.replaced) > 5 else ""), err=True)
     if not quiet and fmt == "text":
-        kept = f", kept {len(report.carried)} of yours" if report.carried else ""
+        kept = f" (kept {len(report.carried)} file(s) hubc did not write)" if report.carried else ""
         click.echo(f"wrote {len(built.plan)} files to {target.shown}{kept}")
     sys.exit(0)
 

@@ -183,6 +183,14 @@ def test_a_write_failure_leaves_out_as_it_was(tmp_path, monkeypatch):
     assert tree(out) == before and leftovers(tmp_path) == []
 
 
+def test_a_name_too_long_leaves_no_empty_out(tmp_path):
+    """The issue: a 300-character hall id failed with ENAMETOOLONG and left an empty OUT."""
+    with pytest.raises(HubcError) as err:
+        build({**NEW, "floorplans/" + "h" * 300 + ".svg": b"<svg/>"}, tmp_path / "out")
+    assert err.value.diagnostics[0].code == "HUB902" and "too long" in err.value.diagnostics[0].message
+    assert os.listdir(tmp_path) == [".out.hubc-lock"]
+
+
 def test_failure_in_a_new_parent_removes_the_parents_it_made(tmp_path, monkeypatch):
     monkeypatch.setattr(writer, "_write_file", lambda *a: (_ for _ in ()).throw(OSError(28, "No space left")))
     with pytest.raises(HubcError):
