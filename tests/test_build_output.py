@@ -124,6 +124,21 @@ def test_a_build_waiting_on_a_held_lock_gives_up_with_exit_2(tmp_path):
     assert digest(out) == before
 
 
+def test_frozen_does_not_follow_a_symlinked_lock_out_of_out_and_rejects_a_malformed_one(tmp_path):
+    out = tmp_path / "out"
+    assert run("build", PILOT, "-o", out, "-q").exit_code == 0
+    secret = tmp_path / "secret.toml"
+    secret.write_text('hubc = "the secret"\n')
+    (out / "hubc.lock").unlink()
+    (out / "hubc.lock").symlink_to(secret)
+    result = run("build", PILOT, "-o", out, "--frozen")
+    assert result.exit_code == 1 and "HUB803" in result.output and "the secret" not in result.output
+    (out / "hubc.lock").unlink()
+    (out / "hubc.lock").write_text('solver = "not a table"\ndigest = 3\n')
+    result = run("build", PILOT, "-o", out, "--frozen")
+    assert result.exit_code == 1 and "HUB803" in result.output and "not a hubc.lock" in result.output
+
+
 # ------------------------------------------------------------------ path independence
 
 
