@@ -374,7 +374,10 @@ def _write_locked(plan: Mapping[str, bytes], target: Target, pfd: int) -> WriteR
         raise _fail("HUB902", f"cannot swap the new build into {target.shown}: {_why(exc)}", target.shown,
                     help="nothing was changed: OUT is as it was") from None
     seconds = time.perf_counter() - start
-    os.fsync(pfd)
+    try:
+        os.fsync(pfd)  # make the rename durable; the swap itself is already done
+    except OSError:
+        pass
     _slow()
     if leftover is not None:
         _rmtree_at(pfd, leftover)  # a failure leaves it for the next build's clean-up
