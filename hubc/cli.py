@@ -3,7 +3,7 @@
 Exit codes (one place decides them, `_finish`):
   0  clean (warnings allowed)
   1  errors in the spec or the design
-  2  usage error (bad option, missing or unreadable spec file)
+  2  usage error (bad option, missing or unreadable spec file, unusable output folder)
   3  infeasible, or no solution within the time limit
 """
 
@@ -143,47 +143,76 @@ def check(specs: tuple[Path, ...], fmt: str, quiet: bool) -> None:
 
 @main.command(epilog=EXIT_HELP, short_help="Size, place, verify and write the design of SPEC.")
 @click.argument("spec", type=SpecPath())
-@click.option("-o", "--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR",
-              help="Output folder (default: build/<campus id>).")
+@click.option("-o", "--out", "out", type=click.Path(path_type=str), default=None, metavar="DIR",
+              help="Output folder (default: build/<campus id>). Replaced as a whole, never a mix of builds.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Format of the diagnostics.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary; diagnostics only.")
 @click.option("--frozen", is_flag=True, help="Fail (exit 1) if the build would change what the lock file records.")
 @click.option("--lock", "lock_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Lock file for --frozen (default: hubc.lock beside the spec, else DIR/hubc.lock).")
-def build(spec: Path, out: Path | None, fmt: str, quiet: bool, frozen: bool, lock_path: Path | None) -> None:
+@click.option("--wait", "wait_s", type=click.FloatRange(min=0), default=60.0, show_default=True, metavar="SECONDS",
+              help="How long to wait for another build writing the same DIR before giving up (exit 2).")
+def build(spec: Path, out: str | None, fmt: str, quiet: bool, frozen: bool, lock_path: Path | None,
+          wait_s: float) -> None:
     """Size, place, verify and write the design of SPEC into a folder (-o DIR).
 
-    The build is all or nothing: if any stage fails, the output folder is left exactly as it
-    was. Its hubc.lock records what the build decided; commit it beside the spec and use
+    The build is all or nothing: if any stage fails, DIR is left exactly as it was; otherwise
+    the new DIR is swapped in whole, keeping files in it that hubc did not write.
+    DIR/hubc.lock records what the build decided; commit it beside the spec and use
     --frozen in CI to fail when a change would alter the design.
     """
     from hubc.diagnostics import HubcError
-    from hubc.pipeline import build_spec, check_spec, frozen_diagnostics, write_plan
+    from hubc.labels import label_map, relabel, stable_label
+    from hubc.pipeline import build_spec, check_spec, frozen_diagnostics
+    from hubc.writer import input_files, resolve_target, write_build
 
-    checked = check_spec(spec, str(spec))
-    sources = checked.sources()
+    # Outputs name the spec relative to a stable root (hubc.labels); the terminal shows places
+    # as typed.
+    typed = str(spec)
+    checked = check_spec(spec, stable_label(spec))
+    catalog = getattr(checked.spec, "catalog", None)
+    names = label_map(typed, checked.source.name if checked.source else typed, getattr(catalog, "files", ()))
+    sources = {names.get(k, k): v for k, v in checked.sources().items()}
+
+    def shown(diags) -> list:
+        return relabel(diags, names)
+
     if not checked.ok:
-        _finish(checked.diagnostics, sources, fmt, quiet)
+        _finish(shown(checked.diagnostics), sources, fmt, quiet)
+    raw_out = out if out is not None else str(Path("build") / checked.spec.campus.id)
+    try:
+        target = resolve_target(raw_out, input_files(spec, checked))
+    except HubcError as exc:
+        _finish(exc.diagnostics, sources, fmt, quiet, exc.exit_code)
+        return
     progress = _Progress(quiet)
     try:
         built = build_spec(checked, progress)
     except HubcError as exc:
-        _finish(exc.diagnostics, sources, fmt, quiet, exc.exit_code)
+        _finish(shown(exc.diagnostics), sources, fmt, quiet, exc.exit_code)
         return
-    target = out if out is not None else Path("build") / checked.spec.campus.id
+    diags = shown(built.diagnostics)
     if frozen:
+        inside_out = lock_path is None and not (spec.parent / "hubc.lock").is_file()
         if lock_path is None:
-            beside = spec.parent / "hubc.lock"
-            lock_path = beside if beside.is_file() else target / "hubc.lock"
-        problems = frozen_diagnostics(built.plan["hubc.lock"], lock_path)
+            lock_path = target.path / "hubc.lock" if inside_out else spec.parent / "hubc.lock"
+        problems = frozen_diagnostics(built.plan["hubc.lock"], lock_path, no_symlink=inside_out)
         if problems:
-            _finish(list(built.diagnostics) + problems, sources, fmt, quiet, 1)
-    write_plan(built.plan, target)
-    if built.diagnostics:
-        click.echo(_render(list(built.diagnostics), sources, fmt), nl=False)
+            _finish(diags + problems, sources, fmt, quiet, 1)
+    try:
+        report = write_build(built.plan, target, wait_s=wait_s, say=progress)
+    except HubcError as exc:
+        _finish(diags + list(exc.diagnostics), sources, fmt, quiet, exc.exit_code)
+        return
+    if diags:
+        click.echo(_render(diags, sources, fmt), nl=False)
+    if report.replaced and fmt == "text":
+        click.echo(f"note: replaced {len(report.replaced)} file(s) in {target.shown} that hubc had not written: "
+                   + ", ".join(report.replaced[:5]) + (" ..." if len(report.replaced) > 5 else ""), err=True)
     if not quiet and fmt == "text":
-        click.echo(f"wrote {len(built.plan)} files to {target}")
+        kept = f" (kept {len(report.carried)} file(s) hubc did not write)" if report.carried else ""
+        click.echo(f"wrote {len(built.plan)} files to {target.shown}{kept}")
     sys.exit(0)
 
 

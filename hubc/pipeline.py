@@ -5,7 +5,7 @@
 `check_spec` runs the front half and returns every diagnostic. `build_spec` continues with the
 stages in `BUILD_STAGES` (each a pure function of the spec and earlier results) and the
 emitters in `hubc.emit`, producing a `BuildPlan` {relative path: bytes}. Only the CLI writes
-the plan to disk (`write_plan`), atomically. A stage signals a user-caused failure by raising
+the plan to disk, through `hubc.writer` (staged beside OUT and swapped in whole). A stage signals a user-caused failure by raising
 `HubcError` with diagnostics; anything else is a bug and stays a traceback.
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
@@ -217,57 +218,44 @@ def _check_plan_path(name: str) -> None:
         raise ValueError(f"emitter produced an unsafe path {name!r}")  # a bug, not a user error
 
 
-# -------------------------------------------------------------------------------- write
+# ------------------------------------------------------------------------------- frozen
 
-MANIFEST = ".hubc-manifest"
-
-
-def write_plan(plan: BuildPlan, out_dir: Path) -> None:
-    """Write every file of the plan into out_dir, each replaced atomically.
-
-    Files are first written to a staging folder inside out_dir and then moved into place with
-    os.replace, so a reader never sees a half-written file and nothing outside out_dir is
-    touched. Files that hubc wrote in the previous build and this build no longer produces are
-    removed (tracked in a manifest); anything else in out_dir is left alone.
-    """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=".hubc-staging-", dir=out_dir))
-    try:
-        for name, data in plan.items():
-            target = stage / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        manifest_path = out_dir / MANIFEST
-        previous = set(manifest_path.read_text("utf-8").splitlines()) if manifest_path.is_file() else set()
-        for name in plan:
-            final = out_dir / name
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(stage / name, final)
-        for name in sorted(previous - set(plan)):
-            stale = out_dir / name
-            _check_plan_path(name)
-            if stale.is_file():
-                stale.unlink()
-        (stage / MANIFEST).write_text("".join(f"{n}\n" for n in sorted(plan)), "utf-8")
-        os.replace(stage / MANIFEST, manifest_path)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+LOCK_CAP = 1 << 20  # bytes: a longer file is not a hubc.lock
 
 
-def frozen_diagnostics(new_lock: bytes, lock_path: Path) -> list[Diagnostic]:
-    """--frozen: the build must decide exactly what the lock records (HUB803 names each change)."""
+def frozen_diagnostics(new_lock: bytes, lock_path: Path, *, no_symlink: bool = False) -> list[Diagnostic]:
+    """--frozen: the build must decide exactly what the lock records (HUB803 names each change).
+
+    `no_symlink`: the lock is OUT/hubc.lock, and a symlink there is not followed out of OUT."""
     from hubc.diagnostics import Location
     from hubc.lock import lock_changes, parse_lock
 
     where = Location(file=str(lock_path))
-    if not lock_path.is_file():
+    flags = os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | (os.O_NOFOLLOW if no_symlink else 0)
+    try:
+        fd = os.open(lock_path, flags)
+    except FileNotFoundError:
         return [diag("HUB803", f"--frozen needs a lock file, and {lock_path} does not exist", where,
                      help="run `hubc build` once and commit OUT/hubc.lock beside the spec")]
+    except OSError as exc:
+        return [diag("HUB803", f"cannot read the lock file: {exc.strerror or exc}", where)]
     try:
-        old = parse_lock(lock_path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        return [diag("HUB803", f"cannot read the lock file: {exc}", where)]
-    changes = lock_changes(old, parse_lock(new_lock.decode("utf-8")))
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return [diag("HUB803", f"the lock file {lock_path} is not a regular file", where)]
+        raw = os.read(fd, LOCK_CAP + 1)
+    except OSError as exc:
+        return [diag("HUB803", f"cannot read the lock file: {exc.strerror or exc}", where)]
+    finally:
+        os.close(fd)
+    try:
+        if len(raw) > LOCK_CAP:
+            raise ValueError(f"larger than {LOCK_CAP} bytes")
+        old = parse_lock(raw.decode("utf-8"))
+        changes = lock_changes(old, parse_lock(new_lock.decode("utf-8")))
+    except (UnicodeDecodeError, ValueError, AttributeError, TypeError) as exc:
+        reason = exc.__class__.__name__ if isinstance(exc, (AttributeError, TypeError)) else str(exc)
+        return [diag("HUB803", f"cannot read the lock file: not a hubc.lock ({reason})", where,
+                     help="rebuild without --frozen and commit the new hubc.lock")]
     if not changes:
         return []
     shown = changes[:12] + ([f"... and {len(changes) - 12} more"] if len(changes) > 12 else [])

@@ -221,7 +221,9 @@ def load_energy_catalog(spec: Any, base_dir: Path | str = ".", source: Any = Non
             raw = path.read_bytes()
         except OSError:
             continue
-        doc, _syntax = load_text(str(path) if not Path(rel).is_absolute() else rel, raw)
+        from hubc.catalog.equipment import _user_label
+
+        doc, _syntax = load_text(_user_label(source, path, rel), raw)
         if doc is None:
             continue  # a TOML syntax error: procurement's loader reports it with the file
         tables = {k: doc.data[k] for k in USER_TABLES if k in doc.data}

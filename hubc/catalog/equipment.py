@@ -146,6 +146,16 @@ class EquipmentCatalog:
 # ----------------------------------------------------------------------------- loading
 
 
+def _user_label(source: Any, path: Path, rel: str) -> str:
+    """A user catalog file's name in diagnostics: beside the spec's own name, so it follows
+    the spec's label (see hubc.labels)."""
+    from hubc.labels import referenced_label
+
+    if source is None:
+        return str(path) if not Path(rel).is_absolute() else rel
+    return referenced_label(source.name, rel)
+
+
 def load_equipment_catalog(
     spec: Any, base_dir: Path | str = Path("."), source: Any = None
 ) -> tuple[EquipmentCatalog, list[Diagnostic]]:
@@ -188,7 +198,7 @@ def load_equipment_catalog(
             )
             continue
         user_files.append(rel)
-        diags += _load_one(state, str(path) if not Path(rel).is_absolute() else rel, raw, shipped=False)
+        diags += _load_one(state, _user_label(source, path, rel), raw, shipped=False)
 
     shipped_version = state.versions.get("shipped", "")
     version = shipped_version + "".join(f"+{Path(u).name}" for u in user_files)

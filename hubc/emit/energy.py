@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from html import escape
 
+from hubc.emit.safe import Numeral, csv_bytes
 from hubc.energy import EnergyResult
 from hubc.spec.model import Spec
 
@@ -40,7 +41,7 @@ def _csv(res: EnergyResult) -> bytes:
     head = ["hour", "month", "day", "hour_of_day", "load_mw", *[f"{p}_mw" for p in plants]]
     head += ["renewable_mw", "direct_mw", "bess_charge_mw", "bess_grid_charge_mw", "bess_discharge_mw"]
     head += ["soc_mwh", "grid_mw", "curtail_mw", "cfe_mw"]
-    lines = [",".join(head)]
+    rows = []
     month_of_day = []
     for m, n in enumerate(MONTH_DAYS, start=1):
         month_of_day += [(m, d) for d in range(1, n + 1)]
@@ -48,7 +49,7 @@ def _csv(res: EnergyResult) -> bytes:
     cols = [p.output_mw for p in res.plants]
     for t in range(len(res.load_mw)):
         m, d = month_of_day[t // 24]
-        row = [str(t), str(m), str(d), str(t % 24), _f(res.load_mw[t])]
+        row = [t, m, d, t % 24, _f(res.load_mw[t])]
         row += [_f(c[t]) for c in cols]
         row += [
             _f(re[t]),
@@ -61,13 +62,13 @@ def _csv(res: EnergyResult) -> bytes:
             _f(res.curtail_mw[t]),
             _f(res.cfe_mw[t]),
         ]
-        lines.append(",".join(row))
-    return ("\n".join(lines) + "\n").encode()
+        rows.append(row)
+    return csv_bytes(head, rows)
 
 
-def _f(x: float) -> str:
+def _f(x: float) -> Numeral:
     s = f"{float(x):.3f}"
-    return "0.000" if s == "-0.000" else s
+    return Numeral("0.000" if s == "-0.000" else s)
 
 
 # ------------------------------------------------------------------------------------ SVG
