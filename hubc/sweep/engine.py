@@ -174,9 +174,10 @@ def _client(scheduler: str | None, workers: int | None, n_tasks: int, say: Say) 
     n = max(1, min(workers or machine_workers(), n_tasks))
     say(f"starting a local Dask cluster of {n} worker process(es)")
     # One thread per worker: a build is CPU-bound Python and single-threaded solvers, so a
-    # process per CPU is the parallelism; no dashboard (it would bind a port on every run).
+    # process per CPU is the parallelism. The scheduler's HTTP server (the dashboard, if bokeh is
+    # installed) takes a free loopback port: the default 8787 may be another sweep's.
     with _sigint_ignored():
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
                                silence_logs=logging.ERROR)
     with cluster, Client(cluster) as client:
         yield client
