@@ -219,3 +219,11 @@ def test_cli_reports_sweep_file_errors_at_line_col(tmp_path):
     assert result.exit_code == 1
     assert f"{path}:4:7: HUB954 error: the base spec has no `bess`" in result.output
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("path", sorted((SPECS / "sweeps").glob("*.toml")), ids=lambda p: p.stem)
+def test_example_sweeps_load_cleanly(path):
+    sweep, diags = load_sweep(path)
+    assert not diags and sweep is not None
+    assert 2 <= len(sweep.variants) <= 20  # each variant is a whole build: keep examples sensible
+    assert len({v.digest for v in sweep.variants}) == len(sweep.variants)

@@ -180,6 +180,7 @@ def _client(scheduler: str | None, workers: int | None, n_tasks: int, say: Say) 
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
                                silence_logs=logging.ERROR)
     with cluster, Client(cluster) as client:
+        say(f"local Dask cluster ready: {n} worker process(es) at {cluster.scheduler_address}")
         yield client
 
 

@@ -44,6 +44,8 @@ def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     """Round tick values covering [lo, hi] (1, 2, 5 x 10^k steps)."""
     if hi <= lo:
         hi = lo + (abs(lo) or 1.0) * 0.1
+    pad = (hi - lo) * 0.04  # keep dots off the frame
+    lo, hi = lo - pad, hi + pad
     raw = (hi - lo) / n
     mag = 10 ** math.floor(math.log10(raw))
     step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
