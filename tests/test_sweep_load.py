@@ -12,16 +12,10 @@ from hubc.spec.source import load_path
 from hubc.sweep import keypath
 from hubc.sweep.load import load_sweep
 from tests.conftest import CASES, SPECS
+from tests.test_bad_specs import _expectation  # the same `# expect:` / `# <- CODE` convention
 
 BAD = sorted((CASES / "sweep_bad").glob("*.toml"))
 PILOT = SPECS / "pilot-10mw.toml"
-
-
-def _expectation(path):
-    raw = path.read_bytes()
-    code = re.match(rb"# expect: (HUB\d{3})", raw).group(1).decode()
-    lines = [i + 1 for i, line in enumerate(raw.splitlines()) if f"# <- {code}".encode() in line]
-    return code, lines
 
 
 @pytest.mark.parametrize("path", BAD, ids=[p.stem for p in BAD])

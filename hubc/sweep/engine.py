@@ -100,16 +100,15 @@ def _compute(sweep: Sweep, todo: list[Variant], out: Path, records: dict[str, re
             # A readable key (the dashboard shows it), unique to this client: a shared scheduler
             # must not hand back another client's result for the same digest.
             fut = client.submit(run_variant, job, key=f"hubc-variant-{v.short}-{client.id}", pure=False)
-            futures[fut] = v
+            futures[fut] = (v, job)
         done = 0
         try:
             for fut in as_completed(list(futures)):
-                v = futures.pop(fut)
+                v, job = futures.pop(fut)
                 try:
                     outcome = fut.result()
                 except Exception as exc:  # noqa: BLE001 - a lost worker (KilledWorker) or a cancelled task
-                    outcome = crash(Job(digest=v.digest, name=sweep.base_name, text="", files=(), time_limit_s=limit,
-                                         hubc_version=__version__), f"the Dask task failed: {type(exc).__name__}: {exc}")
+                    outcome = crash(job, f"the Dask task failed: {type(exc).__name__}: {exc}")
                 fut.release()
                 records[v.digest] = store(sweep, v, outcome, out)
                 done += 1

@@ -167,7 +167,7 @@ class _Loader:
         doc, diags = load_path(self.base_path, str(self.base_path))
         if doc is None:
             first = diags[0] if diags else None
-            self.err("HUB952", f'the base spec "{rel}" cannot be read: {first.message if first else "unknown error"}',
+            self.err("HUB952", f'base spec "{rel}": {first.message if first else "cannot be read"}',
                      ("base",), help="the path is relative to the sweep file; `hubc check BASE` shows the problem",
                      related=((first.location, "here"),) if first and first.location.line else ())
         return doc

@@ -12,7 +12,8 @@ A variant's folder is named by the first 16 hex digits of its spec digest; resul
 records the hubc version, and a folder is reused only when both match (the cache). Every byte of
 results.parquet, results.csv and index.html is a function of the sweep and the cached results,
 so the same sweep gives the same files whatever the number of workers. Wall time is the one
-thing that is not: it goes to timings.csv.
+thing that is not: it goes to timings.csv. Folders of variants that a later version of the
+sweep file no longer makes are left alone (they are a cache, and cost nothing to keep).
 """
 
 from __future__ import annotations
