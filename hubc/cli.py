@@ -331,3 +331,55 @@ def plan(specs: tuple[Path, ...], base_rev: str | None, fmt: str, detailed_exitc
     if failed:
         sys.exit(1)
     sys.exit(2 if detailed_exitcode and result.changed else 0)
+
+
+@main.command(short_help="Build every variant of a sweep file on Dask and compare them.", epilog="""\b
+Exit codes:
+  0  every variant built (warnings allowed)
+  1  errors in the sweep file, or a variant that did not build (see DIR/index.html)
+  2  usage error (missing sweep file, unusable DIR, unreachable scheduler)
+  130  interrupted (Ctrl-C): finished variants are kept, a rerun builds the rest""")
+@click.argument("sweep_file", metavar="SWEEP", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR",
+              help="Output folder (default: build/<sweep file name>).")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="Run on an existing Dask cluster (e.g. tcp://scheduler-host:8786); its workers need this hubc installed.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Worker processes of the local cluster (default: one per processor core).")
+@click.option("--time-limit", "time_limit", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
+              help="Wall-clock limit per variant (default: the sweep's time_limit_s).")
+@click.option("--dry-run", is_flag=True, help="Check the sweep file and list its variants; build nothing.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Format of the sweep file's diagnostics.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no summary; diagnostics only.")
+def sweep(sweep_file: Path, out: Path | None, scheduler: str | None, workers: int | None, time_limit: float | None,
+          dry_run: bool, fmt: str, quiet: bool) -> None:
+    """Build every variant of SWEEP (a base spec and axes of values) on Dask, into a folder (-o DIR).
+
+    Each variant is a complete check + build; its files go to DIR/variants/<digest>/, and one
+    row per variant to DIR/results.parquet and results.csv, with a Pareto chart and a sortable
+    table in DIR/index.html. Variants already in OUT for this hubc version are not rebuilt.
+    """
+    from hubc.sweep import ClusterError, OutputFolderError, describe, load_sweep, run_sweep
+
+    if scheduler is not None and workers is not None:
+        raise click.UsageError("--workers sizes the local cluster; with --scheduler the cluster has its own workers")
+    loaded, diags = load_sweep(sweep_file, str(sweep_file))
+    sources = {str(sweep_file): sweep_file.read_bytes().decode("utf-8", errors="replace")}
+    if loaded is None:
+        _finish(diags, sources, fmt, quiet)
+    if diags:
+        click.echo(_render(diags, sources, fmt), nl=False)
+    target = out if out is not None else Path("build") / sweep_file.stem
+    if dry_run:
+        click.echo(describe(loaded, target), nl=False)
+        sys.exit(0)
+    progress = _Progress(quiet)
+    try:
+        report = run_sweep(loaded, target, scheduler=scheduler, workers=workers, time_limit_s=time_limit,
+                           say=progress)
+    except (OutputFolderError, ClusterError) as exc:
+        raise click.UsageError(str(exc)) from None
+    if not quiet:
+        click.echo(f"{report.summary()}; results in {target / 'index.html'}")
+    sys.exit(130 if report.interrupted else 0 if report.all_ok else 1)
