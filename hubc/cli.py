@@ -358,7 +358,7 @@ def sweep(sweep_file: Path, out: Path | None, scheduler: str | None, workers: in
 
     Each variant is a complete check + build; its files go to DIR/variants/<digest>/, and one
     row per variant to DIR/results.parquet and results.csv, with a Pareto chart and a sortable
-    table in DIR/index.html. Variants already in OUT for this hubc version are not rebuilt.
+    table in DIR/index.html. Variants already in DIR for this hubc version are not rebuilt.
     """
     from hubc.sweep import ClusterError, OutputFolderError, describe, load_sweep, run_sweep
 
