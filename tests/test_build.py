@@ -41,8 +41,8 @@ def test_example_builds_and_outputs_read_back(builds, name):
     out = builds[name]
     design = json.loads((out / "design.json").read_text("utf-8"))
     assert set(STAGES) <= set(design)
-    assert design["racks"]["halls"] and all(h["solver"]["gap"] <= 0.01 for h in design["racks"]["halls"])
-    assert design["electrical"]["worst_scenario"]["worst_loading"] <= 1.0
+    assert design["racks"]["halls"] and all(h["gap"] <= 0.01 for h in design["racks"]["halls"])
+    assert design["electrical"]["verification"]["worst"]["worst_loading"] <= 1.0
     assert design["energy"]["hours"] == 8760
     for svg in [out / "sld.svg", out / "energy.svg", *sorted((out / "floorplans").glob("*.svg"))]:
         ET.parse(svg)  # well-formed XML

@@ -122,7 +122,7 @@ def test_build_writes_design_json(tmp_path):
     result = run("build", SPECS / "pilot-10mw.toml", "-o", out, "--quiet")
     assert result.exit_code == 0, result.output
     design = json.loads((out / "design.json").read_text("utf-8"))
-    assert design["summary"]["campus"]["id"] == "pilot-10mw"
+    assert design["summary"]["campus_id"] == "pilot-10mw"
 
 
 def test_failed_build_leaves_output_untouched(tmp_path):
