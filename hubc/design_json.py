@@ -214,6 +214,9 @@ def dumps(document: Mapping[str, Any]) -> str:
 # ------------------------------------------------------------------------------- schema
 
 
+_JSON_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string", type(None): "null"}
+
+
 class _SchemaBuilder:
     """JSON Schema of Python types, with one `$defs` entry per attrs class."""
 
@@ -223,34 +226,37 @@ class _SchemaBuilder:
         self.qualify = qualify  # class names two classes share: named by module too
 
     def of(self, tp: Any) -> dict[str, Any]:
-        simple = {bool: "boolean", int: "integer", float: "number", str: "string", type(None): "null"}
-        if tp in simple:
-            return {"type": simple[tp]}
+        if tp in _JSON_TYPES:
+            return {"type": _JSON_TYPES[tp]}
         if tp is Any or tp is object:
             return {}
         if tp is Location:
             return {"type": "string", "description": "file:line:col in the spec"}
         if isinstance(tp, type) and issubclass(tp, enum.Enum):
             return {"enum": [m.value for m in tp]}
+        if attrs.has(tp):
+            return {"$ref": f"#/$defs/{self._define(tp)}"}
         if _is_namedtuple(tp):
             hints = typing.get_type_hints(tp, globalns=_globals(tp))
             default_doc = f"{tp.__name__}({', '.join(tp._fields)})"
             return self._object({k: self.of(v) for k, v in hints.items()}, None if tp.__doc__ == default_doc else tp.__doc__)
-        if _is_pairs(tp):
-            return {"type": "object", "additionalProperties": self.of(get_args(get_args(tp)[0])[1])}
+        return self._generic(tp)
+
+    def _generic(self, tp: Any) -> dict[str, Any]:
+        """Literal, unions, tuples, (name, value) pairs and mappings."""
         origin, args = get_origin(tp), get_args(tp)
+        if _is_pairs(tp):
+            return {"type": "object", "additionalProperties": self.of(get_args(args[0])[1])}
         if origin is Literal:
             return {"enum": list(args)}
         if origin in (typing.Union, types.UnionType):
             return {"anyOf": [self.of(a) for a in args]}
+        if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+            return {"type": "array", "items": self.of(args[0])}
         if origin is tuple:
-            if len(args) == 2 and args[1] is Ellipsis:
-                return {"type": "array", "items": self.of(args[0])}
             return {"type": "array", "prefixItems": [self.of(a) for a in args], "items": False}
         if tp is dict or origin in (dict, Mapping):
             return {"type": "object", "additionalProperties": self.of(args[1]) if args else True}
-        if attrs.has(tp):
-            return {"$ref": f"#/$defs/{self._define(tp)}"}
         raise TypeError(f"no JSON Schema for {tp!r}: give the field a JSON-able type or mark it NOT_IN_JSON")
 
     def properties(self, cl: type) -> dict[str, Any]:
