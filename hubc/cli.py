@@ -250,11 +250,16 @@ def init(path: Path, force: bool) -> None:
 @main.command(short_help="Print the JSON Schema of the spec language.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the schema to a file instead of stdout.")
-def schema(output: Path | None) -> None:
-    """Print the JSON Schema of the spec language (for Taplo / VS Code Even Better TOML)."""
+@click.option("--design", is_flag=True, help="The schema of the design.json that `hubc build` writes, instead.")
+def schema(output: Path | None, design: bool) -> None:
+    """Print the JSON Schema of the spec language (for Taplo / VS Code Even Better TOML), or
+    with --design that of design.json."""
     import json
 
-    from hubc.spec.schema import json_schema
+    if design:
+        from hubc.design_json import design_schema as json_schema
+    else:
+        from hubc.spec.schema import json_schema
 
     text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
     if output is None:

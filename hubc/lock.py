@@ -1,7 +1,8 @@
 """hubc.lock: what a build decided, so a reviewer sees when a change alters the design.
 
 It records the hubc and catalog versions, the solver settings, the equipment chosen (family
-and rating -> quantity) and a digest of each stage's decisions (placements, assignments, sizes).
+and rating -> quantity) and a digest of each stage's decisions (placements, assignments, sizes):
+of its result as design.json writes it (`hubc.design_json.unstructure`).
 `hubc build --frozen` rebuilds, compares with the lock and fails naming what would change.
 The lock is TOML so that its diff in a pull request reads as a list of decisions.
 """
@@ -42,7 +43,9 @@ def equipment_totals(items: Iterable[Equipment]) -> dict[str, float]:
 
 
 def lock_data(design: Design) -> dict[str, Any]:
-    digests = {name: _digest(result.to_json()) for name, result in design.results()}
+    from hubc.design_json import unstructure
+
+    digests = {name: _digest(unstructure(result)) for name, result in design.results()}
     solver = design.solver_settings()
     equipment = equipment_totals(design.equipment())
     catalog_version = design.catalog_version()

@@ -98,21 +98,20 @@ def _svg(res: EnergyResult, spec: Spec) -> bytes:
         'font-family="DejaVu Sans, Arial, sans-serif" font-size="12">'
     )
     out.append(f'<rect x="0" y="0" width="{W}" height="{H}" fill="#ffffff"/>')
-    j = res.to_json()
-    title = f"{escape(spec.campus.name)} — energy year ({escape(j['basis'].split(':')[0])})"
+    title = f"{escape(spec.campus.name)} — energy year ({escape(res.basis.split(':')[0])})"
     out.append(f'<text x="{PAD_L}" y="28" font-size="18" font-weight="bold">{title}</text>')
-    bess = j["bess"]
+    bess = res.bess
     summary = (
-        f"load {j['load']['annual_mwh'] / 1000:,.0f} GWh · RE share {j['re_share']:.1%} · hourly CFE "
-        f"{j['cfe_score_hourly']:.1%} (target {j['cfe_target']:.0%}) · curtailed {j['curtailment_mwh'] / 1000:,.0f} GWh · "
-        f"grid peak {j['grid_import_peak_mw']:,.1f} / {j['grid_contract_mw']:g} MW"
+        f"load {res.load_annual_mwh / 1000:,.0f} GWh · RE share {res.re_share:.1%} · hourly CFE "
+        f"{res.cfe_score:.1%} (target {res.cfe_target:.0%}) · curtailed {res.curtailment_mwh / 1000:,.0f} GWh · "
+        f"grid peak {res.grid_import_peak_mw:,.1f} / {res.contract_mw:g} MW"
     )
     out.append(f'<text x="{PAD_L}" y="48" fill="#333">{escape(summary)}</text>')
-    if bess:
+    if bess is not None:
         bl = (
-            f"BESS {bess['containers']} × {escape(bess['container_name'])} = {bess['installed_energy_mwh']:,.1f} MWh / "
-            f"{bess['installed_power_mw']:,.1f} MW (LP {bess['lp_energy_mwh']:,.1f} MWh, {bess['lp_power_mw']:,.1f} MW) · "
-            f"{bess['equivalent_full_cycles']:.0f} cycles/yr · scope 2 {j['scope2_location_tco2']:,.0f} tCO2"
+            f"BESS {bess.containers} × {escape(bess.container_name)} = {bess.installed_energy_mwh:,.1f} MWh / "
+            f"{bess.installed_power_mw:,.1f} MW (LP {bess.lp_energy_mwh:,.1f} MWh, {bess.lp_power_mw:,.1f} MW) · "
+            f"{res.bess_equivalent_full_cycles:.0f} cycles/yr · scope 2 {res.scope2_location_tco2:,.0f} tCO2"
         )
         out.append(f'<text x="{PAD_L}" y="66" fill="#333">{bl}</text>')
     _legend(out, 86)

@@ -457,6 +457,8 @@ def _worst(result) -> str:
     w = result.verification.worst
     if w is None:
         return "-"
+    if w.worst_loading is None:
+        return f"unbounded ({w.worst_component})"
     return f"{w.worst_loading:.0%} ({w.worst_component})"
 
 

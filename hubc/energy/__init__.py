@@ -4,8 +4,9 @@ In: a checked `Spec` (full build-out: every hall copy of every phase; IT load fr
 `hubc.core.loads`), the folder profile CSVs are relative to, and optionally the spec's
 `SourceFile` for diagnostic locations. Out: an `EnergyResult` with the hourly series, the BESS
 and renewable sizes from the LP (`lp.py`), the solver-free replay that proves them
-(`simulate.py`), the interconnect and lines (`hubc.energy.interconnect`), `to_json()` for
-design.json and `equipment()` for procurement. A user-caused failure (bad CSV, unreachable
+(`simulate.py`), the interconnect and lines (`hubc.energy.interconnect`), the year's figures
+(`derived` properties, which design.json writes; the hourly arrays go to energy.csv only) and
+`equipment()` for procurement. A user-caused failure (bad CSV, unreachable
 target, contract too small, replay disagreeing with the LP) raises `HubcError`.
 """
 
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from hubc.codes import diag
+from hubc.core.derived import NOT_IN_JSON, derived
 from hubc.core.equipment import Equipment
 from hubc.diagnostics import Diagnostic, HubcError, Location, has_errors
 
@@ -40,8 +42,13 @@ class PlantYear:
     sized: bool  # chosen by the LP
     capacity_factor: float  # of the profile used
     profile: str  # "synthetic ..." or the CSV name
-    output_mw: np.ndarray
+    output_mw: np.ndarray = attrs.field(metadata=NOT_IN_JSON)  # hourly: energy.csv
     spec_index: int
+
+    @derived
+    @property
+    def annual_mwh(self) -> float:
+        return float(self.output_mw.sum())
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -52,7 +59,7 @@ class BessSizing:
     container_mwh: float
     c_rate: float
     containers: int
-    limit: str  # "energy" or "power" (which set the count)
+    count_set_by: str  # "energy" or "power": which of the two set the container count
     lp_energy_mwh: float  # nameplate the LP chose (or the spec gave)
     lp_power_mw: float
     installed_energy_mwh: float
@@ -66,8 +73,34 @@ class BessSizing:
     reserve_mwh: float
     energy_sized: bool
     power_sized: bool
-    capex_krw: float
+    capex_krw: float  # estimate
     roles: tuple[str, ...]
+
+    @derived
+    @property
+    def container_power_cap_mw(self) -> float:
+        """The most the containers can deliver at their C-rate."""
+        return self.containers * self.container_mwh * self.c_rate
+
+    @derived
+    @property
+    def usable_mwh_end_of_life(self) -> float:
+        return self.installed_energy_mwh * self.usable_fraction
+
+
+@attrs.frozen(kw_only=True)
+class HourlyRange:
+    """Minimum, mean and maximum of an hourly series."""
+
+    min: float
+    mean: float
+    max: float
+
+    @classmethod
+    def of(cls, series: np.ndarray | None) -> HourlyRange | None:
+        if series is None:
+            return None
+        return cls(min=float(series.min()), mean=float(series.mean()), max=float(series.max()))
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -75,18 +108,19 @@ class EnergyResult:
     it_kw: float
     pue: float
     utilisation: str
-    load_mw: np.ndarray
+    # The hourly series (MW each hour, MWh for the state of charge) go to energy.csv.
+    load_mw: np.ndarray = attrs.field(metadata=NOT_IN_JSON)
     plants: tuple[PlantYear, ...]
     bess: BessSizing | None
-    direct_mw: np.ndarray
-    charge_re_mw: np.ndarray
-    charge_grid_mw: np.ndarray
-    discharge_mw: np.ndarray
-    soc_mwh: np.ndarray
-    grid_mw: np.ndarray
-    curtail_mw: np.ndarray
-    cfe_mw: np.ndarray
-    cfe_score: float
+    direct_mw: np.ndarray = attrs.field(metadata=NOT_IN_JSON)
+    charge_re_mw: np.ndarray = attrs.field(metadata=NOT_IN_JSON)
+    charge_grid_mw: np.ndarray = attrs.field(metadata=NOT_IN_JSON)
+    discharge_mw: np.ndarray = attrs.field(metadata=NOT_IN_JSON)
+    soc_mwh: np.ndarray = attrs.field(metadata=NOT_IN_JSON)
+    grid_mw: np.ndarray = attrs.field(metadata=NOT_IN_JSON)
+    curtail_mw: np.ndarray = attrs.field(metadata=NOT_IN_JSON)
+    cfe_mw: np.ndarray = attrs.field(metadata=NOT_IN_JSON)
+    cfe_score: float  # hourly carbon-free energy score of the replayed year
     cfe_target: float
     lp_cfe_score: float
     lp_objective_mkrw: float
@@ -94,15 +128,17 @@ class EnergyResult:
     balance_error_mwh: float
     losses_mwh: float
     contract_mw: float
-    carbon_intensity: float
+    carbon_intensity_tco2_per_mwh: float  # of grid electricity
     interconnect: Interconnect
-    diagnostics: tuple[Diagnostic, ...]
+    diagnostics: tuple[Diagnostic, ...] = attrs.field(metadata=NOT_IN_JSON)  # in the build's list
     lp_method: str = "HiGHS via OR-Tools linear solver (1 thread)"
     catalog_version: str = ""
     pue_model: str = "constant"
-    pue_hourly: np.ndarray | None = attrs.field(default=None, eq=False)  # dry-bulb model only
-    dry_bulb_c: np.ndarray | None = attrs.field(default=None, eq=False)
-    turbine_mw: dict = attrs.field(factory=dict, eq=False)  # by wind kind, from the catalog in use
+    # dry-bulb model only, hourly (design.json: their `HourlyRange`)
+    pue_hourly: np.ndarray | None = attrs.field(default=None, eq=False, metadata=NOT_IN_JSON)
+    dry_bulb_c: np.ndarray | None = attrs.field(default=None, eq=False, metadata=NOT_IN_JSON)
+    # by wind kind, copied from the catalog in use for the equipment list
+    turbine_mw: dict = attrs.field(factory=dict, eq=False, metadata=NOT_IN_JSON)
 
     # ---------------------------------------------------------------- figures
 
@@ -115,110 +151,132 @@ class EnergyResult:
             total = total + p.output_mw
         return total
 
-    def to_json(self) -> dict:
-        load_mwh = float(self.load_mw.sum())
-        re_mwh = float(self.renewable_mw.sum())
-        grid_mwh = float(self.grid_mw.sum())
-        dis = float(self.discharge_mw.sum())
-        usable = self.bess.installed_energy_mwh * self.bess.usable_fraction if self.bess else 0.0
-        lp_usable = self.bess.lp_energy_mwh * self.bess.usable_fraction if self.bess else 0.0
-        out = {
-            "basis": BASIS,
-            "hours": len(self.load_mw),
-            "it_kw": r(self.it_kw, 1),
-            "pue": self.pue,
-            "pue_model": self.pue_model,
-            "utilisation": self.utilisation,
-            "load": {
-                "annual_mwh": r(load_mwh, 1),
-                "peak_mw": r(float(self.load_mw.max()), 3),
-                "mean_mw": r(load_mwh / len(self.load_mw), 3),
-            },
-            "annual_mwh_by_source": {
-                "renewable_direct": r(float(self.direct_mw.sum()), 1),
-                "bess_discharge": r(dis, 1),
-                "grid": r(grid_mwh, 1),
-            },
-            "renewables": [
-                {
-                    "id": p.id,
-                    "kind": p.kind,
-                    "capacity_mw": r(p.capacity_mw, 3),
-                    "sized": p.sized,
-                    "capacity_factor": r(p.capacity_factor, 4),
-                    "annual_mwh": r(float(p.output_mw.sum()), 1),
-                    "profile": p.profile,
-                }
-                for p in self.plants
-            ],
-            "renewable_mwh": r(re_mwh, 1),
-            "re_share": r(re_mwh / load_mwh, 4) if load_mwh else 0.0,
-            "cfe_score_hourly": r(self.cfe_score, 4),
-            "cfe_target": self.cfe_target,
-            "curtailment_mwh": r(float(self.curtail_mw.sum()), 1),
-            "curtailment_share": r(float(self.curtail_mw.sum()) / re_mwh, 4) if re_mwh else 0.0,
-            "grid_import_mwh": r(grid_mwh, 1),
-            "grid_import_peak_mw": r(float(self.grid_mw.max()), 3),
-            "grid_contract_mw": self.contract_mw,
-            "scope2_location_tco2": r(grid_mwh * self.carbon_intensity, 1),
-            "grid_carbon_intensity_tco2_per_mwh": self.carbon_intensity,
-            "bess": None,
-            "lp": {
-                "solver": self.lp_method,
-                "objective_million_krw_per_year": r(self.lp_objective_mkrw, 3),
-                "cfe_score": r(self.lp_cfe_score, 4),
-                "grid_import_peak_mw": r(self.lp_grid_peak_mw, 3),
-            },
-            "replay": {
-                "agrees_with_lp": True,
-                "violations": 0,
-                "cfe_score_lp_minus_replay": r(self.lp_cfe_score - self.cfe_score, 9),
-                "grid_peak_lp_minus_replay_mw": r(self.lp_grid_peak_mw - float(self.grid_mw.max()), 6),
-                "energy_balance_error_mwh": r(self.balance_error_mwh, 6),
-                "battery_losses_mwh": r(self.losses_mwh, 1),
-                "tolerance": REPLAY_TOLERANCE,
-            },
-            "interconnect": self.interconnect.to_json(),
-        }
-        if self.pue_hourly is not None:
-            out["pue_hourly"] = {
-                "min": r(float(self.pue_hourly.min()), 4),
-                "mean": r(float(self.pue_hourly.mean()), 4),
-                "max": r(float(self.pue_hourly.max()), 4),
-            }
-            out["dry_bulb_c"] = {
-                "min": r(float(self.dry_bulb_c.min()), 2),
-                "mean": r(float(self.dry_bulb_c.mean()), 2),
-                "max": r(float(self.dry_bulb_c.max()), 2),
-            }
-        if self.bess is not None:
-            b = self.bess
-            out["bess"] = {
-                "id": b.id,
-                "container": b.container,
-                "container_name": b.container_name,
-                "container_mwh": b.container_mwh,
-                "containers": b.containers,
-                "count_set_by": b.limit,
-                "roles": list(b.roles),
-                "energy_sized": b.energy_sized,
-                "power_sized": b.power_sized,
-                "lp_energy_mwh": r(b.lp_energy_mwh, 3),
-                "lp_power_mw": r(b.lp_power_mw, 3),
-                "installed_energy_mwh": r(b.installed_energy_mwh, 3),
-                "installed_power_mw": r(b.installed_power_mw, 3),
-                "pcs_units": b.pcs_units,
-                "pcs_unit_mw": b.pcs_unit_mw,
-                "container_power_cap_mw": r(b.containers * b.container_mwh * b.c_rate, 3),
-                "usable_mwh_end_of_life": r(usable, 3),
-                "round_trip_efficiency": r(b.round_trip_efficiency, 4),
-                "depth_of_discharge": b.depth_of_discharge,
-                "eol_state_of_health": b.eol_state_of_health,
-                "ride_through_reserve_mwh": r(b.reserve_mwh, 3),
-                "equivalent_full_cycles": r(dis / lp_usable, 2) if lp_usable > 0 else 0.0,
-                "capex_estimate_krw": round(b.capex_krw),
-            }
-        return out
+    # ---------------------------------------------------------------- the year's figures
+
+    @derived
+    @property
+    def basis(self) -> str:
+        """What the year simulates."""
+        return BASIS
+
+    @derived
+    @property
+    def hours(self) -> int:
+        return len(self.load_mw)
+
+    @derived
+    @property
+    def load_annual_mwh(self) -> float:
+        return float(self.load_mw.sum())
+
+    @derived
+    @property
+    def load_peak_mw(self) -> float:
+        return float(self.load_mw.max())
+
+    @derived
+    @property
+    def load_mean_mw(self) -> float:
+        return float(self.load_mw.sum()) / len(self.load_mw)
+
+    @derived
+    @property
+    def renewable_direct_mwh(self) -> float:
+        """Renewable energy that served the load in the hour it was generated."""
+        return float(self.direct_mw.sum())
+
+    @derived
+    @property
+    def bess_discharge_mwh(self) -> float:
+        return float(self.discharge_mw.sum())
+
+    @derived
+    @property
+    def grid_import_mwh(self) -> float:
+        return float(self.grid_mw.sum())
+
+    @derived
+    @property
+    def renewable_mwh(self) -> float:
+        """Renewable generation over the year, curtailed energy included."""
+        return float(self.renewable_mw.sum())
+
+    @derived
+    @property
+    def re_share(self) -> float:
+        """Renewable generation / load over the year (annual matching)."""
+        load = self.load_annual_mwh
+        return self.renewable_mwh / load if load else 0.0
+
+    @derived
+    @property
+    def curtailment_mwh(self) -> float:
+        return float(self.curtail_mw.sum())
+
+    @derived
+    @property
+    def curtailment_share(self) -> float:
+        """Curtailed / generated renewable energy."""
+        re_mwh = self.renewable_mwh
+        return self.curtailment_mwh / re_mwh if re_mwh else 0.0
+
+    @derived
+    @property
+    def grid_import_peak_mw(self) -> float:
+        return float(self.grid_mw.max())
+
+    @derived
+    @property
+    def scope2_location_tco2(self) -> float:
+        """Location-based scope 2 emissions of the grid import."""
+        return self.grid_import_mwh * self.carbon_intensity_tco2_per_mwh
+
+    @derived
+    @property
+    def bess_equivalent_full_cycles(self) -> float | None:
+        """BESS discharge / usable energy at the LP's size, over the year (None without a BESS)."""
+        if self.bess is None:
+            return None
+        usable = self.bess.lp_energy_mwh * self.bess.usable_fraction
+        return self.bess_discharge_mwh / usable if usable > 0 else 0.0
+
+    @derived
+    @property
+    def pue_hourly_range(self) -> HourlyRange | None:
+        """The hourly PUE of the dry-bulb model (None for a constant PUE)."""
+        return HourlyRange.of(self.pue_hourly)
+
+    @derived
+    @property
+    def dry_bulb_c_range(self) -> HourlyRange | None:
+        return HourlyRange.of(self.dry_bulb_c)
+
+    @derived
+    @property
+    def replay_agrees_with_lp(self) -> bool:
+        """The solver-free replay reproduced the LP's schedule (a result exists only if it did)."""
+        return True
+
+    @derived
+    @property
+    def replay_violations(self) -> int:
+        return 0
+
+    @derived
+    @property
+    def cfe_score_lp_minus_replay(self) -> float:
+        return self.lp_cfe_score - self.cfe_score
+
+    @derived
+    @property
+    def grid_peak_lp_minus_replay_mw(self) -> float:
+        return self.lp_grid_peak_mw - self.grid_import_peak_mw
+
+    @derived
+    @property
+    def replay_tolerance(self) -> float:
+        """Relative tolerance between the LP's figures and the replay's."""
+        return REPLAY_TOLERANCE
 
     def solver_settings(self) -> dict:
         """For hubc.lock: what decides the LP's answer besides the spec."""
@@ -248,7 +306,7 @@ class EnergyResult:
                     system="energy",
                     area=b.id,
                     spec_path=("bess", "container"),
-                    notes=f"energy catalog {b.container}; count set by {b.limit}; LP {b.lp_energy_mwh:.1f} MWh / {b.lp_power_mw:.1f} MW",
+                    notes=f"energy catalog {b.container}; count set by {b.count_set_by}; LP {b.lp_energy_mwh:.1f} MWh / {b.lp_power_mw:.1f} MW",
                 )
             )
             items.append(
@@ -523,7 +581,7 @@ def run_energy(
             container_mwh=container.energy_mwh,
             c_rate=container.c_rate,
             containers=n,
-            limit=limit,
+            count_set_by=limit,
             lp_energy_mwh=e_lp,
             lp_power_mw=p_lp,
             installed_energy_mwh=e_inst,
@@ -604,7 +662,7 @@ def run_energy(
         balance_error_mwh=rep.balance_error_mwh,
         losses_mwh=rep.losses_mwh,
         contract_mw=spec.grid.contract_mw,
-        carbon_intensity=spec.grid.carbon_intensity_tco2_per_mwh,
+        carbon_intensity_tco2_per_mwh=spec.grid.carbon_intensity_tco2_per_mwh,
         interconnect=inter,
         diagnostics=tuple(diags),
     )

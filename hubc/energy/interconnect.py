@@ -21,6 +21,7 @@ import attrs
 from hubc.catalog import energy as cat
 from hubc.catalog.rules import kepco_supply_band
 from hubc.codes import diag
+from hubc.core.derived import derived
 from hubc.core.equipment import Equipment
 from hubc.diagnostics import Diagnostic, Location
 from hubc.spec.model import Spec
@@ -52,30 +53,11 @@ class Line:
     cost_source: str
     cost_tag: str
 
-    def to_json(self) -> dict:
-        return {
-            "id": self.id,
-            "voltage_kv": self.voltage_kv,
-            "voltage_class_kv": self.voltage_class_kv,
-            "length_km": self.length_km,
-            "construction": self.construction,
-            "circuits": self.circuits,
-            "n1_ok": self.n1_ok,
-            "circuits_needed_n1": self.circuits_needed_n1,
-            "circuit_current_n1_a": round(self.circuit_current_n1_a, 1),
-            "conductor": self.conductor,
-            "conductor_ampacity_a": self.conductor_ampacity_a,
-            "parallel_sets": self.parallel_sets,
-            "r_ohm_per_km": round(self.r_ohm_per_km, 5),
-            "loss_at_contract_mw": round(self.loss_at_contract_mw, 4),
-            "annual_loss_mwh": round(self.annual_loss_mwh, 1),
-            "routes": self.routes,
-            "cost_estimate_krw_per_km": round(self.cost_krw_per_km),
-            "cost_estimate_krw": round(self.cost_krw),
-            "cost_source": self.cost_source,
-            "cost_tag": self.cost_tag,
-            "cost_label": "estimate",
-        }
+    @derived
+    @property
+    def cost_label(self) -> str:
+        """The line costs are estimates (see cost_source and cost_tag)."""
+        return "estimate"
 
     def equipment(self) -> Equipment:
         return Equipment(
@@ -105,16 +87,11 @@ class Interconnect:
     voltage_kv: float
     lines: tuple[Line, ...]
 
-    def to_json(self) -> dict:
-        return {
-            "contract_mw": self.contract_mw,
-            "contract_mva": round(self.contract_mva, 3),
-            "kepco_band": self.band,
-            "kepco_band_voltage_kv": self.band_voltage_kv,
-            "interconnect_voltage_kv": self.voltage_kv,
-            "lines": [ln.to_json() for ln in self.lines],
-            "total_cost_estimate_krw": round(sum(ln.cost_krw for ln in self.lines)),
-        }
+    @derived
+    @property
+    def total_cost_krw(self) -> float:
+        """Estimated cost of every line."""
+        return sum(ln.cost_krw for ln in self.lines)
 
 
 def size_interconnect(

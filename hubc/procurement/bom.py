@@ -18,16 +18,26 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 import attrs
 
 from hubc.catalog import units
 from hubc.catalog.equipment import CatalogEntry, EquipmentCatalog
 from hubc.codes import diag
+from hubc.core.derived import NOT_IN_JSON, derived
 from hubc.core.equipment import Equipment
 from hubc.diagnostics import Diagnostic, Location, Severity
 from hubc.procurement.phases import PhasePlan, phase_plan, split_quantity
 from hubc.spec.model import Spec
+
+
+class PhaseShare(NamedTuple):
+    """The part of a BOM line bought in one build-out phase."""
+
+    phase: str
+    quantity: float
+    extended_cost_krw: int
 
 
 @attrs.frozen(kw_only=True)
@@ -53,36 +63,19 @@ class BomLine:
     cost_tag: str
     cost_source: str
     spec_ref: str
-    # (phase id, quantity, extended cost) for the phases this line is built in
-    phases: tuple[tuple[str, float, int], ...]
+    # the phases this line is built in
+    phases: tuple[PhaseShare, ...]
 
     @property
     def key_rating(self) -> str:
         return f"{_num(self.rating)} {self.rating_unit}"
 
-    def to_json(self) -> dict:
-        return {
-            "line_id": self.line_id,
-            "system": self.system,
-            "area": self.area,
-            "family": self.family,
-            "category": self.category,
-            "description": self.description,
-            "rating": round(self.rating, 6),
-            "rating_unit": self.rating_unit,
-            "quantity": round(self.quantity, 6),
-            "unit": self.unit,
-            "unit_cost_krw": self.unit_cost_krw,
-            "extended_cost_krw": self.extended_cost_krw,
-            "lead_weeks": round(self.lead_weeks, 3),
-            "domestic_vendors": list(self.domestic_vendors),
-            "import_fallback": list(self.import_fallback),
-            "origin": self.origin,
-            "catalog_id": self.catalog_id,
-            "cost_tag": self.cost_tag,
-            "spec_ref": self.spec_ref,
-            "phases": [{"phase": p, "quantity": round(q, 6), "extended_cost_krw": c} for p, q, c in self.phases],
-        }
+
+class Product(NamedTuple):
+    """A product family a vendor makes, with the ratings it lists."""
+
+    family: str
+    ratings: tuple[str, ...]
 
 
 @attrs.frozen(kw_only=True)
@@ -94,7 +87,7 @@ class SupplierOffer:
     name_ko: str
     hq: str
     source: str
-    products: tuple[tuple[str, tuple[str, ...]], ...]  # (product family, ratings)
+    products: tuple[Product, ...]
     lines: tuple[str, ...]
     value_krw: int
 
@@ -112,18 +105,6 @@ class SupplierCategory:
     @property
     def has_domestic(self) -> bool:
         return bool(self.offers)
-
-    def to_json(self) -> dict:
-        return {
-            "family": self.family,
-            "category": self.category,
-            "lines": list(self.lines),
-            "value_krw": self.value_krw,
-            "domestic_vendors": [
-                {"vendor": o.vendor_id, "lines": list(o.lines), "value_krw": o.value_krw} for o in self.offers
-            ],
-            "import_fallback": list(self.import_fallback),
-        }
 
 
 # Systems whose equipment the owner furnishes (GPU, network and storage racks): left out of the
@@ -150,8 +131,14 @@ class Procurement:
     share_base_krw: int = 0  # BOM value in the scope of the domestic share
     share_domestic_krw: int = 0
     suppliers: tuple[SupplierCategory, ...] = ()
-    diagnostics: tuple[Diagnostic, ...] = attrs.field(eq=False, default=())
+    diagnostics: tuple[Diagnostic, ...] = attrs.field(eq=False, default=(), metadata=NOT_IN_JSON)  # in the build's list
 
+    @derived
+    @property
+    def currency(self) -> str:
+        return "KRW"
+
+    @derived
     @property
     def domestic_share(self) -> float:
         """Domestic share of the BOM value in scope (see `share_scope`)."""
@@ -161,6 +148,7 @@ class Procurement:
     def share_scope_label(self) -> str:
         return "facility equipment (IT and network racks left out)" if self.share_scope == "facility" else "whole BOM"
 
+    @derived
     def capex_by_system(self) -> dict[str, int]:
         """System -> KRW, sorted by system."""
         out: dict[str, int] = {}
@@ -168,6 +156,7 @@ class Procurement:
             out[line.system] = out.get(line.system, 0) + line.extended_cost_krw
         return dict(sorted(out.items()))
 
+    @derived
     def capex_by_phase(self) -> dict[str, int]:
         """Phase id -> KRW, in build-out order."""
         out = {p.id: 0 for p in self.phases}
@@ -205,29 +194,12 @@ class Procurement:
     def longest_lead(self) -> BomLine | None:
         return max(self.lines, key=lambda ln: (ln.lead_weeks, ln.line_id), default=None)
 
-    def to_json(self) -> dict:
+    @derived
+    @property
+    def longest_lead_line_id(self) -> str | None:
+        """The BOM line with the longest lead time (its `lead_weeks`)."""
         longest = self.longest_lead()
-        return {
-            "catalog_version": self.catalog_version,
-            "currency": "KRW",
-            "it_mw": round(self.it_mw, 6),
-            "facility_mw": round(self.facility_mw, 6),
-            "gpus": self.gpus,
-            "total_krw": self.total_krw,
-            "domestic_krw": self.domestic_krw,
-            "domestic_share": round(self.domestic_share, 6),
-            "domestic_share_scope": self.share_scope,
-            "domestic_share_base_krw": self.share_base_krw,
-            "domestic_share_domestic_krw": self.share_domestic_krw,
-            "min_domestic_share": self.min_domestic_share,
-            "capex_by_system": self.capex_by_system(),
-            "capex_by_phase": [
-                {"phase": p.id, "year": p.year, "capex_krw": self.capex_by_phase()[p.id]} for p in self.phases
-            ],
-            "longest_lead": {"line_id": longest.line_id, "weeks": longest.lead_weeks} if longest else None,
-            "lines": [ln.to_json() for ln in self.lines],
-            "suppliers": [c.to_json() for c in self.suppliers],
-        }
+        return longest.line_id if longest else None
 
 
 def _num(x: float) -> str:
