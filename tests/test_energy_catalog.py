@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from hubc.catalog import energy as cat
+from hubc.catalog import load_catalog as load_full
 from hubc.catalog.equipment import load_equipment_catalog as load_catalog
 from hubc.energy import run_energy
 from hubc.pipeline import check_spec
@@ -71,7 +72,7 @@ def test_user_container_is_used_for_sizing(tmp_path):
     assert b.installed_energy_mwh == pytest.approx(4.0 * b.containers)
     assert b.round_trip_efficiency == pytest.approx(0.90)
     assert b.usable_fraction == pytest.approx(0.95 * 0.80)
-    assert res.solver_settings()["energy_catalog"] == "2026.11+energy-extra.toml"
+    assert res.solver_settings()["energy_catalog"] == "2026.11-2+energy-extra.toml"
 
 
 @pytest.mark.slow
@@ -86,12 +87,22 @@ def test_override_changes_only_the_keys_it_gives(tmp_path):
     """
     base = run(campus(tmp_path, ""))
     res = run(campus(tmp_path, override))
-    c = cat.load_energy_catalog(_spec(tmp_path / "campus.toml"), tmp_path)[0].containers["samsung-sdi-sbb-1.5"]
-    assert c.cost_usd_per_kwh == 100.0 and c.energy_mwh == 5.26 and c.tag == "V"
+    catalog = load_full(_spec(tmp_path / "campus.toml"), tmp_path)[0]
+    c = catalog.energy.containers["samsung-sdi-sbb-1.5"]
+    assert c.energy_mwh == 5.26 and c.tag == "V"
+    # The price lives in the container's equipment entry, cited by the override.
+    entry = catalog.equipment.entries["samsung-sdi-sbb-1.5"]
+    assert entry.cost_usd == pytest.approx(100.0 * 5260) and entry.cost_source == "vendor quote Q-456 (illustrative)"
     # Cheaper storage: the LP buys at least as much of it, each MWh at the new price.
     assert res.bess.lp_energy_mwh >= base.bess.lp_energy_mwh - 1e-6
-    per_mwh = (res.bess.capex_krw - res.bess.installed_power_mw * 70.0 * 1000 * 1380.0) / res.bess.installed_energy_mwh
-    assert per_mwh == pytest.approx(100.0 * 1000 * 1380.0, rel=1e-9)
+    containers = next(c for c in res.bess.capex if c.catalog_id == "samsung-sdi-sbb-1.5")
+    assert containers.unit_cost_krw / 5.26 == pytest.approx(100.0 * 1000 * 1380.0, rel=1e-9)
+    # And the BOM prices the containers exactly so.
+    from hubc.procurement import run_procurement
+
+    proc = run_procurement(_spec(tmp_path / "campus.toml"), res.equipment(), catalog.equipment)
+    line = next(ln for ln in proc.lines if ln.line_id == containers.line_id)
+    assert (line.catalog_id, line.extended_cost_krw) == (containers.catalog_id, containers.cost_krw)
 
 
 def _spec(path: Path):
@@ -120,7 +131,9 @@ def test_renewable_and_line_cost_overrides(tmp_path):
     turbines = {e.family: e for e in res.equipment()}["wind-turbine"]
     assert turbines.rating == 15.0
     line, line0 = res.interconnect.lines[0], base.interconnect.lines[0]
-    assert line.cost_krw == pytest.approx(line0.cost_krw * 1.0e9 / cat.line_cost(154).overhead_krw_per_km)
+    shipped = cat.shipped().prices.entries["line-154kv-overhead"].cost_krw
+    assert line.cost_krw == pytest.approx(line0.cost_krw * 1.0e9 / shipped)
+    assert line.capex.catalog_id == "line-154kv-overhead"
 
 
 @pytest.mark.parametrize(

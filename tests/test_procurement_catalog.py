@@ -23,7 +23,7 @@ def shipped():
 
 def test_shipped_catalog_is_clean_and_versioned():
     catalog = shipped()
-    assert catalog.version == "2026.11-1"
+    assert catalog.version == "2026.11-2"
     assert len(catalog.entries) >= len(FAMILIES)
 
 
@@ -164,7 +164,7 @@ notes = "quoted by the utility"
     e = catalog.entries["main-transformer-154kv"]
     assert e.lead_weeks == 100 and e.notes == "quoted by the utility"
     assert e.cost_usd == shipped().entries["main-transformer-154kv"].cost_usd
-    assert catalog.version == "2026.11-1+ext.toml"
+    assert catalog.version == "2026.11-2+ext.toml"
 
 
 def test_added_entry_and_vendor(tmp_path):

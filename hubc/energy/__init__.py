@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from hubc.catalog.pricing import CapexLine, capex_line, price_item
 from hubc.codes import diag
 from hubc.core.derived import NOT_IN_JSON, derived
 from hubc.core.equipment import Equipment
@@ -26,7 +27,7 @@ from hubc.diagnostics import Diagnostic, HubcError, Location, has_errors
 if TYPE_CHECKING:
     import numpy as np
 
-    from hubc.catalog.energy import EnergyCatalog
+    from hubc.catalog.energy import BessContainer, EnergyCatalog
     from hubc.energy.interconnect import Interconnect
     from hubc.spec.model import Spec
     from hubc.spec.source import SourceFile
@@ -44,11 +45,20 @@ class PlantYear:
     profile: str  # "synthetic ..." or the CSV name
     output_mw: np.ndarray = attrs.field(metadata=NOT_IN_JSON)  # hourly: energy.csv
     spec_index: int
+    catalog_id: str = ""  # the entry that prices the plant ("" for a PPA)
+    turbine_mw: float = 0.0  # wind: the turbine class bought
+    capex_lines: tuple[CapexLine, ...] = ()  # priced as its BOM line (none for a PPA)
 
     @derived
     @property
     def annual_mwh(self) -> float:
         return float(self.output_mw.sum())
+
+    @derived
+    @property
+    def capex_krw(self) -> int:
+        """What the plant costs: its capex lines, each priced as its BOM line (an estimate)."""
+        return sum(c.cost_krw for c in self.capex_lines)
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -73,8 +83,15 @@ class BessSizing:
     reserve_mwh: float
     energy_sized: bool
     power_sized: bool
-    capex_krw: float  # estimate
     roles: tuple[str, ...]
+    pcs_catalog_id: str = ""  # "" when the container has its inverter built in
+    capex_lines: tuple[CapexLine, ...] = ()  # containers and PCS, each priced as its BOM line
+
+    @derived
+    @property
+    def capex_krw(self) -> int:
+        """What the BESS costs: its capex lines, each priced as its BOM line (an estimate)."""
+        return sum(c.cost_krw for c in self.capex_lines)
 
     @derived
     @property
@@ -137,8 +154,6 @@ class EnergyResult:
     # dry-bulb model only, hourly (design.json: their `HourlyRange`)
     pue_hourly: np.ndarray | None = attrs.field(default=None, eq=False, metadata=NOT_IN_JSON)
     dry_bulb_c: np.ndarray | None = attrs.field(default=None, eq=False, metadata=NOT_IN_JSON)
-    # by wind kind, copied from the catalog in use for the equipment list
-    turbine_mw: dict = attrs.field(factory=dict, eq=False, metadata=NOT_IN_JSON)
 
     # ---------------------------------------------------------------- figures
 
@@ -292,77 +307,129 @@ class EnergyResult:
         }
 
     def equipment(self) -> tuple[Equipment, ...]:
-        items: list[Equipment] = []
-        if self.bess is not None and self.bess.containers > 0:
-            b = self.bess
-            items.append(
-                Equipment(
-                    id=f"{b.id}/container",
-                    family="bess-container",
-                    description=f"{b.container_name}, {b.container_mwh:g} MWh",
-                    rating=b.container_mwh,
-                    rating_unit="MWh",
-                    quantity=b.containers,
-                    system="energy",
-                    area=b.id,
-                    spec_path=("bess", "container"),
-                    notes=f"energy catalog {b.container}; count set by {b.count_set_by}; LP {b.lp_energy_mwh:.1f} MWh / {b.lp_power_mw:.1f} MW",
-                )
-            )
-            items.append(
-                Equipment(
-                    id=f"{b.id}/pcs",
-                    family="bess-pcs",
-                    description=f"BESS power conversion skid, {b.pcs_unit_mw:g} MW ({b.installed_power_mw:g} MW total)",
-                    rating=b.pcs_unit_mw,
-                    rating_unit="MW",
-                    quantity=b.pcs_units,
-                    system="energy",
-                    area=b.id,
-                    spec_path=("bess", "power_mw"),
-                )
-            )
-        for p in self.plants:
-            if p.kind == "ppa" or p.capacity_mw <= 0:
-                continue  # a PPA buys energy, not equipment
-            if p.kind == "solar":
-                # Priced per MWp of modules, inverters and balance of plant.
-                items.append(
-                    Equipment(
-                        id=f"{p.id}/plant",
-                        family="solar-pv",
-                        description=f"solar PV plant, {p.capacity_mw:.1f} MWp at {p.capacity_factor:.1%} CF",
-                        rating=r(p.capacity_mw, 3),
-                        rating_unit="MWp",
-                        quantity=r(p.capacity_mw, 3),
-                        unit="MWp",
-                        system="energy",
-                        area=p.id,
-                        spec_path=("renewable", p.spec_index, "capacity_mw"),
-                        notes="sized by the energy LP" if p.sized else "",
-                    )
-                )
-                continue
-            from hubc.catalog import energy as cat
-
-            turbine = float(self.turbine_mw.get(p.kind) or cat.renewable_cost(p.kind)["turbine_mw"])
-            count = math.ceil(p.capacity_mw / turbine - 1e-6)
-            items.append(
-                Equipment(
-                    id=f"{p.id}/turbines",
-                    family="wind-turbine",
-                    description=f"{p.kind} turbines, {turbine:g} MW class, for {p.capacity_mw:.1f} MW at {p.capacity_factor:.1%} CF",
-                    rating=turbine,
-                    rating_unit="MW",
-                    quantity=count,
-                    system="energy",
-                    area=p.id,
-                    spec_path=("renewable", p.spec_index, "capacity_mw"),
-                    notes=("sized by the energy LP; " if p.sized else "") + f"{count * turbine:g} MW installed",
-                )
-            )
+        items: list[Equipment] = list(bess_equipment(self.bess)) if self.bess is not None else []
+        items += [item for p in self.plants if (item := plant_equipment(p)) is not None]
         items.extend(ln.equipment() for ln in self.interconnect.lines)
         return tuple(items)
+
+
+def bess_equipment(b: BessSizing) -> tuple[Equipment, ...]:
+    """The BESS as BOM items: its containers (entry: the container's id) and PCS skids."""
+    if b.containers <= 0:
+        return ()
+    items = [
+        Equipment(
+            id=f"{b.id}/container",
+            family="bess-container",
+            description=f"{b.container_name}, {b.container_mwh:g} MWh",
+            rating=b.container_mwh,
+            rating_unit="MWh",
+            quantity=b.containers,
+            system="energy",
+            area=b.id,
+            spec_path=("bess", "container"),
+            catalog_id=b.container,
+            notes=f"count set by {b.count_set_by}; LP {b.lp_energy_mwh:.1f} MWh / {b.lp_power_mw:.1f} MW",
+        )
+    ]
+    if b.pcs_catalog_id and b.pcs_units > 0:
+        items.append(
+            Equipment(
+                id=f"{b.id}/pcs",
+                family="bess-pcs",
+                description=f"BESS power conversion skid, {b.pcs_unit_mw:g} MW ({b.installed_power_mw:g} MW total)",
+                rating=b.pcs_unit_mw,
+                rating_unit="MW",
+                quantity=b.pcs_units,
+                system="energy",
+                area=b.id,
+                spec_path=("bess", "power_mw"),
+                catalog_id=b.pcs_catalog_id,
+            )
+        )
+    return tuple(items)
+
+
+def plant_equipment(p: PlantYear) -> Equipment | None:
+    """A renewable plant as a BOM item (None for a PPA, which buys energy, not equipment)."""
+    if not p.catalog_id or p.capacity_mw <= 0:
+        return None
+    path = ("renewable", p.spec_index, "capacity_mw")
+    if p.kind == "solar":
+        # Priced per MWp of modules, inverters and balance of plant.
+        return Equipment(
+            id=f"{p.id}/plant",
+            family="solar-pv",
+            description=f"solar PV plant, {p.capacity_mw:.1f} MWp at {p.capacity_factor:.1%} CF",
+            rating=r(p.capacity_mw, 3),
+            rating_unit="MWp",
+            quantity=r(p.capacity_mw, 3),
+            unit="MWp",
+            system="energy",
+            area=p.id,
+            spec_path=path,
+            catalog_id=p.catalog_id,
+            notes="sized by the energy LP" if p.sized else "",
+        )
+    count = math.ceil(p.capacity_mw / p.turbine_mw - 1e-6)
+    return Equipment(
+        id=f"{p.id}/turbines",
+        family="wind-turbine",
+        description=f"{p.kind} turbines, {p.turbine_mw:g} MW class, for {p.capacity_mw:.1f} MW at {p.capacity_factor:.1%} CF",
+        rating=p.turbine_mw,
+        rating_unit="MW",
+        quantity=count,
+        system="energy",
+        area=p.id,
+        spec_path=path,
+        catalog_id=p.catalog_id,
+        notes=("sized by the energy LP; " if p.sized else "") + f"{count * p.turbine_mw:g} MW installed",
+    )
+
+
+def plant_capex_per_mw(ecat: EnergyCatalog, kind: str, krw_per_usd: float) -> float:
+    """KRW per MW of a renewable kind: one unit of the item the stage buys, priced as in the BOM."""
+    cost = ecat.renewable_cost(kind)
+    if not cost.catalog_id:
+        return 0.0
+    mw = ecat.turbine_mw(kind) if kind.endswith("wind") else 1.0
+    unit = Equipment(
+        id=kind,
+        family=ecat.prices.entries[cost.catalog_id].family,
+        description="",
+        rating=mw,
+        rating_unit="MW" if kind.endswith("wind") else "MWp",
+        quantity=1 if kind.endswith("wind") else mw,
+        unit="ea" if kind.endswith("wind") else "MWp",
+        system="energy",
+        area="",
+        catalog_id=cost.catalog_id,
+    )
+    price, _ = price_item(unit, ecat.prices, krw_per_usd)
+    return price.extended_cost_krw / mw if price else 0.0
+
+
+def bess_capex_rates(ecat: EnergyCatalog, container: BessContainer, krw_per_usd: float) -> tuple[float, float]:
+    """KRW per MWh of containers and per MW of PCS, from the entries that price their BOM lines."""
+    unit = Equipment(
+        id=container.id,
+        family="bess-container",
+        description="",
+        rating=container.energy_mwh,
+        rating_unit="MWh",
+        quantity=1,
+        system="energy",
+        area="",
+        catalog_id=container.id,
+    )
+    price, _ = price_item(unit, ecat.prices, krw_per_usd)
+    per_mwh = price.unit_cost_krw / container.energy_mwh if price else 0.0
+    pcs_mw = ecat.pcs_unit_mw(container)
+    if pcs_mw <= 0:
+        return per_mwh, 0.0
+    pcs = attrs.evolve(unit, family="bess-pcs", rating=pcs_mw, rating_unit="MW", catalog_id=container.pcs)
+    price, _ = price_item(pcs, ecat.prices, krw_per_usd)
+    return per_mwh, (price.unit_cost_krw / pcs_mw if price else 0.0)
 
 
 # Random stream id of the synthetic dry-bulb year (renewables use [seed, plant seed, index]).
@@ -484,9 +551,9 @@ def run_energy(
     for i, (pl, pu, _label) in enumerate(pus):
         if pl.capacity_mw == "auto":
             cost = ecat.renewable_cost(pl.kind)
-            crf = cat.crf(rates["discount_rate"], int(cost["lifetime_years"]))
-            per_mw = cost["capex_krw_per_mw"] * (crf + cost["om_share_per_year"])
-            per_mw += cost.get("price_krw_per_mwh", 0.0) * float(pu.sum())
+            crf = cat.crf(rates["discount_rate"], cost.lifetime_years)
+            per_mw = plant_capex_per_mw(ecat, pl.kind, krw_per_usd) * (crf + cost.om_share_per_year)
+            per_mw += cost.price_krw_per_mwh * float(pu.sum())
             auto_plants.append(lp.AutoPlant(id=pl.id, pu=pu, cost_per_mw_year=per_mw / 1e6))
         else:
             fixed_re = fixed_re + pl.capacity_mw * pu
@@ -519,12 +586,13 @@ def run_energy(
         critical_mw = it_kw / 1000.0
         ride = "ride-through" in b.roles
         reserve = critical_mw * b.ride_through_min / 60.0 / eta if ride else 0.0
+        per_mwh, per_mw = bess_capex_rates(ecat, container, krw_per_usd)
         bess_params = lp.BessParams(
             eta_charge=eta,
             eta_discharge=eta,
             usable_fraction=dod * soh,
-            energy_cost_per_mwh_year=container.cost_usd_per_kwh * 1000 * krw_per_usd * crf_b / 1e6,
-            power_cost_per_mw_year=container.pcs_cost_usd_per_kw * 1000 * krw_per_usd * crf_b / 1e6,
+            energy_cost_per_mwh_year=per_mwh * crf_b / 1e6,
+            power_cost_per_mw_year=per_mw * crf_b / 1e6,
             energy_mwh=None if b.energy_mwh == "auto" else float(b.energy_mwh),
             power_mw=None if b.power_mw == "auto" else float(b.power_mw),
             reserve_mwh=reserve,
@@ -561,19 +629,23 @@ def run_energy(
                 profile=label,
                 output_mw=out,
                 spec_index=i,
+                catalog_id=ecat.renewable_cost(pl.kind).catalog_id,
+                turbine_mw=ecat.turbine_mw(pl.kind) if pl.kind.endswith("wind") else 0.0,
             )
         )
+        plants[-1] = attrs.evolve(plants[-1], capex_lines=_plant_capex(plants[-1], ecat, krw_per_usd))
     sizing = None
     if b is not None and bess_params is not None:
         e_lp, p_lp = sol.energy_mwh, sol.power_mw
         n, limit = lp.containers_needed(e_lp, p_lp, container.energy_mwh, container.c_rate)
         e_inst = n * container.energy_mwh  # whole containers, also when the spec gave the MWh
-        # PCS skids for the power the LP chose (or the spec gave); the containers' C-rate
-        # caps the deliverable power and is already in the container count.
-        pcs_unit = cat.pcs_unit_mw()
+        # PCS skids (the PCS entry's rating) for the power the LP chose (or the spec gave); the
+        # containers' C-rate caps the deliverable power and is already in the container count.
+        # A container with its inverter built in has no PCS line.
+        pcs_unit = ecat.pcs_unit_mw(container)
         p_need = p_lp if bess_params.power_mw is None else bess_params.power_mw
-        pcs_units = math.ceil(p_need / pcs_unit - 1e-6) if n > 0 else 0
-        p_inst = pcs_units * pcs_unit if bess_params.power_mw is None else bess_params.power_mw
+        pcs_units = math.ceil(p_need / pcs_unit - 1e-6) if n > 0 and pcs_unit > 0 else 0
+        p_inst = pcs_units * pcs_unit if bess_params.power_mw is None and pcs_unit > 0 else p_need
         sizing = BessSizing(
             id=b.id,
             container=container.id,
@@ -595,10 +667,11 @@ def run_energy(
             reserve_mwh=bess_params.reserve_mwh,
             energy_sized=bess_params.energy_mwh is None,
             power_sized=bess_params.power_mw is None,
-            capex_krw=(e_inst * container.cost_usd_per_kwh + p_inst * container.pcs_cost_usd_per_kw)
-            * 1000
-            * krw_per_usd,
             roles=tuple(b.roles),
+            pcs_catalog_id=container.pcs,
+        )
+        sizing = attrs.evolve(
+            sizing, capex_lines=tuple(capex_line(i, ecat.prices, krw_per_usd) for i in bess_equipment(sizing))
         )
 
     # ---- proof: replay the schedule at the LP's sizes, without the solver
@@ -658,7 +731,6 @@ def run_energy(
         lp_grid_peak_mw=sol.grid_peak_mw,
         lp_method=sol.method,
         catalog_version=ecat.version,
-        turbine_mw={k: float(v["turbine_mw"]) for k, v in ecat.renewables.items() if v.get("turbine_mw") is not None},
         balance_error_mwh=rep.balance_error_mwh,
         losses_mwh=rep.losses_mwh,
         contract_mw=spec.grid.contract_mw,
@@ -666,6 +738,11 @@ def run_energy(
         interconnect=inter,
         diagnostics=tuple(diags),
     )
+
+
+def _plant_capex(p: PlantYear, ecat: EnergyCatalog, krw_per_usd: float) -> tuple[CapexLine, ...]:
+    item = plant_equipment(p)
+    return (capex_line(item, ecat.prices, krw_per_usd),) if item is not None else ()
 
 
 # Relative tolerance between the LP's reported figures and the replay's.

@@ -5,25 +5,23 @@ In: the spec, every stage's `Equipment` items, the merged `Catalog`, and optiona
 one `BomLine` per item, capex by system and by build-out phase, the domestic share of BOM value,
 and diagnostics (HUB620-HUB623).
 
-Choosing an entry: the item's `catalog_id` if it names one; otherwise, among the entries of its
-family whose rating unit and quantity unit convert to the item's, those whose range covers the
-rating, the one whose reference rating is closest (in ratio), then the narrowest range, then
-the id. With no covering entry the closest entry prices it, with a warning (HUB622).
-
-Costs are rounded to whole won per unit; a line's extended cost is qty x unit cost rounded half
-away from zero, the same ROUND(..., 0) the workbook's formulas recompute.
+Pricing is `hubc.catalog.pricing.price_item`, the one rule the energy stage's capex figures use
+too: the item's `catalog_id` when the stage that sized it chose an entry (the BESS container and
+PCS, the renewable plants, the interconnect lines), else the entry of its family whose range
+covers the rating and whose reference rating is closest; with no covering entry the closest one
+prices it, with a warning (HUB622). Costs are whole won per unit; a line's extended cost is
+qty x unit cost rounded half away from zero, the ROUND(..., 0) the workbook's formulas recompute.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 import attrs
 
-from hubc.catalog import units
 from hubc.catalog.equipment import CatalogEntry, EquipmentCatalog
+from hubc.catalog.pricing import Price, price_item, round_won
 from hubc.codes import diag
 from hubc.core.derived import NOT_IN_JSON, derived
 from hubc.core.equipment import Equipment
@@ -209,49 +207,6 @@ def _num(x: float) -> str:
 # ----------------------------------------------------------------------------- pricing
 
 
-@attrs.frozen
-class _Choice:
-    entry: CatalogEntry
-    rating: float  # the item's rating in the entry's rating unit
-
-
-def _compatible(entry: CatalogEntry, item: Equipment) -> _Choice | None:
-    """The entry can price the item when both its rating and its quantity units convert."""
-    r = units.convert(item.rating, item.rating_unit, entry.rating_unit)
-    if r is None or units.dimension(item.unit) != units.dimension(entry.unit):
-        return None
-    return _Choice(entry, r)
-
-
-def round_won(x: float) -> int:
-    """Half away from zero, as the workbook's ROUND(..., 0) does (Python's round() is half-even)."""
-    return int(math.floor(abs(x) + 0.5)) * (1 if x >= 0 else -1)
-
-
-def _rank(c: _Choice) -> tuple:
-    e = c.entry
-    lo = e.rating_min if e.rating_min is not None else e.rating
-    hi = e.rating_max if e.rating_max is not None else e.rating
-    closeness = abs(math.log(c.rating / e.rating)) if c.rating > 0 else math.inf
-    width = math.log(hi / lo) if lo > 0 else math.inf
-    return (closeness, width, e.id)
-
-
-def choose_entry(item: Equipment, catalog: EquipmentCatalog) -> tuple[_Choice | None, str | None]:
-    """The entry that prices `item`, and why none does (code) when it is None."""
-    if item.catalog_id is not None:
-        entry = catalog.entries.get(item.catalog_id)
-        if entry is None or entry.family != item.family:
-            return None, "HUB621"
-        choice = _compatible(entry, item)
-        return (choice, None) if choice else (None, "HUB621")
-    choices = [c for e in catalog.family_entries(item.family) if (c := _compatible(e, item)) is not None]
-    if not choices:
-        return None, "HUB620"
-    covering = [c for c in choices if c.entry.covers(c.rating)]
-    return min(covering or choices, key=_rank), None
-
-
 def run_procurement(
     spec: Spec,
     equipment: Iterable[Equipment],
@@ -272,12 +227,12 @@ def run_procurement(
         return source.at_key(item.spec_path)
 
     for item in items:
-        choice, code = choose_entry(item, catalog)
-        if choice is None:
+        price, code = price_item(item, catalog, spec.campus.krw_per_usd)
+        if price is None:
             diags.append(_no_price(item, code or "HUB620", catalog, where(item)))
             continue
-        e = choice.entry
-        if item.catalog_id is None and not e.covers(choice.rating):
+        if price.extrapolated:
+            e = price.entry
             diags.append(
                 diag(
                     "HUB622",
@@ -288,40 +243,10 @@ def run_procurement(
                     help="add a catalog entry covering this rating through [catalog] files",
                 )
             )
-        unit_cost = round_won(e.cost_krw_at(choice.rating, spec.campus.krw_per_usd) * _per_item_unit(item, e))
-        extended = round_won(item.quantity * unit_cost)
-        phase_split = tuple((pid, q, round_won(q * unit_cost)) for pid, q in split_quantity(item, plans, spec))
         n = used_ids.get(item.id, 0)
         used_ids[item.id] = n + 1
         line_id = item.id if n == 0 else f"{item.id}#{n + 1}"
-        lines.append(
-            BomLine(
-                line_id=line_id,
-                system=item.system,
-                area=item.area,
-                family=item.family,
-                category=catalog.family_name(item.family),
-                description=item.description or e.description,
-                rating=item.rating,
-                rating_unit=item.rating_unit,
-                quantity=item.quantity,
-                unit=item.unit,
-                unit_cost_krw=unit_cost,
-                extended_cost_krw=extended,
-                lead_weeks=e.lead_weeks,
-                domestic_vendors=e.domestic_vendors,
-                domestic_vendor_names=tuple(
-                    catalog.vendors[v].name if v in catalog.vendors else v for v in e.domestic_vendors
-                ),
-                import_fallback=e.import_fallback,
-                origin=e.origin,
-                catalog_id=e.id,
-                cost_tag=e.cost_tag,
-                cost_source=f"{e.cost_source} ({e.cost_date})",
-                spec_ref=_ref(source, item),
-                phases=phase_split,
-            )
-        )
+        lines.append(_line(spec, item, line_id, price, catalog, plans, source))
 
     total = sum(ln.extended_cost_krw for ln in lines)
     domestic = sum(ln.extended_cost_krw for ln in lines if ln.origin == "domestic")
@@ -351,9 +276,33 @@ def run_procurement(
     return attrs.evolve(proc, diagnostics=tuple(diags))
 
 
-def _per_item_unit(item: Equipment, e: CatalogEntry) -> float:
-    """Entry units per item unit (an entry priced per km, an item counted in m -> 0.001)."""
-    return units.convert(1.0, item.unit, e.unit) or 0.0
+def _line(spec: Spec, item: Equipment, line_id: str, price: Price, catalog: EquipmentCatalog, plans, source) -> BomLine:
+    e = price.entry
+    unit_cost = price.unit_cost_krw
+    return BomLine(
+        line_id=line_id,
+        system=item.system,
+        area=item.area,
+        family=item.family,
+        category=catalog.family_name(item.family),
+        description=item.description or e.description,
+        rating=item.rating,
+        rating_unit=item.rating_unit,
+        quantity=item.quantity,
+        unit=item.unit,
+        unit_cost_krw=unit_cost,
+        extended_cost_krw=price.extended_cost_krw,
+        lead_weeks=e.lead_weeks,
+        domestic_vendors=e.domestic_vendors,
+        domestic_vendor_names=tuple(catalog.vendors[v].name if v in catalog.vendors else v for v in e.domestic_vendors),
+        import_fallback=e.import_fallback,
+        origin=e.origin,
+        catalog_id=e.id,
+        cost_tag=e.cost_tag,
+        cost_source=f"{e.cost_source} ({e.cost_date})",
+        spec_ref=_ref(source, item),
+        phases=tuple(PhaseShare(pid, q, round_won(q * unit_cost)) for pid, q in split_quantity(item, plans, spec)),
+    )
 
 
 def _range(e: CatalogEntry) -> str:
