@@ -58,11 +58,9 @@ def test_each_catalog_file_is_read_and_parsed_once(tmp_path, monkeypatch):
     assert checked.catalog.energy.prices is checked.catalog.equipment
 
 
-@pytest.fixture(scope="module")
-def outputs() -> dict[str, dict[str, bytes]]:
-    from hubc.pipeline import build_spec, check_spec
-
-    return {path.stem: dict(build_spec(check_spec(path)).plan) for path in EXAMPLES}
+@pytest.fixture
+def outputs(example_outputs) -> dict[str, dict[str, bytes]]:
+    return example_outputs
 
 
 def _capex_objects(node, path="energy"):

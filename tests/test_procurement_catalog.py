@@ -44,7 +44,7 @@ def test_every_family_has_a_priced_entry_with_sources(family):
 
 
 def test_large_transformer_lead_time_follows_the_reference():
-    # domain.md §3.2/§7: large power transformers 128-144 weeks.
+    # pv magazine USA (11 May 2026): large power transformers 128-144 weeks.
     e = shipped().entries["main-transformer-154kv"]
     assert 128 <= e.lead_weeks <= 144
     assert e.lead_tag == "S"

@@ -22,7 +22,7 @@ def check(ctx: Ctx) -> Iterator[Diagnostic]:
                 f'{r.kind} "{r.id}" cannot reach a {r.capacity_factor:.0%} capacity factor (physical limit ~{hard:.0%})',
                 ctx.at(*path),
                 path,
-                help="Korean PV runs at 13-15%, offshore wind 22-30% (domain.md §6)",
+                help="Korean PV runs at 13-15%, offshore wind 22-30% (sources in catalog/data/rules.toml)",
             )
         elif r.capacity_factor > typical:
             yield diag(
@@ -73,7 +73,7 @@ def check(ctx: Ctx) -> Iterator[Diagnostic]:
                 f"BESS {what} {value:g} is outside {low:g}-{high:g}",
                 ctx.at("bess", key),
                 ("bess", key),
-                help="grid LFP/NCA containers: RTE 0.85-0.91 AC, DoD 0.90-0.95, EoL SoH 0.70-0.80 (domain.md §5.1)",
+                help="grid LFP/NCA containers: RTE 0.85-0.91 AC, DoD 0.90-0.95, EoL SoH 0.70-0.80 (typical values, an estimate)",
             )
     if "ride-through" in b.roles and b.ride_through_min <= 0:
         yield diag(

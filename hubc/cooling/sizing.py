@@ -5,7 +5,7 @@ Out: `CoolingResult` with every sizing decision (rule, inputs, result) and its E
 The plant is sized per hall (modular plant that phases with its hall), for one copy, and
 multiplied by the hall's copies. CDUs themselves come from the rack layout stage.
 
-Rules (shared/reference/domain.md §8.6): all electrical power taken by a hall ends up as heat,
+Rules (energy balance of the hall): all electrical power taken by a hall ends up as heat,
 so the plant rejects IT x design PUE less its own fan and pump input (which it rejects directly):
 Q_reject = IT x PUE / (1 + power_kw_per_kw). Units = ceil(Q (1 + margin) / unit) + redundancy.
 FWS flow V = 60 Q / (rho cp dT) L/min; pump shaft power = rho g H V / eta.
