@@ -105,7 +105,7 @@ def test_every_energy_catalog_entry_has_source_date_and_tag():
     from hubc.catalog import energy as cat
 
     d = cat.data()
-    entries = [*d["bess_container"], *d["conductor"], d["line_cost_submarine"]]
+    entries = [*d["bess_container"], *d["conductor"], d["line_cost_submarine"], d["line_route"]]
     entries += [d["annualisation"], *d["renewable_cost"].values(), *d["weather"].values()]
     for e in entries:
         assert e["source"] and e["date"], e

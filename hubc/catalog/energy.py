@@ -42,7 +42,7 @@ RenewableKind = Literal["solar", "onshore-wind", "offshore-wind", "ppa"]
 # Top-level tables of a catalog file that this module reads (user files may carry them).
 USER_TABLES = ("bess_container", "renewable_cost", "line_cost")
 # Tables of the shipped data/energy.toml read through `data()` only (not extensible).
-SHIPPED_ONLY_TABLES = ("conductor", "annualisation", "weather", "pue_dry_bulb", "line_cost_submarine")
+SHIPPED_ONLY_TABLES = ("conductor", "annualisation", "weather", "pue_dry_bulb", "line_cost_submarine", "line_route")
 
 # The entry whose lead time prices a container added by a user file without an [[equipment]]
 # entry of its own (a generic 20-ft LFP container).
@@ -163,6 +163,12 @@ def voltage_classes() -> tuple[float, ...]:
 def line_entry_id(voltage_class_kv: float, construction: str) -> str:
     """The equipment entry that prices a line of this conductor-table class and construction."""
     return f"line-{voltage_class_kv:g}kv-{construction}"
+
+
+def circuits_per_route() -> int:
+    """Circuits one right-of-way carries (double-circuit towers, one trench): the route the line
+    prices are quoted per."""
+    return int(data()["line_route"]["circuits_per_route"])
 
 
 def submarine_factor() -> float:

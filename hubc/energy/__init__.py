@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from hubc.catalog import rules
 from hubc.catalog.pricing import CapexLine, capex_line, price_item
 from hubc.codes import diag
 from hubc.core.derived import NOT_IN_JSON, derived
@@ -503,6 +504,7 @@ def run_energy(
     # ---- renewables: per-unit profiles
     rates = cat.annualisation()
     krw_per_usd = spec.campus.krw_per_usd
+    csv_tolerance, synthetic_tolerance = rules.capacity_factor_tolerance()  # HUB421
     pus = []
     for i, pl in enumerate(spec.renewable):
         rng = np.random.default_rng([en.seed, pl.seed, i])
@@ -512,7 +514,7 @@ def run_energy(
             )
             label = f"csv {pl.profile_csv}"
             mean = float(pu.mean())
-            if abs(mean - pl.capacity_factor) > 0.1 * pl.capacity_factor:
+            if abs(mean - pl.capacity_factor) > csv_tolerance * pl.capacity_factor:
                 diags.append(
                     diag(
                         "HUB421",
@@ -532,7 +534,7 @@ def run_energy(
             pu = profiles.ppa_pu(pl.capacity_factor)
             label = "flat PPA block"
         pu[pu < 1e-9] = 0.0
-        if pl.profile_csv is None and abs(float(pu.mean()) - pl.capacity_factor) > 0.005:
+        if pl.profile_csv is None and abs(float(pu.mean()) - pl.capacity_factor) > synthetic_tolerance:
             # The synthetic shape saturates (solar: never above clear sky; wind: cut-out).
             diags.append(
                 diag(

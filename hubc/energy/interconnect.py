@@ -11,8 +11,9 @@ HUB420).
 Rules: KEPCO supply voltage by contracted capacity (the supply bands of `catalog/data/rules.toml`,
 from the KEPCO 기본공급약관); N-1 means the circuits left after losing one carry the contract:
 I_circuit = S / ((n-1) sqrt3 V); three-phase losses P = 3 I^2 R L per circuit with the load
-shared by all n circuits in normal operation. Quantity: route-km (two circuits per route) times
-the parallel cable sets of a cable line (each set its own trench run).
+shared by all n circuits in normal operation. Quantity: route-km (`circuits_per_route` circuits
+per right-of-way, the basis of the catalog's per-km prices) times the parallel cable sets of a
+cable line (each set its own trench run).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ class Line:
     r_ohm_per_km: float  # per phase per circuit, with the parallel sets
     loss_at_contract_mw: float
     annual_loss_mwh: float
-    routes: int  # rights-of-way (two circuits per route)
+    routes: int  # rights-of-way (energy.toml line_route.circuits_per_route circuits each)
     catalog_id: str  # the entry that prices it (chosen here: voltage class and construction)
     capex_lines: tuple[CapexLine, ...] = ()  # priced as its BOM line
     cost_source: str
@@ -93,7 +94,7 @@ class Line:
             spec_path=("transmission", self.index),
             catalog_id=self.catalog_id,
             notes=(
-                f"route-km: {self.length_km:g} km x {self.routes} route(s) of two circuits"
+                f"route-km: {self.length_km:g} km x {self.routes} route(s) of {cat.circuits_per_route()} circuits"
                 + (f" x {self.parallel_sets} parallel cable sets" if self.sets_priced > 1 else "")
             ),
         )
@@ -249,8 +250,8 @@ def _size_line(i, tl, s_mva, pf, locate, grid_import_mw) -> tuple[Line, list[Dia
         annual = sum(loss_mw(p) for p in grid_import_mw)
     else:
         annual = at_contract * 8760
-    # One route carries two circuits (double-circuit towers, one trench or tunnel).
-    routes = math.ceil(n / 2)
+    # One route carries `circuits_per_route` circuits (double-circuit towers, one trench or tunnel).
+    routes = math.ceil(n / cat.circuits_per_route())
     line = Line(
         id=tl.id,
         index=i,

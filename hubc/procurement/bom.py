@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 import attrs
 
+from hubc.catalog import rules
 from hubc.catalog.equipment import CatalogEntry, EquipmentCatalog
 from hubc.catalog.pricing import Price, price_item, round_won
 from hubc.codes import diag
@@ -106,8 +107,9 @@ class SupplierCategory:
 
 
 # Systems whose equipment the owner furnishes (GPU, network and storage racks): left out of the
-# facility-scope domestic share, as construction cost guides leave out IT (OFCI).
-OWNER_FURNISHED_SYSTEMS = ("it", "network")
+# facility-scope domestic share, as construction cost guides leave out IT (OFCI); the list and
+# its source are in catalog/data/rules.toml.
+OWNER_FURNISHED_SYSTEMS = rules.owner_furnished_systems()
 
 
 @attrs.frozen(kw_only=True)
