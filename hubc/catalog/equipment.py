@@ -325,6 +325,22 @@ def _unknown_family(src, path: KeyPath, family: str) -> Diagnostic:
 
 def _check_entry(src, path: KeyPath, e: CatalogEntry) -> list[Diagnostic]:
     """Checks one entry can make on its own (vendor checks need the merged vendor table)."""
+    out = _check_names(src, path, e) + _check_price(src, path, e)
+    if e.origin == "domestic" and not e.domestic_vendors:
+        out.append(
+            diag(
+                "HUB608",
+                f'catalog entry "{e.id}" has origin "domestic" but names no domestic vendor',
+                src.at_value(path + ("origin",)),
+                path + ("origin",),
+                help='list the vendors in `domestic_vendors`, or set origin = "import"',
+            )
+        )
+    return out
+
+
+def _check_names(src, path: KeyPath, e: CatalogEntry) -> list[Diagnostic]:
+    """The id is well formed; the family and both units are known."""
     out: list[Diagnostic] = []
     if not CATALOG_ID.match(e.id):
         out.append(
@@ -351,6 +367,12 @@ def _check_entry(src, path: KeyPath, e: CatalogEntry) -> list[Diagnostic]:
                     help=f'did you mean "{close[0]}"?' if close else "units: " + ", ".join(units.UNITS),
                 )
             )
+    return out
+
+
+def _check_price(src, path: KeyPath, e: CatalogEntry) -> list[Diagnostic]:
+    """One price, no negative magnitudes, and a range that holds the reference rating."""
+    out: list[Diagnostic] = []
     if (e.cost_krw is None) == (e.cost_usd is None):
         which = "neither" if e.cost_krw is None else "both"
         out.append(
@@ -385,16 +407,6 @@ def _check_entry(src, path: KeyPath, e: CatalogEntry) -> list[Diagnostic]:
                 src.at_value(path + (bad,)),
                 path + (bad,),
                 help="the range an entry covers must contain the rating its cost is quoted at",
-            )
-        )
-    if e.origin == "domestic" and not e.domestic_vendors:
-        out.append(
-            diag(
-                "HUB608",
-                f'catalog entry "{e.id}" has origin "domestic" but names no domestic vendor',
-                src.at_value(path + ("origin",)),
-                path + ("origin",),
-                help='list the vendors in `domestic_vendors`, or set origin = "import"',
             )
         )
     return out
