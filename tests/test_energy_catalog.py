@@ -136,6 +136,83 @@ def test_renewable_and_line_cost_overrides(tmp_path):
     assert line.capex.catalog_id == "line-154kv-overhead"
 
 
+def test_new_container_priced_by_its_own_equipment_entry(tmp_path):
+    # No price shorthand: the [[equipment]] entry of the container's id prices it, with its vendors.
+    container = NEW_CONTAINER.replace("cost_usd_per_kwh = 120.0\n", "").replace("pcs_cost_usd_per_kw = 60.0\n", "")
+    entry = """
+    [[equipment]]
+    id = "acme-bess-4mwh"
+    family = "bess-container"
+    description = "ACME 4 MWh container (quoted)"
+    rating = 4.0
+    rating_unit = "MWh"
+    unit = "ea"
+    cost_krw = 500_000_000
+    scale_exponent = 0.0
+    cost_source = "quote Q-9 (illustrative)"
+    cost_date = "2026-10"
+    cost_tag = "V"
+    lead_weeks = 30
+    lead_source = "quote Q-9"
+    lead_tag = "V"
+    domestic_vendors = ["samsung-sdi"]
+    origin = "domestic"
+    """
+    path = campus(tmp_path, container + textwrap.dedent(entry), container="acme-bess-4mwh")
+    assert [d for d in check_spec(path).diagnostics if d.severity.name == "ERROR"] == []
+    res = run(path)
+    line = next(c for c in res.bess.capex if c.line_id.endswith("/container"))
+    assert (line.catalog_id, line.unit_cost_krw) == ("acme-bess-4mwh", 500_000_000)
+    # The shipped PCS entry prices its power conversion.
+    assert next(c for c in res.bess.capex if c.line_id.endswith("/pcs")).catalog_id == "bess-pcs"
+
+
+def test_price_shorthands_set_the_entries_the_bom_prices_by(tmp_path):
+    extra = """
+    [renewable_cost.solar]
+    capex_krw_per_mw = 1.0e9
+    source = "EPC quote (illustrative)"
+    date = "2026"
+    tag = "V"
+
+    [[line_cost]]
+    voltage_kv = 154
+    underground_krw_per_km = 10.0e9
+    source = "KEPCO 2026 unit cost (illustrative)"
+    date = "2026"
+    tag = "U"
+
+    [[bess_container]]
+    id = "samsung-sdi-sbb-1.5"
+    pcs_cost_usd_per_kw = 50.0
+    source = "PCS quote (illustrative)"
+    date = "2026"
+    tag = "V"
+    """
+    path = campus(tmp_path, extra)
+    catalog, diags = load_full(_spec(path), tmp_path)
+    assert diags == []
+    entries = catalog.equipment.entries
+    assert entries["solar-pv-mwp"].cost_krw == 1.0e9 and entries["solar-pv-mwp"].cost_tag == "V"
+    assert entries["line-154kv-underground"].cost_krw == 10.0e9
+    # The submarine entry follows its underground class.
+    assert entries["line-154kv-submarine"].cost_krw == pytest.approx(10.0e9 * cat.submarine_factor())
+    # The container gets a PCS entry of its own, the shared bess-pcs entry stays.
+    assert catalog.energy.containers["samsung-sdi-sbb-1.5"].pcs == "samsung-sdi-sbb-1.5-pcs"
+    assert entries["samsung-sdi-sbb-1.5-pcs"].cost_usd == pytest.approx(50.0 * 2500)
+    assert entries["bess-pcs"].cost_usd == cat.shipped().prices.entries["bess-pcs"].cost_usd
+    res = run(path)
+    solar = next(p for p in res.plants if p.kind == "solar")
+    assert solar.capex.unit_cost_krw == 1_000_000_000
+    assert next(c for c in res.bess.capex if c.line_id.endswith("/pcs")).catalog_id == "samsung-sdi-sbb-1.5-pcs"
+
+
+def test_integrated_inverter_has_no_pcs_line(tmp_path):
+    res = run(campus(tmp_path, "", container="tesla-megapack-2xl"))
+    assert [c.catalog_id for c in res.bess.capex] == ["tesla-megapack-2xl"]
+    assert res.bess.pcs_units == 0 and not any(e.family == "bess-pcs" for e in res.equipment())
+
+
 @pytest.mark.parametrize(
     ("extra", "code", "needle"),
     [
@@ -154,6 +231,14 @@ def test_renewable_and_line_cost_overrides(tmp_path):
             "# again",
         ),
         ('[renewable_cost.tidal]\ncapex_krw_per_mw = 9e9\nsource = "x"\ndate = "2026"\ntag = "U"\n', "HUB422", "tidal"),
+        # A new container needs a price: its cost keys or an [[equipment]] entry of its id.
+        (
+            NEW_CONTAINER.replace("cost_usd_per_kwh = 120.0\n", "").replace("pcs_cost_usd_per_kw = 60.0\n", ""),
+            "HUB422",
+            "[[bess_container]]",
+        ),
+        # Its PCS must be a bess-pcs entry.
+        (NEW_CONTAINER.replace("pcs_cost_usd_per_kw = 60.0\n", 'pcs = "mv-cable-mm2"\n'), "HUB422", "pcs ="),
         (
             (
                 "[[line_cost]]\nvoltage_kv = 100\noverhead_krw_per_km = 1e9\nunderground_krw_per_km = 2e9\n"
