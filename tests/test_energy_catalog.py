@@ -95,7 +95,7 @@ def test_override_changes_only_the_keys_it_gives(tmp_path):
     assert entry.cost_usd == pytest.approx(100.0 * 5260) and entry.cost_source == "vendor quote Q-456 (illustrative)"
     # Cheaper storage: the LP buys at least as much of it, each MWh at the new price.
     assert res.bess.lp_energy_mwh >= base.bess.lp_energy_mwh - 1e-6
-    containers = next(c for c in res.bess.capex if c.catalog_id == "samsung-sdi-sbb-1.5")
+    containers = next(c for c in res.bess.capex_lines if c.catalog_id == "samsung-sdi-sbb-1.5")
     assert containers.unit_cost_krw / 5.26 == pytest.approx(100.0 * 1000 * 1380.0, rel=1e-9)
     # And the BOM prices the containers exactly so.
     from hubc.procurement import run_procurement
@@ -133,7 +133,7 @@ def test_renewable_and_line_cost_overrides(tmp_path):
     line, line0 = res.interconnect.lines[0], base.interconnect.lines[0]
     shipped = cat.shipped().prices.entries["line-154kv-overhead"].cost_krw
     assert line.cost_krw == pytest.approx(line0.cost_krw * 1.0e9 / shipped)
-    assert line.capex.catalog_id == "line-154kv-overhead"
+    assert line.capex_lines[0].catalog_id == "line-154kv-overhead"
 
 
 def test_new_container_priced_by_its_own_equipment_entry(tmp_path):
@@ -161,10 +161,10 @@ def test_new_container_priced_by_its_own_equipment_entry(tmp_path):
     path = campus(tmp_path, container + textwrap.dedent(entry), container="acme-bess-4mwh")
     assert [d for d in check_spec(path).diagnostics if d.severity.name == "ERROR"] == []
     res = run(path)
-    line = next(c for c in res.bess.capex if c.line_id.endswith("/container"))
+    line = next(c for c in res.bess.capex_lines if c.line_id.endswith("/container"))
     assert (line.catalog_id, line.unit_cost_krw) == ("acme-bess-4mwh", 500_000_000)
     # The shipped PCS entry prices its power conversion.
-    assert next(c for c in res.bess.capex if c.line_id.endswith("/pcs")).catalog_id == "bess-pcs"
+    assert next(c for c in res.bess.capex_lines if c.line_id.endswith("/pcs")).catalog_id == "bess-pcs"
 
 
 def test_price_shorthands_set_the_entries_the_bom_prices_by(tmp_path):
@@ -203,13 +203,13 @@ def test_price_shorthands_set_the_entries_the_bom_prices_by(tmp_path):
     assert entries["bess-pcs"].cost_usd == cat.shipped().prices.entries["bess-pcs"].cost_usd
     res = run(path)
     solar = next(p for p in res.plants if p.kind == "solar")
-    assert solar.capex.unit_cost_krw == 1_000_000_000
-    assert next(c for c in res.bess.capex if c.line_id.endswith("/pcs")).catalog_id == "samsung-sdi-sbb-1.5-pcs"
+    assert solar.capex_lines[0].unit_cost_krw == 1_000_000_000
+    assert next(c for c in res.bess.capex_lines if c.line_id.endswith("/pcs")).catalog_id == "samsung-sdi-sbb-1.5-pcs"
 
 
 def test_integrated_inverter_has_no_pcs_line(tmp_path):
     res = run(campus(tmp_path, "", container="tesla-megapack-2xl"))
-    assert [c.catalog_id for c in res.bess.capex] == ["tesla-megapack-2xl"]
+    assert [c.catalog_id for c in res.bess.capex_lines] == ["tesla-megapack-2xl"]
     assert res.bess.pcs_units == 0 and not any(e.family == "bess-pcs" for e in res.equipment())
 
 

@@ -84,7 +84,7 @@ def test_every_priced_design_item_equals_its_bom_line(outputs, name):
     priced = list(_capex_objects(design["energy"]))
     assert priced, "no priced item in design.json"
     for path, obj in priced:
-        total = obj.get("cost_estimate_krw", obj.get("capex_estimate_krw"))
+        total = obj.get("cost_krw", obj.get("capex_krw"))
         assert total == sum(c["cost_krw"] for c in obj["capex_lines"]), path
         for c in obj["capex_lines"]:
             line = bom[c["line_id"]]
@@ -96,7 +96,7 @@ def test_every_priced_design_item_equals_its_bom_line(outputs, name):
             row = csv_rows[c["line_id"]]
             assert (row["Catalog id"], int(row["Extended cost KRW"])) == (c["catalog_id"], c["cost_krw"]), path
     lines = design["energy"]["interconnect"]["lines"]
-    assert design["energy"]["interconnect"]["total_cost_estimate_krw"] == sum(ln["cost_estimate_krw"] for ln in lines)
+    assert design["energy"]["interconnect"]["total_cost_krw"] == sum(ln["cost_krw"] for ln in lines)
 
 
 def test_pilot_underground_line_costs_the_same_everywhere(outputs):
@@ -105,4 +105,4 @@ def test_pilot_underground_line_costs_the_same_everywhere(outputs):
     assert line["construction"] == "underground" and line["catalog_id"] == "line-22.9kv-underground"
     bom = {ln["line_id"]: ln for ln in design["procurement"]["lines"]}["feeder-pangyo/line"]
     # 3.2 km, one route of two circuits, at the 22.9 kV duct-bank entry's 1.5 bn KRW per route-km.
-    assert line["cost_estimate_krw"] == bom["extended_cost_krw"] == 4_800_000_000
+    assert line["cost_krw"] == bom["extended_cost_krw"] == 4_800_000_000

@@ -47,7 +47,7 @@ class PlantYear:
     output_mw: np.ndarray = attrs.field(metadata=NOT_IN_JSON)  # hourly: energy.csv
     spec_index: int
     catalog_id: str = ""  # the entry that prices the plant ("" for a PPA)
-    turbine_mw: float = 0.0  # wind: the turbine class bought
+    turbine_mw: float | None = None  # wind: the turbine class bought
     capex_lines: tuple[CapexLine, ...] = ()  # priced as its BOM line (none for a PPA)
 
     @derived
@@ -372,19 +372,20 @@ def plant_equipment(p: PlantYear) -> Equipment | None:
             catalog_id=p.catalog_id,
             notes="sized by the energy LP" if p.sized else "",
         )
-    count = math.ceil(p.capacity_mw / p.turbine_mw - 1e-6)
+    turbine = p.turbine_mw or 0.0
+    count = math.ceil(p.capacity_mw / turbine - 1e-6)
     return Equipment(
         id=f"{p.id}/turbines",
         family="wind-turbine",
-        description=f"{p.kind} turbines, {p.turbine_mw:g} MW class, for {p.capacity_mw:.1f} MW at {p.capacity_factor:.1%} CF",
-        rating=p.turbine_mw,
+        description=f"{p.kind} turbines, {turbine:g} MW class, for {p.capacity_mw:.1f} MW at {p.capacity_factor:.1%} CF",
+        rating=turbine,
         rating_unit="MW",
         quantity=count,
         system="energy",
         area=p.id,
         spec_path=path,
         catalog_id=p.catalog_id,
-        notes=("sized by the energy LP; " if p.sized else "") + f"{count * p.turbine_mw:g} MW installed",
+        notes=("sized by the energy LP; " if p.sized else "") + f"{count * turbine:g} MW installed",
     )
 
 
@@ -632,7 +633,7 @@ def run_energy(
                 output_mw=out,
                 spec_index=i,
                 catalog_id=ecat.renewable_cost(pl.kind).catalog_id,
-                turbine_mw=ecat.turbine_mw(pl.kind) if pl.kind.endswith("wind") else 0.0,
+                turbine_mw=ecat.turbine_mw(pl.kind) if pl.kind.endswith("wind") else None,
             )
         )
         plants[-1] = attrs.evolve(plants[-1], capex_lines=_plant_capex(plants[-1], ecat, krw_per_usd))
