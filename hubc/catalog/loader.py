@@ -1,8 +1,8 @@
 """The one catalog loader: every catalog file read once, parsed once, merged in one pass.
 
 In: the shipped package data (`data/vendors-kr.toml`, `data/equipment-families.toml`,
-`data/equipment-*.toml`, `data/energy.toml`, in that order) and the spec's `[catalog] files`
-(paths relative to the spec file), each read by `read_catalog_file`. Out: one `Catalog` (the
+`data/equipment-*.toml`, `data/energy.toml`, in that order; merged once per process) and the
+spec's `[catalog] files` (paths relative to the spec file), each read by `read_catalog_file`. Out: one `Catalog` (the
 equipment entries, vendors and families; the energy tables, priced by those entries) and
 every problem in a user file as a diagnostic at its file:line:col.
 
@@ -15,6 +15,7 @@ the last file, submarine line entries are derived from the underground ones (see
 
 from __future__ import annotations
 
+import functools
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -82,12 +83,8 @@ def load(spec: Any, base_dir: Path | str = Path("."), source: Any = None) -> tup
     A file that cannot be read is reported at its entry in the spec's `catalog.files` (located
     through `source`, the spec's `SourceFile`, when given).
     """
-    state = _State()
+    state = _shipped_state()
     diags: list[Diagnostic] = []
-    folder = resources.files("hubc.catalog") / "data"
-    for name in shipped_file_names():
-        diags += _merge_file(state, f"{SHIPPED_DIR}/{name}", (folder / name).read_bytes(), shipped=True)
-    _derive_submarine_entries(state)
     files = spec.catalog.files if spec is not None else ()
     for i, rel in enumerate(files):
         try:
@@ -107,6 +104,37 @@ def load(spec: Any, base_dir: Path | str = Path("."), source: Any = None) -> tup
         diags += _merge_file(state, _user_label(source, base_dir, rel), raw, shipped=False)
     _derive_submarine_entries(state)
     return _catalog(state), diags
+
+
+@functools.cache
+def _shipped() -> _State:
+    state = _State()
+    folder = resources.files("hubc.catalog") / "data"
+    for name in shipped_file_names():
+        diags = _merge_file(state, f"{SHIPPED_DIR}/{name}", (folder / name).read_bytes(), shipped=True)
+        if diags:  # a bug in the package data, not a user mistake
+            raise RuntimeError(f"shipped catalog file {name}: " + "; ".join(d.message for d in diags))
+    _derive_submarine_entries(state)
+    return state
+
+
+def _shipped_state() -> _State:
+    """A fresh copy of the merged shipped files (parsed once per process; entries are frozen and
+    raw tables are replaced, never changed in place, so copying the tables is enough)."""
+    s = _shipped()
+    return _State(
+        version=s.version,
+        entries=dict(s.entries),
+        raw_entries=dict(s.raw_entries),
+        where=dict(s.where),
+        vendors=dict(s.vendors),
+        families=dict(s.families),
+        containers=dict(s.containers),
+        raw_containers=dict(s.raw_containers),
+        renewables=dict(s.renewables),
+        raw_renewables=dict(s.raw_renewables),
+        derived=set(s.derived),
+    )
 
 
 def _merge_file(state: _State, name: str, raw: bytes, *, shipped: bool) -> list[Diagnostic]:
