@@ -73,6 +73,7 @@ def solve_hall(
     # An explanation pass needs no objective: leaving the cable linkage out also keeps a
     # relaxed spine family from silently forcing a spine through the leaf-count links.
     cable = add_cable(hm, p) if len(p.spine) and p.spine_windows and not explain else _Cable()
+    # Lexicographic: a centimetre of cable outweighs any row spread (placement.spread_weight).
     weight = spread_weight(p)
     hm.m.minimize((_lin(cable.terms) + cable.const) * weight + even.spread)
     if hint is not None:
