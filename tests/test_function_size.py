@@ -47,6 +47,7 @@ ALLOWED_COMPLEXITY: dict[str, int] = {
     "hubc/electrical/sizing.py::size_electrical": 35,  # being split in issue 11
     "hubc/electrical/verify.py::_section_scenarios": 31,  # being split in issue 11
     "hubc/emit/sld.py::_svg": 66,  # being split in issue 11
+    "hubc/sweep/keypath.py::resolve": 33,  # being split in issue 11 (arrived with the sweep merge, issue 16)
 }
 
 
