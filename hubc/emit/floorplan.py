@@ -124,8 +124,10 @@ def _header(h, spec, hall, g: _Sheet) -> list[str]:
         f"({h.status.lower()}, gap {100 * h.gap:.2f}%)"
     )
     return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_fmt(g.width)}" height="{_fmt(g.height)}" '
-        f'viewBox="0 0 {_fmt(g.width)} {_fmt(g.height)}" font-family="DejaVu Sans, Arial, sans-serif">',
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{_fmt(g.width)}" height="{_fmt(g.height)}" '
+            f'viewBox="0 0 {_fmt(g.width)} {_fmt(g.height)}" font-family="DejaVu Sans, Arial, sans-serif">'
+        ),
         f'<rect x="0" y="0" width="{_fmt(g.width)}" height="{_fmt(g.height)}" fill="#FFFFFF"/>',
         f'<text x="{_fmt(MARGIN)}" y="{_fmt(MARGIN + 10)}" font-size="22" font-weight="bold">{escape(title)}</text>',
         f'<text x="{_fmt(MARGIN)}" y="{_fmt(MARGIN + 34)}" font-size="13" fill="#333">{escape(sub)}</text>',
@@ -161,9 +163,11 @@ def _slots(h, g: _Sheet, occupied: dict, colour: dict[str, str]) -> list[str]:
     several_kinds = len({rk.pod_kind for rk in h.racks if rk.pod != "spine"}) > 1
     keep = {(r, s): why for r, s, why in h.keepout}
     out = [
-        '<defs><pattern id="ko" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
-        f'<rect width="6" height="6" fill="#E0E0E0"/><line x1="0" y1="0" x2="0" y2="6" stroke="{KEEPOUT}" stroke-width="3"/>'
-        "</pattern></defs>"
+        (
+            '<defs><pattern id="ko" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+            f'<rect width="6" height="6" fill="#E0E0E0"/><line x1="0" y1="0" x2="0" y2="6" stroke="{KEEPOUT}" stroke-width="3"/>'
+            "</pattern></defs>"
+        )
     ]
     for r in range(1, h.rows + 1):
         out.append(f'<text x="{_fmt(g.x0 - 8)}" y="{_fmt(g.row_mid(r) + 4)}" font-size="12" text-anchor="end">R{r}</text>')
@@ -182,20 +186,26 @@ def _slot(g: _Sheet, r: int, s: int, keep: dict, occupied: dict, colour: dict[st
     if cell in keep:
         reason = keep[cell] or "keep-out"
         return [
-            f'<rect x="{_fmt(x)}" y="{_fmt(y)}" width="{_fmt(sw)}" height="{_fmt(g.rack_depth)}" '
-            f'fill="url(#ko)" stroke="#555" stroke-width="0.6"><title>{escape(f"row {r} slot {s}: {reason}")}</title></rect>'
+            (
+                f'<rect x="{_fmt(x)}" y="{_fmt(y)}" width="{_fmt(sw)}" height="{_fmt(g.rack_depth)}" '
+                f'fill="url(#ko)" stroke="#555" stroke-width="0.6"><title>{escape(f"row {r} slot {s}: {reason}")}</title></rect>'
+            )
         ]
     if cell not in occupied:
         return [
-            f'<rect x="{_fmt(x)}" y="{_fmt(y)}" width="{_fmt(sw)}" height="{_fmt(g.rack_depth)}" '
-            f'fill="none" stroke="#BBBBBB" stroke-width="0.5"/>'
+            (
+                f'<rect x="{_fmt(x)}" y="{_fmt(y)}" width="{_fmt(sw)}" height="{_fmt(g.rack_depth)}" '
+                f'fill="none" stroke="#BBBBBB" stroke-width="0.5"/>'
+            )
         ]
     rk = occupied[cell]
     fill = SPINE if rk.pod == "spine" else colour[rk.pod]
     tip = f"{rk.pod} / {rk.rack_type}: {rk.power_kw:g} kW (row {r} slot {s})"
     out = [
-        f'<rect x="{_fmt(x)}" y="{_fmt(y)}" width="{_fmt(sw)}" height="{_fmt(g.rack_depth)}" '
-        f'fill="{fill}" stroke="#FFFFFF" stroke-width="0.8"><title>{escape(tip)}</title></rect>'
+        (
+            f'<rect x="{_fmt(x)}" y="{_fmt(y)}" width="{_fmt(sw)}" height="{_fmt(g.rack_depth)}" '
+            f'fill="{fill}" stroke="#FFFFFF" stroke-width="0.8"><title>{escape(tip)}</title></rect>'
+        )
     ]
     if rk.role == "network":
         out.append(f'<circle cx="{_fmt(x + sw / 2)}" cy="{_fmt(g.row_mid(r))}" r="{_fmt(max(1.5, sw / 5))}" fill="#FFFFFF"/>')
