@@ -809,8 +809,11 @@ def assign(sz: ElectricalSizing, *, use_solver: bool = True, substation_id: str 
     # feeder types: each distinct hall feeder (x copies) and each mechanical feeder
     ftypes = [(h.hall, f.id, h.copies, f.normal_kva) for h in halls for f in h.feeders]
     ftypes += [("campus", f.id, 1, f.normal_kva) for f in mech]
-    n_sec = max(1, sz.main_tx_count)
-    cap_kva = sz.main_tx_mva * 1000 if sz.main_tx_count else sum(c * l for _, _, c, l in ftypes) + 1
+    # one MV bus section per active transformer winding (arrangement.py): reserve units take no
+    # feeders, a split secondary gives each winding its own section
+    active = sz.arrangement().active_sections
+    n_sec = max(1, len(active))
+    cap_kva = active[0].rating_kva if sz.main_tx_count else sum(c * l for _, _, c, l in ftypes) + 1
     loads = [int(math.ceil(l * SCALE)) for *_, l in ftypes]
     counts = [c for _, _, c, _ in ftypes]
     stats = []
@@ -820,8 +823,8 @@ def assign(sz: ElectricalSizing, *, use_solver: bool = True, substation_id: str 
         if out is None:
             total = sum(l * c for l, c in zip(loads, counts)) / SCALE / 1000
             raise Infeasible(
-                f"the MV feeders ({total:,.1f} MVA in normal operation) cannot be spread over {n_sec} x {sz.main_tx_mva:g} MVA "
-                "main transformers without overloading one",
+                f"the MV feeders ({total:,.1f} MVA in normal operation) cannot be spread over {n_sec} MV sections of "
+                f"{cap_kva / 1000:g} MVA ({sz.philosophy}) without overloading one",
                 ("substation", "transformer_mva"),
                 help="add main transformers or use larger ones",
             )

@@ -130,9 +130,20 @@ class ElectricalSizing:
     generator_kw: float
     decisions: tuple[Decision, ...]
     diagnostics: tuple[Diagnostic, ...] = ()
+    # MV arrangement (hubc.electrical.arrangement): the resolved operating philosophy, windings
+    # per main transformer (split secondary) and reserve units
+    philosophy: str = "parallel-on-loss"
+    tx_secondaries: int = 1
+    reserve_transformers: int = 0
 
     def main_tx_ids(self) -> tuple[str, ...]:
         return tuple(f"{self.substation_id}.tx-{t + 1}" for t in range(self.main_tx_count))
+
+    def arrangement(self):
+        """The MV bus sections, ties and transfer breakers (`hubc.electrical.arrangement`)."""
+        from hubc.electrical.arrangement import build_arrangement
+
+        return build_arrangement(self.substation_id, self.main_tx_count, self.main_tx_mva, self.philosophy, self.tx_secondaries, self.reserve_transformers)
 
     def hall(self, hall_id: str) -> HallPower:
         return next(h for h in self.halls if h.hall == hall_id)
@@ -441,23 +452,34 @@ def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], so
     )
 
     # -- main transformers: the spec's count is the user's design; check it against the rule
-    # (N+1: S_each >= S/(n-1) and S/(n S_each) <= max loading; 2N: each side >= S) (domain.md §8.3)
+    # (N+1: S_each >= S/(n-1) and S/(n S_each) <= max loading; 2N: each side >= S) (domain.md §8.3),
+    # and against what the operating philosophy asks of them (arrangement.py): with reserve units
+    # the active ones alone carry the demand within the loading policy; main-tie-main transfers a
+    # whole section onto a neighbour, so each runs at most half loaded.
+    from hubc.electrical.arrangement import reserve_count, resolve_philosophy, secondaries_needed
+
     sub = spec.substation
     demand_mva = peak_kva * (1 + pol.sizing_margin) / 1000
+    philosophy = resolve_philosophy(e.operating_philosophy, sub.redundancy, sub.transformers)
+    reserves = reserve_count(philosophy, sub.redundancy, sub.transformers)
     if sub.transformers > 0 and sub.transformer_mva > 0:
         need = units_needed(demand_mva, sub.transformer_mva, sub.redundancy)
         if sub.redundancy != "2N":  # 2N halves normal loading by construction
             need = max(need, math.ceil(demand_mva / (sub.transformer_mva * pol.transformer_max_loading) - 1e-9))
+        if philosophy == "reserve-transformer":
+            need = max(need, math.ceil(demand_mva / (sub.transformer_mva * pol.transformer_max_loading) - 1e-9) + reserves)
+        elif philosophy == "main-tie-main" and sub.redundancy != "N":
+            need = max(need, math.ceil(demand_mva / (sub.transformer_mva * min(0.5, pol.transformer_max_loading)) - 1e-9))
         if sub.transformers < need:
             diags.append(
                 diag(
                     "HUB731",
-                    f"the sizing rule wants {need} x {sub.transformer_mva:g} MVA main transformers ({sub.redundancy}) for "
+                    f"the sizing rule wants {need} x {sub.transformer_mva:g} MVA main transformers ({sub.redundancy}, {philosophy}) for "
                     f"{demand_mva:,.1f} MVA (facility {peak_kva / 1000:,.1f} MVA + {pol.sizing_margin:.0%} margin); the spec has {sub.transformers}",
                     loc.at("substation", "transformers"),
                     ("substation", "transformers"),
                     help=f"install {need} transformers or larger units; the spec's count is kept as given",
-                    related=((loc.at("policy", "sizing_margin"), "sizing margin"),),
+                    related=((loc.at("policy", "sizing_margin"), "sizing margin"), (loc.at("electrical", "operating_philosophy"), "operating philosophy")),
                 )
             )
     else:
@@ -465,17 +487,50 @@ def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], so
     dec.append(
         Decision(
             item="main-transformer",
-            rule="N+k: n >= ceil(S_demand/S_each) + k and S_demand/(n S_each) <= max loading; 2N: 2 x ceil(S_demand/S_each); S_demand = S_facility x (1 + margin)",
+            rule="N+k: n >= ceil(S_demand/S_each) + k and S_demand/(n S_each) <= max loading; 2N: 2 x ceil(S_demand/S_each); S_demand = S_facility x (1 + margin); "
+            "reserve-transformer: the n - k active units carry S_demand within max loading; main-tie-main: each unit at most 50 % loaded",
             inputs=(
                 ("facility_mva", peak_kva / 1000),
                 ("sizing_margin", pol.sizing_margin),
                 ("transformer_mva", sub.transformer_mva),
                 ("redundancy", sub.redundancy),
+                ("operating_philosophy", philosophy),
                 ("max_loading", pol.transformer_max_loading),
                 ("spec_transformers", sub.transformers),
             ),
             result=(("required_transformers", need), ("installed_transformers", sub.transformers), ("demand_mva", demand_mva)),
             source=cat.source("main_transformer_mva"),
+        )
+    )
+    # split secondary: one winding's rated current must fit the MV switchgear class (measure 1 of
+    # catalog `short_circuit_measures`: split sections)
+    mv_class = cat.switchgear_class(e.mv_voltage_kv)
+    measures = cat.table("short_circuit_measures")
+    secondaries = secondaries_needed(sub.transformer_mva, e.mv_voltage_kv, mv_class.max_current_a, int(measures["max_secondaries"])) if sub.transformers else 1
+    i_tx = sub.transformer_mva * 1e3 / (SQRT3 * e.mv_voltage_kv) if sub.transformers else 0.0
+    dec.append(
+        Decision(
+            item="mv-arrangement",
+            rule=f"operating philosophy {e.operating_philosophy!r} -> {philosophy} (auto: reserve-transformer for N+1/N+2, main-tie-main otherwise); "
+            "windings per main transformer = ceil(I_rated / largest rated current of the MV switchgear class) (split secondary, each winding on its own section)",
+            inputs=(
+                ("operating_philosophy", e.operating_philosophy),
+                ("redundancy", sub.redundancy),
+                ("transformers", sub.transformers),
+                ("transformer_mva", sub.transformer_mva),
+                ("mv_voltage_kv", e.mv_voltage_kv),
+                ("transformer_rated_current_a", i_tx),
+                ("switchgear_max_current_a", mv_class.max_current_a),
+            ),
+            result=(
+                ("philosophy", philosophy),
+                ("reserve_transformers", reserves),
+                ("secondaries_per_transformer", secondaries),
+                ("winding_rated_current_a", i_tx / secondaries if secondaries else 0.0),
+                ("active_sections", (sub.transformers - reserves) * secondaries if sub.transformers else 1),
+                ("measure", "split secondary" if secondaries > 1 else "none"),
+            ),
+            source=mv_class.source + "; " + cat.source("short_circuit_measures"),
         )
     )
 
@@ -533,6 +588,9 @@ def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], so
         generator_kw=e.generator_kw,
         decisions=tuple(dec),
         diagnostics=tuple(diags),
+        philosophy=philosophy,
+        tx_secondaries=secondaries,
+        reserve_transformers=reserves,
     )
 
 

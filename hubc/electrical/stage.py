@@ -179,21 +179,22 @@ class ElectricalResult:
                     "greedy": {"ups_blocks": h.greedy_blocks, "mv_feeders": h.greedy_feeders},
                 }
             )
-        ids = sz.main_tx_ids() or (f"{sz.substation_id}.mv-bus",)
+        active = sz.arrangement().active_sections
         where = asg.section_copies()
         after = {s.transformer: s.to_json() for s in self.verification.sections}
         sections = [
             dict(
                 {
-                    "transformer": ids[t],
+                    "section": active[t].id if t < len(active) else f"{sz.substation_id}.mv-{t + 1}",
+                    "transformer": (active[t].winding if t < len(active) else "") or f"{sz.substation_id}.mv-bus",
                     "feeders": [
                         {"hall": hall, "feeder": fid, "count": n, "copies": [c + 1 for c, x in enumerate(where[(hall, fid)]) if x == t]}
                         for hall, fid, n in sec
                     ],
                     "normal_kva": round(asg.section_kva[t], 3),
-                    "normal_loading": round(asg.section_kva[t] / (sz.main_tx_mva * 1000), 4) if sz.main_tx_mva else None,
+                    "normal_loading": round(asg.section_kva[t] / active[t].rating_kva, 4) if t < len(active) and active[t].rating_kva else None,
                 },
-                **after.get(ids[t], {}),
+                **after.get(active[t].winding if t < len(active) else "", {}),
             )
             for t, sec in enumerate(asg.sections)
         ]
@@ -400,12 +401,15 @@ def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], sou
     # normal main-transformer loading above policy: the user's design, reported (IEC 60076-7)
     if sz.main_tx_count:
         limit = 0.5 if sz.main_tx_redundancy == "2N" else spec.policy.transformer_max_loading
-        top = max(asg.section_kva) / (sz.main_tx_mva * 1000)
+        arr = sz.arrangement()
+        per, _lost = arr.winding_loads(arr.after_loss(frozenset()), asg.section_kva)
+        worst_w = max(per, key=lambda w: (per[w] / arr.winding(w).rating_kva, w))
+        top = per[worst_w] / arr.winding(worst_w).rating_kva
         if top > limit + 1e-9:
             diags.append(
                 diag(
                     "HUB741",
-                    f"after the feeder assignment the most loaded main transformer runs at {top:.0%} in normal operation, above the {limit:.0%} policy",
+                    f"after the feeder assignment the most loaded main transformer winding ({worst_w}) runs at {top:.0%} in normal operation, above the {limit:.0%} policy",
                     at("substation", "transformer_mva"),
                     ("substation", "transformer_mva"),
                     help="add a main transformer or raise policy.transformer_max_loading",

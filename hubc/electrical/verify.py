@@ -41,6 +41,7 @@ class Scenario:
     worst_loading: float  # fraction of rating
     lost_kw: float
     combinations: int = 1  # failures checked under this record (maintenance-plus-failure)
+    switching: tuple[str, ...] = ()  # breakers opened and ties closed (arrangement.py)
 
     @property
     def ok(self) -> bool:
@@ -58,6 +59,7 @@ class Scenario:
             "worst_loading": round(self.worst_loading, 4) if math.isfinite(self.worst_loading) else None,
             "lost_kw": round(self.lost_kw, 3),
             "combinations": self.combinations,
+            "switching": list(self.switching),
             "ok": self.ok,
         }
 
@@ -273,15 +275,25 @@ def _section_scenarios(sz: ElectricalSizing, asg: Assignment) -> tuple[list[Scen
     copy changes that copy's feeder loads by d_f (partners pick up the failed block's load); the
     section of each of the copy's feeders comes from `Assignment.section_copies`, so section t
     carries section_kva[t] + sum of d_f over the copy's feeders on t. Copies with the same
-    feeder-to-section pattern give the same loads, so each pattern is evaluated once."""
-    n, mva = sz.main_tx_count, sz.main_tx_mva
-    if not n or not asg.sections:
+    feeder-to-section pattern give the same loads, so each pattern is evaluated once. Sections
+    tied in normal operation (closed-ties) share their load over the pool (arrangement.py)."""
+    if not sz.main_tx_count or not asg.sections:
         return [], ()
-    ids = sz.main_tx_ids()
-    rating = mva * 1000
+    arr = sz.arrangement()
+    active = arr.active_sections
+    normal_op = arr.after_loss(frozenset())
+    n = len(active)
+    ids = [a.winding for a in active]
+    rating = {a.winding: a.rating_kva for a in active}
+
+    def winding_kva(section_load):
+        per, _lost = arr.winding_loads(normal_op, section_load)
+        return [per[w] for w in ids]
+
     where = asg.section_copies()
     base = list(asg.section_kva)
-    worst = [(base[t], "normal") for t in range(n)]
+    base_w = winding_kva(base)
+    worst = [(base_w[t], "normal") for t in range(n)]
     out = []
     for ha in asg.halls:
         h = _Hall(ha, sz)
@@ -292,7 +304,7 @@ def _section_scenarios(sz: ElectricalSizing, asg: Assignment) -> tuple[list[Scen
             pat = tuple(where.get((ha.hall, f), ())[c] if c < len(where.get((ha.hall, f), ())) else -1 for f in fids)
             patterns.setdefault(pat, c)
         failures = list(h.failures())
-        hall_worst = (-1.0, "", 0)  # (kVA, failure, section)
+        hall_worst = (-1.0, "", 0)  # (loading, failure, section)
         for _kind, cid, fb, fc in failures:
             kva = h.feeder_kva(h.loads(fb, fc)[0], fb)
             for pat, c in patterns.items():
@@ -300,14 +312,16 @@ def _section_scenarios(sz: ElectricalSizing, asg: Assignment) -> tuple[list[Scen
                 for f, t in zip(fids, pat):
                     if t >= 0:
                         load[t] += kva[f] - normal[f]
+                load_w = winding_kva(load)
                 for t in range(n):
                     label = f"{cid}/fails in copy {c + 1}"
-                    if load[t] > worst[t][0] + TOL:
-                        worst[t] = (load[t], label)
-                    if load[t] > hall_worst[0] + TOL:
-                        hall_worst = (load[t], label, t)
+                    if load_w[t] > worst[t][0] + TOL:
+                        worst[t] = (load_w[t], label)
+                    v = load_w[t] / rating[ids[t]]
+                    if v > hall_worst[0] + TOL:
+                        hall_worst = (v, label, t)
         if hall_worst[0] >= 0:
-            kva_w, label, t = hall_worst
+            v, label, t = hall_worst
             out.append(
                 Scenario(
                     id=f"{ha.hall}/bus-sections",
@@ -316,7 +330,7 @@ def _section_scenarios(sz: ElectricalSizing, asg: Assignment) -> tuple[list[Scen
                     failed=(label,),
                     maintenance=(),
                     worst_component=ids[t],
-                    worst_loading=kva_w / rating,
+                    worst_loading=v,
                     lost_kw=0.0,
                     combinations=len(failures) * ha.copies,
                 )
@@ -333,11 +347,13 @@ def _section_scenarios(sz: ElectricalSizing, asg: Assignment) -> tuple[list[Scen
             for g in asg.mech_feeders:
                 if g.id in sec_of:
                     load[sec_of[g.id]] += (0.0 if g.id == f.id else share) - g.normal_kva
+            load_w = winding_kva(load)
             for t in range(n):
-                if load[t] > worst[t][0] + TOL:
-                    worst[t] = (load[t], f"{f.id}/fails")
-                if load[t] > mech_worst[0] + TOL:
-                    mech_worst = (load[t], f"{f.id}/fails", t)
+                if load_w[t] > worst[t][0] + TOL:
+                    worst[t] = (load_w[t], f"{f.id}/fails")
+                v = load_w[t] / rating[ids[t]]
+                if v > mech_worst[0] + TOL:
+                    mech_worst = (v, f"{f.id}/fails", t)
         out.append(
             Scenario(
                 id="campus/mechanical-feeders/bus-sections",
@@ -346,12 +362,12 @@ def _section_scenarios(sz: ElectricalSizing, asg: Assignment) -> tuple[list[Scen
                 failed=(mech_worst[1],),
                 maintenance=(),
                 worst_component=ids[mech_worst[2]],
-                worst_loading=mech_worst[0] / rating,
+                worst_loading=mech_worst[0],
                 lost_kw=0.0,
                 combinations=len(mech),
             )
         )
-    secs = tuple(SectionWorst(transformer=ids[t], normal_kva=base[t], worst_kva=worst[t][0], failure=worst[t][1], rating_kva=rating) for t in range(n))
+    secs = tuple(SectionWorst(transformer=ids[t], normal_kva=base_w[t], worst_kva=worst[t][0], failure=worst[t][1], rating_kva=rating[ids[t]]) for t in range(n))
     return out, secs
 
 
@@ -360,54 +376,59 @@ def _section_scenarios(sz: ElectricalSizing, asg: Assignment) -> tuple[list[Scen
 
 def _campus_scenarios(sz: ElectricalSizing, asg: Assignment, tier: int, spec_circuits: int, contract_mw: float) -> list[Scenario]:
     out = []
-    total_kva = sum(asg.section_kva)
-    n, mva = sz.main_tx_count, sz.main_tx_mva
-    if n:
-        ids = list(sz.main_tx_ids())
-        # normal: each section on its own transformer
-        t_w = max(range(n), key=lambda t: (asg.section_kva[t], -t))
-        out.append(
-            Scenario(
-                id="campus/main-transformers/normal",
-                kind="normal",
-                area="campus",
-                failed=(),
-                maintenance=(),
-                worst_component=ids[t_w],
-                worst_loading=asg.section_kva[t_w] / (mva * 1000),
-                lost_kw=0.0,
-            )
-        )
-        for t in range(n):
-            surv = n - 1
-            v = total_kva / (surv * mva * 1000) if surv else math.inf
+    n = sz.main_tx_count
+    if n and asg.sections:
+        arr = sz.arrangement()
+        base = list(asg.section_kva)
+        rating = {w.id: w.rating_kva for w in arr.windings}
+
+        def run(lost: frozenset[str]):
+            tr = arr.after_loss(lost, base)
+            per, dead = arr.winding_loads(tr, base)
+            wid = max(per, key=lambda w: (per[w] / rating[w], w))
+            return wid, per[wid] / rating[wid], dead, tr.actions
+
+        wid, v, _dead, _act = run(frozenset())
+        out.append(Scenario(id="campus/main-transformers/normal", kind="normal", area="campus", failed=(), maintenance=(), worst_component=wid, worst_loading=v, lost_kw=0.0))
+        for t in arr.transformers:
+            wid, v, dead, actions = run(frozenset((t,)))
             out.append(
                 Scenario(
-                    id=f"{ids[t]}/fails",
+                    id=f"{t}/fails",
                     kind="main-transformer",
                     area="campus",
-                    failed=(ids[t],),
+                    failed=(t,),
                     maintenance=(),
-                    worst_component=ids[(t + 1) % n] if surv else ids[t],
+                    worst_component=wid,
                     worst_loading=v,
-                    lost_kw=0.0 if surv else total_kva * sz.power_factor,
+                    lost_kw=dead * sz.power_factor,
+                    switching=actions,
                 )
             )
         if tier >= 4:
-            for t in range(n):
-                surv = n - 2
-                v = total_kva / (surv * mva * 1000) if surv > 0 else math.inf
+            for t in arr.transformers:
+                worst = None
+                for u in arr.transformers:
+                    if u == t:
+                        continue
+                    wid, v, dead, actions = run(frozenset((t, u)))
+                    if worst is None or (dead, v) > (worst[2], worst[1]):
+                        worst = (wid, v, dead, actions, u)
+                if worst is None:
+                    continue
+                wid, v, dead, actions, u = worst
                 out.append(
                     Scenario(
-                        id=f"{ids[t]}/maintenance",
+                        id=f"{t}/maintenance",
                         kind="maintenance+failure",
                         area="campus",
-                        failed=("any other main transformer",),
-                        maintenance=(ids[t],),
-                        worst_component="main transformers",
+                        failed=(u,),
+                        maintenance=(t,),
+                        worst_component=wid,
                         worst_loading=v,
-                        lost_kw=0.0 if surv > 0 else total_kva * sz.power_factor,
-                        combinations=n - 1,
+                        lost_kw=dead * sz.power_factor,
+                        combinations=len(arr.transformers) - 1,
+                        switching=actions,
                     )
                 )
     # generators: a utility outage with one set failed (and one in maintenance for Tier IV)

@@ -257,8 +257,9 @@ def _svg(result, spec: Spec) -> str:
             note = f"typical x {n_tx}: {sz.main_tx_mva:g} MVA {spec.substation.hv_voltage_kv:g}/{sz.mv_voltage_kv:g} kV ({sz.main_tx_redundancy})"
         nx = min(tx_x) - 60
         svg.text(nx, Y_MTX - 24, note, "tb", "end")
-        top_load = max(asg.section_kva) / (sz.main_tx_mva * 1000) if asg.section_kva else 0
-        svg.text(nx, Y_MTX - 6, f"normal loading <= {top_load:.0%}; any one out: {sum(asg.section_kva) / ((n_tx - 1) * sz.main_tx_mva * 1000) if n_tx > 1 else 0:.0%}", "t", "end")
+        tx_kva = _tx_normal_kva(sz, asg)
+        top_load = max(tx_kva.values()) / (sz.main_tx_mva * 1000) if tx_kva else 0
+        svg.text(nx, Y_MTX - 6, f"normal loading <= {top_load:.0%}; {sz.philosophy}", "t", "end")
 
     # ---- MV bus with sections and ties
     n_sec = max(1, drawn_tx)
@@ -455,8 +456,9 @@ def _dot(result, spec: Spec) -> str:
         hv = f"{sz.substation_id}/hv-bus"
         g.node(hv, f"HV bus {spec.substation.hv_voltage_kv:g} kV", shape="underline")
         g.edge("grid", hv, label=f"{spec.grid.circuits} circuits")
-        for i, tid in enumerate(sz.main_tx_ids()):
-            g.node(tid, f"{tid}\\n{sz.main_tx_mva:g} MVA\\n{asg.section_kva[i] / 1000:,.1f} MVA normal", shape="doublecircle")
+        tx_kva = _tx_normal_kva(sz, asg)
+        for tid in sz.main_tx_ids():
+            g.node(tid, f"{tid}\\n{sz.main_tx_mva:g} MVA\\n{tx_kva.get(tid, 0.0) / 1000:,.1f} MVA normal", shape="doublecircle")
             g.edge(hv, tid)
             g.edge(tid, mv)
     else:
@@ -481,3 +483,12 @@ def _dot(result, spec: Spec) -> str:
                 if cd.b:
                     g.edge(cd.b, cd.item, label="B", color="blue")
     return g.source
+
+
+def _tx_normal_kva(sz, asg) -> dict[str, float]:
+    """Normal kVA of each main transformer: its windings' sections (arrangement.py); reserve units 0."""
+    arr = sz.arrangement()
+    out = {t: 0.0 for t in arr.transformers}
+    for sec, kva in zip(arr.active_sections, asg.section_kva):
+        out[sec.transformer] = out.get(sec.transformer, 0.0) + kva
+    return out
