@@ -3,7 +3,7 @@
 Exit codes (one place decides them, `_finish`):
   0  clean (warnings allowed)
   1  errors in the spec or the design
-  2  usage error (bad option, missing file argument)
+  2  usage error (bad option, missing or unreadable spec file)
   3  infeasible, or no solution within the time limit
 """
 
@@ -25,6 +25,44 @@ Exit codes:
   3  infeasible, or no solution within the time limit"""
 
 FORMATS = ("text", "json", "sarif", "github")
+
+
+def _nearby_specs(path: Path) -> list[str]:
+    """The `.toml` file whose name is closest to PATH's, as the user would type it: from PATH's
+    folder, and from `specs/` when that folder is the current one (or does not exist)."""
+    import difflib
+
+    folder = path.parent
+    folders = [folder] if folder.is_dir() else []
+    if folder == Path(".") or not folder.is_dir():
+        folders.append(Path("specs"))
+    candidates: dict[str, list[str]] = {}
+    for where in folders:
+        try:
+            names = sorted(p.name for p in where.glob("*.toml") if p.is_file())
+        except OSError:
+            continue
+        for name in names:
+            candidates.setdefault(name, []).append(str(where / name))
+    close = difflib.get_close_matches(path.name, list(candidates), n=1, cutoff=0.6)
+    return [shown for name in close for shown in candidates[name]]
+
+
+class SpecPath(click.Path):
+    """A spec file argument: missing or unreadable is a usage error (exit 2) with a did-you-mean."""
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False, path_type=Path)
+
+    def convert(self, value, param, ctx):
+        path = super().convert(value, param, ctx)  # a folder or an unreadable file fails here
+        if not os.path.lexists(path):
+            near = _nearby_specs(path)
+            hint = f"; did you mean {' or '.join(near)}?" if near else ""
+            self.fail(f"no such file: {path}{hint}", param, ctx)
+        if not path.exists():
+            self.fail(f"{path} is a symbolic link to a file that does not exist", param, ctx)
+        return path
 
 
 def _colour(stream) -> bool:
@@ -87,8 +125,8 @@ def main() -> None:
     """
 
 
-@main.command(epilog=EXIT_HELP)
-@click.argument("specs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@main.command(epilog=EXIT_HELP, short_help="Check specs: every problem, at its TOML line:col.")
+@click.argument("specs", nargs=-1, required=True, type=SpecPath())
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing when the spec is clean.")
 def check(specs: tuple[Path, ...], fmt: str, quiet: bool) -> None:
@@ -103,21 +141,21 @@ def check(specs: tuple[Path, ...], fmt: str, quiet: bool) -> None:
     _finish(diags, sources, fmt, quiet)
 
 
-@main.command(epilog=EXIT_HELP)
-@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+@main.command(epilog=EXIT_HELP, short_help="Size, place, verify and write the design of SPEC.")
+@click.argument("spec", type=SpecPath())
+@click.option("-o", "--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR",
               help="Output folder (default: build/<campus id>).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Format of the diagnostics.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary; diagnostics only.")
 @click.option("--frozen", is_flag=True, help="Fail (exit 1) if the build would change what the lock file records.")
 @click.option("--lock", "lock_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Lock file for --frozen (default: hubc.lock beside the spec, else OUT/hubc.lock).")
+              help="Lock file for --frozen (default: hubc.lock beside the spec, else DIR/hubc.lock).")
 def build(spec: Path, out: Path | None, fmt: str, quiet: bool, frozen: bool, lock_path: Path | None) -> None:
-    """Size, place, verify and write the design of SPEC into OUT.
+    """Size, place, verify and write the design of SPEC into a folder (-o DIR).
 
-    The build is all or nothing: if any stage fails, OUT is left exactly as it was.
-    OUT/hubc.lock records what the build decided; commit it beside the spec and use
+    The build is all or nothing: if any stage fails, the output folder is left exactly as it
+    was. Its hubc.lock records what the build decided; commit it beside the spec and use
     --frozen in CI to fail when a change would alter the design.
     """
     from hubc.diagnostics import HubcError
@@ -149,7 +187,7 @@ def build(spec: Path, out: Path | None, fmt: str, quiet: bool, frozen: bool, loc
     sys.exit(0)
 
 
-@main.command()
+@main.command(short_help="Explain a diagnostic code (e.g. HUB203).")
 @click.argument("code", required=False)
 @click.option("--list", "list_all", is_flag=True, help="List every code with its summary.")
 def explain(code: str | None, list_all: bool) -> None:
@@ -166,7 +204,7 @@ def explain(code: str | None, list_all: bool) -> None:
     click.echo(entry.explain(), nl=False)
 
 
-@main.command()
+@main.command(short_help="Write a commented starter spec.")
 @click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path), default=Path("campus.toml"))
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def init(path: Path, force: bool) -> None:
@@ -180,7 +218,7 @@ def init(path: Path, force: bool) -> None:
     click.echo(f"wrote {path}; next: hubc check {path}")
 
 
-@main.command()
+@main.command(short_help="Print the JSON Schema of the spec language.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the schema to a file instead of stdout.")
 def schema(output: Path | None) -> None:
@@ -196,16 +234,17 @@ def schema(output: Path | None) -> None:
         output.write_text(text, "utf-8")
 
 
-@main.command(epilog="""\b
+@main.command(short_help="Compare two designs for a review.", epilog="""\b
 Exit codes:
   0  no changes (or changes, without --detailed-exitcode)
   1  errors, or a --fail-on threshold exceeded
   2  changes (with --detailed-exitcode); usage errors also exit 2
   3  infeasible, or no solution within the time limit""")
-@click.argument("specs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("specs", nargs=-1, required=True, type=SpecPath(), metavar="[BASE] SPEC")
 @click.option("--base", "base_rev", default=None, metavar="REV",
-              help="Compare SPEC with itself at git revision REV (one spec argument).")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+              help="Compare SPEC with itself at git revision REV (then give no BASE).")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
+              help="Output format.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 when nothing changed, 2 when something did.")
 @click.option("--fail-on", "fail_on", multiple=True, metavar="RULE",
               help="Exit 1 when a change crosses a threshold: METRIC:+N% (e.g. capex_krw:+5%), METRIC:-N, "
@@ -213,7 +252,8 @@ Exit codes:
 @click.option("-q", "--quiet", is_flag=True, help="No progress.")
 def plan(specs: tuple[Path, ...], base_rev: str | None, fmt: str, detailed_exitcode: bool,
          fail_on: tuple[str, ...], quiet: bool) -> None:
-    """Compare the designs of BASE and NEW specs (or SPEC and --base REV) for a review."""
+    """Compare the design of SPEC with that of BASE, an older spec, or (with --base REV) with
+    SPEC's own design at git revision REV; for a review."""
     from hubc import plan as planmod
     from hubc.diagnostics import HubcError
     from hubc.pipeline import build_spec, check_spec, spec_at_revision
@@ -225,7 +265,7 @@ def plan(specs: tuple[Path, ...], base_rev: str | None, fmt: str, detailed_exitc
             raise click.UsageError(str(exc)) from None
     if base_rev is not None:
         if len(specs) != 1:
-            raise click.UsageError("with --base REV give exactly one SPEC")
+            raise click.UsageError("with --base REV give exactly one SPEC (and no BASE)")
         try:
             base_path, cleanup = spec_at_revision(specs[0], base_rev)
         except ValueError as exc:
@@ -233,7 +273,7 @@ def plan(specs: tuple[Path, ...], base_rev: str | None, fmt: str, detailed_exitc
         pairs = [(base_path, f"{specs[0]}@{base_rev}"), (specs[0], str(specs[0]))]
     else:
         if len(specs) != 2:
-            raise click.UsageError("give BASE and NEW specs, or one SPEC with --base REV")
+            raise click.UsageError("give BASE and SPEC, or one SPEC with --base REV")
         cleanup = None
         pairs = [(specs[0], str(specs[0])), (specs[1], str(specs[1]))]
     progress = _Progress(quiet)
@@ -249,7 +289,7 @@ def plan(specs: tuple[Path, ...], base_rev: str | None, fmt: str, detailed_exitc
             except HubcError as exc:
                 _finish(exc.diagnostics, sources, "text", False, exc.exit_code)
                 return
-            facts.append(planmod.facts(label, checked.spec, built.results))
+            facts.append(planmod.facts(label, checked.spec, built.design))
     finally:
         if cleanup is not None:
             cleanup()

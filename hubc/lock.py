@@ -11,9 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from hubc import __version__
+
+if TYPE_CHECKING:
+    from hubc.core.equipment import Equipment
+    from hubc.design import Design
 
 LOCK_VERSION = 1
 
@@ -23,24 +28,24 @@ def _digest(obj: Any) -> str:
     return "sha256:" + hashlib.sha256(canon.encode("utf-8")).hexdigest()
 
 
-def equipment_key(item) -> str:
+def equipment_key(item: Equipment) -> str:
     return f"{item.family} {item.rating:g} {item.rating_unit}"
 
 
-def lock_data(results: dict[str, Any]) -> dict[str, Any]:
-    equipment: dict[str, float] = {}
-    solver: dict[str, Any] = {}
-    catalog_version = None
-    digests = {}
-    for name, result in results.items():
-        digests[name] = _digest(result.to_json())
-        if hasattr(result, "equipment"):
-            for item in result.equipment():
-                key = equipment_key(item)
-                equipment[key] = round(equipment.get(key, 0) + item.quantity, 6)
-        if hasattr(result, "solver_settings"):
-            solver[name] = result.solver_settings()
-        catalog_version = getattr(result, "catalog_version", catalog_version)
+def equipment_totals(items: Iterable[Equipment]) -> dict[str, float]:
+    """"family rating unit" -> quantity over the whole design, sorted."""
+    totals: dict[str, float] = {}
+    for item in items:
+        key = equipment_key(item)
+        totals[key] = round(totals.get(key, 0) + item.quantity, 6)
+    return dict(sorted(totals.items()))
+
+
+def lock_data(design: Design) -> dict[str, Any]:
+    digests = {name: _digest(result.to_json()) for name, result in design.results()}
+    solver = design.solver_settings()
+    equipment = equipment_totals(design.equipment())
+    catalog_version = design.catalog_version()
     data: dict[str, Any] = {"lock_version": LOCK_VERSION, "hubc": __version__}
     if catalog_version:
         data["catalog_version"] = catalog_version

@@ -17,7 +17,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -25,6 +25,10 @@ from hubc.codes import diag
 from hubc.diagnostics import Diagnostic, HubcError, Severity, has_errors, sort_diagnostics
 from hubc.spec.model import Spec
 from hubc.spec.source import RawDocument, SourceFile
+
+if TYPE_CHECKING:
+    from hubc.catalog import Catalog
+    from hubc.design import Design
 
 Progress = Callable[[str], None]
 
@@ -38,6 +42,9 @@ class Checked:
     base_dir: Path
     diagnostics: tuple[Diagnostic, ...]
     waived: int = 0
+    # The one catalog (shipped + the spec's `[catalog] files`), loaded while checking and
+    # handed to every build stage; None when the spec did not structure.
+    catalog: Catalog | None = attrs.field(default=None, eq=False)
     # The file's text for source snippets, even when it did not parse (TOML syntax errors).
     text: str | None = None
 
@@ -69,16 +76,22 @@ def check_document(doc: RawDocument, base_dir: Path, extra: Callable[[Spec, Sour
     if spec is None:
         return Checked(spec=None, source=doc.source, base_dir=base_dir, diagnostics=tuple(sort_diagnostics(diags)))
     diags = run_checks(spec, doc.source, base_dir)
-    # Catalog extension files (`[catalog] files`) are part of the spec: their problems are
-    # check findings, reported at file:line:col in those files.
-    from hubc.procurement.stage import catalog_diagnostics
+    # Catalog extension files (`[catalog] files`) are part of the spec: loaded once here, their
+    # problems are check findings at file:line:col in those files, and the build reuses the result.
+    from hubc.catalog import load_catalog
 
-    diags.extend(catalog_diagnostics(spec, doc.source, base_dir))
+    catalog, catalog_diags = load_catalog(spec, base_dir, doc.source)
+    diags.extend(catalog_diags)
     if extra is not None:
         diags.extend(extra(spec, doc.source))
     kept, waived = apply_waivers(spec, doc.source, diags, _today())
     return Checked(
-        spec=spec, source=doc.source, base_dir=base_dir, diagnostics=tuple(sort_diagnostics(kept)), waived=waived
+        spec=spec,
+        source=doc.source,
+        base_dir=base_dir,
+        diagnostics=tuple(sort_diagnostics(kept)),
+        waived=waived,
+        catalog=catalog,
     )
 
 
@@ -168,32 +181,34 @@ BuildPlan = dict[str, bytes]
 class Built:
     plan: BuildPlan
     diagnostics: tuple[Diagnostic, ...]
-    results: dict[str, Any] = attrs.field(eq=False)
+    design: Design = attrs.field(eq=False)
 
 
 def build_spec(checked: Checked, progress: Progress | None = None) -> Built:
     """Run the build stages on a checked spec. Raises HubcError on a user-caused failure."""
     if not checked.ok:
         raise HubcError(checked.diagnostics, 1)
+    from hubc.design import BuildInput, Design
     from hubc.emit import emit_all
     from hubc.stages import BUILD_STAGES
 
-    assert checked.spec is not None and checked.source is not None
+    assert checked.spec is not None and checked.source is not None and checked.catalog is not None
+    inp = BuildInput(spec=checked.spec, source=checked.source, base_dir=checked.base_dir, catalog=checked.catalog)
     say = progress or (lambda _msg: None)
-    results: dict[str, Any] = {}
+    design = Design()
     diags: list[Diagnostic] = list(checked.diagnostics)
     for stage in BUILD_STAGES:
-        say(f"{stage.name}: {stage.description}")
-        result, stage_diags = stage.run(checked, results, say)
-        results[stage.name] = result
+        say(f"{stage.fills}: {stage.description}")
+        result, stage_diags = stage.run(inp, design, say)
+        design = attrs.evolve(design, **{stage.fills: result})
         diags.extend(stage_diags)
         if has_errors(stage_diags):
             raise HubcError(sort_diagnostics(diags), 1)
     final = tuple(sort_diagnostics(diags))
-    plan = emit_all(attrs.evolve(checked, diagnostics=final), results)
+    plan = emit_all(inp, design, final)
     for name in plan:
         _check_plan_path(name)
-    return Built(plan=dict(sorted(plan.items())), diagnostics=final, results=results)
+    return Built(plan=dict(sorted(plan.items())), diagnostics=final, design=design)
 
 
 def _check_plan_path(name: str) -> None:
@@ -289,12 +304,30 @@ def spec_at_revision(spec: Path, rev: str):
     import tarfile
 
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(tmp, filter="data")
+        _extract_data(tar, tmp)
     base = tmp / rel_dir / spec.name
     if not base.is_file():
         shutil.rmtree(tmp, ignore_errors=True)
         raise ValueError(f"{spec.name} does not exist at revision {rev!r}")
     return base, lambda: shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _extract_data(tar, dest: Path) -> None:
+    """Extract an archive's plain files and folders into DEST, nothing outside it.
+
+    tarfile's "data" filter does this from Python 3.11.4 on; older 3.11 releases (Debian 12's
+    system Python is 3.11.2) lack it, so there only regular files and folders whose paths stay
+    inside DEST are extracted (links and devices are skipped)."""
+    import tarfile
+
+    if hasattr(tarfile, "data_filter"):
+        tar.extractall(dest, filter="data")
+        return
+    root = dest.resolve()
+    for member in tar.getmembers():
+        inside = (root / member.name).resolve().is_relative_to(root)
+        if inside and (member.isfile() or member.isdir()):
+            tar.extract(member, root, set_attrs=False)
 
 
 def exit_code(diags: tuple[Diagnostic, ...] | list[Diagnostic]) -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hubc.catalog import energy as cat
-from hubc.catalog.equipment import load_catalog
+from hubc.catalog.equipment import load_equipment_catalog as load_catalog
 from hubc.energy import run_energy
 from hubc.pipeline import check_spec
 from hubc.spec.convert import structure
@@ -60,6 +60,7 @@ def line_of(path: Path, needle: str) -> int:
     return next(i + 1 for i, line in enumerate(path.read_text().splitlines()) if needle in line)
 
 
+@pytest.mark.slow
 def test_user_container_is_used_for_sizing(tmp_path):
     path = campus(tmp_path, NEW_CONTAINER, container="acme-bess-4mwh")
     assert [d for d in check_spec(path).diagnostics if d.severity.name == "ERROR"] == []
@@ -73,6 +74,7 @@ def test_user_container_is_used_for_sizing(tmp_path):
     assert res.solver_settings()["energy_catalog"] == "2026.11+energy-extra.toml"
 
 
+@pytest.mark.slow
 def test_override_changes_only_the_keys_it_gives(tmp_path):
     override = """
     [[bess_container]]
@@ -97,6 +99,7 @@ def _spec(path: Path):
     return structure(doc)[0]
 
 
+@pytest.mark.slow
 def test_renewable_and_line_cost_overrides(tmp_path):
     extra = """
     [renewable_cost.offshore-wind]

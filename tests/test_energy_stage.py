@@ -184,6 +184,7 @@ def test_contract_too_small_is_a_diagnostic():
     assert "contract_mw = 60" in source.line_text(err.value.diagnostics[0].location.line)
 
 
+@pytest.mark.slow
 def test_peak_shaving_bess_keeps_import_within_a_tight_contract():
     text = (
         (BASE + PLANTS)
@@ -247,6 +248,7 @@ def test_csv_rows_balance_and_sum_to_the_reported_figures(campus):
     assert c["soc_mwh"].max() <= j["bess"]["usable_mwh_end_of_life"] + 1e-3
 
 
+@pytest.mark.slow
 def test_square_wave_year_snapshot(tmp_path, snapshot):
     # No synthetic weather: flat load and a square-wave PV CSV, so the whole chain (LP, replay,
     # CSV, SVG) is reviewable in one snapshot.
@@ -346,6 +348,7 @@ def test_dry_bulb_pue_capped_at_design_pue_keeps_the_mean():
     assert pue.mean() == pytest.approx(1.18, abs=1e-9)
 
 
+@pytest.mark.slow
 def test_dry_bulb_model_in_the_stage(campus):
     import attrs
 
@@ -367,6 +370,7 @@ def test_dry_bulb_model_in_the_stage(campus):
     assert np.array_equal(again.load_mw, dry.load_mw)
 
 
+@pytest.mark.slow
 def test_dry_bulb_pue_above_design_is_a_located_warning(campus):
     spec, source, _ = campus
     tight = attrs.evolve(

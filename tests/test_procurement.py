@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from hubc.catalog.equipment import load_catalog
+from hubc.catalog.equipment import load_equipment_catalog as load_catalog
 from hubc.catalog.families import FAMILIES
 from hubc.diagnostics import Severity
 from hubc.procurement import run_procurement

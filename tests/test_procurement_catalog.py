@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hubc.catalog.equipment import load_catalog
+from hubc.catalog.equipment import load_equipment_catalog as load_catalog
 from hubc.catalog.families import FAMILIES
 from hubc.diagnostics import Severity
 from tests.proc_helpers import CAMPUS, load_spec

@@ -333,6 +333,7 @@ def test_verifier_row_limits(pilot, subs, code):
     assert _codes(layout, tight) == {code}
 
 
+@pytest.mark.slow
 def test_deterministic_across_processes(tmp_path):
     # Different hash seeds change set and dict-of-set iteration orders; the output must not.
     import hashlib
@@ -513,6 +514,7 @@ def test_the_same_hard_hall_places_with_a_larger_budget():
 # ----------------------------------------------------- spine-position search on a 48 x 48 hall
 
 
+@pytest.mark.slow
 def test_48x48_hall_prunes_positions_soundly(monkeypatch):
     import hubc.racks.spine_search as ss
     from hubc.racks.model import SolveParams

@@ -117,7 +117,7 @@ class CatalogFile:
 
 
 @attrs.frozen(kw_only=True)
-class Catalog:
+class EquipmentCatalog:
     version: str
     entries: dict[str, CatalogEntry] = attrs.field(eq=False)
     vendors: dict[str, Vendor] = attrs.field(eq=False)
@@ -146,7 +146,9 @@ class Catalog:
 # ----------------------------------------------------------------------------- loading
 
 
-def load_catalog(spec: Any, base_dir: Path | str = Path("."), source: Any = None) -> tuple[Catalog, list[Diagnostic]]:
+def load_equipment_catalog(
+    spec: Any, base_dir: Path | str = Path("."), source: Any = None
+) -> tuple[EquipmentCatalog, list[Diagnostic]]:
     """The shipped catalog with the spec's `[catalog] files` merged over it.
 
     `spec` may be None (shipped catalog only). Diagnostics point into the file at fault; a file
@@ -193,7 +195,7 @@ def load_catalog(spec: Any, base_dir: Path | str = Path("."), source: Any = None
     families = dict(state.families)
     for fam in FAMILIES:
         families.setdefault(fam, FamilyInfo(id=fam, name=fam))
-    catalog = Catalog(
+    catalog = EquipmentCatalog(
         version=version,
         entries=dict(sorted(state.entries.items())),
         vendors=dict(sorted(state.vendors.items())),

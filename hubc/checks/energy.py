@@ -48,7 +48,6 @@ def check(ctx: Ctx) -> Iterator[Diagnostic]:
         yield from _file(ctx, ("energy", "profile_csv"), s.energy.profile_csv)
 
     yield from _cfe_bound(ctx)
-    yield from _energy_catalog(ctx)
 
     if s.energy.cfe_target > 0 and not s.renewable:
         yield diag(
@@ -135,13 +134,3 @@ def _file(ctx: Ctx, path: tuple, name: str) -> Iterator[Diagnostic]:
             path,
             help="paths are relative to the spec file",
         )
-
-
-def _energy_catalog(ctx: Ctx) -> Iterator[Diagnostic]:
-    """Energy tables in the spec's `[catalog] files` (BESS containers, renewable and line
-    costs): their problems are located in those files (HUB422, HUB423, spec codes)."""
-    if not ctx.spec.catalog.files:
-        return
-    from hubc.catalog.energy import load_energy_catalog
-
-    yield from load_energy_catalog(ctx.spec, ctx.base_dir, ctx.source)[1]

@@ -30,12 +30,6 @@ def emit_energy(result: EnergyResult, spec: Spec) -> dict[str, bytes]:
     return {"energy.csv": _csv(result), "energy.svg": _svg(result, spec)}
 
 
-def emit_energy_files(checked, results: dict) -> dict[str, bytes]:
-    """The emitter adapter: `Emitter("energy", "hourly energy CSV and chart", emit_energy_files)`."""
-    result = results.get("energy")
-    return {} if result is None else emit_energy(result, checked.spec)
-
-
 # ------------------------------------------------------------------------------------ CSV
 
 

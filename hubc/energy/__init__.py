@@ -24,6 +24,7 @@ from hubc.diagnostics import Diagnostic, HubcError, Location, has_errors
 if TYPE_CHECKING:
     import numpy as np
 
+    from hubc.catalog.energy import EnergyCatalog
     from hubc.energy.interconnect import Interconnect
     from hubc.spec.model import Spec
     from hubc.spec.source import SourceFile
@@ -318,13 +319,9 @@ def r(x: float, nd: int) -> float:
 # ------------------------------------------------------------------------------------ run
 
 
-def energy_stage(checked, results, progress) -> tuple[EnergyResult, list[Diagnostic]]:
-    """The build-stage adapter: `Stage("energy", "hourly energy year, BESS sizing", energy_stage)`."""
-    result = run_energy(checked.spec, checked.base_dir, checked.source)
-    return result, list(result.diagnostics)
-
-
-def run_energy(spec: Spec, base_dir: Path | str = ".", source: SourceFile | None = None) -> EnergyResult:
+def run_energy(
+    spec: Spec, base_dir: Path | str = ".", source: SourceFile | None = None, catalog: EnergyCatalog | None = None
+) -> EnergyResult:
     import numpy as np
 
     from hubc.catalog import energy as cat
@@ -340,9 +337,11 @@ def run_energy(spec: Spec, base_dir: Path | str = ".", source: SourceFile | None
 
     # The spec's [catalog] files may add or override containers and costs; their problems are
     # `hubc check` findings, so a build never gets here with one (a direct call still stops).
-    ecat, cat_diags = cat.load_energy_catalog(spec, base_dir, source)
-    if has_errors(cat_diags):
-        raise HubcError(cat_diags, 1)
+    if catalog is None:
+        catalog, cat_diags = cat.load_energy_catalog(spec, base_dir, source)
+        if has_errors(cat_diags):
+            raise HubcError(cat_diags, 1)
+    ecat = catalog
     diags: list[Diagnostic] = []
     it_kw = campus_heat(spec).it_kw
     pue = spec.policy.annual_pue if spec.policy.annual_pue is not None else spec.policy.design_pue

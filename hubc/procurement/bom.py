@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from hubc.catalog import units
-from hubc.catalog.equipment import Catalog, CatalogEntry
+from hubc.catalog.equipment import CatalogEntry, EquipmentCatalog
 from hubc.codes import diag
 from hubc.core.equipment import Equipment
 from hubc.diagnostics import Diagnostic, Location, Severity
@@ -265,7 +265,7 @@ def _rank(c: _Choice) -> tuple:
     return (closeness, width, e.id)
 
 
-def choose_entry(item: Equipment, catalog: Catalog) -> tuple[_Choice | None, str | None]:
+def choose_entry(item: Equipment, catalog: EquipmentCatalog) -> tuple[_Choice | None, str | None]:
     """The entry that prices `item`, and why none does (code) when it is None."""
     if item.catalog_id is not None:
         entry = catalog.entries.get(item.catalog_id)
@@ -283,7 +283,7 @@ def choose_entry(item: Equipment, catalog: Catalog) -> tuple[_Choice | None, str
 def run_procurement(
     spec: Spec,
     equipment: Iterable[Equipment],
-    catalog: Catalog,
+    catalog: EquipmentCatalog,
     source=None,
 ) -> Procurement:
     from hubc.core.loads import campus_heat, facility_peak_kw
@@ -397,7 +397,7 @@ def _ref(source, item: Equipment) -> str:
     return f"{loc.file}:{loc.line}"
 
 
-def _no_price(item: Equipment, code: str, catalog: Catalog, loc: Location) -> Diagnostic:
+def _no_price(item: Equipment, code: str, catalog: EquipmentCatalog, loc: Location) -> Diagnostic:
     entries = catalog.family_entries(item.family)
     offered = ", ".join(f"{e.id} ({e.rating_unit} per {e.unit})" for e in entries) or "none"
     if code == "HUB621":
@@ -455,7 +455,7 @@ def _domestic_share_check(proc: Procurement, source) -> list[Diagnostic]:
     ]
 
 
-def supplier_categories(lines: Sequence[BomLine], catalog: Catalog) -> tuple[SupplierCategory, ...]:
+def supplier_categories(lines: Sequence[BomLine], catalog: EquipmentCatalog) -> tuple[SupplierCategory, ...]:
     """Per BOM category (family): the domestic vendors that can bid, or the import fallback."""
     by_family: dict[str, list[BomLine]] = {}
     for ln in lines:
