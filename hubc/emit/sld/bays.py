@@ -130,30 +130,40 @@ def _group_fanout(g: FeederGroup) -> list[str]:
 
 
 def _fanout_body(b: FeederBay, x: float, y: float) -> str:
-    """What hangs at the far end (`y`): an off-sheet flag, an equivalent load, or the first unit
-    substation drawn (the others as its members)."""
+    """What hangs at the far end (`y`): an off-sheet flag, an equivalent load, or the unit
+    substations (the first drawn, the others its members)."""
     f = b.fanout
     if f.hall:
         return line(x, y, x, y + 6) + sym.offsheet(x, y + 6, "")
     if f.equivalents:
-        return "".join(group(ld.id, sym.load(x, y), "load") for ld in f.equivalents[:1]) + "".join(member(ld.id, f.equivalents[0].id) for ld in f.equivalents[1:])
-    if not f.substations:
-        return ""
-    cb, t, lv, loads, motors = f.substations[0]
-    body = line(x, y, x, y + 4)
-    body += switch_el(cb, x, y + 9) if cb else line(x, y + 4, x, y + 14)
+        first = f.equivalents[0]
+        return group(first.id, sym.load(x, y), "load") + "".join(member(ld.id, first.id) for ld in f.equivalents[1:])
+    return _substations(f.substations, x, y) if f.substations else ""
+
+
+def _substation_elements(sub) -> list[tuple[str, str]]:
+    cb, t, lv, loads, motors = sub
+    out = ([(cb.id, "cb")] if cb else []) + [(t.id, "uss")] + ([(lv.id, "lv")] if lv is not None else [])
+    return out + [(ld.id, "load") for ld in loads] + [(m.id, "motor") for m in motors]
+
+
+def _substations(subs, x: float, y: float) -> str:
+    """A feeder's unit substations: breaker, transformer, LV board with its load (and motors)."""
+    cb, t, lv, loads, motors = subs[0]
+    body = line(x, y, x, y + 4) + (switch_el(cb, x, y + 9) if cb else line(x, y + 4, x, y + 14))
     body += group(t.id, sym.transformer(x, y + 21), "transformer")
+    drawn = {cb.id if cb else "", t.id}
     if lv is not None:
         inner = line(x, y + 28, x, y + 30) + line(x - 3, y + 30, x + 3, y + 30, "sld-bus")
         inner += "".join(group(ld.id, line(x - 1.5, y + 30, x - 1.5, y + 31) + sym.load(x - 1.5, y + 31), "load") for ld in loads[:1])
         inner += "".join(group(m.id, line(x + 1.8, y + 30, x + 1.8, y + 33) + sym.motor(x + 1.8, y + 36), "motor") for m in motors[:1])
         body += group(lv.id, inner, "bus")
-    if len(f.substations) > 1:
-        body += rect(x - 4.5, y + 2, 9, 38, "sld-typ") + text(x - 4.5, y + 44, f"x {len(f.substations)}", T_SMALL)
-    for cb2, t2, lv2, loads2, motors2 in f.substations[1:]:
-        body += (member(cb2.id, cb.id) if cb2 and cb else "") + member(t2.id, t.id)
-        body += member(lv2.id, lv.id) if lv2 is not None and lv is not None else ""
-        body += "".join(member(ld.id, loads[0].id) for ld in loads2 if loads) + "".join(member(m.id, motors[0].id) for m in motors2 if motors)
+        drawn |= {lv.id, *(ld.id for ld in loads[:1]), *(m.id for m in motors[:1])}
+    if len(subs) > 1:
+        body += rect(x - 4.5, y + 2, 9, 38, "sld-typ") + text(x - 4.5, y + 44, f"x {len(subs)}", T_SMALL)
+    stands_for = {role: eid for eid, role in reversed(_substation_elements(subs[0])) if eid in drawn}
+    for sub in subs:
+        body += "".join(member(eid, stands_for.get(role, t.id)) for eid, role in _substation_elements(sub) if eid not in drawn)
     return body
 
 

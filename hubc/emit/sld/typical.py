@@ -61,18 +61,19 @@ class Feeder:
 def typical_feeders(net: Network, hall: str) -> tuple[Feeder, ...]:
     """The typical copy's feeders and, at each ring main unit, its power blocks."""
     bus = {b.id: b for b in net.buses}
+    line_to = {x.to_bus: x for x in net.lines}
+    switch_of = {s.element: s for s in net.switches if s.element_kind in ("line", "transformer")}
+    bus_switch_at = {s.bus: s for s in net.switches if s.element_kind == "bus"}
+    load_at = {x.bus: x for x in net.loads}
     out = []
     for rmu in sorted((b for b in net.buses if b.area == hall and b.copy == 1 and b.role == "feeder-end"), key=lambda b: natural(b.id)):
-        ln = next((x for x in net.lines if x.to_bus == rmu.id), None)
-        sw = next((s for s in net.switches if ln is not None and s.element == ln.id), None)
+        ln = line_to.get(rmu.id)
         blocks = []
         for t in sorted((t for t in net.transformers if t.hv_bus == rmu.id), key=lambda t: natural(t.id)):
-            cb = next((s for s in net.switches if s.bus == rmu.id and s.element == t.id), None)
-            ups_cb = next((s for s in net.switches if s.bus == t.lv_bus and s.element_kind == "bus"), None)
+            ups_cb = bus_switch_at.get(t.lv_bus)
             ups = bus.get(ups_cb.element) if ups_cb else None
-            load = next((x for x in net.loads if ups is not None and x.bus == ups.id), None)
-            blocks.append(Block(cb=cb, uss=t, lv=bus.get(t.lv_bus), ups_cb=ups_cb, ups=ups, load=load))
-        out.append(Feeder(rmu=rmu, line=ln, switch=sw, blocks=tuple(blocks)))
+            blocks.append(Block(cb=switch_of.get(t.id), uss=t, lv=bus.get(t.lv_bus), ups_cb=ups_cb, ups=ups, load=load_at.get(ups.id) if ups else None))
+        out.append(Feeder(rmu=rmu, line=ln, switch=switch_of.get(ln.id) if ln else None, blocks=tuple(blocks)))
     return tuple(out)
 
 
