@@ -54,6 +54,12 @@ def _sld(checked, results):
     return emit_sld(results["electrical"], checked.spec)
 
 
+def _network(checked, results):
+    from hubc.emit.network import emit_network
+
+    return emit_network(results["electrical"])
+
+
 def _energy(checked, results):
     from hubc.emit.energy import emit_energy_files
 
@@ -63,6 +69,7 @@ def _energy(checked, results):
 EMITTERS: tuple[Emitter, ...] = (
     Emitter("energy", "hourly energy CSV and chart", _energy),
     Emitter("sld", "single-line diagram (SVG) and topology (DOT)", _sld),
+    Emitter("network.json", "the electrical network in pandapower JSON, to rerun the studies", _network),
     Emitter("floorplans", "hall floor plans (SVG)", _floorplans),
     Emitter("design.json", "the whole resolved design", _design_json),
     Emitter("bom", "bom.xlsx, bom.csv, suppliers.md, suppliers.csv", _bom),
