@@ -424,15 +424,33 @@ def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], so
         )
     )
     mech_red = str(cat.table("mechanical_substation")["redundancy"])
-    mech_n = max(1, math.ceil(mech_kva / e.unit_substation_kva - 1e-9))
-    mech_uss = mech_n + redundancy_spares(mech_red, mech_n) if mech_kw > 0 else 0
+    # a unit substation carries its rated current: at the lowest normal LV voltage that is
+    # v_min x its kVA (the load flow checks it)
+    v_min = float(cat.table("voltage_limits")["normal_min_pu"])
+    mech_n = max(1, math.ceil(mech_kva / (e.unit_substation_kva * v_min) - 1e-9))
     mech_fn = max(1, math.ceil(mech_kva / feeder_kva - 1e-9))
     mech_feeders = mech_fn + 1 if mech_kw > 0 else 0
+    mech_uss = mech_n + redundancy_spares(mech_red, mech_n) if mech_kw > 0 else 0
+    # the substations are spread over the feeders in turn, so losing a feeder loses all of its
+    # substations: the rest must still carry the load (n - ceil(n / feeders) >= n_needed), and the
+    # feeder with the most substations then carries ceil(n / F) S / (n - ceil(n / F)), within its bay
+    base_uss = mech_uss
+    while mech_uss:
+        while mech_uss - math.ceil(mech_uss / mech_feeders) < mech_n:
+            mech_uss += 1
+        k = math.ceil(mech_uss / mech_feeders)
+        if k * mech_kva / (mech_uss - k) <= feeder_kva + 1e-6 or mech_feeders >= 64:
+            break
+        mech_feeders += 1
+        mech_uss = base_uss
     dec.append(
         Decision(
             item="mechanical-unit-substation",
-            rule="n = ceil(S_non_ups / S_uss) + spares; feeders = ceil(S_non_ups / S_feeder) + 1",
-            inputs=(("non_ups_kva", mech_kva), ("unit_substation_kva", e.unit_substation_kva), ("feeder_kva", feeder_kva), ("redundancy", mech_red)),
+            rule="n = ceil(S_non_ups / (S_uss x v_min)) + spares, and more until the substations left after losing the feeder with the most carry the load "
+            "(n - ceil(n / feeders) >= ceil(S_non_ups / (S_uss x v_min))); feeders = ceil(S_non_ups / S_feeder) + 1, and more until the feeder with the most substations "
+            "carries its share after another feeder's loss (ceil(n/F) S / (n - ceil(n/F)) <= S_feeder); the substations share the load equally; "
+            "v_min: the lowest normal LV voltage (a transformer carries its rated current, so v_min x its kVA)",
+            inputs=(("non_ups_kva", mech_kva), ("unit_substation_kva", e.unit_substation_kva), ("feeder_kva", feeder_kva), ("redundancy", mech_red), ("v_min_pu", v_min)),
             result=(("unit_substations", mech_uss), ("feeders", mech_feeders)),
             source=cat.source("mechanical_substation"),
         )
@@ -683,16 +701,18 @@ class CableChoice:
     binding: str  # "ampacity" | "voltage-drop" | "none": what ruled out the next smaller choice
 
 
-def choose_mv_cable(current_a: float, length_m: float, pf: float, mv_kv: float) -> CableChoice:
+def choose_mv_cable(current_a: float, length_m: float, pf: float, mv_kv: float, min_mm2: float = 0.0) -> CableChoice:
     """Fewest parallel sets, then the smallest section, whose derated ampacity carries the design
     current and whose voltage drop dV% = 100 sqrt3 (I/n) L (R cos + X sin) / V_LL stays within the
-    catalog limit (domain.md §8.3). Parallel sets only when no single cable does: each set costs
+    catalog limit (domain.md §8.3), and at least `min_mm2` (the short-circuit withstand of IEC 60949,
+    each set on its own). Parallel sets only when no single cable does: each set costs
     terminations, a duct way and lug space in the bay. No arrangement passing: the largest one,
     with ok=False."""
     der = cat.table("mv_cable_derating")
     derate = float(der["grouping_factor"]) * float(der["soil_factor"])
     limit = float(cat.table("mv_feeder")["voltage_drop_limit_percent"])
-    cands = sorted(((n, cab) for n in range(1, int(der["max_parallel"]) + 1) for cab in cat.mv_cables()), key=lambda nc: (nc[0], nc[1].size_mm2))
+    cables = [c for c in cat.mv_cables() if c.size_mm2 + 1e-9 >= min_mm2] or [cat.mv_cables()[-1]]
+    cands = sorted(((n, cab) for n in range(1, int(der["max_parallel"]) + 1) for cab in cables), key=lambda nc: (nc[0], nc[1].size_mm2))
     v_ll = mv_kv * 1000
     binding = "none"
     for n, cab in cands:
@@ -728,6 +748,11 @@ def _vdrop_percent(i_a: float, length_m: float, cab: cat.MvCable, pf: float, v_l
     return 100 * dv / v_ll
 
 
+def mech_uss_per_feeder(uss: int, feeders: int) -> tuple[int, ...]:
+    """Mechanical unit substations on each mechanical feeder (spread in turn: uss-k on feeder k mod n)."""
+    return tuple(len(range(i, uss, feeders)) for i in range(feeders)) if feeders else ()
+
+
 def _min_blocks(topo: Topology, critical_kw: float, block_kw: float) -> int:
     """Redundancy-reserve bound on blocks per hall copy (before rack granularity)."""
     if critical_kw <= 0:
@@ -752,4 +777,4 @@ def _block_rule(topo: Topology) -> str:
     return f"block-redundant: N = ceil(load / P_block) active blocks + one catcher per {topo.x} (domain.md §8.4)"
 
 
-__all__ = ["CableChoice", "Decision", "ElectricalSizing", "HallPower", "LoadItem", "Topology", "choose_mv_cable", "size_electrical", "topology_of"]
+__all__ = ["CableChoice", "Decision", "ElectricalSizing", "HallPower", "LoadItem", "Topology", "choose_mv_cable", "mech_uss_per_feeder", "size_electrical", "topology_of"]

@@ -25,7 +25,7 @@ import attrs
 
 from hubc.diagnostics import Diagnostic, Location
 from hubc.electrical.feeds import Assignment, HallAssignment
-from hubc.electrical.sizing import ElectricalSizing
+from hubc.electrical.sizing import ElectricalSizing, mech_uss_per_feeder
 
 TOL = 1e-6
 
@@ -335,18 +335,18 @@ def _section_scenarios(sz: ElectricalSizing, asg: Assignment) -> tuple[list[Scen
                     combinations=len(failures) * ha.copies,
                 )
             )
-    # a mechanical feeder out: the N+1 survivors share its load evenly (wherever they sit)
+    # a mechanical feeder out: its unit substations go with it and the others share the
+    # non-UPS load equally, so every surviving feeder carries more (wherever it sits)
     mech = [f.id for f in asg.mech_feeders]
     if len(mech) > 1:
-        total = sum(f.normal_kva for f in asg.mech_feeders)
-        share = total / (len(mech) - 1)
+        after = _mech_after_feeder_loss(sz, asg)
         sec_of = {fid: w[0] for (hall, fid), w in where.items() if hall == "campus" and w}
         mech_worst = (-1.0, "", 0)
         for f in asg.mech_feeders:
             load = list(base)
             for g in asg.mech_feeders:
                 if g.id in sec_of:
-                    load[sec_of[g.id]] += (0.0 if g.id == f.id else share) - g.normal_kva
+                    load[sec_of[g.id]] += after[f.id][g.id] - g.normal_kva
             load_w = winding_kva(load)
             for t in range(n):
                 if load_w[t] > worst[t][0] + TOL:
@@ -371,10 +371,26 @@ def _section_scenarios(sz: ElectricalSizing, asg: Assignment) -> tuple[list[Scen
     return out, secs
 
 
+def _mech_after_feeder_loss(sz: ElectricalSizing, asg: Assignment) -> dict[str, dict[str, float]]:
+    """failed feeder -> {feeder: kVA} once its unit substations are lost and the others share the
+    non-UPS load equally (feeder g carries k_g S / (n - k_f))."""
+    from hubc.electrical.sizing import mech_uss_per_feeder
+
+    feeders = asg.mech_feeders
+    total = sum(f.normal_kva for f in feeders)
+    counts = dict(zip((f.id for f in feeders), mech_uss_per_feeder(sz.mech_uss, len(feeders)))) if sz.mech_uss else {f.id: 1 for f in feeders}
+    n = sum(counts.values())
+    out = {}
+    for f in feeders:
+        left = n - counts[f.id]
+        out[f.id] = {g.id: (0.0 if g.id == f.id or left <= 0 else total * counts[g.id] / left) for g in feeders}
+    return out
+
+
 # ---------------------------------------------------------------------- campus level
 
 
-def _campus_scenarios(sz: ElectricalSizing, asg: Assignment, tier: int, spec_circuits: int, contract_mw: float) -> list[Scenario]:
+def _campus_scenarios(sz: ElectricalSizing, asg: Assignment, tier: int, spec_circuits: int, contract_mw: float, generators: tuple = ()) -> list[Scenario]:
     out = []
     n = sz.main_tx_count
     if n and asg.sections:
@@ -431,12 +447,21 @@ def _campus_scenarios(sz: ElectricalSizing, asg: Assignment, tier: int, spec_cir
                         switching=actions,
                     )
                 )
-    # generators: a utility outage with one set failed (and one in maintenance for Tier IV)
-    g, gkw = sz.generators, sz.generator_kw
+    # generators: a utility outage with one set failed (and one in maintenance for Tier IV); with
+    # the network's islands (build.generator_plan), each island on its own sets
+    gkw = sz.generator_kw
+    islands = generators or (("campus", sz.generators, sz.facility_kw),)
     for k, kind, maint in ((1, "generator", ()), (2, "maintenance+failure", ("any generator",))):
         if k == 2 and tier < 4:
             continue
-        surv = g - k
+        worst = None
+        for name, g, kw in islands:
+            surv = g - k
+            v = kw / (surv * gkw) if surv > 0 else math.inf
+            lost = 0.0 if surv > 0 else kw
+            if worst is None or (lost, v) > (worst[2], worst[1]):
+                worst = (name, v, lost)
+        name, v, lost = worst
         out.append(
             Scenario(
                 id="campus/utility-outage" + ("/generator-maintenance" if k == 2 else "") + "/generator-fails",
@@ -444,10 +469,10 @@ def _campus_scenarios(sz: ElectricalSizing, asg: Assignment, tier: int, spec_cir
                 area="campus",
                 failed=("utility", "any one generator"),
                 maintenance=maint,
-                worst_component="generators",
-                worst_loading=sz.facility_kw / (surv * gkw) if surv > 0 else math.inf,
-                lost_kw=0.0 if surv > 0 else sz.facility_kw,
-                combinations=g,
+                worst_component="generators" if name == "campus" else f"generators of {name}",
+                worst_loading=v,
+                lost_kw=lost,
+                combinations=sum(g for _n, g, _kw in islands),
             )
         )
     # mechanical unit substations (N+1 pool) and feeders
@@ -467,8 +492,13 @@ def _campus_scenarios(sz: ElectricalSizing, asg: Assignment, tier: int, spec_cir
             )
         )
     if asg.mech_feeders:
-        s = len(asg.mech_feeders) - 1
-        tot = sum(f.normal_kva for f in asg.mech_feeders)
+        after = _mech_after_feeder_loss(sz, asg)
+        counts = mech_uss_per_feeder(sz.mech_uss, len(asg.mech_feeders)) if sz.mech_uss else ()
+        worst_f = max(((after[f][g] / sz.feeder_kva, g, f) for f in after for g in after[f]), default=(0.0, "", ""))
+        k_max = max(counts, default=0)
+        uss_left = sz.mech_uss - k_max
+        uss_v = sz.mechanical_kw / sz.power_factor / (uss_left * sz.uss_kva) if uss_left > 0 else math.inf
+        v, comp = (uss_v, "mechanical unit substations") if uss_v >= worst_f[0] else (worst_f[0], worst_f[1])
         out.append(
             Scenario(
                 id="campus/mechanical-feeders/fails",
@@ -476,9 +506,9 @@ def _campus_scenarios(sz: ElectricalSizing, asg: Assignment, tier: int, spec_cir
                 area="campus",
                 failed=("any one mechanical feeder",),
                 maintenance=(),
-                worst_component="mechanical feeders",
-                worst_loading=tot / (s * sz.feeder_kva) if s else math.inf,
-                lost_kw=0.0 if s else sz.mechanical_kw,
+                worst_component=comp,
+                worst_loading=v,
+                lost_kw=0.0 if len(asg.mech_feeders) > 1 and uss_left > 0 else sz.mechanical_kw,
                 combinations=len(asg.mech_feeders),
             )
         )
@@ -508,14 +538,16 @@ def verify_electrical(
     circuits: int,
     contract_mw: float,
     location: Location | None = None,
+    generators: tuple[tuple[str, int, float], ...] = (),
 ) -> Verification:
-    """Enumerate every scenario; diagnostics (HUB750 overload, HUB751 lost load) for failures."""
+    """Enumerate every scenario; diagnostics (HUB750 overload, HUB751 lost load) for failures.
+    `generators`: (island, sets, island kW) when the sets are spread over islands."""
     from hubc.codes import diag
 
     scen: list[Scenario] = []
     for ha in asg.halls:
         scen.extend(_hall_scenarios(ha, sz, tier))
-    scen.extend(_campus_scenarios(sz, asg, tier, circuits, contract_mw))
+    scen.extend(_campus_scenarios(sz, asg, tier, circuits, contract_mw, generators))
     sec_scen, sections = _section_scenarios(sz, asg)
     scen.extend(sec_scen)
     scen.sort(key=lambda s: (s.area, s.kind, s.id))
