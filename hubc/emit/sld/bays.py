@@ -30,10 +30,11 @@ from hubc.emit.sld.view import (
     natural,
 )
 
-LEFT = 4.5  # conductor from the bay's left edge
+LEFT = 3.5  # conductor from the bay's left edge (an open switch's blade reaches x - 2.9)
 LS = 3.2  # label column pitch (2.5 mm text)
 L0 = 3.1  # first label baseline right of the conductor (clear of a switch)
-L0_WIDE = 7.6  # ... clear of a transformer, generator or converter symbol and its typical box
+L0_WIDE = 7.6  # ... clear of a converter and its source symbol
+L0_USS = 6.2  # ... clear of a unit substation and its typical box (x + 4)
 RIGHT = 1.6  # after the last label column
 SW_Y = 9.0  # switch centre from the busbar
 CABLE = 48.0  # feeder cable drawn from the switch to the far end
@@ -75,7 +76,10 @@ def labels(x: float, bottom: float, lines: list[str], room: float, l0: float = L
 
 
 def label_width(nlines: int, l0: float = L0) -> float:
-    return LEFT + l0 + LS * max(0, nlines - 1) + 0.6 + RIGHT
+    """A bay's width: the conductor's room on the left, then `nlines` label columns."""
+    if nlines == 0:
+        return LEFT + 1.2 + RIGHT
+    return LEFT + l0 + LS * (nlines - 1) + 0.6 + RIGHT
 
 
 def cable_text(ln) -> str:
@@ -160,7 +164,7 @@ def _substations(subs, x: float, y: float) -> str:
         body += group(lv.id, inner, "bus")
         drawn |= {lv.id, *(ld.id for ld in loads[:1]), *(m.id for m in motors[:1])}
     if len(subs) > 1:
-        body += rect(x - 4.5, y + 2, 9, 38, "sld-typ") + text(x - 4.5, y + 44, f"x {len(subs)}", T_SMALL)
+        body += rect(x - 4, y + 2, 8, 38, "sld-typ") + text(x - 4, y + 44, f"x {len(subs)}", T_SMALL)
     stands_for = {role: eid for eid, role in reversed(_substation_elements(subs[0])) if eid in drawn}
     for sub in subs:
         body += "".join(member(eid, stands_for.get(role, t.id)) for eid, role in _substation_elements(sub) if eid not in drawn)
@@ -168,26 +172,29 @@ def _substations(subs, x: float, y: float) -> str:
 
 
 def feeder_width(b: FeederBay, ctx: Ctx) -> float:
-    wide = L0_WIDE if b.fanout.substations else L0
+    wide = L0_USS if b.fanout.substations else L0
     return max(label_width(2), label_width(len(_feeder_fanout_lines(b, ctx)) + 1, wide))
 
 
-def feeder_draw(b: FeederBay, x: float, yb: float, ctx: Ctx, title: str = "", fanout: list[str] | None = None) -> str:
+def feeder_draw(b: FeederBay, x: float, yb: float, ctx: Ctx, title: str = "", fanout: list[str] | None = None, l0: float = L0) -> str:
     y_end = yb + 4 + 10 + CABLE
     head = [title or b.line.id, cable_text(b.line)]
     fanout = _feeder_fanout_lines(b, ctx) if fanout is None else fanout
     out = line(x, yb, x, yb + 4) + switch_el(b.switch, x, yb + SW_Y)
     out += group(b.line.id, line(x, yb + 14, x, y_end, "sld-cable"), "line")
-    out += labels(x, y_end - 2, head, CABLE + 6)
+    out += labels(x, y_end - 2, head, CABLE + 6, l0)
     end = line(x - 3, y_end, x + 3, y_end, "sld-bus") + _fanout_body(b, x, y_end)
     out += group(b.end.id, end, "bus")
-    wide = L0_WIDE if b.fanout.substations else L0
+    wide = L0_USS if b.fanout.substations else L0
     out += labels(x, y_end + FAN - 2, [duty_line(ctx.duty(b.end.id)), *fanout], FAN - 4, wide)
     return out
 
 
+GROUP_L0 = L0 + 1.0  # a group's labels clear its typical box
+
+
 def group_width(g: FeederGroup, ctx: Ctx) -> float:
-    return feeder_width(g.feeders[0], ctx)
+    return max(label_width(2, GROUP_L0), feeder_width(g.feeders[0], ctx))
 
 
 def feeder_elements(f: FeederBay) -> list[tuple[str, str]]:
@@ -203,7 +210,7 @@ def feeder_elements(f: FeederBay) -> list[tuple[str, str]]:
 def group_draw(g: FeederGroup, x: float, yb: float, ctx: Ctx) -> str:
     """The first feeder drawn, the others its members ("typical x N")."""
     first = g.feeders[0]
-    out = feeder_draw(first, x, yb, ctx, title=f"{len(g.feeders)} x {g.label}", fanout=_group_fanout(g) or None)
+    out = feeder_draw(first, x, yb, ctx, title=f"{len(g.feeders)} x {g.label}", fanout=_group_fanout(g) or None, l0=GROUP_L0)
     out += rect(x - 3.8, yb + 2.5, 4.9, 10 + CABLE + 5, "sld-typ")
     drawn = {role: eid for eid, role in reversed(feeder_elements(first))}
     for f in g.feeders[1:]:
@@ -222,7 +229,7 @@ def _gen_lines(g: GeneratorGroup) -> list[str]:
 
 
 def gens_width(g: GeneratorGroup, ctx: Ctx) -> float:
-    return LEFT + 5 + RIGHT + 0.5
+    return LEFT + 4.4 + RIGHT + 0.5
 
 
 def gens_draw(g: GeneratorGroup, x: float, yb: float, ctx: Ctx) -> str:
@@ -232,7 +239,7 @@ def gens_draw(g: GeneratorGroup, x: float, yb: float, ctx: Ctx) -> str:
     out += group(term.id, line(x, yb + 14, x, yb + 22) + sym.node(x, yb + 18), "bus")
     out += group(gen.id, sym.generator(x, yb + 26), "generator")
     if len(g.units) > 1:
-        out += rect(x - 5, yb + 2.5, 10, 30, "sld-typ") + text(x + 5, yb + 36, f"x {len(g.units)}", T_SMALL, "end")
+        out += rect(x - 4.4, yb + 2.5, 8.8, 30, "sld-typ") + text(x + 4.4, yb + 36, f"x {len(g.units)}", T_SMALL, "end")
     out += "".join(text(x + 0.3 + LS * i, yb + 39, s, T_SMALL, "end", vertical=True) for i, s in enumerate(_gen_lines(g)))
     for sw2, term2, gen2 in g.units[1:]:
         out += member(sw2.id, sw.id) + member(term2.id, term.id) + member(gen2.id, gen.id)
@@ -282,12 +289,12 @@ def _switch_above(b, x: float, yb: float, lines: list[str]) -> str:
 
 
 def incomer_width(b: IncomerBay, ctx: Ctx, section: str) -> float:
-    return label_width(1)
+    return label_width(0)
 
 
 def incomer_draw(b: IncomerBay, x: float, yb: float, ctx: Ctx, section: str) -> str:
-    """Breaker and label; the lead up to the transformer is drawn with the transformer."""
-    return _switch_above(b, x, yb, [local(b.switch.id, section)])
+    """The breaker (plainly the incomer: its lead goes up to the transformer, drawn with it)."""
+    return _switch_above(b, x, yb, [])
 
 
 def transfer_width(b: TransferBay, ctx: Ctx, section: str) -> float:
@@ -326,7 +333,7 @@ def conv_draw(c: ConverterBay, x: float, yb: float, ctx: Ctx, section: str) -> s
     if g.kind == "bess":
         body += sym.battery(x, yb - 30.5)
     elif g.kind == "solar":
-        body += sym.pv(x, yb - 31)
+        body += sym.pv(x, yb - 31, up=True)
     elif g.kind == "wind":
         body += sym.wind(x, yb - 31, up=True)
     return group(g.id, body, "source", kind=g.kind) + labels(x, yb - 2, _conv_lines(c, ctx), CONV_ROOM, L0_WIDE)
@@ -358,10 +365,10 @@ def text_fits(lines: list[str], length: float) -> bool:
 
 
 def section_lines(bus, ctx: Ctx, prefix: str) -> list[str]:
-    ik, rating = ctx.duty(bus.id).lines()
-    name = local(bus.id, prefix)
-    tag = " (reserve)" if bus.role == "mv-reserve" else ""
-    return [f"{name}{tag}", ik, rating]
+    """A bus section's label, narrow (it sits left of the bays above the busbar): its name, then
+    its duty and rating, one figure a line."""
+    tag = ["reserve bus"] if bus.role == "mv-reserve" else []
+    return [local(bus.id, prefix), *tag, *ctx.duty(bus.id).stacked()]
 
 
 __all__ = ["ABOVE", "BELOW", "DASH", "Ctx", "line_lines", "section_lines", "state", "switch_el"]

@@ -29,14 +29,18 @@ class BusDuty:
     ok: bool = True
 
     def lines(self) -> tuple[str, str]:
-        """("Ik'' 31.2 kA", "40 kA 2500 A"): the duty, then the rating, "—" where not known."""
+        """("Ik'' 31.2 kA", "40 kA 2,500 A"): the duty, then the rating, "—" where not known."""
+        ik, *rating = self.stacked()
+        return ik, " ".join(rating)
+
+    def stacked(self) -> list[str]:
+        """The same on up to three short lines: duty, short-circuit rating, rated current."""
         ik = f"Ik'' {self.ikss_max_ka:.1f} kA" if self.ikss_max_ka is not None else f"Ik'' {DASH}"
-        short = "Icu" if self.kind == "lv-board" else ""
         if self.rated_ka is None:
-            rating = f"rated {DASH}"
-        else:
-            rating = f"{short} {self.rated_ka:g} kA".strip() + (f" {self.rated_a:,.0f} A" if self.rated_a else "")
-        return ik, rating + ("" if self.ok else " < DUTY")
+            return [ik, f"rated {DASH}"]
+        short = "Icu " if self.kind == "lv-board" else ""
+        out = [ik, f"{short}{self.rated_ka:g} kA" + ("" if self.ok else " < DUTY")]
+        return out + ([f"{self.rated_a:,.0f} A"] if self.rated_a else [])
 
 
 @attrs.frozen(kw_only=True)

@@ -35,7 +35,7 @@ from hubc.emit.sld.view import (
 )
 
 TIE_GAP = 18.0  # between sections joined by an inline tie or coupler
-PLAIN_GAP = 6.0  # between sections that are separate buses
+PLAIN_GAP = 5.0  # between sections that are separate buses
 LEFT_COLUMN = 44.0  # level titles
 LANE_PITCH = 3.5
 LANE_BASE = 30.0  # the lowest lane above its busbar (room for the bays' labels below it)
@@ -233,7 +233,8 @@ def _draw_level(lp: LevelPlace, pl: Placement, ctx: Ctx) -> list[str]:
         for lane_bus, _x in sp.landings:
             body += _lane(lp, pl, lane_bus)
         out.append(group(sp.section.bus.id, body, "bus", role=sp.section.bus.role))
-        out += [text(sp.x0 + 1.5, yb - 8.4 + 3.2 * k, s, T_SMALL, bold=k == 0) for k, s in enumerate(section_lines(sp.section.bus, ctx, prefix))]
+        lines = section_lines(sp.section.bus, ctx, prefix)
+        out += [text(sp.x0 + 1.5, yb - 2 - 3.2 * (len(lines) - 1 - k), s, T_SMALL, bold=k == 0) for k, s in enumerate(lines)]
         tie = lp.level.inline[i] if i < len(lp.level.inline) else None
         if tie is not None:
             out.append(_tie(tie, sp.x1, lp.sections[i + 1].x0, yb, prefix))

@@ -81,13 +81,15 @@ def battery(x: float, y: float) -> str:
     )
 
 
-def pv(x: float, y: float) -> str:
-    """Photovoltaic generator (IEC 60617 S01356 style): a cell in a box with incident light;
-    terminal y - 3.5."""
+def pv(x: float, y: float, up: bool = False) -> str:
+    """Photovoltaic generator (IEC 60617 S01356 style): a cell in a box with incident light on the
+    side away from its terminal (terminal y - 3.5; y + 3.5 when `up`, the light then from above)."""
+    box = rect(x - 4, y - 3.5, 8, 7) + line(x - 2.2, y - 0.6, x + 2.2, y - 0.6) + line(x - 1.1, y + 0.8, x + 1.1, y + 0.8, "sld-bus")
+    if up:
+        rays = "".join(line(x + dx, y - 8.5, x + dx, y - 4.3) + polyline([(x + dx - 0.8, y - 5.1), (x + dx, y - 4.3), (x + dx + 0.8, y - 5.1)]) for dx in (-1.6, 1.6))
+        return box + rays
     return (
-        rect(x - 4, y - 3.5, 8, 7)
-        + line(x - 2.2, y - 0.6, x + 2.2, y - 0.6)
-        + line(x - 1.1, y + 0.8, x + 1.1, y + 0.8, "sld-bus")
+        box
         + line(x + 5.5, y + 5.5, x + 3.3, y + 3.3)
         + line(x + 7.0, y + 4.0, x + 4.8, y + 1.8)
         + polyline([(x + 3.3, y + 4.4), (x + 3.3, y + 3.3), (x + 4.4, y + 3.3)])
