@@ -171,12 +171,25 @@ def _hall_sheet(result, spec, h) -> HallSheet:
 
 def _notes(result, spec) -> tuple[str, ...]:
     sz = result.sizing
-    w = result.verification.worst
-    worst = f"{w.worst_loading:.0%} ({w.worst_component})" if w is not None else DASH
-    return (
+    out = [
         f"IT {sz.it_kw / 1000:,.1f} MW; UPS load {sz.critical_kw / 1000:,.1f} MW; facility peak {sz.facility_kw / 1000:,.1f} MW / {sz.facility_kva / 1000:,.1f} MVA.",
         f"UPS {sz.topology.label}, {result.installed.ups_blocks} blocks x {sz.block_kw:,.0f} kW; Tier {spec.policy.tier}; {sz.paths} paths.",
-        f"Operating philosophy {result.network.philosophy}; generator retransfer {result.network.generator_transfer} transition.",
-        f"Failure scenarios checked: {len(result.verification.scenarios)}; worst {worst}.",
+        f"Operating philosophy {result.network.philosophy}: switches drawn in their normal state; generator retransfer {result.network.generator_transfer} transition.",
+        *_study_notes(result.studies),
+        ("Ik'' at a bus: the maximum initial symmetrical short-circuit current (IEC 60909-0) over the switching states studied; below it the switchboard's "
+        "rated short-circuit current (Icu for LV boards) and rated current, as chosen from that duty; '—' where not studied."),
         *result.network.notes,
-    )
+    ]
+    return tuple(out)
+
+
+def _study_notes(studies) -> list[str]:
+    if studies is None:
+        return ["No power-system studies in this build: duties and ratings are not shown."]
+    w = studies.worst
+    worst = f"{w.worst_component} at {w.worst_loading:.0%} ({w.id})" if w is not None and w.worst_loading is not None else DASH
+    g = studies.grid
+    return [
+        (f"Load flows: {len(studies.scenarios)} scenarios (each failure with its switching), worst {worst}; "
+        f"normal import {g.import_mw:,.1f} MW at power factor {g.power_factor:.3f}, losses {studies.losses.total_kw / 1000:,.1f} MW."),
+    ]

@@ -40,7 +40,7 @@ def switch_h(x: float, y: float, kind: str = "CB", closed: bool = True) -> str:
 
 def transformer(x: float, y: float) -> str:
     """Two-winding transformer (IEC 60617 S00841): two interlinked circles; terminals y -/+ 7."""
-    return line(x, y - TX_HALF, x, y - 5.7) + circle(x, y - 2.2, 3.5) + circle(x, y + 2.2, 3.5, "sld-w") + line(x, y + 5.7, x, y + TX_HALF)
+    return line(x, y - TX_HALF, x, y - 5.7) + circle(x, y - 2.2, 3.5, "sld-w") + circle(x, y + 2.2, 3.5, "sld-w") + line(x, y + 5.7, x, y + TX_HALF)
 
 
 def transformer3(x: float, y: float) -> tuple[str, tuple[float, float], tuple[float, float], tuple[float, float]]:
@@ -50,7 +50,7 @@ def transformer3(x: float, y: float) -> tuple[str, tuple[float, float], tuple[fl
     lv_l, lv_r = (x - 2.0, y + TX3_HALF), (x + 2.0, y + TX3_HALF)
     body = (
         line(x, hv[1], x, y - 5.7)
-        + circle(x, y - 2.2, 3.5)
+        + circle(x, y - 2.2, 3.5, "sld-w")
         + circle(x - 2.0, y + 1.3, 3.5, "sld-w")
         + circle(x + 2.0, y + 1.3, 3.5, "sld-w")
         + line(x - 2.0, y + 4.8, *lv_l)

@@ -14,7 +14,7 @@ import attrs
 
 from hubc.electrical.network import Bus, Network, Switch, Transformer
 from hubc.emit.sld import symbols as sym
-from hubc.emit.sld.bays import LEFT, LS, Ctx, cable_text, labels, state, switch_el
+from hubc.emit.sld.bays import LEFT, LS, Ctx, cable_text, clip, labels, state, switch_el
 from hubc.emit.sld.inputs import HallSheet
 from hubc.emit.sld.sheet import (
     Sheet,
@@ -32,7 +32,7 @@ from hubc.emit.sld.view import local, natural
 DROP = 5.0  # pitch of the outgoing busway feeds of a UPS output
 L0_UPS = 11.0  # labels right of the UPS and its battery
 IN_COLS = 4  # label columns of the incoming feeder
-Y_RMU, Y_LV, Y_OUT, Y_END = 76.0, 136.0, 198.0, 252.0  # from the tier's top
+Y_RMU, Y_LV, Y_OUT, Y_END = 76.0, 136.0, 198.0, 278.0  # from the tier's top
 TIER_H = Y_END + 14
 
 
@@ -193,8 +193,14 @@ def _outputs(h: HallSheet, b: Block, x: float, y_out: float, w: float) -> str:
         body = line(xi, y_out, xi, y_out + 3, cls) + sym.switch(xi, y_out + 8) + line(xi, y_out + 13, xi, y_out + Y_END - Y_OUT - 6, cls)
         body += sym.load(xi, y_out + Y_END - Y_OUT - 6)
         out += f'<g class="busway" data-item="{r.item}" data-path="{r.path}">{body}</g>'
-        out += text(xi + 2.6, y_out + Y_END - Y_OUT - 8, f"{r.item.rsplit('.', 1)[-1]} {r.path} ({r.kw:,.0f} kW)", T_SMALL, vertical=True)
+        out += text(xi + 2.6, y_out + Y_END - Y_OUT - 8, clip(_drop_label(r), Y_END - Y_OUT - 24), T_SMALL, vertical=True)
     return out
+
+
+def _drop_label(r) -> str:
+    """`row-01 A (1,116 kW), B from ups-02b`: the item, this path, its load, where its other cord is."""
+    other = f", {'B' if r.path == 'A' else 'A'} from {r.other.rsplit('.', 1)[-1]}" if r.other else ", single-corded"
+    return f"{r.item.rsplit('.', 1)[-1]} {r.path} ({r.kw:,.0f} kW){other}"
 
 
 def _feeder(w: Widths, f: Feeder, x0: float, y: float, ctx: Ctx) -> str:
