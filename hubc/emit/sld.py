@@ -277,7 +277,10 @@ def _svg(result, spec: Spec) -> str:
             f'<line class="w" x1="{tx - 10:g}" y1="{Y_MVBUS}" x2="{tx - 8:g}" y2="{Y_MVBUS}"/><rect class="s" x="{tx - 7:g}" y="{Y_MVBUS - 7}" width="14" height="14"/>'
             f'<text class="t" x="{tx:g}" y="{Y_MVBUS + 24}" text-anchor="middle">N.O.</text>',
         )
-    svg.text(mv_x0, Y_MVBUS - 12, f"{sz.mv_voltage_kv:g} kV switchgear, {max(1, n_tx)} section(s), bus ties normally open, 25 kA; feeders spread over sections (design.json)", "t", "start")
+    mv_ka = max((r.rated_short_circuit_ka for r in result.ratings.buses if r.kind == "mv-switchgear"), default=None) if result.ratings else None
+    n_sec = len(sz.arrangement().sections) if n_tx else 1
+    ties = "ties closed" if sz.philosophy == "closed-ties" else "ties/transfers normally open"
+    svg.text(mv_x0, Y_MVBUS - 12, f"{sz.mv_voltage_kv:g} kV switchgear, {n_sec} section(s), {sz.philosophy}, {ties}" + (f", {mv_ka:g} kA" if mv_ka else "") + "; feeders spread over sections (design.json)", "t", "start")
     # ---- plant columns
     for (kind, eid), px in zip(plant_cols, plant_x):
         body = f'<line class="w" x1="{px}" y1="{Y_MVBUS}" x2="{px}" y2="{Y_FEEDER - 20}"/>' + breaker(px, Y_FEEDER)
@@ -333,7 +336,8 @@ def _svg(result, spec: Spec) -> str:
                 f"{h.hall}/lv-switchboard",
                 f'<line class="bus" x1="{bx - 50}" y1="{Y_LVBUS}" x2="{bx + 50}" y2="{Y_LVBUS}"/>' + breaker(bx, Y_LVBUS + 30) + f'<line class="w" x1="{bx}" y1="{Y_LVBUS + 50}" x2="{bx}" y2="{Y_UPS - 22}"/>',
             )
-            svg.text(bx + 8, Y_LVBUS - 8, f"{sz.lv_board_frame_a:g} A {sz.lv_fault_ka:g} kA", "ts", "start")
+            lv = max((r for r in result.ratings.buses if r.kind == "lv-board" and r.area == h.hall), key=lambda r: r.rated_short_circuit_ka, default=None) if result.ratings else None
+            svg.text(bx + 8, Y_LVBUS - 8, f"{lv.rated_current_a:g} A {lv.rated_short_circuit_ka:g} kA" if lv else f"{sz.lv_board_frame_a:g} A {sz.lv_fault_ka:g} kA", "ts", "start")
             ups_body = converter(bx, Y_UPS, "~", "~") + f'<line class="w" x1="{bx + 22}" y1="{Y_UPS}" x2="{bx + 40}" y2="{Y_UPS}"/>' + battery(bx + 40, Y_UPS + 28)
             ups_body += f'<line class="w" x1="{bx}" y1="{Y_UPS + 22}" x2="{bx}" y2="{Y_OUTBUS}"/>'
             svg.group(b.id, f"{h.hall}/ups-module", ups_body)
