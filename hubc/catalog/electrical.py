@@ -139,7 +139,7 @@ def lv_board_ratings() -> tuple[LvBoardRating, ...]:
 def lv_making_factor(icu_ka: float) -> float:
     """n = rated making capacity (peak) / Icu (IEC 60947-2 Table 2)."""
     rows = sorted(data()["lv_making_factor"], key=lambda r: -r["above_ka"])
-    return float(next(r["n"] for r in rows if icu_ka > r["above_ka"] - 1e-9))
+    return float(next((r["n"] for r in rows if icu_ka > r["above_ka"] + 1e-9), rows[-1]["n"]))
 
 
 def line_reactance(voltage_kv: float, name: str) -> tuple[float, float, str]:

@@ -83,7 +83,9 @@ def design_network(spec, sz: ElectricalSizing, asg: Assignment, designs: tuple[F
         return worst, res
 
     need, mv_res = mv_duty(vk)
-    limit = e.mv_switchgear_ka if e.mv_switchgear_ka is not None else mv_class.max_short_circuit_ka
+    # a measure only for a duty beyond the class's largest standard rating; a rating fixed in the
+    # spec below its duty is the user's to change (HUB752)
+    limit = mv_class.max_short_circuit_ka
     if sz.main_tx_count and need > limit + 1e-9:
         meas = cat.table("short_circuit_measures")
         vk_max = float(meas["main_transformer_vk_max_percent"])
