@@ -204,12 +204,14 @@ def check_drawing(files: dict[str, bytes], net: Network) -> None:
     overview_ids = element_ids({"sld.svg": roots["sld.svg"]})
     for x in (*net.buses, *net.lines, *net.transformers, *net.switches, *net.loads):
         assert overview_ids[x.id] == (0 if on_typical_sheet(x, halls) else 1), x.id
-    # switches: drawn state = network normal state
+    # switches: drawn state = network normal state; a typical's members are in the drawn state
     sw = {s.id: s for s in net.switches}
     for root in roots.values():
         for el in root.iter(f"{SVG}g"):
             if el.get("id") in sw and el.get("class") == "switch":
                 assert el.get("data-normal") == ("closed" if sw[el.get("id")].closed else "open"), el.get("id")
+            if el.get("id") in sw and el.get("class") == "member":
+                assert sw[el.get("id")].closed == sw[el.get("data-typical")].closed, el.get("id")
     for name, root in roots.items():
         check_sheet(root, name)
 
@@ -299,6 +301,14 @@ def test_a_hall_too_big_to_sit_beside_the_overview_gets_its_own_sheet():
     assert paths == {"A": 2, "B": 2}
     text = " ".join("".join(t.itertext()) for t in roots["sld.svg"].iter(f"{SVG}text"))
     assert "to hall typical: sheet 2" in text
+
+
+def test_drawing_numbers_come_from_the_campus_id_and_fit_their_field():
+    assert drawing_number("pilot-10mw", 2) == "PILOT-10MW-E-SLD-002"
+    long = drawing_number("a-very-long-campus-identifier-for-testing", 1)
+    assert long == drawing_number("a-very-long-campus-identifier-for-testing", 1)
+    assert long != drawing_number("a-very-long-campus-identifier-for-testesting", 1)
+    assert re.fullmatch(r"A-VERY-LONG-CAM-[0-9A-F]{4}-E-SLD-001", long)
 
 
 def test_sheet_files_are_safe_names():

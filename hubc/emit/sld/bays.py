@@ -13,9 +13,9 @@ from collections.abc import Callable, Mapping
 import attrs
 
 from hubc.emit.sld import symbols as sym
-from hubc.emit.sld.inputs import DASH, BusDuty, SldInput
+from hubc.emit.sld.inputs import BusDuty, SldInput
 from hubc.emit.sld.svg import T_SMALL, group, line, member, rect, text
-from hubc.emit.sld.text import width as text_width
+from hubc.emit.sld.text import clip
 from hubc.emit.sld.view import (
     ConverterBay,
     FeederBay,
@@ -57,16 +57,6 @@ def state(closed: bool) -> str:
 def switch_el(s, x: float, y: float) -> str:
     """A switch drawn in its normal state, with its id and state for readers of the file."""
     return group(s.id, sym.switch(x, y, s.kind, s.closed), "switch", normal="closed" if s.closed else "open", role=s.role)
-
-
-def clip(s: str, room: float, size: float = T_SMALL) -> str:
-    """`s`, cut short with an ellipsis if it is longer than `room` mm (a guard: labels are written
-    to fit, so this shows up only for unusually long ids)."""
-    if text_width(s, size) <= room:
-        return s
-    while s and text_width(s + "…", size) > room:
-        s = s[:-1]
-    return s + "…"
 
 
 def labels(x: float, bottom: float, lines: list[str], room: float, l0: float = L0) -> str:
@@ -360,10 +350,6 @@ def line_lines(b: LineBay) -> list[str]:
     return [ln.id, f"{what}, {cond}", sw]
 
 
-def text_fits(lines: list[str], length: float) -> bool:
-    return all(text_width(s, T_SMALL) <= length for s in lines)
-
-
 def section_lines(bus, ctx: Ctx, prefix: str) -> list[str]:
     """A bus section's label, narrow (it sits left of the bays above the busbar): its name, then
     its duty and rating, one figure a line."""
@@ -371,4 +357,4 @@ def section_lines(bus, ctx: Ctx, prefix: str) -> list[str]:
     return [local(bus.id, prefix), *tag, *ctx.duty(bus.id).stacked()]
 
 
-__all__ = ["ABOVE", "BELOW", "DASH", "Ctx", "line_lines", "section_lines", "state", "switch_el"]
+__all__ = ["ABOVE", "BELOW", "Ctx", "label_width", "labels", "line_lines", "section_lines", "state", "switch_el"]

@@ -57,18 +57,18 @@ def _style(switches) -> str:
 
 
 def _injections(g, net: Network) -> None:
-    for x in net.ext_grids:
-        g.node(x.id, f"{x.id}\\nIk'' max {x.fault_level_max_ka:g} kA", shape="invhouse")
-        g.edge(x.id, x.bus, id=f"{x.id}@{x.bus}")
-    for x in net.generators:
-        g.node(x.id, f"{x.id}\\n{x.p_mw * 1000:,.0f} kW", shape="circle")
-        g.edge(x.id, x.bus, id=f"{x.id}@{x.bus}")
-    for x in net.sgens:
-        g.node(x.id, f"{x.id}\\n{x.kind} {x.sn_mva:,.0f} MVA", shape="doublecircle")
-        g.edge(x.id, x.bus, id=f"{x.id}@{x.bus}")
-    for x in net.loads:
-        g.node(x.id, f"{x.id}\\n{x.kind} {x.p_mw:,.3f} MW", shape="invtriangle")
-        g.edge(x.bus, x.id, id=f"{x.bus}@{x.id}")
-    for x in net.motors:
-        g.node(x.id, f"{x.id}\\nmotors {x.pn_mech_mw:,.3f} MW", shape="circle")
-        g.edge(x.bus, x.id, id=f"{x.bus}@{x.id}")
+    """Sources point at their bus, loads hang from it."""
+    kinds = (
+        (net.ext_grids, "invhouse", lambda x: f"Ik'' max {x.fault_level_max_ka:g} kA", True),
+        (net.generators, "circle", lambda x: f"{x.p_mw * 1000:,.0f} kW", True),
+        (net.sgens, "doublecircle", lambda x: f"{x.kind} {x.sn_mva:,.0f} MVA", True),
+        (net.loads, "invtriangle", lambda x: f"{x.kind} {x.p_mw:,.3f} MW", False),
+        (net.motors, "circle", lambda x: f"motors {x.pn_mech_mw:,.3f} MW", False),
+    )
+    for table, shape, what, source in kinds:
+        for x in table:
+            g.node(x.id, f"{x.id}\\n{what(x)}", shape=shape)
+            if source:
+                g.edge(x.id, x.bus, id=f"{x.id}@{x.bus}")
+            else:
+                g.edge(x.bus, x.id, id=f"{x.bus}@{x.id}")

@@ -4,8 +4,9 @@ Like PowSyBl's single-line diagrams, positions come first and drawing after: eac
 laid out on its own (sections side by side, bays packed under and over their busbar), the lowest
 level first; a level above places its transformer bays as close as it can over the transformers
 the level below fixed, and the leads between them are routed (a jog where they cannot be
-straight). The sheet is A1 when the result fits, else A0; when even A0 is too narrow, feeders to
-hall copies modelled as equivalents are drawn once per hall and section ("typical x N").
+straight). The sheet is A1 when the result fits - if need be with the feeders to hall copies
+modelled as equivalents, then every kind of feeder, drawn once per hall and section ("typical x N")
+- else A0 likewise; what room is left is spread over the bays.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from hubc.emit.sld import symbols as sym
 from hubc.emit.sld.bays import ABOVE, BELOW, CABLE, FAN, LEFT, Ctx, line_lines, section_lines, state
 from hubc.emit.sld.inputs import HallSheet
 from hubc.emit.sld.sheet import Sheet, document, frame, legend, notes_box, revision_table, sheet_title, title_block
-from hubc.emit.sld.svg import T_HEAD, T_LABEL, T_SMALL, group, line, text
+from hubc.emit.sld.svg import T_HEAD, T_LABEL, T_SMALL, group, line, tagged, text
 from hubc.emit.sld.text import width as text_width
 from hubc.emit.sld.typical import draw_hall, hall_notes, natural_width, typical_feeders
 from hubc.emit.sld.view import (
     GROUPING,
+    ConverterBay,
     IncomerBay,
     Level,
     LineBay,
@@ -241,7 +243,7 @@ def _draw_level(lp: LevelPlace, pl: Placement, ctx: Ctx) -> list[str]:
     out += _jumps(lp, pl)
     for sp in lp.sections:
         for lane_bus, x in sp.landings:  # after the jumps: a riser crosses the lanes it does not join
-            out.append(f'<g class="bus" data-ref="{lane_bus}">' + line(x, yb, x, pl.lanes[lane_bus]) + sym.node(x, pl.lanes[lane_bus]) + "</g>")
+            out.append(tagged("bus", line(x, yb, x, pl.lanes[lane_bus]) + sym.node(x, pl.lanes[lane_bus]), ref=lane_bus))
         for b, x in sp.above:
             out.append(ABOVE[type(b)][1](b, x, yb, ctx, sp.section.bus.id))
             out.append(_riser(b, x, yb, pl))
@@ -268,7 +270,10 @@ def _jumps(lp: LevelPlace, pl: Placement) -> list[str]:
     out = []
     lane_x = {bus: _lane_span(lp, bus) for bus, _ in lp.level.lanes}
     for sp in lp.sections:
-        risers = [(x, b.other if isinstance(b, TransferBay) else None) for b, x in sp.above] + [(x, lb) for lb, x in sp.landings]
+        # what rises past the lanes: incomers and utility circuits (to the level above), transfers
+        # and landings (to their own lane); converter-connected sources end below the lanes
+        risers = [(x, b.other if isinstance(b, TransferBay) else None) for b, x in sp.above if not isinstance(b, ConverterBay)]
+        risers += [(x, lb) for lb, x in sp.landings]
         for x, target in risers:
             for bus, (a, b) in lane_x.items():
                 top = pl.lanes.get(target, -1e9) if target else -1e9
@@ -439,7 +444,7 @@ def overview_sheet(ctx: Ctx, number: int, of: int, insets: Sequence[HallSheet] =
         parts += draw_hall(ctx, h, x, y_top, sheet.inner[2] - 4, spread=False)
         x += natural_width(h, typical_feeders(ctx.inp.network, h.hall)) + INSET_GAP
         notes += hall_notes(h, number)
-    parts.append(notes_box(sheet, notes)[0])
+    parts.append(notes_box(sheet, notes))
     parts += [legend(sheet), revision_table(sheet, t.version), title_block(sheet, t.campus_id, t.campus_name, t.version)]
     return document(sheet, f"{t.campus_name} single-line diagram - overview", "\n".join(parts))
 

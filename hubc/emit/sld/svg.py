@@ -77,6 +77,12 @@ def group(eid: str, body: str, cls: str = "", **data: str) -> str:
     return f"<g{attrs}>{body}</g>"
 
 
+def tagged(cls: str, body: str, **data: str) -> str:
+    """A drawn thing that is not a network element (no id): its class and what it refers to."""
+    attrs = "".join(f" data-{k.replace('_', '-')}={quoteattr(v)}" for k, v in sorted(data.items()))
+    return f"<g class={quoteattr(cls)}{attrs}>{body}</g>"
+
+
 def member(eid: str, typical: str) -> str:
     """A network element drawn by a typical ("typical x N"): an empty element with its own id that
     names the drawn one, so every network id is found in the drawing."""

@@ -39,6 +39,16 @@ def width(s: str, size: float, bold: bool = False) -> float:
     return sum(char_em(c) for c in s) * size * (BOLD if bold else 1.0)
 
 
+def clip(s: str, room: float, size: float = 2.5) -> str:
+    """`s`, cut short with an ellipsis if it is longer than `room` mm at font size `size` (a
+    guard: labels are written to fit, so this shows up only for unusually long ids or names)."""
+    if width(s, size) <= room:
+        return s
+    while s and width(s + "…", size) > room:
+        s = s[:-1]
+    return s + "…"
+
+
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1
 
 

@@ -14,7 +14,7 @@ import attrs
 
 from hubc.electrical.network import Bus, Network, Switch, Transformer
 from hubc.emit.sld import symbols as sym
-from hubc.emit.sld.bays import LEFT, LS, Ctx, cable_text, clip, labels, state, switch_el
+from hubc.emit.sld.bays import LEFT, LS, Ctx, cable_text, labels, state, switch_el
 from hubc.emit.sld.inputs import HallSheet
 from hubc.emit.sld.sheet import (
     Sheet,
@@ -26,7 +26,8 @@ from hubc.emit.sld.sheet import (
     sheet_title,
     title_block,
 )
-from hubc.emit.sld.svg import T_SMALL, group, line, text
+from hubc.emit.sld.svg import T_SMALL, group, line, tagged, text
+from hubc.emit.sld.text import clip
 from hubc.emit.sld.view import local, natural
 
 DROP = 5.0  # pitch of the outgoing busway feeds of a UPS output
@@ -158,7 +159,7 @@ def _incoming(f: Feeder, x: float, y: float, ctx: Ctx) -> str:
     ik, rating = ctx.duty(f.rmu.id).lines()
     cable = cable_text(f.line) if f.line is not None else ""
     lines = [f.line.id if f.line is not None else f.rmu.id, ref, cable, f"RMU {ik} | {rating}"]
-    return f'<g class="incoming" data-ref="{f.line.id if f.line is not None else ""}">{out}</g>' + labels(x, y_rmu - 2, lines, Y_RMU - 14)
+    return tagged("incoming", out, ref=f.line.id if f.line is not None else f.rmu.id) + labels(x, y_rmu - 2, lines, Y_RMU - 14)
 
 
 def _block(h: HallSheet, b: Block, x: float, y: float, ctx: Ctx, w: float) -> str:
@@ -179,20 +180,20 @@ def _block(h: HallSheet, b: Block, x: float, y: float, ctx: Ctx, w: float) -> st
     role = h.roles.get(b.key, "")
     name = b.key.rsplit(".", 1)[-1]
     out += labels(x, y_out - 3, [f"LV {ik}", rating, f"UPS {name}" + (f" ({role})" if role and role != "distributed" else ""), *h.ups], Y_OUT - Y_LV - 6, L0_UPS)
-    return out + _outputs(h, b, x, y_out, w)
+    return out + _outputs(h, b, x, y_out)
 
 
-def _outputs(h: HallSheet, b: Block, x: float, y_out: float, w: float) -> str:
+def _outputs(h: HallSheet, b: Block, x: float, y_out: float) -> str:
     """The UPS output board and its busway feeds, A red and B blue."""
     rows = h.outputs.get(b.key, ())
     x0 = x - LEFT + 4
-    out = f'<g class="ups-output" data-item="{b.key}">' + line(x - 3, y_out, max(x + 3, x0 + DROP * max(0, len(rows) - 1) + 1), y_out, "sld-bus") + "</g>"
+    out = tagged("ups-output", line(x - 3, y_out, max(x + 3, x0 + DROP * max(0, len(rows) - 1) + 1), y_out, "sld-bus"), item=b.key)
     for i, r in enumerate(rows):
         xi = x0 + DROP * i
         cls = "sld-a" if r.path == "A" else "sld-b"
         body = line(xi, y_out, xi, y_out + 3, cls) + sym.switch(xi, y_out + 8) + line(xi, y_out + 13, xi, y_out + Y_END - Y_OUT - 6, cls)
         body += sym.load(xi, y_out + Y_END - Y_OUT - 6)
-        out += f'<g class="busway" data-item="{r.item}" data-path="{r.path}">{body}</g>'
+        out += tagged("busway", body, item=r.item, path=r.path)
         out += text(xi + 2.6, y_out + Y_END - Y_OUT - 8, clip(_drop_label(r), Y_END - Y_OUT - 24), T_SMALL, vertical=True)
     return out
 
@@ -208,7 +209,7 @@ def _feeder(w: Widths, f: Feeder, x0: float, y: float, ctx: Ctx) -> str:
     out = _incoming(f, x_in, y, ctx)
     xb = x0 + w.incoming()
     right = x0 + w.feeder(f) - 2
-    out += f'<g class="rmu" data-ref="{f.rmu.id}">' + line(x_in - 2, y + Y_RMU, right, y + Y_RMU, "sld-bus") + "</g>"
+    out += tagged("rmu", line(x_in - 2, y + Y_RMU, right, y + Y_RMU, "sld-bus"), ref=f.rmu.id)
     for b in f.blocks:
         out += _block(w.h, b, xb + LEFT, y, ctx, w.block(b))
         xb += w.block(b)
@@ -221,6 +222,6 @@ def typical_sheet(ctx: Ctx, h: HallSheet, number: int, of: int) -> str:
     t = ctx.inp.title
     parts = [frame(sheet), sheet_title(sheet, f"{t.campus_name}: hall {h.hall} - typical copy (copy 1 of {h.copies})", f"MV feeders -> unit substations -> LV boards -> UPS ({h.topology}) -> row busways A/B; typical x {h.copies} hall copies")]
     parts += draw_hall(ctx, h, x0, y0, x1)
-    parts.append(notes_box(sheet, hall_notes(h, 1))[0])
+    parts.append(notes_box(sheet, hall_notes(h, 1)))
     parts += [legend(sheet), revision_table(sheet, t.version), title_block(sheet, t.campus_id, t.campus_name, t.version)]
     return document(sheet, f"{t.campus_name} single-line diagram - hall {h.hall} typical", "\n".join(parts))

@@ -317,9 +317,11 @@ def _fanout(ix: _Index, end: Bus, sheets: frozenset[str]) -> Fanout:
 
 
 def _group_generators(bays: list[Bay]) -> list[Bay]:
-    gens = [u for b in bays if isinstance(b, GeneratorGroup) for u in b.units]
+    """The gensets of a section as one typical, per breaker state (a typical is drawn as it is)."""
     rest = [b for b in bays if not isinstance(b, GeneratorGroup)]
-    return rest + ([GeneratorGroup(units=tuple(gens))] if gens else [])
+    units = [u for b in bays if isinstance(b, GeneratorGroup) for u in b.units]
+    by_state = [tuple(u for u in units if u[0].closed == closed) for closed in (False, True)]
+    return rest + [GeneratorGroup(units=g) for g in by_state if g]
 
 
 def _feeder_kind(f: FeederBay) -> str:
@@ -336,10 +338,10 @@ def _group_feeders(bays: list[Bay], grouping: int) -> list[Bay]:
     out: list[Bay] = []
     for b in bays:
         if isinstance(b, FeederBay) and _feeder_kind(b) in kinds:
-            groups.setdefault((_feeder_kind(b), b.end.area), []).append(b)
+            groups.setdefault((_feeder_kind(b), b.end.area, b.switch.closed), []).append(b)
         else:
             out.append(b)
-    for (kind, area), fs in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+    for (kind, area, _closed), fs in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0], not kv[0][2])):
         if len(fs) == 1:
             out.append(fs[0])
             continue
