@@ -199,9 +199,11 @@ def check_drawing(files: dict[str, bytes], net: Network) -> None:
     missing = [i for i in network_ids(net) if ids[i] == 0]
     assert missing == []
     assert [k for k, v in ids.items() if v > 1] == []
-    # the overview holds everything but the hall typicals below their ring main units
-    halls = {k.removeprefix("sld/").removesuffix(".svg") for k in roots if k.startswith("sld/")}
-    overview_ids = element_ids({"sld.svg": roots["sld.svg"]})
+    # the overview (and its continuation sheets) holds everything but the hall typicals below
+    # their ring main units (sld/<hall>.svg, continued on sld/<hall>.<n>.svg)
+    overview = {k: r for k, r in roots.items() if k == "sld.svg" or k.startswith("sld/overview.")}
+    halls = {k.removeprefix("sld/").split(".")[0] for k in roots if k not in overview}
+    overview_ids = element_ids(overview)
     for x in (*net.buses, *net.lines, *net.transformers, *net.switches, *net.loads):
         assert overview_ids[x.id] == (0 if on_typical_sheet(x, halls) else 1), x.id
     # switches: drawn state = network normal state; a typical's members are in the drawn state
@@ -301,6 +303,48 @@ def test_a_hall_too_big_to_sit_beside_the_overview_gets_its_own_sheet():
     assert paths == {"A": 2, "B": 2}
     text = " ".join("".join(t.itertext()) for t in roots["sld.svg"].iter(f"{SVG}text"))
     assert "to hall typical: sheet 2" in text
+
+
+def wide_network(sections: int) -> Network:
+    """A campus too wide for one A0 overview: `sections` main transformers, each on its own MV
+    section (normally open ties between neighbours), six feeders to equivalent hall copies and a
+    genset on each section."""
+    net = tiny_network()
+    buses = [b for b in net.buses if b.role in ("utility", "hv-section")]
+    lines, trafos, switches, loads = [net.lines[0]], [], [net.switches[0]], []
+    for k in range(1, sections + 1):
+        sec, term = f"ss.mv-{k}", f"ss.tx-{k}.hv"
+        buses += [Bus(id=term, vn_kv=154.0, role="transformer-hv", section="ss.hv-1", area="ss"), Bus(id=sec, vn_kv=22.9, role="mv-section", section=sec, area="ss")]
+        trafos.append(_mv_tx(f"ss.tx-{k}", term, sec))
+        switches += [
+            Switch(id=f"ss.tx-{k}.hv-cb", bus="ss.hv-1", element=term, element_kind="bus", kind="CB", role="transformer-hv", closed=True, area="ss"),
+            Switch(id=f"{sec}.incomer", bus=sec, element=f"ss.tx-{k}", element_kind="transformer", kind="CB", role="incomer", closed=True, area="ss"),
+        ]
+        if k > 1:
+            switches.append(Switch(id=f"ss.mv-tie-{k - 1}-{k}", bus=f"ss.mv-{k - 1}", element=sec, element_kind="bus", kind="CB", role="tie", closed=False, area="ss"))
+        for f in range(1, 7):
+            c = (k - 1) * 6 + f + 1
+            rmu = f"hall.c{c:03d}.mvf-01.rmu"
+            buses.append(Bus(id=rmu, vn_kv=22.9, role="feeder-end", section=sec, area="hall", copy=c, detail="equivalent", typical="hall.c01.mvf-01.rmu"))
+            lines.append(_cable(f"hall.c{c:03d}.mvf-01", sec, rmu, "hall", c))
+            switches.append(Switch(id=f"hall.c{c:03d}.mvf-01.cb", bus=sec, element=f"hall.c{c:03d}.mvf-01", element_kind="line", kind="CB", role="feeder", closed=True, area="hall", copy=c))
+            loads.append(Load(id=f"{rmu}.equivalent", bus=rmu, kind="equivalent", p_mw=5.0, q_mvar=1.6, area="hall", copy=c))
+    return attrs.evolve(net, buses=tuple(buses), lines=tuple(lines), transformers=tuple(trafos), switches=tuple(switches), generators=(), sgens=(), loads=tuple(loads))
+
+
+def test_a_campus_wider_than_a0_continues_its_overview_on_further_sheets():
+    net = wide_network(40)
+    assert net.problems() == []
+    inp = attrs.evolve(tiny_input(), network=net, halls=())
+    files = render_sld(inp)
+    overviews = ["sld.svg", *sorted(k for k in files if k.startswith("sld/overview."))]
+    assert len(overviews) >= 2
+    check_drawing(files, net)
+    roots = parse(files)
+    assert {roots[k].get("data-sheet-size") for k in overviews} == {"A0"}
+    # the HV bus is drawn on every part, identified on the first and referred to after
+    assert [sum(1 for g in roots[k].iter(f"{SVG}g") if g.get("id") == "ss.hv-1") for k in overviews] == [1] + [0] * (len(overviews) - 1)
+    assert all(any(g.get("data-ref") == "ss.hv-1" for g in roots[k].iter(f"{SVG}g")) for k in overviews[1:])
 
 
 def test_drawing_numbers_come_from_the_campus_id_and_fit_their_field():

@@ -45,6 +45,7 @@ FAN = 58.0  # fan-out region below a feeder's far end
 class Ctx:
     inp: SldInput
     sheet_of: Mapping[str, int]  # hall -> its sheet number
+    section_sheet: Mapping[str, int] = attrs.field(factory=dict)  # MV section -> its overview sheet (1 when one)
 
     def duty(self, bus: str) -> BusDuty:
         return self.inp.duty.get(bus, BusDuty())

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import attrs
 
+from hubc.electrical.network import Network
 from hubc.emit.sld import symbols as sym
 from hubc.emit.sld.bays import ABOVE, BELOW, CABLE, FAN, LEFT, Ctx, line_lines, section_lines, state
 from hubc.emit.sld.inputs import HallSheet
@@ -34,6 +35,7 @@ from hubc.emit.sld.view import (
     TransformerBay,
     build_overview,
     local,
+    part,
 )
 
 TIE_GAP = 18.0  # between sections joined by an inline tie or coupler
@@ -391,10 +393,10 @@ def _level_titles(pl: Placement, x: float) -> list[str]:
 # ------------------------------------------------------------------------------ sheet
 
 
-def _plan(ctx: Ctx, x_left: float, y_top: float) -> tuple[Overview, Placement, str]:
+def _plan(ctx: Ctx, x_left: float, y_top: float, sizes: tuple[str, ...] = ("A1", "A0")) -> tuple[Overview, Placement, str]:
     """The overview laid out: A1 if it fits (every feeder drawn, else grouped as `build_overview`
     allows), else A0 likewise; unspread."""
-    tries = [(size, grouping) for size in ("A1", "A0") for grouping in GROUPING]
+    tries = [(size, grouping) for size in sizes for grouping in GROUPING]
     for size, grouping in tries:
         ov = build_overview(ctx.inp.network, ctx.sheet_of.keys(), grouping)
         pl = layout(ov, ctx, x_left, y_top)
@@ -422,31 +424,53 @@ def inset_room(ctx: Ctx) -> tuple[float, float] | None:
     return pl.width + INSET_GAP, sheet.inner[2] - 4
 
 
-def overview_sheet(ctx: Ctx, number: int, of: int, insets: Sequence[HallSheet] = ()) -> str:
-    """The overview SVG; with `insets`, those halls' typicals drawn right of it on the same sheet."""
+def overview_sheet(ctx: Ctx, number: int, of: int, insets: Sequence[HallSheet] = (), parts: int = 1) -> str:
+    """The overview SVG; with `insets`, those halls' typicals drawn right of it on the same sheet;
+    `parts` > 1: sheet `number` is one of that many continuation sheets of the overview."""
     x_left, y_top = _origin(number, of)
-    ov, pl, size = _plan(ctx, x_left, y_top)
+    ov, pl, size = _plan(ctx, x_left, y_top, ("A1", "A0") if parts == 1 else ("A0",))  # a set of parts: all A0
     room = Sheet(size=size, number=1, of=1, title="").inner[2] - 4 - x_left - LEFT_COLUMN
     spread = 1.0 if insets else min(1.8, max(1.0, room / max(1.0, pl.width - x_left - LEFT_COLUMN)))
     if spread > 1.0:
         pl = layout(ov, ctx, x_left, y_top, spread)
-    sheet = Sheet(size=size, number=number, of=of, title="overview")
+    title = "overview" if parts == 1 else f"overview, part {number} of {parts}"
+    sheet = Sheet(size=size, number=number, of=of, title=title)
     t = ctx.inp.title
     sub = "utility, HV, main transformers, MV switchgear" + ("; the hall typical on the right" if insets else "; hall typicals on their own sheets")
-    parts = [frame(sheet), sheet_title(sheet, f"{t.campus_name}: single-line diagram", sub)]
-    parts += _draw_utility(ov, pl, ctx)
+    sub += "" if parts == 1 else f"; continued on sheets {', '.join(str(k) for k in range(1, parts + 1) if k != number)}"
+    body = [frame(sheet), sheet_title(sheet, f"{t.campus_name}: single-line diagram", sub)]
+    body += _draw_utility(ov, pl, ctx)
     for lp in pl.levels:
-        parts += _draw_level(lp, pl, ctx)
-    parts += _draw_hv_leads(pl) + _draw_units(ov, pl, ctx) + _level_titles(pl, sheet.inner[0])
+        body += _draw_level(lp, pl, ctx)
+    body += _draw_hv_leads(pl) + _draw_units(ov, pl, ctx) + _level_titles(pl, sheet.inner[0])
     notes = list(ctx.inp.notes) + [f"Not connected at the campus: {u}" for u in ctx.inp.unconnected]
     x = pl.width + INSET_GAP
     for h in insets:
-        parts += draw_hall(ctx, h, x, y_top, sheet.inner[2] - 4, spread=False)
+        body += draw_hall(ctx, h, typical_feeders(ctx.inp.network, h.hall), x, y_top, sheet.inner[2] - 4, spread=False)
         x += natural_width(h, typical_feeders(ctx.inp.network, h.hall)) + INSET_GAP
         notes += hall_notes(h, number)
-    parts.append(notes_box(sheet, notes))
-    parts += [legend(sheet), revision_table(sheet, t.version), title_block(sheet, t.campus_id, t.campus_name, t.version)]
-    return document(sheet, f"{t.campus_name} single-line diagram - overview", "\n".join(parts))
+    body.append(notes_box(sheet, notes))
+    body += [legend(sheet), revision_table(sheet, t.version), title_block(sheet, t.campus_id, t.campus_name, t.version)]
+    return document(sheet, f"{t.campus_name} single-line diagram - {title}", "\n".join(body))
+
+
+def overview_parts(ctx: Ctx) -> list[Network]:
+    """The network, or - when not even A0 holds its overview - the pieces drawn on continuation
+    sheets: runs of MV sections in drawing order, as many as fit each A0 sheet (`view.part`)."""
+    x_left, y_top = _origin(1, 1)
+    _ov, pl, size = _plan(ctx, x_left, y_top)
+    if _fits(size, pl) or not pl.levels:
+        return [ctx.inp.network]
+    room = (Sheet(size="A0", number=1, of=1, title="").inner[2] - 4 - x_left - LEFT_COLUMN) * 0.9
+    runs: list[list[str]] = [[]]
+    start = None
+    for sp in pl.levels[-1].sections:
+        if start is not None and sp.x1 - start > room:
+            runs.append([])
+            start = None
+        start = sp.x0 if start is None else start
+        runs[-1].append(sp.section.bus.id)
+    return [part(ctx.inp.network, run) for run in runs]
 
 
 def _fits(size: str, pl: Placement) -> bool:

@@ -35,6 +35,7 @@ L0_UPS = 11.0  # labels right of the UPS and its battery
 IN_COLS = 4  # label columns of the incoming feeder
 Y_RMU, Y_LV, Y_OUT, Y_END = 76.0, 136.0, 198.0, 278.0  # from the tier's top
 TIER_H = Y_END + 14
+TOP = 24.0  # the first tier below the sheet's top frame
 
 
 @attrs.frozen
@@ -126,9 +127,9 @@ def plan(h: HallSheet, feeders: tuple[Feeder, ...], x0: float, x1: float, spread
     return w, place(w, feeders, x0, x1), tiers
 
 
-def draw_hall(ctx: Ctx, h: HallSheet, x0: float, y0: float, x1: float, spread: bool = True) -> list[str]:
-    """The hall typical drawn in the band from x0 to x1, from y0 down (tiers of TIER_H)."""
-    w, placed, _tiers = plan(h, typical_feeders(ctx.inp.network, h.hall), x0, x1, spread)
+def draw_hall(ctx: Ctx, h: HallSheet, feeders: tuple[Feeder, ...], x0: float, y0: float, x1: float, spread: bool = True) -> list[str]:
+    """`feeders` of the hall typical drawn in the band from x0 to x1, from y0 down (tiers of TIER_H)."""
+    w, placed, _tiers = plan(h, feeders, x0, x1, spread)
     return [_feeder(w, f, x, y0 + tier * TIER_H, ctx) for f, x, tier in placed]
 
 
@@ -140,12 +141,21 @@ def hall_notes(h: HallSheet, overview: int) -> list[str]:
     ]
 
 
-def sheet_size(ctx: Ctx, h: HallSheet) -> str:
-    """A1 if the hall's tiers fit on it, else A0."""
+def hall_parts(ctx: Ctx, h: HallSheet) -> tuple[str, list[tuple[Feeder, ...]]]:
+    """The sheet size and the feeders each sheet of the hall draws: one A1 sheet if its tiers fit,
+    else A0 sheets, as many tiers on each as its height takes (continuation sheets beyond)."""
     feeders = typical_feeders(ctx.inp.network, h.hall)
-    sheet = Sheet(size="A1", number=1, of=1, title="")
-    _w, _placed, tiers = plan(h, feeders, sheet.inner[0] + 6, sheet.inner[2] - 6, False)
-    return "A1" if sheet.inner[1] + 24 + tiers * TIER_H <= sheet.reserved_top else "A0"
+    for size in ("A1", "A0"):
+        sheet = Sheet(size=size, number=1, of=1, title="")
+        y0 = sheet.inner[1] + TOP
+        _w, placed, tiers = plan(h, feeders, sheet.inner[0] + 6, sheet.inner[2] - 6, False)
+        per_sheet = max(1, int((sheet.reserved_top - y0) // TIER_H))
+        if tiers <= per_sheet:
+            return size, [feeders]
+    parts: list[list[Feeder]] = [[] for _ in range((tiers + per_sheet - 1) // per_sheet)]
+    for f, _x, tier in placed:
+        parts[tier // per_sheet].append(f)
+    return "A0", [tuple(p) for p in parts if p]
 
 
 # ------------------------------------------------------------------------------- draw
@@ -154,7 +164,7 @@ def sheet_size(ctx: Ctx, h: HallSheet) -> str:
 def _incoming(f: Feeder, x: float, y: float, ctx: Ctx) -> str:
     """The feeder arriving from the overview: off-sheet flag, cable, the ring main unit's label."""
     y_rmu = y + Y_RMU
-    ref = f"from {f.switch.bus} (sheet 1), CB {state(f.switch.closed)}" if f.switch is not None else "from sheet 1"
+    ref = f"from {f.switch.bus} (sheet {ctx.section_sheet.get(f.switch.bus, 1)}), CB {state(f.switch.closed)}" if f.switch is not None else "from sheet 1"
     out = sym.offsheet(x, y + 9, "", down=False) + line(x, y + 9, x, y_rmu, "sld-cable")
     ik, rating = ctx.duty(f.rmu.id).lines()
     cable = cable_text(f.line) if f.line is not None else ""
@@ -216,12 +226,15 @@ def _feeder(w: Widths, f: Feeder, x0: float, y: float, ctx: Ctx) -> str:
     return out
 
 
-def typical_sheet(ctx: Ctx, h: HallSheet, number: int, of: int) -> str:
-    sheet = Sheet(size=sheet_size(ctx, h), number=number, of=of, title=f"hall {h.hall}, typical copy")
-    x0, y0, x1 = sheet.inner[0] + 6, sheet.inner[1] + 24, sheet.inner[2] - 6
+def typical_sheet(ctx: Ctx, h: HallSheet, size: str, feeders: tuple[Feeder, ...], number: int, of: int, part: tuple[int, int] = (1, 1)) -> str:
+    """One sheet of a hall typical: `feeders` (all of them, or part i of k on continuation sheets)."""
+    title = f"hall {h.hall}, typical copy" + ("" if part[1] == 1 else f", part {part[0]} of {part[1]}")
+    sheet = Sheet(size=size, number=number, of=of, title=title)
+    x0, y0, x1 = sheet.inner[0] + 6, sheet.inner[1] + TOP, sheet.inner[2] - 6
     t = ctx.inp.title
-    parts = [frame(sheet), sheet_title(sheet, f"{t.campus_name}: hall {h.hall} - typical copy (copy 1 of {h.copies})", f"MV feeders -> unit substations -> LV boards -> UPS ({h.topology}) -> row busways A/B; typical x {h.copies} hall copies")]
-    parts += draw_hall(ctx, h, x0, y0, x1)
+    head = f"{t.campus_name}: hall {h.hall} - typical copy (copy 1 of {h.copies})" + ("" if part[1] == 1 else f", part {part[0]} of {part[1]}")
+    parts = [frame(sheet), sheet_title(sheet, head, f"MV feeders -> unit substations -> LV boards -> UPS ({h.topology}) -> row busways A/B; typical x {h.copies} hall copies")]
+    parts += draw_hall(ctx, h, feeders, x0, y0, x1)
     parts.append(notes_box(sheet, hall_notes(h, 1)))
     parts += [legend(sheet), revision_table(sheet, t.version), title_block(sheet, t.campus_id, t.campus_name, t.version)]
-    return document(sheet, f"{t.campus_name} single-line diagram - hall {h.hall} typical", "\n".join(parts))
+    return document(sheet, f"{t.campus_name} single-line diagram - {title}", "\n".join(parts))

@@ -363,3 +363,39 @@ def _ranges(nums: list[int]) -> str:
             out.append(f"c{start:02d}" if start == prev else f"c{start:02d}-c{prev:02d}")
             start = prev = x
     return ", ".join(out)
+
+
+# ------------------------------------------------------------------ continuation sheets
+
+
+def part(net: Network, sections: Iterable[str]) -> Network:
+    """The piece of `net` an overview continuation sheet draws: the given MV sections with all
+    that hangs from them, their main transformers, the HV sections those hang from, and the
+    utility and its circuits landing there. A tie or transfer to a section on another sheet stays
+    with the section that owns its breaker (drawn as a bay naming the other section)."""
+    keep = set(sections)
+    mains = [t for t in net.transformers if t.role == "main" and t.lv_bus in keep]
+    terminals = {t.hv_bus for t in mains}
+    hv = {s.bus for s in net.switches if s.element in terminals}
+    buses = keep | terminals | hv | {b.id for b in net.buses if b.section in keep and b.role not in SECTION_ROLES}
+    lines = tuple(x for x in net.lines if x.to_bus in buses and (x.from_bus in buses or _utility(net, x.from_bus)))
+    buses |= {x.from_bus for x in lines} | {s.element for s in net.switches if s.bus in buses and _utility(net, s.element)}
+    trafos = tuple(t for t in net.transformers if t.hv_bus in buses and t.lv_bus in buses)
+    elements = buses | {x.id for x in lines} | {t.id for t in trafos}
+    switches = tuple(s for s in net.switches if s.bus in buses and (s.element in elements or s.role in ("tie", "transfer")))
+    return attrs.evolve(
+        net,
+        buses=tuple(b for b in net.buses if b.id in buses),
+        lines=lines,
+        transformers=trafos,
+        switches=switches,
+        ext_grids=tuple(x for x in net.ext_grids if x.bus in buses),
+        generators=tuple(x for x in net.generators if x.bus in buses),
+        sgens=tuple(x for x in net.sgens if x.bus in buses),
+        loads=tuple(x for x in net.loads if x.bus in buses),
+        motors=tuple(x for x in net.motors if x.bus in buses),
+    )
+
+
+def _utility(net: Network, bus: str) -> bool:
+    return any(b.id == bus and b.role == "utility" for b in net.buses)
