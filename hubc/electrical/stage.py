@@ -12,6 +12,7 @@ recharge, by derated ampacity and voltage drop), and the equipment list for proc
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -529,10 +530,11 @@ def _block_loads(res: ElectricalResult) -> dict[str, tuple[float]]:
     return out
 
 
-def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], source=None, *, strict: bool = True, studies: bool = True) -> ElectricalResult:
+def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], source=None, *, strict: bool = True, studies: bool = True, timings: dict | None = None) -> ElectricalResult:
     """Size, assign (CP-SAT), build the network, study it (pandapower) and verify the electrical
     chain. With strict (the default), errors raise `HubcError`; otherwise they come back in
-    `diagnostics`. `studies=False` stops after the arithmetic (sizing, assignment, verifier)."""
+    `diagnostics`. `studies=False` stops after the arithmetic (sizing, assignment, verifier);
+    `timings` is filled with each phase's wall time (for the benchmark)."""
     from hubc.codes import diag
 
     def at(*path) -> Location:
@@ -541,6 +543,7 @@ def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], sou
     missing = [h.id for h in spec.hall if h.id not in row_loads]
     if missing:
         raise ValueError(f"row loads missing for halls {missing}: rack placement must run first")
+    t0 = time.perf_counter()
     sz = size_electrical(spec, row_loads, source)
     diags = list(sz.diagnostics)
     if has_errors(diags) and strict:
@@ -573,13 +576,15 @@ def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], sou
             )
     diags += _granularity(sz, asg, at)
     designs = design_feeders(sz, asg)
+    if timings is not None:
+        timings["sizing_assignment_verifier_s"] = time.perf_counter() - t0
     nd = None
     if studies:
         # the network, its studies and the ratings from their duty (network_design.py); the
         # design changes they call for (cables, mechanical substations) replace the arithmetic's
         from hubc.electrical.network_design import design_network
 
-        nd = design_network(spec, sz, asg, designs)
+        nd = design_network(spec, sz, asg, designs, timings)
         # the verifier re-checks the final design without pandapower: the generator islands,
         # and the sizing and assignment if the studies changed them
         sz, asg = nd.sizing, nd.assignment
