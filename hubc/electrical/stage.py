@@ -1,13 +1,16 @@
-"""The electrical stage: spec + row loads -> sized, assigned and failure-verified power chain.
+"""The electrical stage: spec + row loads -> sized, assigned, studied and rated power chain.
 
 In: the typed `Spec`, `row_loads` (hall id -> the rows of one copy of that hall, from rack
 placement) and optionally the spec's `SourceFile` for diagnostic locations. Out:
 `ElectricalResult` - the sizing decisions, the CP-SAT assignment (with its status, objective,
-bound and gap, and the greedy baseline it is compared with), every failure scenario with its
-worst loading (incl. each MV bus section after downstream failures), each MV feeder's design
-load and cable (`FeederDesign`: sized on its worst post-failure load or normal load plus battery
-recharge, by derated ampacity and voltage drop), and the equipment list for procurement. User-caused failures raise `HubcError`
-(exit 1 for design errors, 3 when no assignment exists).
+bound and gap, and the greedy baseline it is compared with), every failure scenario of the
+solver-free verifier with its worst loading (incl. each MV bus section after downstream
+failures), each MV feeder's design load and cable (`FeederDesign`: sized on its worst
+post-failure load or normal load plus battery recharge, by derated ampacity and voltage drop,
+then on its short-circuit withstand and the load flows), the network with its studies and
+ratings (`network_design.py`), and the equipment list for procurement (switchgear bays, cables,
+gensets and LV boards counted from the network). User-caused failures raise `HubcError` (exit 1
+for design errors, 3 when no assignment exists).
 """
 
 from __future__ import annotations
