@@ -1,17 +1,21 @@
-"""The electrical stage: spec + row loads -> sized, assigned and failure-verified power chain.
+"""The electrical stage: spec + row loads -> sized, assigned, studied and rated power chain.
 
 In: the typed `Spec`, `row_loads` (hall id -> the rows of one copy of that hall, from rack
 placement) and optionally the spec's `SourceFile` for diagnostic locations. Out:
 `ElectricalResult` - the sizing decisions, the CP-SAT assignment (with its status, objective,
-bound and gap, and the greedy baseline it is compared with), every failure scenario with its
-worst loading (incl. each MV bus section after downstream failures), each MV feeder's design
-load and cable (`FeederDesign`: sized on its worst post-failure load or normal load plus battery
-recharge, by derated ampacity and voltage drop), and the equipment list for procurement. User-caused failures raise `HubcError`
-(exit 1 for design errors, 3 when no assignment exists).
+bound and gap, and the greedy baseline it is compared with), every failure scenario of the
+solver-free verifier with its worst loading (incl. each MV bus section after downstream
+failures), each MV feeder's design load and cable (`FeederDesign`: sized on its worst
+post-failure load or normal load plus battery recharge, by derated ampacity and voltage drop,
+then on its short-circuit withstand and the load flows), the network with its studies and
+ratings (`network_design.py`), and the equipment list for procurement (switchgear bays, cables,
+gensets and LV boards counted from the network). User-caused failures raise `HubcError` (exit 1
+for design errors, 3 when no assignment exists).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -529,10 +533,11 @@ def _block_loads(res: ElectricalResult) -> dict[str, tuple[float]]:
     return out
 
 
-def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], source=None, *, strict: bool = True, studies: bool = True) -> ElectricalResult:
+def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], source=None, *, strict: bool = True, studies: bool = True, timings: dict | None = None) -> ElectricalResult:
     """Size, assign (CP-SAT), build the network, study it (pandapower) and verify the electrical
     chain. With strict (the default), errors raise `HubcError`; otherwise they come back in
-    `diagnostics`. `studies=False` stops after the arithmetic (sizing, assignment, verifier)."""
+    `diagnostics`. `studies=False` stops after the arithmetic (sizing, assignment, verifier);
+    `timings` is filled with each phase's wall time (for the benchmark)."""
     from hubc.codes import diag
 
     def at(*path) -> Location:
@@ -541,6 +546,7 @@ def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], sou
     missing = [h.id for h in spec.hall if h.id not in row_loads]
     if missing:
         raise ValueError(f"row loads missing for halls {missing}: rack placement must run first")
+    t0 = time.perf_counter()
     sz = size_electrical(spec, row_loads, source)
     diags = list(sz.diagnostics)
     if has_errors(diags) and strict:
@@ -573,13 +579,15 @@ def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], sou
             )
     diags += _granularity(sz, asg, at)
     designs = design_feeders(sz, asg)
+    if timings is not None:
+        timings["sizing_assignment_verifier_s"] = time.perf_counter() - t0
     nd = None
     if studies:
         # the network, its studies and the ratings from their duty (network_design.py); the
         # design changes they call for (cables, mechanical substations) replace the arithmetic's
         from hubc.electrical.network_design import design_network
 
-        nd = design_network(spec, sz, asg, designs)
+        nd = design_network(spec, sz, asg, designs, timings)
         # the verifier re-checks the final design without pandapower: the generator islands,
         # and the sizing and assignment if the studies changed them
         sz, asg = nd.sizing, nd.assignment

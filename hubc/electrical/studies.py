@@ -32,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import time
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -46,7 +47,8 @@ from hubc.electrical.network import Network
 from hubc.electrical.sizing import ElectricalSizing
 
 TOL = 1e-6
-BATCH_BUSES = 6000  # buses per batched load flow of independent scenario replicas
+BATCH_BUSES = 6000  # buses per batched load flow of independent scenario replicas (halls)
+CAMPUS_BATCH_BUSES = 12000  # ... of campus replicas
 
 
 @contextlib.contextmanager
@@ -216,12 +218,27 @@ class Grid:
     """A pandapower net built from a `Network`, with id -> index maps and the normal state, so a
     scenario is a few vector assignments and a load flow."""
 
-    def __init__(self, network: Network, *, taps: Mapping[str, int] | None = None, slack_buses: Mapping[str, float] | None = None, replicas: int = 1) -> None:
+    def __init__(self, network: Network, *, taps: Mapping[str, int] | None = None, slack_buses: Mapping[str, float] | None = None, replicas: int = 1, fold_generators: bool = False) -> None:
         """`slack_buses`: bus id -> voltage of an ideal source held there (a typical copy fed from
         its sections). `replicas`: k independent copies of the network in one net, ids suffixed
         `#j`; the slack buses are shared (an ideal source decouples what hangs on it), so one load
-        flow solves k scenarios."""
+        flow solves k scenarios. `fold_generators`: each genset sits on the bus its breaker joins,
+        in service when the breaker is closed (the same circuit without a terminal bus per set:
+        half the buses of a large campus)."""
         pp, _sc = _pp()
+        self.gen_cb: dict[str, str] = {}  # breaker id -> genset id (folded breakers)
+        self._gen_closed: dict[str, bool] = {}
+        if fold_generators and network.generators:
+            terms = {g.bus for g in network.generators}
+            cbs = {s.element: s for s in network.switches if s.role == "generator" and s.element in terms}
+            self.gen_cb = {cbs[g.bus].id: g.id for g in network.generators if g.bus in cbs}
+            self._gen_closed = {g.id: cbs[g.bus].closed for g in network.generators if g.bus in cbs}
+            network = attrs.evolve(
+                network,
+                buses=tuple(b for b in network.buses if b.id not in cbs),
+                switches=tuple(s for s in network.switches if s.id not in self.gen_cb),
+                generators=tuple(attrs.evolve(g, bus=cbs[g.bus].bus) if g.bus in cbs else g for g in network.generators),
+            )
         self.network = network
         sc_tab = cat.table("short_circuit")
         k = max(1, replicas)
@@ -357,6 +374,9 @@ class Grid:
         self.base_closed = n.switch["closed"].to_numpy(copy=True) if len(n.switch) else np.zeros(0, bool)
         self.base_p = n.load["p_mw"].to_numpy(copy=True) if len(n.load) else np.zeros(0)
         self.base_q = n.load["q_mvar"].to_numpy(copy=True) if len(n.load) else np.zeros(0)
+        self.base_gen = np.array([self._gen_closed.get(g.id, True) for _j in sfx for g in network.generators], dtype=bool) if self.gen_cb else None
+        if self.base_gen is not None:
+            n.gen["in_service"] = self.base_gen
         self.main = [(x.id, self.trafo[x.id]) for x in network.transformers if x.role == "main" and x.id in self.trafo]
         self.tap_step = {x.id: x.tap_step_percent for x in network.transformers if x.role == "main"}
         self._solved_topology: bytes | None = None
@@ -371,7 +391,7 @@ class Grid:
             n.load["q_mvar"] = self.base_q
         n.ext_grid["in_service"] = True
         if len(n.gen):
-            n.gen["in_service"] = True
+            n.gen["in_service"] = self.base_gen if self.base_gen is not None else True
             n.gen["slack"] = False
         if len(n.trafo):
             n.trafo["in_service"] = True
@@ -383,10 +403,16 @@ class Grid:
         self.reset()
         if switching:
             closed = n.switch["closed"].to_numpy(copy=True)
+            gen_on = n.gen["in_service"].to_numpy(copy=True) if self.gen_cb else None
             for act in switching:
                 verb, sid = act.split(" ", 1)
-                closed[self.switch[sid]] = verb == "close"
+                if sid in self.gen_cb:
+                    gen_on[self.gen[self.gen_cb[sid]]] = verb == "close"
+                else:
+                    closed[self.switch[sid]] = verb == "close"
             n.switch["closed"] = closed
+            if gen_on is not None:
+                n.gen["in_service"] = gen_on
         if loads:
             p = n.load["p_mw"].to_numpy(copy=True)
             q = n.load["q_mvar"].to_numpy(copy=True)
@@ -620,13 +646,18 @@ VM_ROLES = ("hv-section", "mv-section", "mv-reserve", "feeder-end", "lv-board")
 class Study:
     """Runs every study; `run()` returns `Studies`."""
 
-    def __init__(self, spec, sz: ElectricalSizing, asg: Assignment, network: Network, gens: GeneratorPlan) -> None:
+    def __init__(self, spec, sz: ElectricalSizing, asg: Assignment, network: Network, gens: GeneratorPlan, timings: dict | None = None) -> None:
         self.spec, self.sz, self.asg, self.network, self.gens = spec, sz, asg, network, gens
+        self.timings = timings if timings is not None else {}
         self.arr: Arrangement = sz.arrangement()
         self.tracker = _Tracker()
         self.scenarios: list[FlowScenario] = []
         self.solves = 0
         self.vlim = cat.table("voltage_limits")
+
+    def _clock(self, key: str, t0: float) -> None:
+        """Wall time per phase for the benchmark (kept out of the results: they are deterministic)."""
+        self.timings[key] = self.timings.get(key, 0.0) + time.perf_counter() - t0
 
     # ------------------------------------------------------------------ record a run
     def _record(self, g: Grid, run: _Run, sid: str, *, extra: Sequence[tuple[str, float]] = (), areas: Iterable[str] | None = None, net: Network | None = None, suffix: str = "") -> tuple[str, float, str, float, str, float]:
@@ -716,6 +747,21 @@ class Study:
         out: dict[str, dict] = {}
         for ha in self.asg.halls:
             out[ha.hall] = self._hall(ha, _Hall(ha, self.sz), section_vm)
+        return out
+
+    def hall_feeder_worst(self) -> dict[tuple[str, str], tuple[float, float]]:
+        """The typical copies' failure load flows alone (sections at 1.0 pu): (hall, feeder id) ->
+        (worst current A, worst loading) of each feeder cable. Records nothing."""
+        from hubc.electrical.verify import _Hall
+
+        out = {}
+        for ha in self.asg.halls:
+            self._hall(ha, _Hall(ha, self.sz), {})
+            for f in ha.feeders:
+                lid = f"{copy_prefix(ha.hall, 1)}.{_local(f.id)}"
+                w = self.tracker.worst.get(lid)
+                if w:
+                    out[(ha.hall, f.id)] = (w[1], w[0])
         return out
 
     def _hall_network(self, ha: HallAssignment) -> tuple[Network, tuple[str, ...]]:
@@ -868,7 +914,9 @@ class Study:
         taps = campus.taps()
         normal = _collect(campus, ok)
         sec_vm = {b.id: float(normal.vm[campus.bus[b.id]]) for b in net.buses if b.role in ("mv-section", "mv-reserve")} if ok else {}
+        t0 = time.perf_counter()
         halls = self.hall_studies(sec_vm)
+        self._clock("hall_load_flows_s", t0)
         # 2. equivalents from the typical copies' normal load flows: the campus network is rebuilt
         # with them (the caller passes them back into build_network); here they are applied in place
         eq = []
@@ -903,13 +951,17 @@ class Study:
                 self.tracker.normal[s.id] = (0.0, float(normal.switch_i[i]) * 1000 if math.isfinite(normal.switch_i[i]) else 0.0, 0.0)
         for b in campus.network.buses:
             self.tracker.vm_normal[b.id] = float(normal.vm[campus.bus[b.id]])
+        t0 = time.perf_counter()
         self._campus_scenarios(campus, taps, base_loads, halls)
+        self._clock("campus_load_flows_s", t0)
         losses = self._losses(campus, normal, halls, ups_loss_kw)
         contract = self.spec.grid.contract_mw
         s = math.hypot(normal.ext_p, normal.ext_q)
         grid = GridExchange(import_mw=_r(normal.ext_p, 4), import_mvar=_r(normal.ext_q, 4), power_factor=_r(normal.ext_p / s if s else 1.0, 4), contract_mw=contract)
         facility = sz.critical_kw + sz.mechanical_kw + losses.total_kw - losses.transmission_kw
+        t0 = time.perf_counter()
         sc_cases, sc_results = self._short_circuit(taps)
+        self._clock("short_circuit_s", t0)
         return Studies(
             scenarios=tuple(sorted(self.scenarios, key=lambda x: (x.area, x.kind, x.id))),
             buses=self._bus_table(sc_results),
@@ -946,17 +998,24 @@ class Study:
         sz, net, arr = self.sz, self.network, self.arr
         section_kva = list(self.asg.section_kva)
 
+        pending: list[dict] = []
+
         def flow(sid, kind, area, *, switching=(), loads=None, failed=(), maintenance=(), transfers=(), utility=True, slack_gens=False, gens_out=(), lost_kw=0.0, combinations=1, regulate=False, grid=None):
             """One campus load flow. After a failure the taps stay where normal operation had
-            them (the state before the OLTCs act, with the lowest voltages)."""
-            g = grid or campus
+            them (the state before the OLTCs act, with the lowest voltages). Utility-connected
+            failures are queued and solved together (`_batch`)."""
             ld = dict(base_loads)
             ld.update(loads or {})
+            rec = dict(sid=sid, kind=kind, area=area, failed=failed, maintenance=maintenance, switching=switching, transfers=transfers, lost_kw=lost_kw, combinations=combinations)
+            if grid is None and utility and not regulate and not slack_gens and not gens_out:
+                pending.append(dict(rec, loads=ld))
+                return None
+            g = grid or campus
             g.apply(switching, ld, utility=utility, slack_gens=slack_gens, gens_out=gens_out)
             ok = g.solve(taps, regulate=regulate)
             self.solves += 1
             r = _collect(g, ok)
-            return self._scenario(g, r, sid=sid, kind=kind, area=area, failed=failed, maintenance=maintenance, switching=switching, transfers=transfers, lost_kw=lost_kw, combinations=combinations)
+            return self._scenario(g, r, **rec)
 
         # recharge after a utility outage: every UPS on every copy recharges
         rech = float(cat.table("ups")["battery_recharge_fraction"]) * sz.block_kw
@@ -1012,8 +1071,38 @@ class Study:
 
         # utility outage: gensets close on their islands, one set per island failed
         if net.generators:
-            full = Grid(net, taps=taps)
+            full = Grid(net, taps=taps, fold_generators=True)
             self._generators(lambda *a, **k: flow(*a, grid=full, **k))
+        self._batch(campus, taps, pending)
+
+    def _batch(self, campus: Grid, taps: dict[str, int], pending: list[dict]) -> None:
+        """Solve queued campus failures together: each in its own replica of the campus (its own
+        utility source), one Newton-Raphson for many; one that does not converge is solved alone."""
+        if not pending:
+            return
+        base = campus.network
+        per = max(1, min(len(pending), CAMPUS_BATCH_BUSES // max(1, len(base.buses))))
+        grid = None
+        for at in range(0, len(pending), per):
+            chunk = pending[at : at + per]
+            if grid is None or len(chunk) != per:
+                grid = Grid(base, taps=taps, replicas=len(chunk))
+            tag = (lambda j: f"#{j}") if len(chunk) > 1 else (lambda j: "")  # noqa: E731
+            grid.apply_many([(tag(j), p["switching"], p["loads"]) for j, p in enumerate(chunk)])
+            ok = grid.solve(regulate=False)
+            self.solves += 1
+            if ok:
+                r = _collect(grid, ok)
+                for j, p in enumerate(chunk):
+                    rec = {k: v for k, v in p.items() if k != "loads"}
+                    self._scenario(grid, r, net=base, suffix=tag(j), **rec)
+                continue
+            for p in chunk:
+                campus.apply(p["switching"], p["loads"])
+                okj = campus.solve(taps, regulate=False)
+                self.solves += 1
+                rec = {k: v for k, v in p.items() if k != "loads"}
+                self._scenario(campus, _collect(campus, okj), **rec)
 
     def _section_scenarios(self, flow, halls, base_loads) -> None:
         sz, arr = self.sz, self.arr
@@ -1248,7 +1337,7 @@ def short_circuit(net: Network, arr: Arrangement, taps: Mapping[str, int] | None
             for x in net.transformers
         ),
     )
-    g = Grid(lowered, taps=taps)
+    g = Grid(lowered, taps=taps, fold_generators=True)
     gens_cb = [f"close {s.id}" for s in net.switches if s.role == "generator"]
     cases: list[tuple[ShortCircuitCase, dict]] = []
     closed_tr = net.generator_transfer == "closed"
@@ -1285,8 +1374,6 @@ def short_circuit(net: Network, arr: Arrangement, taps: Mapping[str, int] | None
                 n.sgen["in_service"] = keep
         if len(n.motor):
             n.motor["in_service"] = opt.get("motors", True)
-        if len(n.gen):
-            n.gen["in_service"] = True
         try:
             with quiet():
                 sc.calc_sc(n, bus=bidx, case=case.case, lv_tol_percent=lv_tol, ip=case.case == "max", ith=False, branch_results=False, inverse_y=False)
@@ -1331,8 +1418,10 @@ def _block_kw(ha: HallAssignment, sz: ElectricalSizing) -> dict[str, float]:
     return _Hall(ha, sz).loads(frozenset())[0]
 
 
-def run_studies(spec, sz: ElectricalSizing, asg: Assignment, network: Network, gens: GeneratorPlan) -> Studies:
-    return Study(spec, sz, asg, network, gens).run()
+def run_studies(spec, sz: ElectricalSizing, asg: Assignment, network: Network, gens: GeneratorPlan, timings: dict | None = None) -> Studies:
+    """Every study of the network (see the module docstring). `timings`: filled with the wall
+    time of each phase, for the benchmark."""
+    return Study(spec, sz, asg, network, gens, timings).run()
 
 
 __all__ = [
