@@ -111,9 +111,11 @@ def _study_lines(r: dict) -> list[str]:
         return ["(no studies)"]
     t = r["timings"]
     out = [
-        f"network: {net.counts()['buses']} buses ({net.counts()['equivalent_buses']} equivalent hall ends), {net.counts()['lines']} lines, "
-        f"{net.counts()['transformers']} transformers, {net.counts()['switches']} switches, {net.counts()['generators']} gensets; {res.sizing.philosophy}, "
-        f"{res.sizing.tx_secondaries} winding(s) per main transformer, vk {res.main_vk_percent:g} %",
+        (
+            f"network: {net.counts()['buses']} buses ({net.counts()['equivalent_buses']} equivalent hall ends), {net.counts()['lines']} lines, "
+            f"{net.counts()['transformers']} transformers, {net.counts()['switches']} switches, {net.counts()['generators']} gensets; {res.sizing.philosophy}, "
+            f"{res.sizing.tx_secondaries} winding(s) per main transformer, vk {res.main_vk_percent:g} %"
+        ),
         f"studies {sum(v for k, v in t.items() if k.endswith('_s') and k != 'sizing_assignment_verifier_s'):.2f} s in {t.get('passes', 0)} pass(es): "
         + ", ".join(f"{k.removesuffix('_s').replace('_', ' ')} {v:.2f} s" for k, v in t.items() if k.endswith("_s"))
         + f"; {st.load_flows} load flows solved for {len(st.scenarios)} scenarios",

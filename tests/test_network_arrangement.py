@@ -38,7 +38,7 @@ def test_reserve_takes_one_section_per_winding():
     tr = arr.after_loss({"ss.tx-1", "ss.tx-2"}, [40e3, 40e3, 40e3])
     fed = tr.fed_by()
     assert fed["ss.mv-1"] == ("ss.tx-4",) and fed["ss.mv-2"] == () and fed["ss.mv-3"] == ("ss.tx-3",)
-    per, lost = arr.winding_loads(tr, [40e3, 40e3, 40e3])
+    _per, lost = arr.winding_loads(tr, [40e3, 40e3, 40e3])
     assert lost == pytest.approx(40e3)
 
 

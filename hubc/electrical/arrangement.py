@@ -23,6 +23,7 @@ Philosophies (spec `electrical.operating_philosophy`):
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 
@@ -266,7 +267,7 @@ def build_arrangement(
                 if r.letter == s.letter:
                     ties.append(Tie(id=f"{s.id}.transfer-{r.id.rsplit('.mv-', 1)[1]}", a=s.id, b=r.id, kind="transfer", normally_closed=False))
     else:
-        for a, b in zip(sections, sections[1:]):
+        for a, b in itertools.pairwise(sections):
             ties.append(Tie(id=f"{sid}.mv-tie-{a.id.rsplit('.mv-', 1)[1]}-{b.id.rsplit('.mv-', 1)[1]}", a=a.id, b=b.id, kind="tie", normally_closed=closed))
     return Arrangement(
         substation_id=sid,

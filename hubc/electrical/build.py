@@ -26,7 +26,18 @@ import attrs
 from hubc.catalog import electrical as cat
 from hubc.electrical.arrangement import Arrangement
 from hubc.electrical.feeds import Assignment, HallAssignment
-from hubc.electrical.network import Bus, ExternalGrid, Generator, Line, Load, Motor, Network, StaticGenerator, Switch, Transformer
+from hubc.electrical.network import (
+    Bus,
+    ExternalGrid,
+    Generator,
+    Line,
+    Load,
+    Motor,
+    Network,
+    StaticGenerator,
+    Switch,
+    Transformer,
+)
 from hubc.electrical.sizing import SQRT3, Decision, ElectricalSizing
 from hubc.spec.model import Spec, redundancy_spares
 

@@ -182,7 +182,6 @@ def choose_ratings(network: Network, studies: Studies, *, mv_switchgear_ka: floa
     bays: list[BayRating] = []
     bay_duty: dict[str, tuple[float, str]] = {}
     trafo = {t.id: t for t in network.transformers}
-    lines = {x.id: x for x in network.lines}
     gens = {g.bus: g for g in network.generators}
     for s in network.switches:
         duty, basis = 0.0, ""

@@ -527,6 +527,11 @@ class Grid:
 
 
 
+def _tagger(k: int):
+    """Id suffix of replica j in a batch of k (no suffix for a single network)."""
+    return (lambda j: f"#{j}") if k > 1 else (lambda j: "")
+
+
 def _r(x: float | None, nd: int = 4) -> float | None:
     if x is None or not math.isfinite(x):
         return None
@@ -589,7 +594,9 @@ class _Run:
 def _collect(g: Grid, converged: bool) -> _Run:
     n = g.net
     if not converged:
-        z = lambda k: np.full(k, np.nan)  # noqa: E731
+        def z(k):
+            return np.full(k, np.nan)
+
         return _Run(converged=False, vm=z(len(n.bus)), line_loading=z(len(n.line)), line_i=z(len(n.line)), line_pl=z(len(n.line)), line_p_from=z(len(n.line)), line_q_from=z(len(n.line)), line_p_to=z(len(n.line)), line_q_to=z(len(n.line)), trafo_loading=z(len(n.trafo)), trafo_i=z(len(n.trafo)), trafo_pl=z(len(n.trafo)), switch_i=z(len(n.switch)), gen_s=z(len(n.gen)), ext_p=math.nan, ext_q=math.nan)
     rl, rt = n.res_line, n.res_trafo
     gen_s = np.hypot(n.res_gen["p_mw"].to_numpy(), n.res_gen["q_mvar"].to_numpy()) if len(n.gen) else np.zeros(0)
@@ -857,7 +864,7 @@ class Study:
         for at in range(0, len(unique), batch):
             chunk = unique[at : at + batch]
             g = Grid(sub, slack_buses={b: section_vm.get(b, 1.0) for b in sections}, replicas=len(chunk))
-            tag = (lambda j: f"#{j}") if len(chunk) > 1 else (lambda j: "")  # noqa: E731
+            tag = _tagger(len(chunk))
             g.apply_many([(tag(j), cases[i][4], cases[i][5]) for j, i in enumerate(chunk)])
             ok = g.solve(regulate=False)
             self.solves += 1
@@ -1006,7 +1013,7 @@ class Study:
             failures are queued and solved together (`_batch`)."""
             ld = dict(base_loads)
             ld.update(loads or {})
-            rec = dict(sid=sid, kind=kind, area=area, failed=failed, maintenance=maintenance, switching=switching, transfers=transfers, lost_kw=lost_kw, combinations=combinations)
+            rec = {"sid": sid, "kind": kind, "area": area, "failed": failed, "maintenance": maintenance, "switching": switching, "transfers": transfers, "lost_kw": lost_kw, "combinations": combinations}
             if grid is None and utility and not regulate and not slack_gens and not gens_out:
                 pending.append(dict(rec, loads=ld))
                 return None
@@ -1087,7 +1094,7 @@ class Study:
             chunk = pending[at : at + per]
             if grid is None or len(chunk) != per:
                 grid = Grid(base, taps=taps, replicas=len(chunk))
-            tag = (lambda j: f"#{j}") if len(chunk) > 1 else (lambda j: "")  # noqa: E731
+            tag = _tagger(len(chunk))
             grid.apply_many([(tag(j), p["switching"], p["loads"]) for j, p in enumerate(chunk)])
             ok = grid.solve(regulate=False)
             self.solves += 1
@@ -1378,7 +1385,7 @@ def short_circuit(net: Network, arr: Arrangement, taps: Mapping[str, int] | None
             with quiet():
                 sc.calc_sc(n, bus=bidx, case=case.case, lv_tol_percent=lv_tol, ip=case.case == "max", ith=False, branch_results=False, inverse_y=False)
             res = n.res_bus_sc
-        except Exception:  # noqa: BLE001 - a disconnected case (e.g. no source) gives no result
+        except Exception:  # noqa: BLE001, S112 - a case with no source anywhere (e.g. no gensets) gives no result
             continue
         ik = res["ikss_ka"].reindex(bidx).to_numpy()
         ip = res["ip_ka"].reindex(bidx).to_numpy() if "ip_ka" in res else np.full(len(bidx), np.nan)
