@@ -155,7 +155,8 @@ def test_equipment_covers_all_copies():
     assert eq["hall-a/ups-module"].quantity == blocks * 4 * res.sizing.modules_per_block
     assert eq["hall-a/unit-substation"].area == "hall-a"
     assert eq["ss-main/main-transformer"].quantity == 4
-    assert eq["campus/generator"].quantity == res.sizing.generators
+    # N+1 sets per island (each MV section with its load): the network's count
+    assert eq["campus/generator"].quantity == res.sizing.generators == len(res.network.generators) == res.generator_plan.total
     fams = {e.family for e in eq.values()}
     for f in ("main-transformer", "hv-switchgear", "mv-switchgear", "mv-cable", "unit-substation", "lv-switchboard", "ups-module", "ups-battery", "busway", "breaker", "generator"):
         assert f in fams

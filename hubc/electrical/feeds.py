@@ -794,15 +794,22 @@ def assign(sz: ElectricalSizing, *, use_solver: bool = True, substation_id: str 
     halls = tuple(assign_hall(h, sz, use_solver=use_solver) for h in sz.halls)
     mech = []
     if sz.mech_feeders:
-        # the non-UPS load shares its N+1 feeders evenly
-        per = sz.mechanical_kw / sz.power_factor / sz.mech_feeders
+        # the mechanical unit substations share the non-UPS load equally; each feeder carries its own
+        from hubc.electrical.sizing import mech_uss_per_feeder
+
+        total = sz.mechanical_kw / sz.power_factor
+        counts = mech_uss_per_feeder(sz.mech_uss, sz.mech_feeders)
         for i in range(sz.mech_feeders):
+            per = total * counts[i] / sz.mech_uss if sz.mech_uss else total / sz.mech_feeders
             mech.append(Feeder(id=f"campus.mech-mvf-{i + 1:02d}", hall="campus", blocks=(), kind="mechanical", normal_kva=per))
     # feeder types: each distinct hall feeder (x copies) and each mechanical feeder
     ftypes = [(h.hall, f.id, h.copies, f.normal_kva) for h in halls for f in h.feeders]
     ftypes += [("campus", f.id, 1, f.normal_kva) for f in mech]
-    n_sec = max(1, sz.main_tx_count)
-    cap_kva = sz.main_tx_mva * 1000 if sz.main_tx_count else sum(c * l for _, _, c, l in ftypes) + 1
+    # one MV bus section per active transformer winding (arrangement.py): reserve units take no
+    # feeders, a split secondary gives each winding its own section
+    active = sz.arrangement().active_sections
+    n_sec = max(1, len(active))
+    cap_kva = active[0].rating_kva if sz.main_tx_count else sum(c * l for _, _, c, l in ftypes) + 1
     loads = [int(math.ceil(l * SCALE)) for *_, l in ftypes]
     counts = [c for _, _, c, _ in ftypes]
     stats = []
@@ -812,8 +819,8 @@ def assign(sz: ElectricalSizing, *, use_solver: bool = True, substation_id: str 
         if out is None:
             total = sum(l * c for l, c in zip(loads, counts)) / SCALE / 1000
             raise Infeasible(
-                f"the MV feeders ({total:,.1f} MVA in normal operation) cannot be spread over {n_sec} x {sz.main_tx_mva:g} MVA "
-                "main transformers without overloading one",
+                f"the MV feeders ({total:,.1f} MVA in normal operation) cannot be spread over {n_sec} MV sections of "
+                f"{cap_kva / 1000:g} MVA ({sz.philosophy}) without overloading one",
                 ("substation", "transformer_mva"),
                 help="add main transformers or use larger ones",
             )
@@ -826,3 +833,21 @@ def assign(sz: ElectricalSizing, *, use_solver: bool = True, substation_id: str 
         sections.append(row)
         sec_kva.append(sum(ftypes[i][3] * out[i][t] for i in range(len(ftypes))))
     return Assignment(halls=halls, mech_feeders=tuple(mech), sections=tuple(sections), section_kva=tuple(sec_kva), stats=tuple(stats))
+
+
+def refresh_mech(asg: Assignment, sz: ElectricalSizing) -> Assignment:
+    """The assignment with the mechanical feeders' loads for `sz.mech_uss` unit substations (the
+    feeders keep their sections; the sections' normal kVA follow)."""
+    if not asg.mech_feeders:
+        return asg
+    from hubc.electrical.sizing import mech_uss_per_feeder
+
+    total = sz.mechanical_kw / sz.power_factor
+    counts = mech_uss_per_feeder(sz.mech_uss, len(asg.mech_feeders))
+    new = tuple(attrs.evolve(f, normal_kva=total * counts[i] / sz.mech_uss) for i, f in enumerate(asg.mech_feeders))
+    sec_kva = list(asg.section_kva)
+    where = {fid: t for t, sec in enumerate(asg.sections) for hall, fid, _n in sec if hall == "campus"}
+    for old, f in zip(asg.mech_feeders, new):
+        if f.id in where:
+            sec_kva[where[f.id]] += f.normal_kva - old.normal_kva
+    return attrs.evolve(asg, mech_feeders=new, section_kva=tuple(sec_kva))

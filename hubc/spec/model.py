@@ -104,6 +104,17 @@ class Grid:
     carbon_intensity_tco2_per_mwh: float = f(
         "Grid emission factor for location-based scope 2 (Korea 2023: 0.4173)", 0.4173, ge=0, le=2
     )
+    fault_level_ka: float | None = f(
+        "Maximum three-phase fault current at the point of connection (kA, from KEPCO); default: "
+        "the catalog's planning value for the supply voltage",
+        None, gt=0, le=200,
+    )
+    fault_level_min_ka: float | None = f(
+        "Minimum three-phase fault current at the point of connection (kA), for protection; "
+        "default: the catalog's planning value",
+        None, gt=0, le=200,
+    )
+    x_r: float | None = f("X/R of the utility source impedance; default: the catalog's planning value", None, gt=0, le=100)
 
 
 @attrs.frozen(kw_only=True)
@@ -229,6 +240,28 @@ class Electrical:
     lv_voltage_v: float = f("LV distribution voltage, line to line (V)", 380.0, gt=0, le=1500)
     generator_kw: float = f("Generator data-center-continuous (DCC) rating (kW)", 2500.0, gt=0, le=20000)
     generator_redundancy: Redundancy = f("Generator redundancy", "N+1")
+    operating_philosophy: Literal["auto", "reserve-transformer", "main-tie-main", "parallel-on-loss", "closed-ties"] = f(
+        "How the MV bus sections are fed and transferred: `reserve-transformer` (each section on its "
+        "own main transformer, spares feed reserve buses, a section's transfer breaker closes on the "
+        "loss of its transformer), `main-tie-main` (ties normally open, one tie closes to a neighbour "
+        "on the loss of an incomer), `parallel-on-loss` (ties normally open, all close on a loss and "
+        "the survivors run in parallel), `closed-ties` (all transformers in parallel); `auto`: "
+        "reserve-transformer for N+1/N+2 main transformers, main-tie-main otherwise",
+        "auto",
+    )
+    generator_transfer: Literal["open", "closed"] = f(
+        "Retransfer from generators to the utility: `open` transition (never in parallel) or "
+        "`closed` transition (momentary paralleling: the generators add to the utility's short-circuit duty)",
+        "open",
+    )
+    mv_switchgear_ka: float | None = f(
+        "Rated short-circuit current of the MV switchgear (kA) if fixed; default: chosen from the "
+        "IEC 60909 duty", None, gt=0, le=100,
+    )
+    lv_board_ka: float | None = f(
+        "Rated ultimate breaking capacity Icu of the LV switchboards (kA) if fixed; default: chosen "
+        "from the IEC 60909 duty", None, gt=0, le=300,
+    )
 
 
 # -------------------------------------------------------------------------------- cooling
