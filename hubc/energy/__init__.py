@@ -365,10 +365,6 @@ class EnergyResult:
         return tuple(items)
 
 
-# Random stream id of the synthetic dry-bulb year (renewables use [seed, plant seed, index]).
-_DRY_BULB_STREAM = 0xD2B
-
-
 def r(x: float, nd: int) -> float:
     v = round(float(x), nd)
     return 0.0 if v == 0 else v
@@ -412,9 +408,14 @@ def run_energy(
         util_label = f"flat {en.utilisation:g}"
     pue_label = f"PUE {pue:g}"
     pue_h = temp_c = None
-    if en.pue_model == "dry-bulb":
-        # Its own random stream: the temperature year does not shift the renewables' weather.
-        temp_c = profiles.dry_bulb_c(np.random.default_rng([en.seed, _DRY_BULB_STREAM]))
+    if en.pue_model == "climate":
+        # The cooling plant's own hourly power in the site's climate year (hubc.cooling.annual).
+        pue_h, temp_c, pue_label = profiles.climate_pue(spec)
+        pue = float(pue_h.mean())
+    elif en.pue_model == "dry-bulb":
+        # The site's climate year, on its own random stream (hubc.climate.CLIMATE_STREAM), so the
+        # temperature year does not shift the renewables' weather.
+        temp_c = profiles.site_dry_bulb_c(spec)
         pue_h, capped = profiles.pue_from_dry_bulb(temp_c, pue, spec.policy.design_pue)
         pue_label = (
             f"PUE {float(pue_h.min()):.3f}-{float(pue_h.max()):.3f} by dry-bulb (mean {float(pue_h.mean()):.3f})"
@@ -456,11 +457,10 @@ def run_energy(
                     )
                 )
         elif pl.kind == "solar":
-            pu = profiles.solar_pu(spec.campus.latitude_deg, spec.campus.longitude_deg, pl.capacity_factor, rng)
-            label = "synthetic: Spencer solar position, Haurwitz clear sky, seeded cloudiness, fixed tilt"
+            pu, label = profiles.synthetic_solar(spec, pl, rng)
         elif pl.kind in ("onshore-wind", "offshore-wind"):
             pu = profiles.wind_pu(pl.kind, pl.capacity_factor, rng)
-            label = "synthetic: Weibull speeds, seasonal and diurnal shape, power curve"
+            label = f"synthetic: Weibull speeds, seasonal and diurnal shape, {profiles.turbine_type(pl.kind)} power curve (windpowerlib)"
         else:
             pu = profiles.ppa_pu(pl.capacity_factor)
             label = "flat PPA block"
