@@ -152,3 +152,20 @@ def test_header_sizes_from_the_velocity_limit():
     assert h.velocity_m_per_s == pytest.approx(1000 / 60000 / (math.pi * 0.1023**2 / 4))
     big = header(400000.0)  # 6.67 m3/s: beyond one DN1200 (3.39 m3/s at 3 m/s) -> two
     assert (big.dn, big.parallel) == (1200, 2)
+
+
+def test_cdu_pump_power_from_the_catalog_or_the_spec_feeds_the_critical_load(tmp_path):
+    from hubc.core.types import RowLoad
+    from hubc.electrical.sizing import size_electrical
+
+    rows = tuple(
+        RowLoad(hall="hall-a", row=r, it_kw=IT / 4, liquid_kw=LIQUID / 4, air_kw=AIR / 4, racks=10) for r in range(1, 5)
+    )
+    override = ('cdu_redundancy = "N+1"', 'cdu_redundancy = "N+1"\ncdu_pump_kw_per_kw = 0.05')
+    for edit, ratio in (((), 0.02), ((override,), 0.05)):
+        spec = _spec(tmp_path, *HYBRID_30_40, *edit)
+        (h,) = size_cooling(spec).halls
+        assert h.cdu_pump_kw == pytest.approx(LIQUID * ratio)
+        (hp,) = size_electrical(spec, {"hall-a": rows}).halls
+        assert hp.cdu_kw == pytest.approx(LIQUID * ratio)
+        assert len([i for i in hp.items if i.kind == "cdu"]) == h.cdus_per_loop  # one load item per CDU
