@@ -179,8 +179,8 @@ class CoolingResult:
         c = self.climate
         plants = sum(p.count for p in self.plants)
         return [
-            ("Site climate", f"{c.station} (WMO {c.wmo}): design {c.design_dry_bulb_c:g} °C dry-bulb / "
-             f"{c.design_wet_bulb_c:g} °C wet-bulb (0.4 %)"),
+            ("Site climate", (f"{c.station} (WMO {c.wmo}): design {c.design_dry_bulb_c:g} °C dry-bulb / "
+             f"{c.design_wet_bulb_c:g} °C wet-bulb (0.4 %)")),
             ("Cooling plant", f"{self.kind}, {plants} plant{'s' if plants != 1 else ''} (scope {self.scope})"),
             ("PUE (plant in the climate year)", f"{self.pue_annual:.3f} annual, {self.pue_design:.3f} at the design condition"),
             ("Economiser hours", f"{self.economiser_hours:,} h of free cooling alone"),

@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from hubc.spec.model import Hall, Spec
     from hubc.spec.source import SourceFile
 
-__all__ = ["CoolingResult", "Decision", "size_cooling", "plant_groups"]
+__all__ = ["CoolingResult", "Decision", "plant_groups", "size_cooling"]
 
 G = 9.80665  # m/s², standard gravity
 

@@ -247,7 +247,8 @@ def plane_of_array(sp, ghi, dni_extra, *, latitude_deg: float, tilt_deg: float, 
     """Irradiance on the modules (W/m2): Erbs split of the cloudy GHI, Perez transposition onto a
     fixed plane or a single-axis tracker (north-south axis, +-60 degrees, backtracking, GCR 0.35)."""
     import pandas as pd
-    from pvlib import atmosphere, irradiance, tracking as trk
+    from pvlib import atmosphere, irradiance
+    from pvlib import tracking as trk
 
     ghi_s = pd.Series(ghi, index=sp.index)
     split = irradiance.erbs(ghi_s, sp["zenith"], sp.index)
