@@ -163,3 +163,16 @@ def test_warmer_water_buys_economiser_hours(spec):
     warm = attrs.evolve(spec, hall=tuple(
         attrs.evolve(h, cooling=attrs.evolve(h.cooling, supply_temp_c=40.0, return_temp_c=50.0)) for h in spec.hall))
     assert size_cooling(warm).economiser_hours > size_cooling(spec).economiser_hours
+
+
+def test_unknown_station_or_far_site_is_a_warning(spec):
+    from hubc.diagnostics import Severity
+
+    def note(s):
+        (d,) = [d for d in size_cooling(s).diagnostics if d.code == "HUB761"]
+        return d
+
+    assert note(spec).severity is Severity.NOTE
+    assert note(at(spec, station="atlantis")).severity is Severity.WARNING
+    assert "seoul" in note(at(spec, station="atlantis")).help
+    assert note(at(spec, region="", lat=-33.9, lon=18.4)).severity is Severity.WARNING

@@ -112,7 +112,7 @@ def site_climate(spec: Spec) -> SiteClimate:
     whose names match the region key, else the nearest station of all."""
     c = spec.campus
     all_stations = stations()
-    named = getattr(c, "climate_station", None)
+    named = c.climate_station
     if named is not None and named in all_stations:
         chosen, how = all_stations[named], "climate_station"
     else:
@@ -125,8 +125,7 @@ def site_climate(spec: Spec) -> SiteClimate:
             key=lambda s: (distance_km(c.latitude_deg, c.longitude_deg, s.latitude_deg, s.longitude_deg), s.id),
         )
     plant = spec.cooling_plant
-    db_override = getattr(plant, "design_dry_bulb_c", None)
-    wb_override = getattr(plant, "design_wet_bulb_c", None)
+    db_override, wb_override = plant.design_dry_bulb_c, plant.design_wet_bulb_c
     basis = "ASHRAE-style 0.4 % annual cooling dry-bulb and 0.4 % evaporation wet-bulb of the station"
     if db_override is not None or wb_override is not None:
         basis = "cooling_plant.design_dry_bulb_c / design_wet_bulb_c (spec), else the station's 0.4 % values"

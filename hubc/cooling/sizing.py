@@ -387,13 +387,22 @@ def _basis(site) -> ClimateBasis:
 
 
 def _climate_note(spec: Spec, site, at, diags: list[Diagnostic]) -> None:
+    """HUB761: the station and design condition used; a warning when the station is far from the
+    site or campus.climate_station names no catalog station."""
     s = site.station
-    far = site.far
+    named = spec.campus.climate_station
+    unknown = named is not None and named not in climate_mod.stations()
+    warn = site.far or unknown
+    help_text = None
+    if unknown:
+        help_text = f'campus.climate_station "{named}" is not in the climate catalog; stations: ' + ", ".join(sorted(climate_mod.stations()))
+    elif site.far:
+        help_text = "name a nearer station with campus.climate_station, or add one to the climate catalog"
     diags.append(diag(
         "HUB761",
         f"climate: {site.describe()}; design {site.design_dry_bulb_c:g} °C dry-bulb / {site.design_wet_bulb_c:g} °C "
         f"wet-bulb (0.4 %), heating {s.heating_db_c:g} °C (99.6 %)",
-        at("campus", "region"), ("campus", "region"),
-        severity=Severity.WARNING if far else None,
-        help="name a nearer station with campus.climate_station, or add one to the climate catalog" if far else None,
+        at("campus", "climate_station" if unknown else "region"), ("campus", "climate_station" if unknown else "region"),
+        severity=Severity.WARNING if warn else None,
+        help=help_text,
     ))
