@@ -284,11 +284,19 @@ class EnergyResult:
 
         from hubc.catalog import energy as cat
 
+        from importlib.metadata import version
+
+        from hubc import climate
+
         return {
             "lp": "HiGHS, or GLOP for the plant-size search, via ortools.linear_solver.pywraplp",
             "ortools": ortools_version,
             "threads": 1,
             "energy_catalog": self.catalog_version or cat.data()["version"],
+            # The synthetic weather year: solar by pvlib, wind curves from windpowerlib's library.
+            "climate_catalog": climate.data()["version"],
+            "pvlib": version("pvlib"),
+            "windpowerlib": version("windpowerlib"),
         }
 
     def equipment(self) -> tuple[Equipment, ...]:
