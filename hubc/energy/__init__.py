@@ -280,13 +280,12 @@ class EnergyResult:
 
     def solver_settings(self) -> dict:
         """For hubc.lock: what decides the LP's answer besides the spec."""
-        from ortools import __version__ as ortools_version
-
-        from hubc.catalog import energy as cat
-
         from importlib.metadata import version
 
+        from ortools import __version__ as ortools_version
+
         from hubc import climate
+        from hubc.catalog import energy as cat
 
         return {
             "lp": "HiGHS, or GLOP for the plant-size search, via ortools.linear_solver.pywraplp",
