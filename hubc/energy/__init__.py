@@ -296,8 +296,11 @@ class EnergyResult:
 
     def solver_settings(self) -> dict:
         """For hubc.lock: what decides the LP's answer besides the spec."""
+        from importlib.metadata import version
+
         from ortools import __version__ as ortools_version
 
+        from hubc import climate
         from hubc.catalog import energy as cat
 
         return {
@@ -305,6 +308,10 @@ class EnergyResult:
             "ortools": ortools_version,
             "threads": 1,
             "energy_catalog": self.catalog_version or cat.data()["version"],
+            # The synthetic weather year: solar by pvlib, wind curves from windpowerlib's library.
+            "climate_catalog": climate.data()["version"],
+            "pvlib": version("pvlib"),
+            "windpowerlib": version("windpowerlib"),
         }
 
     def equipment(self) -> tuple[Equipment, ...]:
@@ -434,8 +441,6 @@ def bess_capex_rates(ecat: EnergyCatalog, container: BessContainer, krw_per_usd:
     return per_mwh, (price.unit_cost_krw / pcs_mw if price else 0.0)
 
 
-# Random stream id of the synthetic dry-bulb year (renewables use [seed, plant seed, index]).
-_DRY_BULB_STREAM = 0xD2B
 
 
 def r(x: float, nd: int) -> float:
@@ -507,7 +512,7 @@ def run_energy(
     )
     return EnergyResult(
         it_kw=it_kw,
-        pue=pue,
+        pue=year.pue,
         pue_model=spec.energy.pue_model,
         pue_hourly=year.pue_hourly,
         dry_bulb_c=year.dry_bulb_c,
@@ -553,6 +558,7 @@ def _load_catalog(spec: Spec, base_dir: Path, source: SourceFile | None) -> Ener
 
 @attrs.frozen(kw_only=True, eq=False)
 class _LoadYear:
+    pue: float  # annual: the spec's, or the climate model's mean
     load_mw: np.ndarray
     util_label: str
     pue_label: str
@@ -575,9 +581,14 @@ def _load_year(spec: Spec, base_dir: Path, at, it_kw: float, pue: float, diags: 
         util_label = f"flat {en.utilisation:g}"
     pue_label = f"PUE {pue:g}"
     pue_h = temp_c = None
-    if en.pue_model == "dry-bulb":
+    if en.pue_model == "climate":
+        # The cooling plant's own hourly power in the site's climate year (hubc.cooling.annual).
+        pue_h, temp_c, pue_label = profiles.climate_pue(spec)
+        pue = float(pue_h.mean())
+    elif en.pue_model == "dry-bulb":
         pue_h, temp_c, pue_label = _dry_bulb_pue(spec, at, pue, diags)
     return _LoadYear(
+        pue=pue,
         load_mw=profiles.load_mw(it_kw, pue_h if pue_h is not None else pue, util),
         util_label=util_label,
         pue_label=pue_label,
@@ -593,7 +604,9 @@ def _dry_bulb_pue(spec: Spec, at, pue: float, diags: list[Diagnostic]):
     from hubc.energy import profiles
 
     # Its own random stream: the temperature year does not shift the renewables' weather.
-    temp_c = profiles.dry_bulb_c(np.random.default_rng([spec.energy.seed, _DRY_BULB_STREAM]))
+    # The site's climate year, on its own random stream (hubc.climate.CLIMATE_STREAM), so the
+    # temperature year does not shift the renewables' weather.
+    temp_c = profiles.site_dry_bulb_c(spec)
     pue_h, capped = profiles.pue_from_dry_bulb(temp_c, pue, spec.policy.design_pue)
     pue_label = f"PUE {float(pue_h.min()):.3f}-{float(pue_h.max()):.3f} by dry-bulb (mean {float(pue_h.mean()):.3f})"
     if capped:
@@ -660,10 +673,10 @@ def _renewable_pu(spec: Spec, base_dir: Path, at, diags: list[Diagnostic], i: in
             )
         return pu, f"csv {pl.profile_csv}"
     if pl.kind == "solar":
-        pu = profiles.solar_pu(spec.campus.latitude_deg, spec.campus.longitude_deg, pl.capacity_factor, rng)
-        return pu, "synthetic: Spencer solar position, Haurwitz clear sky, seeded cloudiness, fixed tilt"
+        return profiles.synthetic_solar(spec, pl, rng)
     if pl.kind in ("onshore-wind", "offshore-wind"):
-        return profiles.wind_pu(pl.kind, pl.capacity_factor, rng), "synthetic: Weibull speeds, seasonal and diurnal shape, power curve"
+        label = f"synthetic: Weibull speeds, seasonal and diurnal shape, {profiles.turbine_type(pl.kind)} power curve (windpowerlib)"
+        return profiles.wind_pu(pl.kind, pl.capacity_factor, rng), label
     return profiles.ppa_pu(pl.capacity_factor), "flat PPA block"
 
 

@@ -54,7 +54,8 @@ def many(doc: str):
 class Campus:
     id: str = f("Campus id (kebab-case); used in output file names", id=True)
     name: str = f("Human-readable campus name")
-    region: str = f("Region or site name", "")
+    region: str = f("Region or site name; also picks the climate station (catalog climate.toml)", "")
+    climate_station: str | None = f("Climate station id (catalog climate.toml) instead of the region's", None)
     latitude_deg: float = f("Site latitude (degrees north), drives the solar model", ge=-90, le=90)
     longitude_deg: float = f("Site longitude (degrees east)", ge=-180, le=180)
     currency: Literal["KRW"] = f("Currency of cost roll-ups", "KRW")
@@ -196,9 +197,22 @@ class PodCount:
 
 @attrs.frozen(kw_only=True)
 class HallCooling:
-    cdu_kw: float = f("Liquid capacity of one CDU (kW)", gt=0, le=100000)
-    cdus: int = f("CDUs installed per loop (per row, or per hall; see cdu_scope)", ge=1, le=1000)
+    cdu_kw: float | None = f(
+        "Liquid capacity of one CDU (kW); default: the catalog's facility CDU", None, gt=0, le=100000
+    )
+    cdus: int | Auto = f(
+        "CDUs installed per loop (per row, or per hall; see cdu_scope), or \"auto\": liquid heat of the "
+        "loop / cdu_kw plus cdu_redundancy (none in a loop without liquid heat)",
+        "auto",
+        ge=1,
+        le=1000,
+    )
     cdu_redundancy: Redundancy = f("CDU redundancy within a loop", "N+1")
+    cdu_pump_kw_per_kw: float | None = f(
+        "CDU pump input per kW of liquid heat (on UPS); default from the cooling catalog", None, ge=0, le=0.5
+    )
+    crah_kw: float | None = f("Sensible capacity of one CRAH / fan wall (kW); default from the catalog", None, gt=0, le=10000)
+    crah_redundancy: Redundancy = f("CRAH / fan-wall redundancy, on the hall's air heat", "N+1")
     cdu_scope: Literal["row", "hall"] = f("One CDU loop per row, or one per hall", "row")
     air_kw_per_row: float = f("Air-cooling capacity available to each row (kW)", gt=0, le=100000)
     supply_temp_c: float = f("TCS supply temperature (°C)", 25.0, ge=5, le=60)
@@ -275,6 +289,23 @@ class CoolingPlant:
     power_kw_per_kw: float = f(
         "Electrical input per kW of heat rejected at design day (kW/kW)", 0.08, ge=0, le=1
     )
+    scope: Literal["phase", "campus", "building"] = f(
+        "Which halls one plant serves: `phase` (one plant per build-out phase, for the hall copies it "
+        "energizes), `campus` (one plant for every hall) or `building` (one plant per hall copy)",
+        "phase",
+    )
+    chiller_kw: float | None = f(
+        "Capacity of one chiller (kW) of a `chiller` or `hybrid` plant; default unit_kw", None, gt=0, le=100000
+    )
+    fws_delta_t_k: float | None = f(
+        "Facility-water temperature rise (K); default: the smallest TCS rise of the halls served", None, gt=0, le=40
+    )
+    design_dry_bulb_c: float | None = f(
+        "Design dry-bulb (°C) instead of the climate station's 0.4 % value", None, ge=-60, le=60
+    )
+    design_wet_bulb_c: float | None = f(
+        "Design wet-bulb (°C) instead of the climate station's 0.4 % evaporation value", None, ge=-60, le=40
+    )
 
 
 # ------------------------------------------------------------------------------ renewables
@@ -288,6 +319,13 @@ class Renewable:
     capacity_factor: float = f("Annual capacity factor (0-1); Korea PV ~0.13-0.15", gt=0, le=1)
     profile_csv: str | None = opt("Hourly profile CSV (8760 rows, per-unit of nameplate)")
     seed: int = f("Seed of the synthetic weather for this plant", 1, ge=0, le=2**31 - 1)
+    tilt_deg: float | None = f("Solar: module tilt (degrees); default: the climate station's PV tilt", None, ge=0, le=90)
+    azimuth_deg: float | None = f(
+        "Solar: module azimuth (degrees from north, 180 = south); default: facing the equator", None, ge=0, lt=360
+    )
+    tracking: Literal["fixed", "single-axis"] = f(
+        "Solar: fixed tilt, or single-axis trackers on a north-south axis (backtracking)", "fixed"
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -312,9 +350,11 @@ class Energy:
     cfe_target: float = f("Hourly carbon-free-energy score target (0-1)", 0.0, ge=0, le=1)
     size_renewables: bool = f("Let the optimiser size renewables marked \"auto\"", False)
     seed: int = f("Seed of the synthetic weather year", 2027, ge=0, le=2**31 - 1)
-    pue_model: Literal["constant", "dry-bulb"] = f(
-        "Hourly PUE of the energy year: `constant` (the annual PUE every hour) or `dry-bulb` "
-        "(rises with a synthetic outdoor temperature, same annual mean, capped at design_pue)",
+    pue_model: Literal["constant", "dry-bulb", "climate"] = f(
+        "Hourly PUE of the energy year: `constant` (the annual PUE every hour), `dry-bulb` "
+        "(rises with the site's synthetic outdoor temperature, same annual mean, capped at design_pue) "
+        "or `climate` (the cooling plant's own hourly power in the site's climate year: economiser, "
+        "trim and mechanical hours)",
         "constant",
     )
 
