@@ -42,35 +42,47 @@ class _Progress:
             click.echo(click.style("  ... ", fg="cyan") + message, err=True)
 
 
-def _with_referenced_files(diags, sources: dict[str, str]) -> dict[str, str]:
+def _with_referenced_files(diags, sources: dict[str, str], roots: tuple[Path, ...]) -> dict[str, str]:
     """Diagnostics may point into files the spec names (catalog extensions, profile CSVs): read
-    those too, so their findings get a source snippet like the spec's own."""
+    those too, so their findings get a source snippet like the spec's own. Only files inside
+    `roots` (the specs' folders and --allow-read folders) are read, through the same confined
+    reader as the spec's files: output never quotes a line of any other file."""
+    from hubc.diagnostics import Diagnostic, Location
+    from hubc.spec.files import read_confined
+    from hubc.spec.limits import limits
+
     out = dict(sources)
+    cap = max(limits().catalog_file_max_bytes, limits().profile_csv_max_bytes)
     for d in diags:
         name = d.location.file
-        if name not in out and d.location.line:
-            try:
-                out[name] = Path(name).read_bytes().decode("utf-8", errors="replace")
-            except OSError:
-                continue
+        if name in out or not d.location.line or not roots:
+            continue
+        # Catalog findings name the file from the working directory, profile findings from the
+        # spec's folder: try both, confined either way.
+        candidates = [Path(name)] + ([r / name for r in roots] if not Path(name).is_absolute() else [])
+        for candidate in candidates:
+            data = read_confined(candidate, roots, cap, name, Location(file=name))
+            if not isinstance(data, Diagnostic):
+                out[name] = data.decode("utf-8", errors="replace")
+                break
     return out
 
 
-def _render(diags, sources, fmt: str) -> str:
+def _render(diags, sources, fmt: str, roots: tuple[Path, ...] = ()) -> str:
     from hubc.render import RENDERERS, render_text
 
-    sources = _with_referenced_files(diags, sources)
+    sources = _with_referenced_files(diags, sources, roots)
 
     if fmt == "text":
         return render_text(diags, sources, colour=_colour(sys.stdout))
     return RENDERERS[fmt](diags, sources)
 
 
-def _finish(diags, sources, fmt: str, quiet: bool, code: int | None = None) -> None:
+def _finish(diags, sources, fmt: str, quiet: bool, code: int | None = None, roots: tuple[Path, ...] = ()) -> None:
     from hubc.pipeline import exit_code
 
     if diags or not quiet or fmt != "text":
-        click.echo(_render(list(diags), sources, fmt), nl=False)
+        click.echo(_render(list(diags), sources, fmt, roots), nl=False)
     sys.exit(code if code is not None else exit_code(diags))
 
 
@@ -87,20 +99,31 @@ def main() -> None:
     """
 
 
+def _allow_read_option(fn):
+    return click.option(
+        "--allow-read", "allow_read", multiple=True, metavar="DIR",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Also let the spec name files (`[catalog] files`, profile CSVs) under DIR; by default only "
+             "files inside the spec's own folder tree are read. Repeatable.",
+    )(fn)
+
+
 @main.command(epilog=EXIT_HELP)
 @click.argument("specs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing when the spec is clean.")
-def check(specs: tuple[Path, ...], fmt: str, quiet: bool) -> None:
+@_allow_read_option
+def check(specs: tuple[Path, ...], fmt: str, quiet: bool, allow_read: tuple[Path, ...]) -> None:
     """Validate SPECS and report every problem, with its code and TOML line:col."""
     from hubc.pipeline import check_spec
 
-    diags, sources = [], {}
+    diags, sources, roots = [], {}, []
     for spec in specs:
-        checked = check_spec(spec, str(spec))
+        checked = check_spec(spec, str(spec), allow_read)
         diags.extend(checked.diagnostics)
         sources.update(checked.sources())
-    _finish(diags, sources, fmt, quiet)
+        roots.extend(checked.read_roots())
+    _finish(diags, sources, fmt, quiet, roots=tuple(roots))
 
 
 @main.command(epilog=EXIT_HELP)
@@ -113,7 +136,9 @@ def check(specs: tuple[Path, ...], fmt: str, quiet: bool) -> None:
 @click.option("--frozen", is_flag=True, help="Fail (exit 1) if the build would change what the lock file records.")
 @click.option("--lock", "lock_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Lock file for --frozen (default: hubc.lock beside the spec, else OUT/hubc.lock).")
-def build(spec: Path, out: Path | None, fmt: str, quiet: bool, frozen: bool, lock_path: Path | None) -> None:
+@_allow_read_option
+def build(spec: Path, out: Path | None, fmt: str, quiet: bool, frozen: bool, lock_path: Path | None,
+          allow_read: tuple[Path, ...]) -> None:
     """Size, place, verify and write the design of SPEC into OUT.
 
     The build is all or nothing: if any stage fails, OUT is left exactly as it was.
@@ -123,15 +148,16 @@ def build(spec: Path, out: Path | None, fmt: str, quiet: bool, frozen: bool, loc
     from hubc.diagnostics import HubcError
     from hubc.pipeline import build_spec, check_spec, frozen_diagnostics, write_plan
 
-    checked = check_spec(spec, str(spec))
+    checked = check_spec(spec, str(spec), allow_read)
     sources = checked.sources()
+    roots = checked.read_roots()
     if not checked.ok:
-        _finish(checked.diagnostics, sources, fmt, quiet)
+        _finish(checked.diagnostics, sources, fmt, quiet, roots=roots)
     progress = _Progress(quiet)
     try:
         built = build_spec(checked, progress)
     except HubcError as exc:
-        _finish(exc.diagnostics, sources, fmt, quiet, exc.exit_code)
+        _finish(exc.diagnostics, sources, fmt, quiet, exc.exit_code, roots=roots)
         return
     target = out if out is not None else Path("build") / checked.spec.campus.id
     if frozen:
@@ -140,10 +166,10 @@ def build(spec: Path, out: Path | None, fmt: str, quiet: bool, frozen: bool, loc
             lock_path = beside if beside.is_file() else target / "hubc.lock"
         problems = frozen_diagnostics(built.plan["hubc.lock"], lock_path)
         if problems:
-            _finish(list(built.diagnostics) + problems, sources, fmt, quiet, 1)
+            _finish(list(built.diagnostics) + problems, sources, fmt, quiet, 1, roots=roots)
     write_plan(built.plan, target)
     if built.diagnostics:
-        click.echo(_render(list(built.diagnostics), sources, fmt), nl=False)
+        click.echo(_render(list(built.diagnostics), sources, fmt, roots), nl=False)
     if not quiet and fmt == "text":
         click.echo(f"wrote {len(built.plan)} files to {target}")
     sys.exit(0)
@@ -211,8 +237,9 @@ Exit codes:
               help="Exit 1 when a change crosses a threshold: METRIC:+N% (e.g. capex_krw:+5%), METRIC:-N, "
                    "`removed` (anything removed or downsized) or `redundancy` (tier/redundancy changed).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress.")
+@_allow_read_option
 def plan(specs: tuple[Path, ...], base_rev: str | None, fmt: str, detailed_exitcode: bool,
-         fail_on: tuple[str, ...], quiet: bool) -> None:
+         fail_on: tuple[str, ...], quiet: bool, allow_read: tuple[Path, ...]) -> None:
     """Compare the designs of BASE and NEW specs (or SPEC and --base REV) for a review."""
     from hubc import plan as planmod
     from hubc.diagnostics import HubcError
@@ -240,14 +267,15 @@ def plan(specs: tuple[Path, ...], base_rev: str | None, fmt: str, detailed_exitc
     facts = []
     try:
         for path, label in pairs:
-            checked = check_spec(path, label)
+            checked = check_spec(path, label, allow_read)
             sources = checked.sources()
+            roots = checked.read_roots()
             if not checked.ok:
-                _finish(checked.diagnostics, sources, "text", False, 1)
+                _finish(checked.diagnostics, sources, "text", False, 1, roots=roots)
             try:
                 built = build_spec(checked, progress)
             except HubcError as exc:
-                _finish(exc.diagnostics, sources, "text", False, exc.exit_code)
+                _finish(exc.diagnostics, sources, "text", False, exc.exit_code, roots=roots)
                 return
             facts.append(planmod.facts(label, checked.spec, built.results))
     finally:

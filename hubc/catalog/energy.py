@@ -198,13 +198,21 @@ def shipped() -> EnergyCatalog:
     )
 
 
-def load_energy_catalog(spec: Any, base_dir: Path | str = ".", source: Any = None) -> tuple[EnergyCatalog, list]:
+def load_energy_catalog(
+    spec: Any, base_dir: Path | str = ".", source: Any = None, allowed_roots: tuple[Path, ...] = ()
+) -> tuple[EnergyCatalog, list]:
     """The shipped energy catalog with the energy tables of `[catalog] files` merged over it.
 
-    A file that cannot be read is procurement's finding (HUB601, reported once); here it is
-    skipped. Every problem in an energy table is a diagnostic in that file.
+    A file that cannot be read (or may not be: outside the spec's tree and `allowed_roots`, not
+    a regular file, too large) is procurement's finding (reported once); here it is skipped.
+    Every problem in an energy table is a diagnostic in that file.
     """
+    from hubc.diagnostics import Diagnostic, Location
+    from hubc.spec.files import read_referenced_file
+    from hubc.spec.limits import limits
     from hubc.spec.source import load_text
+
+    cap = limits().catalog_file_max_bytes
 
     cat = shipped()
     containers = dict(cat.containers)
@@ -217,11 +225,10 @@ def load_energy_catalog(spec: Any, base_dir: Path | str = ".", source: Any = Non
     files = spec.catalog.files if spec is not None else ()
     for rel in files:
         path = Path(base_dir) / rel
-        try:
-            raw = path.read_bytes()
-        except OSError:
+        raw = read_referenced_file(base_dir, rel, allowed_roots, cap, Location(file="spec"))
+        if isinstance(raw, Diagnostic):
             continue
-        doc, _syntax = load_text(str(path) if not Path(rel).is_absolute() else rel, raw)
+        doc, _syntax = load_text(str(path) if not Path(rel).is_absolute() else rel, raw, max_bytes=cap)
         if doc is None:
             continue  # a TOML syntax error: procurement's loader reports it with the file
         tables = {k: doc.data[k] for k in USER_TABLES if k in doc.data}

@@ -146,13 +146,19 @@ class Catalog:
 # ----------------------------------------------------------------------------- loading
 
 
-def load_catalog(spec: Any, base_dir: Path | str = Path("."), source: Any = None) -> tuple[Catalog, list[Diagnostic]]:
+def load_catalog(
+    spec: Any, base_dir: Path | str = Path("."), source: Any = None, allowed_roots: tuple[Path, ...] = ()
+) -> tuple[Catalog, list[Diagnostic]]:
     """The shipped catalog with the spec's `[catalog] files` merged over it.
 
     `spec` may be None (shipped catalog only). Diagnostics point into the file at fault; a file
     that cannot be read is reported at its entry in the spec's `catalog.files` (located through
-    `source`, the spec's `SourceFile`, when given).
+    `source`, the spec's `SourceFile`, when given). Files are read only inside `base_dir`'s tree
+    or `allowed_roots` (`hubc.spec.files`).
     """
+    from hubc.spec.files import read_referenced_file
+    from hubc.spec.limits import limits
+
     diags: list[Diagnostic] = []
     state = _State()
     folder = resources.files("hubc.catalog") / "data"
@@ -170,20 +176,14 @@ def load_catalog(spec: Any, base_dir: Path | str = Path("."), source: Any = None
 
     user_files: list[str] = []
     files = spec.catalog.files if spec is not None else ()
+    cap = limits().catalog_file_max_bytes
     for i, rel in enumerate(files):
         path = Path(base_dir) / rel
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            diags.append(
-                diag(
-                    "HUB601",
-                    f'cannot read catalog file "{rel}": {exc.strerror or exc}',
-                    source.at_value(("catalog", "files", i)) if source is not None else Location(file="spec"),
-                    ("catalog", "files", i),
-                    help="paths in `catalog.files` are relative to the spec file",
-                )
-            )
+        where = source.at_value(("catalog", "files", i)) if source is not None else Location(file="spec")
+        raw = read_referenced_file(base_dir, rel, allowed_roots, cap, where, ("catalog", "files", i), unreadable="HUB601",
+                                   what="catalog file")
+        if isinstance(raw, Diagnostic):
+            diags.append(raw)
             continue
         user_files.append(rel)
         diags += _load_one(state, str(path) if not Path(rel).is_absolute() else rel, raw, shipped=False)
@@ -221,9 +221,10 @@ def _load_one(state: _State, name: str, raw: bytes, *, shipped: bool) -> list[Di
     the others; a file with any error is not merged (a half-applied quote file would price
     some lines from it and some from the shipped catalog without saying which).
     """
+    from hubc.spec.limits import limits
     from hubc.spec.source import load_text
 
-    doc, diags = load_text(name, raw)
+    doc, diags = load_text(name, raw, max_bytes=limits().catalog_file_max_bytes)
     if doc is None:
         return diags
     src = doc.source

@@ -320,11 +320,13 @@ def r(x: float, nd: int) -> float:
 
 def energy_stage(checked, results, progress) -> tuple[EnergyResult, list[Diagnostic]]:
     """The build-stage adapter: `Stage("energy", "hourly energy year, BESS sizing", energy_stage)`."""
-    result = run_energy(checked.spec, checked.base_dir, checked.source)
+    result = run_energy(checked.spec, checked.base_dir, checked.source, checked.allowed_roots)
     return result, list(result.diagnostics)
 
 
-def run_energy(spec: Spec, base_dir: Path | str = ".", source: SourceFile | None = None) -> EnergyResult:
+def run_energy(
+    spec: Spec, base_dir: Path | str = ".", source: SourceFile | None = None, allowed_roots: tuple[Path, ...] = ()
+) -> EnergyResult:
     import numpy as np
 
     from hubc.catalog import energy as cat
@@ -340,7 +342,9 @@ def run_energy(spec: Spec, base_dir: Path | str = ".", source: SourceFile | None
 
     # The spec's [catalog] files may add or override containers and costs; their problems are
     # `hubc check` findings, so a build never gets here with one (a direct call still stops).
-    ecat, cat_diags = cat.load_energy_catalog(spec, base_dir, source)
+    ecat, cat_diags = cat.load_energy_catalog(spec, base_dir, source, allowed_roots)
+    # Profile CSVs are read only inside the spec's folder tree and --allow-read folders.
+    roots = (base_dir, *allowed_roots)
     if has_errors(cat_diags):
         raise HubcError(cat_diags, 1)
     diags: list[Diagnostic] = []
@@ -348,7 +352,9 @@ def run_energy(spec: Spec, base_dir: Path | str = ".", source: SourceFile | None
     pue = spec.policy.annual_pue if spec.policy.annual_pue is not None else spec.policy.design_pue
     en = spec.energy
     if en.profile_csv is not None:
-        util = profiles.read_profile_csv(base_dir / en.profile_csv, en.profile_csv, origin=at("energy", "profile_csv"))
+        util = profiles.read_profile_csv(
+            base_dir / en.profile_csv, en.profile_csv, origin=at("energy", "profile_csv"), roots=roots
+        )
         util_label = f"profile {en.profile_csv} (mean {util.mean():.3f})"
     else:
         util = np.full(profiles.HOURS, en.utilisation)
@@ -384,7 +390,8 @@ def run_energy(spec: Spec, base_dir: Path | str = ".", source: SourceFile | None
         rng = np.random.default_rng([en.seed, pl.seed, i])
         if pl.profile_csv is not None:
             pu = profiles.read_profile_csv(
-                base_dir / pl.profile_csv, pl.profile_csv, origin=at("renewable", i, "profile_csv")
+                base_dir / pl.profile_csv, pl.profile_csv, origin=at("renewable", i, "profile_csv"),
+                roots=roots,
             )
             label = f"csv {pl.profile_csv}"
             mean = float(pu.mean())

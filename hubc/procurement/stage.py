@@ -33,15 +33,15 @@ def procurement_stage(checked, results: dict[str, Any], progress=None) -> tuple[
     from hubc.procurement.bom import run_procurement
 
     spec = checked.spec
-    catalog, diags = load_catalog(spec, checked.base_dir, checked.source)
+    catalog, diags = load_catalog(spec, checked.base_dir, checked.source, checked.allowed_roots)
     if has_errors(diags):
         return None, diags
     proc = run_procurement(spec, collect_equipment(spec, results), catalog, checked.source)
     return proc, diags + list(proc.diagnostics)
 
 
-def catalog_diagnostics(spec, source, base_dir) -> list[Diagnostic]:
+def catalog_diagnostics(spec, source, base_dir, allowed_roots=()) -> list[Diagnostic]:
     """For `hubc check`: the catalog extension problems alone, without pricing anything."""
     from hubc.catalog.equipment import load_catalog
 
-    return load_catalog(spec, base_dir, source)[1]
+    return load_catalog(spec, base_dir, source, allowed_roots)[1]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import functools
+import math
 import typing
 from collections.abc import Mapping
 from typing import Any, Literal, get_args, get_origin
@@ -52,6 +53,8 @@ class SpecRangeError(Exception):
 def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"a boolean ({str(value).lower()})"
+    if isinstance(value, int) and abs(value) >= _INT64:
+        return f"an integer of {len(str(abs(value)))} digits"
     if isinstance(value, (int, float)):
         return f"a number ({value})"
     if isinstance(value, str):
@@ -89,9 +92,20 @@ def _type_name(tp: Any) -> str:
     return str(tp)
 
 
+# TOML integers are 64-bit (TOML 1.0 §Integer); Python's parser accepts any size, so larger
+# ones are refused here, as numbers, before anything converts them (float(10**309) overflows).
+_INT64 = 2**63
+
+
 def _number(value: Any, _: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise SpecTypeError(f"expected a number, found {_describe(value)}")
+    if isinstance(value, int) and not -_INT64 <= value < _INT64:
+        raise SpecRangeError(f"is out of range ({_describe_number(value)})")
+    # nan and inf are TOML numbers, but no quantity is either, and NaN slips through every
+    # comparison of a range check (nan < 1 and nan > 1 are both false).
+    if not math.isfinite(value):
+        raise SpecRangeError(f"must be a finite number, found {value}")
     return float(value)
 
 
@@ -100,7 +114,14 @@ def _integer(value: Any, _: Any) -> int:
         if isinstance(value, float) and value.is_integer():
             raise SpecTypeError(f"expected an integer, found {_describe(value)}: write it without the decimal point")
         raise SpecTypeError(f"expected an integer, found {_describe(value)}")
+    if not -_INT64 <= value < _INT64:
+        raise SpecRangeError(f"is out of range ({_describe_number(value)})")
     return value
+
+
+def _describe_number(value: int) -> str:
+    digits = len(str(abs(value)))
+    return f"an integer of {digits} digits" if digits > 20 else f"{value}"
 
 
 def _string(value: Any, _: Any) -> str:
@@ -355,6 +376,8 @@ def _to_diagnostic(src, path: KeyPath, err: BaseException) -> Diagnostic:
             path,
             help=f'did you mean "{err.suggestion}"?' if err.suggestion else None,
         )
+    if isinstance(err, SpecRangeError):
+        return diag("HUB006", f"`{_last_key(path)}` {err}", src.at_value(path), path)
     if isinstance(err, SpecTypeError):
         return diag("HUB005", f"`{_last_key(path)}`: {err}", src.at_value(path), path)
     # Anything else raised while structuring is still the user's value being wrong.
