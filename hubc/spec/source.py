@@ -73,40 +73,96 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-def nesting_too_deep(text: str, max_depth: int) -> tuple[int, int] | None:
-    """(line, col) of the first `[` or `{` nested deeper than `max_depth`, else None.
+# The characters the nesting scan acts on; everything else is skipped in one regex step.
+_SCAN = re.compile(r"[#\n\"'\[\]{},.=]")
 
-    A lexical scan that skips strings and comments, so brackets inside them do not count. On
-    text that is not valid TOML it may miscount, but it stays linear and within the text, and
-    for anything but a runaway of brackets `tomllib` then reports the syntax error itself."""
-    i, n, depth = 0, len(text), 0
-    while i < n:
+
+def nesting_too_deep(text: str, max_depth: int) -> tuple[int, int] | None:
+    """(line, col) of the first `[` or `{` nested deeper than `max_depth`, or of the first dot
+    of a dotted key with more than `max_depth` parts; else None.
+
+    `tomllib` recurses once per bracket level (RecursionError a few hundred deep) and resolves
+    dotted keys in quadratic time (a 50,000-part header takes minutes and gigabytes), so both are
+    counted here first. A lexical scan: strings and comments are skipped, keys are told from
+    values by position (line start, header brackets, after `{` or `,` in an inline table). On
+    text that is not TOML it may miscount, but it stays linear, and `tomllib` then reports the
+    syntax error."""
+    i, n = 0, len(text)
+    stack: list[str] = []  # open brackets of values: "[" arrays, "{" inline tables
+    key, header, fresh, dots = True, False, True, 0  # in a key; in a [header]; nothing of the key yet
+    while True:
+        m = _SCAN.search(text, i)
+        if m is None:
+            return None
+        if key and fresh and text[i : m.start()].strip():
+            fresh = False  # a bare key started: a `[` now would be a syntax error, not a header
+        i = m.start()
         ch = text[i]
         if ch == "#":
             j = text.find("\n", i)
-            i = n if j < 0 else j
+            if j < 0:
+                return None
+            i = j
+            continue
+        if ch == "\n":
+            if not stack:
+                key, header, fresh, dots = True, False, True, 0
+            i += 1
             continue
         if ch in "\"'":
-            if text.startswith(ch * 3, i):
-                j = text.find(ch * 3, i + 3)
-                while j >= 0 and ch == '"' and _escaped(text, j):
-                    j = text.find(ch * 3, j + 1)
-                i = n if j < 0 else j + 3
-            else:
-                # Single-line strings end at their quote or, if unterminated, at the line's end.
-                j = i + 1
-                while j < n and text[j] != ch and text[j] != "\n":
-                    j += 2 if ch == '"' and text[j] == "\\" else 1
-                i = j + 1
+            i = _string_end(text, i, ch)
+            fresh = False
+            continue
+        if key:
+            if ch == ".":
+                dots += 1
+                if dots >= max_depth:
+                    return _line_col(text, i)
+            elif ch == "=":
+                key, dots = False, 0
+            elif ch == "[" and not stack and fresh and not header:
+                header = True  # a table header: its key runs to the closing bracket
+                i += 2 if text.startswith("[[", i) else 1
+                fresh = False
+                continue
+            elif ch == "]" and header:
+                key, header = False, False
+            elif ch == "}" and stack and stack[-1] == "{":
+                stack.pop()  # an empty inline table
+                key = False
+            i += 1
             continue
         if ch in "[{":
-            depth += 1
-            if depth > max_depth:
+            stack.append(ch)
+            if len(stack) > max_depth:
                 return _line_col(text, i)
+            key, fresh, dots = ch == "{", True, 0
         elif ch in "]}":
-            depth = max(0, depth - 1)
+            if stack:
+                stack.pop()
+        elif ch == "," and stack and stack[-1] == "{":
+            key, fresh, dots = True, True, 0
         i += 1
-    return None
+
+
+def _string_end(text: str, i: int, q: str) -> int:
+    """Offset just past the string starting at i (single-line strings end at the line's end
+    if unterminated)."""
+    n = len(text)
+    if text.startswith(q * 3, i):
+        j = text.find(q * 3, i + 3)
+        while j >= 0 and q == '"' and _escaped(text, j):
+            j = text.find(q * 3, j + 1)
+        if j < 0:
+            return n
+        j += 3
+        while j < n and text[j] == q:  # a multi-line string may end with up to two more quotes
+            j += 1
+        return j
+    j = i + 1
+    while j < n and text[j] != q and text[j] != "\n":
+        j += 2 if q == '"' and text[j] == "\\" else 1
+    return min(j + 1, n)
 
 
 def _escaped(text: str, j: int) -> bool:
