@@ -303,8 +303,9 @@ def op_in_range(rng: random.Random, doc: dict, box: Sandbox) -> str:
         scale = rng.random() ** 3 if hi - lo > 100 else rng.random()  # favour small values of huge ranges
         value = lo + (hi - lo) * scale
     current = _get(doc, f.path)
-    if isinstance(current, (int, float)) and not isinstance(current, bool) and rng.random() < 0.5:
-        value = current * rng.choice([0.5, 0.9, 1.1, 2.0])  # near the example's own value
+    if isinstance(current, (int, float)) and not isinstance(current, bool) and rng.random() < 0.8:
+        value = current * rng.choice([0.5, 0.8, 0.9, 1.1, 1.25, 1.5, 2.0])  # near the example's own value
+        value = min(max(value, lo), hi)
         value = round(value) if f.numeric == "int" else value
     set_path(doc, f.path, value)
     return f"{_fmt(f.path)} = {_short(value)} (in range)"
@@ -431,14 +432,30 @@ def _mutate_catalog(rng: random.Random) -> str:
     return tomli_w.dumps(data)
 
 
+def op_catalog_extreme(rng: random.Random, doc: dict, box: Sandbox) -> str:
+    """A user catalog whose numbers are finite but extreme (prices of 1e300 KRW, ratings of
+    1e-300): they pass the converter, so the build must cope or refuse them with a finding."""
+    data = tomllib.loads(GOOD_CATALOG)
+    table = rng.choice(["equipment", "bess_container"])
+    item = data[table][0]
+    key = rng.choice([k for k, v in item.items() if isinstance(v, (int, float)) and not isinstance(v, bool)])
+    item[key] = rng.choice([1e300, 1e30, 1e-300, 0, 0.0, 1e15, 2**62])
+    if table == "bess_container" and rng.random() < 0.7:
+        doc.setdefault("bess", {"id": "fuzz-bess", "energy_mwh": 8.0, "power_mw": 4.0})
+        if isinstance(doc["bess"], dict):
+            doc["bess"]["container"] = item["id"]
+    doc["catalog"] = {"files": [box.write_catalog(tomli_w.dumps(data))]}
+    return f"catalog {table}.{key} = {_short(item[key])}"
+
+
 DOC_OPS: list[tuple[Op, int]] = [
     (op_edge_number, 6), (op_range_edge, 4), (op_in_range, 2), (op_wrong_type, 3), (op_odd_string, 4),
-    (op_delete, 3), (op_duplicate, 3), (op_donor, 2), (op_sizes, 2), (op_file_ref, 3),
+    (op_delete, 3), (op_duplicate, 3), (op_donor, 2), (op_sizes, 2), (op_file_ref, 3), (op_catalog_extreme, 1),
 ]
 # For --build: mostly changes that keep the spec checkable, so that the build runs.
 BUILD_OPS: list[tuple[Op, int]] = [
-    (op_in_range, 10), (op_range_edge, 3), (op_donor, 1), (op_sizes, 1), (op_file_ref, 1), (op_odd_string, 1),
-    (op_duplicate, 1),
+    (op_in_range, 12), (op_range_edge, 2), (op_donor, 1), (op_sizes, 1), (op_file_ref, 1), (op_odd_string, 1),
+    (op_duplicate, 1), (op_catalog_extreme, 2),
 ]
 
 
@@ -517,10 +534,11 @@ def mutate(rng: random.Random, box: Sandbox, *, build: bool = False) -> tuple[st
 
 @attrs.define
 class Verdict:
-    kind: str  # "ok", "traceback", "hang", "contract" (exit 1/3 without a diagnostic)
+    kind: str  # "ok", "traceback", "hang"
     detail: str = ""
     checked_ok: bool = False
     exit_code: int | None = None
+    codes: tuple[str, ...] = ()  # the error codes check reported
 
 
 def run_check(path: Path, label: str):
@@ -580,7 +598,8 @@ def one_case(rng: random.Random, box: Sandbox, *, build: bool, timeout: float) -
     signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
         checked = run_check(box.spec, name)
-        verdict = Verdict("ok", checked_ok=checked.ok)
+        errors = sorted({d.code for d in checked.diagnostics if d.severity.value == "error"})
+        verdict = Verdict("ok", checked_ok=checked.ok, codes=tuple(errors))
         if build and checked.ok:
             verdict.exit_code = run_build(box.spec, box.root / "out")
     except Timeout:
@@ -611,6 +630,7 @@ def main() -> None:
     verdicts: Counter[str] = Counter()
     outcomes: Counter[str] = Counter()
     signatures: Counter[str] = Counter()
+    codes: Counter[str] = Counter()
     slowest = (0.0, "")
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="hubc-fuzz-") as tmp:
@@ -624,6 +644,7 @@ def main() -> None:
             verdicts[verdict.kind] += 1
             if verdict.kind == "ok":
                 outcomes["passed check" if verdict.checked_ok else "rejected by check"] += 1
+                codes.update(verdict.codes)
                 if verdict.exit_code is not None:
                     outcomes[f"build exit {verdict.exit_code}"] += 1
             else:
@@ -641,6 +662,7 @@ def main() -> None:
     print(f"hubc fuzz ({mode}), seed {args.seed}, {timeout:g} s per case")
     print(f"tried {args.n}  tracebacks {verdicts['traceback']}  hangs {verdicts['hang']}")
     print(f"outcomes: {dict(sorted(outcomes.items()))}")
+    print("error codes from check (cases): " + ", ".join(f"{c} {n}" for c, n in codes.most_common(15)))
     print(f"wall {wall:.0f} s ({wall / max(1, args.n) * 1000:.0f} ms per case), peak RSS {rss:.0f} MB")
     print(f"slowest case {slowest[0]:.1f} s: {slowest[1][:200]}")
     for sig, n in signatures.most_common():
