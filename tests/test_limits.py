@@ -383,3 +383,18 @@ def test_cli_check_never_tracebacks_on_a_deep_catalog_file(tmp_path):
     result = CliRunner().invoke(main, ["check", str(path)])
     assert result.exit_code == 1 and "HUB010" in result.output, result.output
     assert sys.getrecursionlimit() >= 1000  # nothing raised it to get here
+
+
+def test_many_dangling_references_get_few_fuzzy_matches(tmp_path, monkeypatch):
+    """A did-you-mean is a fuzzy match against every defined id: 20,000 dangling references
+    used to take minutes; only the first few get a suggestion."""
+    import difflib
+
+    calls = []
+    real = difflib.get_close_matches
+    monkeypatch.setattr(difflib, "get_close_matches", lambda *a, **k: calls.append(1) or real(*a, **k))
+    energize = ", ".join(f'"missing-{i}"' for i in range(500))
+    text = PILOT + f'\n[[phase]]\nid = "p1"\nyear = 2027\nenergize = [{energize}]\n'
+    checked = check_spec(_spec(tmp_path, text))
+    assert sum(d.code == "HUB102" for d in checked.diagnostics) == 500
+    assert len(calls) <= 20
