@@ -330,9 +330,10 @@ def structure(doc: RawDocument) -> tuple[Spec | None, list[Diagnostic]]:
         problems: list[tuple[KeyPath, BaseException]] = []
         _errors(exc, (), problems)
         out: list[Diagnostic] = []
+        budget = [SUGGESTIONS]
         for path, err in problems:
             if isinstance(err, ForbiddenExtraKeysError):
-                out.extend(unknown_key_diagnostics(src, path, err))
+                out.extend(unknown_key_diagnostics(src, path, err, budget))
         # A misspelt key is one mistake: its "did you mean" covers the key reported missing.
         suggested = {d.path[:-1] + (d.help.split("`")[1],) for d in out if d.help and d.help.startswith("did you")}
         for path, err in problems:
@@ -399,14 +400,26 @@ def _missing_help(path: KeyPath) -> str | None:
     return f"add `{field.name} = ...` ({field.metadata.get('doc', '')})"
 
 
-def unknown_key_diagnostics(src, path: KeyPath, err: ForbiddenExtraKeysError) -> list[Diagnostic]:
-    """One diagnostic per unknown key, each at the key itself, with the closest known key."""
+# A did-you-mean is a fuzzy match against every known key; a file of 40,000 unknown keys spent
+# 15 s in them, so one structuring run suggests at most this many.
+SUGGESTIONS = 20
+
+
+def unknown_key_diagnostics(
+    src, path: KeyPath, err: ForbiddenExtraKeysError, budget: list[int] | None = None
+) -> list[Diagnostic]:
+    """One diagnostic per unknown key, each at the key itself, with the closest known key
+    (while `budget`, shared by the caller across tables, lasts)."""
     known = _fields_of(err.cl)
     table = f"[{_table_name(path)}]" if path else "the top level"
+    budget = [SUGGESTIONS] if budget is None else budget
     out = []
     for key in sorted(err.extra_fields):
         here = path + (key,)
-        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        close = []
+        if budget[0] > 0 and len(key) <= 2 * max(map(len, known), default=0):
+            budget[0] -= 1
+            close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
         out.append(
             diag(
                 "HUB003",
