@@ -90,7 +90,9 @@ def test_every_numeric_field_has_a_range():
     assert not missing, f"numeric fields without a physical range: {missing}"
 
 
-@pytest.mark.parametrize("value", ["nan", "+nan", "-nan", "inf", "-inf", "1e400", "9" * 309, "-" + "9" * 30])
+@pytest.mark.parametrize(
+    "value", ["nan", "+nan", "-nan", "inf", "-inf", "1e400", "9" * 309, "-" + "9" * 30, "5e-324", "1e-300", "-1e-10"]
+)
 def test_non_finite_and_huge_numbers_are_hub006_at_their_line(tmp_path, value):
     path = _spec(tmp_path, PILOT.replace("contract_mw = 12", f"contract_mw = {value}"))
     checked = check_spec(path)

@@ -30,6 +30,7 @@ from cattrs.gen import make_dict_structure_fn
 from hubc import SCHEMA
 from hubc.codes import diag
 from hubc.diagnostics import Diagnostic, KeyPath
+from hubc.spec.limits import limits
 from hubc.spec.model import Spec
 from hubc.spec.source import RawDocument
 
@@ -106,6 +107,9 @@ def _number(value: Any, _: Any) -> float:
     # comparison of a range check (nan < 1 and nan > 1 are both false).
     if not math.isfinite(value):
         raise SpecRangeError(f"must be a finite number, found {value}")
+    tiny = limits().smallest_nonzero
+    if value and abs(value) < tiny:
+        raise SpecRangeError(f"must be 0 or at least {tiny:g} in size, found {value:g}")
     return float(value)
 
 

@@ -30,9 +30,11 @@ class Limits:
     array_entries_max: int
     catalog_files_max: int
     diagnostics_text_max: int
+    smallest_nonzero: float
 
 
 @functools.cache
 def limits() -> Limits:
     raw = tomllib.loads((resources.files("hubc") / "catalog" / "data" / "rules.toml").read_text("utf-8"))["limits"]
-    return Limits(**{a.name: int(raw[a.name]) for a in attrs.fields(Limits)})
+    kinds = {"int": int, "float": float}  # the annotations are strings (postponed evaluation)
+    return Limits(**{a.name: kinds[a.type](raw[a.name]) for a in attrs.fields(Limits)})
