@@ -400,3 +400,11 @@ def test_many_dangling_references_get_few_fuzzy_matches(tmp_path, monkeypatch):
     checked = check_spec(_spec(tmp_path, text))
     assert sum(d.code == "HUB102" for d in checked.diagnostics) == 500
     assert len(calls) <= 20
+
+
+def test_catalog_ids_are_anchored_too(tmp_path):
+    from bench.fuzz import GOOD_CATALOG
+
+    (tmp_path / "extra.toml").write_text(GOOD_CATALOG.replace('id = "mv-switchgear-quote"', 'id = "mv-switchgear-quote\\n"'))
+    path = _spec(tmp_path, PILOT + '\n[catalog]\nfiles = ["extra.toml"]\n')
+    assert "HUB610" in _codes(check_spec(path))

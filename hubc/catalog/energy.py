@@ -305,7 +305,7 @@ def _merge_file(src, tables, containers, raw_containers, renewables, line_costs,
         obj, errs = _structure(src, merged, BessContainer, path)
         out += errs
         if obj is not None:
-            if not _ID_RE.match(obj.id):
+            if not _ID_RE.fullmatch(obj.id):  # fullmatch: `$` also matches before a final newline
                 out.append(
                     diag(
                         "HUB422",

@@ -373,7 +373,7 @@ def _unknown_family(src, path: KeyPath, family: str) -> Diagnostic:
 def _check_entry(src, path: KeyPath, e: CatalogEntry) -> list[Diagnostic]:
     """Checks one entry can make on its own (vendor checks need the merged vendor table)."""
     out: list[Diagnostic] = []
-    if not CATALOG_ID.match(e.id):
+    if not CATALOG_ID.fullmatch(e.id):  # fullmatch: `$` also matches before a final newline
         out.append(
             diag(
                 "HUB610",
