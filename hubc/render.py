@@ -40,6 +40,16 @@ _SNIPPET_BEFORE, _SNIPPET_AFTER = 40, 80
 # Control characters in a snippet are shown as U+FFFD (one character, so the caret still lines
 # up): a spec must not be able to send escape sequences to the reader's terminal.
 _CONTROL = {i: "\ufffd" for i in (*range(0x09), *range(0x0A, 0x20), *range(0x7F, 0xA0))}
+# In messages (which quote ids, names and paths from the spec) the same characters, and the
+# Unicode bidi controls that reorder what a reader sees, are written as escapes instead.
+_ESCAPE = {
+    i: f"\\x{i:02x}" if i < 0x100 else f"\\u{i:04x}"
+    for i in (*range(0x09), *range(0x0A, 0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+}
+
+
+def _visible(text: str) -> str:
+    return text.translate(_ESCAPE)
 
 
 def _clip(line: str, col: int, length: int) -> tuple[str, int, int]:
@@ -70,7 +80,8 @@ def render_text(
     out: list[str] = []
     for d in diags[:max_shown]:
         loc = d.location
-        head = f"{c(_BOLD, str(loc))}: {c(_COLOURS[d.severity], d.code + ' ' + d.severity.value)}: {d.message}"
+        head = f"{c(_BOLD, _visible(str(loc)))}: {c(_COLOURS[d.severity], d.code + ' ' + d.severity.value)}: "
+        head += _visible(d.message)
         out.append(head)
         text = sources.get(loc.file)
         if text is not None and loc.line:
@@ -83,14 +94,14 @@ def render_text(
                 out.append(f"{gutter} {c(_BLUE, '|')}")
                 out.append(f"{c(_BLUE, str(loc.line))} {c(_BLUE, '|')} {src_line}")
                 caret = " " * (col - 1) + "^" * width
-                label = f" {d.key_path}" if d.key_path else ""
+                label = f" {_visible(d.key_path)}" if d.key_path else ""
                 out.append(f"{gutter} {c(_BLUE, '|')} {c(_COLOURS[d.severity], caret + label)}")
         for rloc, label in d.related:
-            out.append(f"  {c(_BLUE, '=')} {label}: {rloc}")
+            out.append(f"  {c(_BLUE, '=')} {_visible(label)}: {_visible(str(rloc))}")
         for note in d.notes:
-            out.append(f"  {c(_BLUE, '=')} note: {note}")
+            out.append(f"  {c(_BLUE, '=')} note: {_visible(note)}")
         if d.help:
-            out.append(f"  {c(_BLUE, '=')} help: {d.help}")
+            out.append(f"  {c(_BLUE, '=')} help: {_visible(d.help)}")
         out.append("")
     if len(diags) > max_shown:
         out.append(f"… and {len(diags) - max_shown:,} more (`--format json` lists them all)")
@@ -213,11 +224,11 @@ def render_github(diags: Sequence[Diagnostic], sources: Sources) -> str:
     out = []
     for d in diags:
         loc = d.location
-        props = f"file={_gh_escape(loc.file, True)}"
+        props = f"file={_gh_escape(_visible(loc.file), True)}"
         if loc.line:
             props += f",line={loc.line},col={loc.col},endColumn={loc.col + loc.length}"
         props += f",title={_gh_escape(d.code + ' ' + registry()[d.code].slug, True)}"
-        msg = d.message + (f"\nhelp: {d.help}" if d.help else "")
+        msg = _visible(d.message) + (f"\nhelp: {_visible(d.help)}" if d.help else "")
         out.append(f"::{level[d.severity]} {props}::{_gh_escape(msg)}")
     return "\n".join(out) + ("\n" if out else "")
 

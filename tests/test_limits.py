@@ -408,3 +408,15 @@ def test_catalog_ids_are_anchored_too(tmp_path):
     (tmp_path / "extra.toml").write_text(GOOD_CATALOG.replace('id = "mv-switchgear-quote"', 'id = "mv-switchgear-quote\\n"'))
     path = _spec(tmp_path, PILOT + '\n[catalog]\nfiles = ["extra.toml"]\n')
     assert "HUB610" in _codes(check_spec(path))
+
+
+def test_messages_do_not_pass_control_or_bidi_characters():
+    """Checks quote ids and names in messages; an id of "\\x1b[2J" must not clear the reader's
+    terminal, nor a U+202E reorder the line."""
+    from hubc.render import render_github
+
+    d = [diag("HUB202", "hall-\x1b[2J\u202eholds\x07 3 racks", Location(file="s\x1b.toml", line=1, col=1),
+              help="fix \x1b]0;title\x07")]
+    for text in (render_text(d, {"s\x1b.toml": "x = 1"}), render_github(d, {})):
+        assert not any(ch in text for ch in "\x1b\x07\u202e"), repr(text)
+        assert "\\x1b" in text
