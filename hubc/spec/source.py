@@ -87,7 +87,7 @@ def nesting_too_deep(text: str, max_depth: int) -> tuple[int, int] | None:
     values by position (line start, header brackets, after `{` or `,` in an inline table). On
     text that is not TOML it may miscount, but it stays linear, and `tomllib` then reports the
     syntax error."""
-    i, n = 0, len(text)
+    i = 0
     stack: list[str] = []  # open brackets of values: "[" arrays, "{" inline tables
     key, header, fresh, dots = True, False, True, 0  # in a key; in a [header]; nothing of the key yet
     while True:
