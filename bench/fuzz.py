@@ -439,7 +439,7 @@ def op_catalog_extreme(rng: random.Random, doc: dict, box: Sandbox) -> str:
     table = rng.choice(["equipment", "bess_container"])
     item = data[table][0]
     key = rng.choice([k for k, v in item.items() if isinstance(v, (int, float)) and not isinstance(v, bool)])
-    item[key] = rng.choice([1e300, 1e30, 1e-300, 0, 0.0, 1e15, 2**62])
+    item[key] = rng.choice([1e300, 1e30, 1e-300, 0, 0.0, 1e15, 2**62, 1e4, 1e7, 1e10, 1e12, 1e13])
     if table == "bess_container" and rng.random() < 0.7:
         doc.setdefault("bess", {"id": "fuzz-bess", "energy_mwh": 8.0, "power_mw": 4.0})
         if isinstance(doc["bess"], dict):

@@ -57,9 +57,10 @@ def no_hang():
 # ------------------------------------------------------------------------------ numbers
 
 
-def _numeric_fields():
-    """(class, field) for every number in the spec model, found by walking it from `Spec`."""
-    seen, out, todo = set(), [], [model.Spec]
+def _numeric_fields(*roots):
+    """(class, field) for every number in the spec model (or the models under `roots`), found
+    by walking it from `Spec`."""
+    seen, out, todo = set(), [], list(roots or [model.Spec])
     while todo:
         cl = todo.pop()
         if cl in seen:
@@ -78,9 +79,17 @@ def _numeric_fields():
     return out
 
 
+def _user_catalog_models():
+    """What a `[catalog] files` entry is structured into (user input, like the spec)."""
+    from hubc.catalog.energy import BessContainer, LineCost, RenewableCost
+    from hubc.catalog.equipment import CatalogFile
+
+    return (CatalogFile, BessContainer, LineCost, RenewableCost)
+
+
 def test_every_numeric_field_has_a_range():
-    fields = _numeric_fields()
-    assert len(fields) > 60  # the walk found the model
+    fields = _numeric_fields() + _numeric_fields(*_user_catalog_models())
+    assert len(fields) > 80  # the walk found the models
     missing = [
         f"{cl.__name__}.{a.name}"
         for cl, a in fields

@@ -43,8 +43,10 @@ class BessContainer:
     depth_of_discharge: float = f("Usable depth of discharge", gt=0, le=1)
     eol_state_of_health: float = f("End-of-life state of health (share of nameplate)", gt=0, le=1)
     lifetime_years: int = f("Economic life (years)", gt=0, le=60)
-    cost_usd_per_kwh: float = f("DC container cost (USD per kWh)", ge=0)
-    pcs_cost_usd_per_kw: float = f("PCS and MV skid cost (USD per kW)", ge=0)
+    # Cost bounds ~60-150x the dearest shipped figures: beyond them a figure is a typo, and the
+    # energy LP (GLOP) treats coefficients near 1e30 as infinite (design.json then holds inf).
+    cost_usd_per_kwh: float = f("DC container cost (USD per kWh)", ge=0, le=1e4)
+    pcs_cost_usd_per_kw: float = f("PCS and MV skid cost (USD per kW)", ge=0, le=1e4)
     source: str = f("Public source of the figures")
     date: str = f("Date of the figures")
     tag: Tag = f("V, S, D, U or estimate")
@@ -67,9 +69,9 @@ class Conductor:
 
 @attrs.frozen(kw_only=True)
 class LineCost:
-    voltage_kv: float = f("Voltage class (kV), one of the conductor table's", gt=0)
-    overhead_krw_per_km: float = f("Overhead line cost per circuit-km (KRW)", ge=0)
-    underground_krw_per_km: float = f("Underground cable cost per circuit-km (KRW)", ge=0)
+    voltage_kv: float = f("Voltage class (kV), one of the conductor table's", gt=0, le=800)
+    overhead_krw_per_km: float = f("Overhead line cost per circuit-km (KRW)", ge=0, le=1e12)
+    underground_krw_per_km: float = f("Underground cable cost per circuit-km (KRW)", ge=0, le=1e12)
     source: str = f("Public source of the figures")
     date: str = f("Date of the figures")
     tag: Tag = f("V, S, D, U or estimate")
@@ -77,11 +79,11 @@ class LineCost:
 
 @attrs.frozen(kw_only=True)
 class RenewableCost:
-    capex_krw_per_mw: float = f("Capital cost per MW of nameplate (KRW)", ge=0)
+    capex_krw_per_mw: float = f("Capital cost per MW of nameplate (KRW)", ge=0, le=1e11)
     om_share_per_year: float = f("Fixed O&M per year as a share of capex", ge=0, le=1)
     lifetime_years: int = f("Economic life (years)", gt=0, le=60)
-    price_krw_per_mwh: float = f("Energy price per MWh (PPA)", 0.0, ge=0)
-    turbine_mw: float | None = opt("Turbine rating (MW), wind only")
+    price_krw_per_mwh: float = f("Energy price per MWh (PPA)", 0.0, ge=0, le=1e7)
+    turbine_mw: float | None = opt("Turbine rating (MW), wind only", gt=0, le=50)
     turbine_source: str = f("Source of the turbine rating", "")
     source: str = f("Public source of the figures")
     date: str = f("Date of the figures")
