@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from hubc.lock import equipment_key
+from hubc.lock import equipment_totals
 from hubc.spec.model import Spec
+
+if TYPE_CHECKING:
+    from hubc.design import Design
 
 SUMMARY_MAX_LINES = 20
 
@@ -41,8 +44,8 @@ METRICS = {
 }
 
 
-def facts(label: str, spec: Spec, results: dict[str, Any]) -> Facts:
-    summary = results["summary"]
+def facts(label: str, spec: Spec, design: Design) -> Facts:
+    summary = design.need("summary")
     figures = {
         "it_mw": summary.it_kw / 1000,
         "facility_peak_mw": summary.facility_peak_kw / 1000,
@@ -50,17 +53,12 @@ def facts(label: str, spec: Spec, results: dict[str, Any]) -> Facts:
         "gpus": float(summary.gpus),
     }
     capex_by_system: dict[str, float] = {}
-    proc = results.get("procurement")
+    proc = design.procurement
     if proc is not None:
         figures["capex_krw"] = float(proc.total_krw)
         figures["domestic_share"] = float(proc.domestic_share)
         capex_by_system = {k: float(v) for k, v in proc.capex_by_system().items()}
-    equipment: dict[str, float] = {}
-    for result in results.values():
-        if hasattr(result, "equipment"):
-            for item in result.equipment():
-                key = equipment_key(item)
-                equipment[key] = equipment.get(key, 0.0) + item.quantity
+    equipment = equipment_totals(design.equipment())
     red = {
         "tier": f"Tier {spec.policy.tier}",
         "ups topology": spec.electrical.topology,

@@ -39,7 +39,7 @@ CHECK_CODES = {"HUB801", "HUB802"}
 
 
 # Codes whose input cannot be a small committed file, each with the test that generates it.
-GENERATED = {"HUB011": "tests/test_limits.py::test_files_beyond_their_size_limit_are_hub011"}
+GENERATED = {"HUB012": "tests/test_limits.py::test_files_beyond_their_size_limit_are_hub011"}
 
 
 def test_every_check_code_has_a_bad_fixture():

@@ -170,19 +170,19 @@ def test_deep_arrays_and_inline_tables_are_hub010(depth):
     for opener, closer in (("[", "]"), ("{ a = ", " }")):
         raw = ("\n\nx = " + opener * depth + "1" + closer * depth + "\n").encode()
         doc, diags = load_text("deep.toml", raw)
-        assert doc is None and [(d.code, d.location.line) for d in diags] == [("HUB010", 3)]
+        assert doc is None and [(d.code, d.location.line) for d in diags] == [("HUB011", 3)]
 
 
 def test_deep_dotted_keys_are_hub010():
     doc, diags = load_text("deep.toml", ("\n" + ".".join(["k"] * 5000) + " = 1\n").encode())
-    assert doc is None and [(d.code, d.location.line) for d in diags] == [("HUB010", 2)]
+    assert doc is None and [(d.code, d.location.line) for d in diags] == [("HUB011", 2)]
 
 
 def test_a_deep_catalog_file_is_hub010_in_that_file(tmp_path):
     (tmp_path / "extra.toml").write_text("version = '1'\n\nx = " + "[" * 500 + "]" * 500 + "\n")
     path = _spec(tmp_path, PILOT + '\n[catalog]\nfiles = ["extra.toml"]\n')
     checked = check_spec(path)
-    (d,) = [d for d in checked.diagnostics if d.code == "HUB010"]
+    (d,) = [d for d in checked.diagnostics if d.code == "HUB011"]
     assert d.location.file.endswith("extra.toml") and d.location.line == 3
 
 
@@ -205,8 +205,8 @@ def test_files_outside_the_spec_folder_are_hub012(tmp_path, no_hang):
     files = [str(secret), "../outside/secret.toml", "link.toml", "sub/../../outside/secret.toml", "/dev/zero"]
     text = PILOT + "\n[catalog]\nfiles = [" + ", ".join(json.dumps(f) for f in files) + "]\n"
     checked = check_spec(_spec(specdir, text))
-    found = [d for d in checked.diagnostics if d.code in ("HUB012", "HUB013", "HUB601")]
-    assert [d.code for d in found] == ["HUB012"] * len(files)
+    found = [d for d in checked.diagnostics if d.code in ("HUB013", "HUB014", "HUB601")]
+    assert [d.code for d in found] == ["HUB013"] * len(files)
     assert [d.path for d in found] == [("catalog", "files", i) for i in range(len(files))]
     assert all("SECRET" not in d.message for d in checked.diagnostics)
 
@@ -216,7 +216,7 @@ def test_profiles_outside_the_spec_folder_are_hub012(tmp_path):
         PILOT + '\n[energy]\nprofile_csv = "/etc/passwd"\n'
     )
     checked = check_spec(_spec(tmp_path, text))
-    assert _codes(checked) == ["HUB012"]
+    assert _codes(checked) == ["HUB013"]
 
 
 def test_fifos_devices_and_folders_are_hub013_without_blocking(tmp_path, no_hang):
@@ -224,9 +224,9 @@ def test_fifos_devices_and_folders_are_hub013_without_blocking(tmp_path, no_hang
     (tmp_path / "folder").mkdir()
     text = PILOT + '\n[catalog]\nfiles = ["pipe.toml", "folder"]\n'
     checked = check_spec(_spec(tmp_path, text))
-    assert [d.code for d in checked.diagnostics if d.code.startswith("HUB01")] == ["HUB013", "HUB013"]
+    assert [d.code for d in checked.diagnostics if d.code.startswith("HUB01")] == ["HUB014", "HUB014"]
     text = PILOT + '\n[energy]\nprofile_csv = "pipe.toml"\n'
-    assert _codes(check_spec(_spec(tmp_path, text))) == ["HUB013"]
+    assert _codes(check_spec(_spec(tmp_path, text))) == ["HUB014"]
 
 
 def test_allow_read_admits_a_named_folder(tmp_path):
@@ -235,9 +235,9 @@ def test_allow_read_admits_a_named_folder(tmp_path):
     (shared / "extra.toml").write_text('version = "x"\nbogus = 1\n')
     specdir = tmp_path / "campus"
     path = _spec(specdir, PILOT + '\n[catalog]\nfiles = ["../shared/extra.toml"]\n')
-    assert _codes(check_spec(path)) == ["HUB012"]
+    assert _codes(check_spec(path)) == ["HUB013"]
     allowed = check_spec(path, allow_read=(shared,))
-    assert "HUB012" not in _codes(allowed) and "HUB003" in _codes(allowed)  # read, and checked
+    assert "HUB013" not in _codes(allowed) and "HUB003" in _codes(allowed)  # read, and checked
 
 
 def test_output_never_quotes_a_file_outside_the_tree(tmp_path):
@@ -274,10 +274,10 @@ def test_files_beyond_their_size_limit_are_hub011(tmp_path, no_hang):
     with open(big, "wb") as fh:
         fh.truncate(lim.spec_max_bytes + 1)
     (d,) = check_spec(big).diagnostics
-    assert d.code == "HUB011" and check_spec(big).text is None
+    assert d.code == "HUB012" and check_spec(big).text is None
     if Path("/dev/zero").exists():
         (d,) = check_spec("/dev/zero").diagnostics
-        assert d.code == "HUB011"
+        assert d.code == "HUB012"
     # A catalog file and a profile CSV, each at its key in the spec.
     with open(tmp_path / "extra.toml", "wb") as fh:
         fh.truncate(lim.catalog_file_max_bytes + 1)
@@ -286,7 +286,7 @@ def test_files_beyond_their_size_limit_are_hub011(tmp_path, no_hang):
     text = PILOT + '\n[catalog]\nfiles = ["extra.toml"]\n\n[energy]\nprofile_csv = "util.csv"\n'
     checked = check_spec(_spec(tmp_path, text))
     found = [(d.code, d.key_path) for d in checked.diagnostics if d.severity.value == "error"]
-    assert found == [("HUB011", "catalog.files[0]"), ("HUB011", "energy.profile_csv")]
+    assert found == [("HUB012", "catalog.files[0]"), ("HUB012", "energy.profile_csv")]
 
 
 def test_build_reads_profiles_confined_too(tmp_path):
@@ -301,7 +301,7 @@ def test_build_reads_profiles_confined_too(tmp_path):
     inside.mkdir()
     with pytest.raises(HubcError) as err:
         profiles.read_profile_csv(inside / "../secret.csv", "../secret.csv", roots=(inside,))
-    assert [d.code for d in err.value.diagnostics] == ["HUB012"]
+    assert [d.code for d in err.value.diagnostics] == ["HUB013"]
 
 
 # -------------------------------------------------------------------------- sizes
@@ -312,24 +312,24 @@ def test_a_1000_by_1000_hall_is_refused_at_check(tmp_path):
     t0 = time.perf_counter()
     checked = check_spec(_spec(tmp_path, text))
     assert time.perf_counter() - t0 < 10
-    assert _codes(checked) == ["HUB014"]
+    assert _codes(checked) == ["HUB015"]
 
 
 def test_array_and_string_limits(tmp_path):
     lim = limits()
     keepouts = ", ".join(f"{{ row = 1, slot = {1 + i % 12} }}" for i in range(lim.keepouts_per_hall_max + 1))
     text = re.sub(r"^keepout = .*$", f"keepout = [{keepouts}]", PILOT, flags=re.MULTILINE)
-    assert "HUB014" in _codes(check_spec(_spec(tmp_path, text)))
+    assert "HUB015" in _codes(check_spec(_spec(tmp_path, text)))
     text = PILOT.replace('name = "', 'name = "' + "x" * (lim.string_max_chars + 1), 1)
     (d,) = [d for d in check_spec(_spec(tmp_path, text)).diagnostics if d.severity.value == "error"]
-    assert d.code == "HUB014" and d.key_path == "campus.name"
+    assert d.code == "HUB015" and d.key_path == "campus.name"
 
 
 def test_limits_cannot_be_waived(tmp_path):
     text = PILOT.replace("rows = 8", "rows = 1000").replace("slots_per_row = 12", "slots_per_row = 1000")
-    text += '\n[[waive]]\ncode = "HUB014"\ntarget = "*"\nreason = "big hall"\n'
+    text += '\n[[waive]]\ncode = "HUB015"\ntarget = "*"\nreason = "big hall"\n'
     checked = check_spec(_spec(tmp_path, text))
-    assert _codes(checked) == ["HUB014"]
+    assert _codes(checked) == ["HUB015"]
     assert any(d.code == "HUB802" and "cannot be waived" in d.message for d in checked.diagnostics)
 
 
@@ -392,7 +392,7 @@ def test_cli_check_never_tracebacks_on_a_deep_catalog_file(tmp_path):
     (tmp_path / "extra.toml").write_text("x = " + "{ a = " * 2000 + "1" + " }" * 2000 + "\n")
     path = _spec(tmp_path, PILOT + '\n[catalog]\nfiles = ["extra.toml"]\n')
     result = CliRunner().invoke(main, ["check", str(path)])
-    assert result.exit_code == 1 and "HUB010" in result.output, result.output
+    assert result.exit_code == 1 and "HUB011" in result.output, result.output
     assert sys.getrecursionlimit() >= 1000  # nothing raised it to get here
 
 

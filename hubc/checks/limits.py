@@ -1,4 +1,4 @@
-"""Problem size within hubc's tractability limits (HUB014).
+"""Problem size within hubc's tractability limits (HUB015).
 
 The build's work grows with slots per hall (placement), distinct halls and copies (placement
 models, the electrical network), renewables (LP columns) and every other list; a spec beyond
@@ -28,7 +28,7 @@ def check(ctx: Ctx) -> Iterator[Diagnostic]:
         slots = hall.rows * hall.slots_per_row
         if slots > lim.slots_per_hall_max:
             yield diag(
-                "HUB014",
+                "HUB015",
                 f"{hall.id} has {hall.rows:,} rows x {hall.slots_per_row:,} slots = {slots:,} slots; hubc places at "
                 f"most {lim.slots_per_hall_max:,} slots per hall",
                 ctx.at(*h, "slots_per_row"),
@@ -40,7 +40,7 @@ def check(ctx: Ctx) -> Iterator[Diagnostic]:
     if total > lim.hall_copies_total_max:
         last = len(s.hall) - 1
         yield diag(
-            "HUB014",
+            "HUB015",
             f"the campus has {total:,} halls in all (copies included); hubc designs at most "
             f"{lim.hall_copies_total_max:,}",
             ctx.at("hall", last, "copies"),
@@ -76,11 +76,11 @@ def _arrays(ctx: Ctx, obj: Any, path: KeyPath, lim) -> Iterator[Diagnostic]:
             most, what = _array_limit(here, lim)
             if len(value) > most:
                 yield diag(
-                    "HUB014",
+                    "HUB015",
                     f"`{format_path(here)}` has {len(value):,} entries; hubc reads at most {most:,} {what}",
                     ctx.key(*here, most),
                     here + (most,),
-                    help="check for a runaway generator or a pasted list; `hubc explain HUB014` lists the limits",
+                    help="check for a runaway generator or a pasted list; `hubc explain HUB015` lists the limits",
                 )
             for i, item in enumerate(value):
                 if isinstance(item, str):
@@ -98,7 +98,7 @@ def _arrays(ctx: Ctx, obj: Any, path: KeyPath, lim) -> Iterator[Diagnostic]:
 def _string(ctx: Ctx, path: KeyPath, value: str, lim) -> Iterator[Diagnostic]:
     if len(value) > lim.string_max_chars:
         yield diag(
-            "HUB014",
+            "HUB015",
             f"`{format_path(path)}` is {len(value):,} characters long; hubc reads strings of at most "
             f"{lim.string_max_chars:,}",
             ctx.at(*path),

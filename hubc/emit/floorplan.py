@@ -48,7 +48,7 @@ def emit_floorplans(layout, spec) -> dict[str, bytes]:
 def _hall_svg(h, spec) -> str:
     hall = spec.hall[h.hall_index]
     rts = spec.rack_types()
-    length_mm = h.slots * h.slot_width_mm
+    length_mm = h.slots_per_row * h.slot_width_mm
     depth_mm = h.rows * h.row_pitch_mm
     scale = SHEET_W / length_mm
     # Keep very deep halls on a readable sheet.
@@ -78,7 +78,7 @@ def _hall_svg(h, spec) -> str:
     a(f'<text x="{_fmt(MARGIN)}" y="{_fmt(MARGIN + 10)}" font-size="22" font-weight="bold">{escape(title)}</text>')
     it_kw = sum(r.it_kw for r in h.rows_report)
     sub = (
-        f"Floor plan, {h.rows} rows x {h.slots} slots, {len(h.racks)} racks, {_kw(it_kw)} IT per copy, "
+        f"Floor plan, {h.rows} rows x {h.slots_per_row} slots, {len(h.racks)} racks, {_kw(it_kw)} IT per copy, "
         f"x{h.copies} {'copy' if h.copies == 1 else 'copies'}; leaf-to-spine cable {h.solved.cable_m:,.0f} m "
         f"({h.status.lower()}, gap {100 * h.gap:.2f}%)"
     )
@@ -117,7 +117,7 @@ def _hall_svg(h, spec) -> str:
     for r in range(1, h.rows + 1):
         y = row_mid(r) - rack_depth / 2
         a(f'<text x="{_fmt(x0 - 8)}" y="{_fmt(row_mid(r) + 4)}" font-size="12" text-anchor="end">R{r}</text>')
-        for s in range(1, h.slots + 1):
+        for s in range(1, h.slots_per_row + 1):
             x = sx(s)
             cell = (r, s)
             if cell in keep:
@@ -148,7 +148,7 @@ def _hall_svg(h, spec) -> str:
                 )
         # Pod labels: instance number over the first rack of each pod in this row.
         firsts: dict[str, int] = {}
-        for s in range(1, h.slots + 1):
+        for s in range(1, h.slots_per_row + 1):
             rk = occupied.get((r, s))
             if rk is not None and rk.pod != "spine" and rk.pod not in firsts:
                 firsts[rk.pod] = s
@@ -206,7 +206,7 @@ def _hall_svg(h, spec) -> str:
     rows_txt = [
         (f"{spec.campus.name}", 13, "bold"),
         (f"Campus {spec.campus.id} - hall {hall.id} (x{h.copies})", 11, "normal"),
-        (f"{h.rows} rows x {h.slots} slots, {len(h.keepout)} keep-outs, {len(h.racks)} racks", 11, "normal"),
+        (f"{h.rows} rows x {h.slots_per_row} slots, {len(h.keepout)} keep-outs, {len(h.racks)} racks", 11, "normal"),
         (f"Row spread {h.solved.spread_kw:,} kW (peak row - least pod row); cable {h.solved.cable_m:,.0f} m", 11, "normal"),
         ("Drawn by hubc - rack placement (CP-SAT), to scale", 10, "normal"),
     ]

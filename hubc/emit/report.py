@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import html
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hubc import SCHEMA, __version__
+
+if TYPE_CHECKING:
+    from hubc.design import BuildInput, Design
+    from hubc.diagnostics import Diagnostic
 
 
 def _env():
@@ -64,11 +68,11 @@ def bar_chart_svg(title: str, items: list[tuple[str, float]], unit_div: float = 
     return "\n".join(out)
 
 
-def emit_report(checked, results: dict[str, Any], files: dict[str, bytes]) -> dict[str, bytes]:
+def emit_report(inp: BuildInput, design: Design, diags: tuple[Diagnostic, ...], files: dict[str, bytes]) -> dict[str, bytes]:
     import markupsafe
 
-    spec = checked.spec
-    summary = results["summary"]
+    spec = inp.spec
+    summary = design.need("summary")
     headline = [
         ("IT load", f"{summary.it_kw / 1000:,.1f} MW"),
         ("Facility peak", f"{summary.facility_peak_kw / 1000:,.1f} MW ({summary.facility_peak_kva / 1000:,.1f} MVA)"),
@@ -78,9 +82,7 @@ def emit_report(checked, results: dict[str, Any], files: dict[str, bytes]) -> di
         ("Uptime tier target", f"Tier {spec.policy.tier}"),
         ("Interconnect", f"{spec.grid.interconnect_voltage_kv:g} kV, {spec.grid.contract_mw:,.0f} MW contract"),
     ]
-    for name, result in results.items():
-        if hasattr(result, "report_headline"):
-            headline.extend(result.report_headline())
+    headline.extend(design.report_headline())
 
     sections = []
     floorplans = sorted(k for k in files if k.startswith("floorplans/") and k.endswith(".svg"))
@@ -90,7 +92,7 @@ def emit_report(checked, results: dict[str, Any], files: dict[str, bytes]) -> di
         sections.append(("Single-line diagram", [("sld", _svg(files["sld.svg"]))]))
     if "energy.svg" in files:
         sections.append(("Energy year", [("energy", _svg(files["energy.svg"]))]))
-    proc = results.get("procurement")
+    proc = design.procurement
     tables = []
     if proc is not None:
         charts = [
@@ -101,14 +103,14 @@ def emit_report(checked, results: dict[str, Any], files: dict[str, bytes]) -> di
         tables.append(("Domestic suppliers", proc.supplier_summary()))
     diagnostics = [
         {"code": d.code, "severity": d.severity.value, "where": str(d.location), "message": d.message, "help": d.help or ""}
-        for d in checked.diagnostics
+        for d in diags
     ]
     page = _env().get_template("report.html.j2").render(
         title=f"{spec.campus.name} ({spec.campus.id})",
         campus=spec.campus,
         version=__version__,
         schema=SCHEMA,
-        spec_name=checked.source.name,
+        spec_name=inp.source.name,
         headline=headline,
         sections=sections,
         tables=tables,

@@ -158,8 +158,32 @@ def grid_source(x, y) -> str:
 # --------------------------------------------------------------------------- emit
 
 
-def emit_sld(result, spec: Spec) -> dict[str, bytes]:
-    return {"sld.svg": _svg(result, spec).encode("utf-8"), "sld.dot": _dot(result, spec).encode("utf-8")}
+def emit_sld(result, spec: Spec, energy=None) -> dict[str, bytes]:
+    """The SLD of the electrical result; BESS and renewables are labelled as the energy stage
+    sized them (`energy`: its `EnergyResult`), never with an unresolved spec value ("auto")."""
+    sized = _sized_plant(energy)
+    return {
+        "sld.svg": _svg(result, spec, sized).encode("utf-8"),
+        "sld.dot": _dot(result, spec).encode("utf-8"),
+    }
+
+
+def _sized_plant(energy) -> dict[str, list[str]]:
+    """Plant id -> its label lines as built: renewables' capacity, the BESS's MWh and MW."""
+    out: dict[str, list[str]] = {}
+    if energy is None:
+        return out
+    for p in energy.plants:
+        unit = "MWp" if p.kind == "solar" else "MW"
+        out[p.id] = [f"{p.capacity_mw:,.0f} {unit}" + (" (sized)" if p.sized else "")]
+    b = energy.bess
+    if b is not None:
+        out[b.id] = [
+            f"{b.installed_energy_mwh:,.0f} MWh / {b.installed_power_mw:,.0f} MW" + (" (sized)" if b.energy_sized else ""),
+            f"{b.containers} x {b.container_name}",
+            ", ".join(b.roles),
+        ]
+    return out
 
 
 def _hall_layout(result):
@@ -172,7 +196,7 @@ def _hall_layout(result):
     return out
 
 
-def _svg(result, spec: Spec) -> str:
+def _svg(result, spec: Spec, sized: dict[str, list[str]]) -> str:
     sz, asg = result.sizing, result.assignment
     e = spec.electrical
     svg = _Svg()
@@ -287,19 +311,16 @@ def _svg(result, spec: Spec) -> str:
             svg.lines(px, Y_FEEDER + 140, [f"typical x {sz.generators}", f"{sz.generator_kw:g} kW DCC", f"{e.generator_redundancy}, MV genset plant"], "t")
         elif kind == "bess":
             body += converter(px, Y_FEEDER + 92, "=", "~") + f'<line class="w" x1="{px}" y1="{Y_FEEDER + 114}" x2="{px}" y2="{Y_FEEDER + 134}"/>' + battery(px, Y_FEEDER + 150)
-            b = spec.bess
             svg.group(eid, "bess", body)
-            svg.lines(px, Y_FEEDER + 185, [f"BESS {eid}", f"{b.energy_mwh if b.energy_mwh == 'auto' else f'{b.energy_mwh:g} MWh'}", ", ".join(b.roles)], "t")
+            svg.lines(px, Y_FEEDER + 185, [f"BESS {eid}", *sized.get(eid, ["not sized"])], "t")
         elif kind == "pv":
             body += converter(px, Y_FEEDER + 92, "=", "~") + f'<line class="w" x1="{px}" y1="{Y_FEEDER + 114}" x2="{px}" y2="{Y_FEEDER + 142}"/>' + pv(px, Y_FEEDER + 160)
-            r = next(x for x in spec.renewable if x.id == eid)
             svg.group(eid, "solar-pv", body)
-            svg.lines(px, Y_FEEDER + 200, [f"PV {eid}", _mw(r.capacity_mw, "MWp")], "t")
+            svg.lines(px, Y_FEEDER + 200, [f"PV {eid}", *sized.get(eid, ["not sized"])], "t")
         elif kind == "wind":
             body += wind(px, Y_FEEDER + 128)
-            r = next(x for x in spec.renewable if x.id == eid)
             svg.group(eid, "wind-turbine", body)
-            svg.lines(px, Y_FEEDER + 185, [f"wind {eid}", _mw(r.capacity_mw, "MW")], "t")
+            svg.lines(px, Y_FEEDER + 185, [f"wind {eid}", *sized.get(eid, ["not sized"])], "t")
         elif kind == "mech":
             body += f'<line class="w" x1="{px}" y1="{Y_FEEDER + 70}" x2="{px}" y2="{Y_USS - 32}"/>' + transformer(px, Y_USS)
             body += f'<line class="w" x1="{px}" y1="{Y_USS + 32}" x2="{px}" y2="{Y_LVBUS}"/>'
@@ -432,14 +453,12 @@ def _svg(result, spec: Spec) -> str:
     return head + "".join(svg.parts) + "</svg>\n"
 
 
-def _mw(v, unit: str) -> str:
-    return "auto-sized" if v == "auto" else f"{v:g} {unit}"
-
-
 def _worst(result) -> str:
     w = result.verification.worst
     if w is None:
         return "-"
+    if w.worst_loading is None:
+        return f"unbounded ({w.worst_component})"
     return f"{w.worst_loading:.0%} ({w.worst_component})"
 
 

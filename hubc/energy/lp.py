@@ -478,7 +478,8 @@ def unlimited_storage_cfe(load: np.ndarray, re: np.ndarray, rte: float) -> float
 
 
 def containers_needed(energy_mwh: float, power_mw: float, container_mwh: float, c_rate: float) -> tuple[int, str]:
-    """Container count is the larger of the energy and the power limits (domain.md §8.7).
+    """Container count is the larger of the energy and the power limits:
+    n = max(ceil(E / E_c), ceil(P / (C_rate x E_c))).
 
     A millionth of a container is forgiven: LP round-off must not buy one more container.
     """

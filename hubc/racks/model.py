@@ -3,9 +3,9 @@
 In: a `HallProblem` and an optional complete hint (the greedy). Out: `SolveOutcome` with the
 chosen windows, status, objective, best bound and the rule families in conflict when infeasible.
 
-Modelling (shared/reference/cpsat.md): geometry is precomputed as placement windows, so a
-Boolean per (window of a pod kind) carries contiguity and keep-outs exactly; identical pods are
-one kind (no instance symmetry); slots are covered at most once. Leaf-to-spine cable is
+Modelling: geometry is precomputed as placement windows (one interval per rack does not scale to
+a 1 GW campus), so a Boolean per (window of a pod kind) carries contiguity and keep-outs exactly;
+identical pods are one kind (no instance symmetry); slots are covered at most once. Leaf-to-spine cable is
 Manhattan, hence separable: rows and columns each get a small disaggregated assignment of leaf
 counts to the spine's row / start column, which the LP sees (no big-M). The objective is
 lexicographic: cable (cm) first, then the spread of row power (kW): the most loaded row less

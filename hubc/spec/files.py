@@ -54,7 +54,7 @@ def resolve_confined(
     real_roots = [_real(r) for r in roots]
     if not _inside(real, real_roots):
         return diag(
-            "HUB012",
+            "HUB013",
             f"{name} lies outside the spec's folder; hubc reads only files inside it or under --allow-read folders",
             where,
             path,
@@ -74,7 +74,7 @@ def resolve_confined(
         )
     if not stat.S_ISREG(st.st_mode):
         kind = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file (a device, FIFO or socket)"
-        return diag("HUB013", f"{name} is {kind}", where, path, help="name the file itself")
+        return diag("HUB014", f"{name} is {kind}", where, path, help="name the file itself")
     if st.st_size > cap:
         return too_large(shown, st.st_size, cap, name, where, path)
     return real
@@ -97,7 +97,7 @@ def read_confined(
         return diag(unreadable, f"cannot read {name}: {exc.strerror or exc}", where, path)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return diag("HUB013", f"{name} is not a regular file", where, path, help="name the file itself")
+            return diag("HUB014", f"{name} is not a regular file", where, path, help="name the file itself")
         chunks, size = [], 0
         while size <= cap:
             chunk = os.read(fd, min(1 << 20, cap + 1 - size))

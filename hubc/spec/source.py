@@ -58,13 +58,13 @@ _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 def too_large(
     name: str, size: int, cap: int, what: str, where: Location | None = None, path: KeyPath = ()
 ) -> Diagnostic:
-    """HUB011: a file beyond its size limit (`size` may be a lower bound: reads stop at cap + 1)."""
+    """HUB012: a file beyond its size limit (`size` may be a lower bound: reads stop at cap + 1)."""
     return diag(
-        "HUB011",
+        "HUB012",
         f"{what} is larger than hubc's limit of {cap:,} bytes" + (f" ({size:,} bytes)" if size > cap + 1 else ""),
         where or Location(file=name, line=1, col=1),
         path,
-        help="give hubc only what it needs; `hubc explain HUB011` lists the limits",
+        help="give hubc only what it needs; `hubc explain HUB012` lists the limits",
     )
 
 
@@ -239,7 +239,7 @@ def load_text(name: str, raw: bytes, *, max_bytes: int | None = None) -> tuple[R
 
 def _too_deep(name: str, where: Location, max_depth: int) -> Diagnostic:
     return diag(
-        "HUB010",
+        "HUB011",
         f"values are nested more than {max_depth} levels deep",
         where,
         help="a spec nests tables and arrays a few levels; check for runaway brackets or dotted keys",
