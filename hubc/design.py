@@ -39,6 +39,8 @@ class BuildInput:
     source: SourceFile = attrs.field(eq=False)
     base_dir: Path = attrs.field(eq=False)
     catalog: Catalog = attrs.field(eq=False)
+    # Folders besides base_dir that files named by the spec may be read from (--allow-read).
+    allowed_roots: tuple[Path, ...] = attrs.field(default=(), eq=False)
 
 
 class StageOrderError(RuntimeError):

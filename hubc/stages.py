@@ -64,7 +64,7 @@ def _electrical(inp: BuildInput, design: Design, progress: Progress):
 def _energy(inp: BuildInput, design: Design, progress: Progress):
     from hubc.energy import run_energy
 
-    result = run_energy(inp.spec, inp.base_dir, inp.source, catalog=inp.catalog.energy)
+    result = run_energy(inp.spec, inp.base_dir, inp.source, catalog=inp.catalog.energy, allowed_roots=inp.allowed_roots)
     return result, list(result.diagnostics)
 
 

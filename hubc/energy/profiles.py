@@ -16,7 +16,7 @@ import numpy as np
 
 from hubc.catalog import energy as cat
 from hubc.codes import diag
-from hubc.diagnostics import Diagnostic, HubcError, Location
+from hubc.diagnostics import Diagnostic, HubcError, Location, quote
 
 HOURS = 8760
 DAYS = 365
@@ -33,17 +33,33 @@ def month_of_hour() -> np.ndarray:
 
 
 def read_profile_csv(
-    path: Path, display: str, *, low: float = 0.0, high: float = 1.0, origin: Location | None = None
+    path: Path,
+    display: str,
+    *,
+    low: float = 0.0,
+    high: float = 1.0,
+    origin: Location | None = None,
+    roots: tuple[Path, ...] | None = None,
 ) -> np.ndarray:
     """Read 8760 per-unit values; every problem is a HUB410 diagnostic at file:line.
 
     One value per line, in the last comma-separated column (so `hour,value` works); blank lines
-    and `#` comments are skipped; a first line that is not a number is a header.
+    and `#` comments are skipped; a first line that is not a number is a header. The file must
+    lie inside `roots` (a spec's folder and its --allow-read folders; default: the file's own
+    folder), be a regular file and within the profile size limit (`hubc.spec.files`).
     """
+    from hubc.spec.files import read_confined
+    from hubc.spec.limits import limits
+
     problems: list[Diagnostic] = []
+    where = origin or Location(file=display)
+    data = read_confined(path, roots if roots is not None else (path.parent,), limits().profile_csv_max_bytes,
+                         display, where, what="profile")
+    if isinstance(data, Diagnostic):
+        raise HubcError([data], 1)
     try:
-        text = path.read_text("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
         raise HubcError(
             [
                 diag(
@@ -57,6 +73,17 @@ def read_profile_csv(
         ) from None
     values: list[float] = []
     first_data = True
+    # Only the first 20 problems become diagnostics (the rest are counted): a file of a million
+    # bad lines must not build a million findings.
+    more = 0
+
+    def report(d_code: str, message: str, loc: Location, help: str) -> None:
+        nonlocal more
+        if len(problems) < 20:
+            problems.append(diag(d_code, message, loc, help=help))
+        else:
+            more += 1
+
     for lineno, raw in enumerate(text.splitlines(), start=1):
         line = raw.split("#", 1)[0].strip()
         if not line:
@@ -70,17 +97,17 @@ def read_profile_csv(
             if first_data and not values:
                 first_data = False  # a header line
                 continue
-            problems.append(diag("HUB410", f'"{cell}" is not a number', loc, help="one numeric value per hour"))
+            report("HUB410", f"{quote(cell)} is not a number", loc, "one numeric value per hour")
             values.append(float("nan"))
             continue
         first_data = False
         if not math.isfinite(v):
-            problems.append(diag("HUB410", f'"{cell}" is not a finite number', loc, help="one numeric value per hour"))
+            report("HUB410", f"{quote(cell)} is not a finite number", loc, "one numeric value per hour")
         elif not (low <= v <= high):
             hint = (
                 "per-unit values: 0.85, not 85" if v > high and v <= 100 * high else f"values lie in {low:g}-{high:g}"
             )
-            problems.append(diag("HUB410", f"value {v:g} is outside {low:g}-{high:g}", loc, help=hint))
+            report("HUB410", f"value {v:g} is outside {low:g}-{high:g}", loc, hint)
         values.append(v)
     if len(values) != HOURS and not problems:
         n = len(values)
@@ -95,9 +122,8 @@ def read_profile_csv(
             )
         )
     if problems:
-        if len(problems) > 20:
-            extra = len(problems) - 20
-            problems = problems[:20]
+        if more:
+            extra = more
             last = problems[-1]
             problems[-1] = Diagnostic(
                 code=last.code,

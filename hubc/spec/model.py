@@ -15,7 +15,8 @@ from typing import Literal
 
 import attrs
 
-KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Match ids with KEBAB.fullmatch: `$` would also accept a trailing newline ("hall-a\n").
+KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 Redundancy = Literal["N", "N+1", "N+2", "2N"]
 Auto = Literal["auto"]
@@ -39,8 +40,16 @@ def sub(cls, doc: str):
     return attrs.field(factory=cls, metadata={"doc": doc})
 
 
-def opt(doc: str):
-    return attrs.field(default=None, metadata={"doc": doc})
+def opt(doc: str, *, ge=None, gt=None, le=None, lt=None, checked_by: str | None = None):
+    """An optional field (None when omitted); a number has its range like `f`, or names the
+    check that holds it to a range from the catalog (`checked_by`)."""
+    meta = {"doc": doc}
+    for name, bound in (("ge", ge), ("gt", gt), ("le", le), ("lt", lt)):
+        if bound is not None:
+            meta[name] = bound
+    if checked_by is not None:
+        meta["checked_by"] = checked_by
+    return attrs.field(default=None, metadata=meta)
 
 
 def many(doc: str):
@@ -72,7 +81,7 @@ class Policy:
     design_pue: float = f(
         "Design-day (peak) PUE used for facility peak load, not the annual PUE", ge=1.0, le=3.0
     )
-    annual_pue: float | None = opt("Annual average PUE for energy; defaults to design_pue")
+    annual_pue: float | None = opt("Annual average PUE for energy; defaults to design_pue", ge=1.0, le=3.0)
     power_factor: float = f("Facility power factor for apparent-power sizing", 0.95, gt=0.5, le=1.0)
     min_domestic_share: float = f(
         "Minimum share of BOM value from domestic (Korean) vendors, 0-1", 0.0, ge=0, le=1
@@ -229,7 +238,8 @@ class Hall:
     row_pitch_mm: float = f("Centre-to-centre distance of adjacent rows (mm)", 3000.0, gt=0, le=20000)
     cable_rise_m: float = f("Rise plus drop added to every cable run (m)", 4.0, ge=0, le=100)
     row_busway_kw: float = f("Rating of each row's busway, per feed (kW)", gt=0, le=100000)
-    floor_loading_kg_per_m2: float | None = opt("Floor load limit (kg/m²), if specified")
+    # Raised floors are rated ~1,200-2,500 kg/m², slabs on grade well above; 50 t/m² is no floor.
+    floor_loading_kg_per_m2: float | None = opt("Floor load limit (kg/m²), if specified", gt=0, le=50000)
     pods: tuple[PodCount, ...] = f("Pods placed in each copy of this hall")
     spine: tuple[RackCount, ...] = many("Hall spine (network) racks")
     keepout: tuple[Slot, ...] = many("Slots that cannot hold racks")
@@ -337,9 +347,10 @@ class Bess:
     )
     energy_mwh: float | Auto = f("Installed energy (MWh) or \"auto\"", "auto", gt=0, le=1e6)
     power_mw: float | Auto = f("PCS power (MW) or \"auto\"", "auto", gt=0, le=1e5)
-    round_trip_efficiency: float | None = opt("AC round-trip efficiency; default from the catalog")
-    depth_of_discharge: float | None = opt("Usable depth of discharge; default from the catalog")
-    eol_state_of_health: float | None = opt("End-of-life state of health; default from the catalog")
+    # Ranges from the catalog's rules (bess_ranges), checked as HUB401 with the product context.
+    round_trip_efficiency: float | None = opt("AC round-trip efficiency; default from the catalog", checked_by="HUB401")
+    depth_of_discharge: float | None = opt("Usable depth of discharge; default from the catalog", checked_by="HUB401")
+    eol_state_of_health: float | None = opt("End-of-life state of health; default from the catalog", checked_by="HUB401")
     ride_through_min: float = f("Critical-load ride-through held in reserve (min)", 0.0, ge=0, le=600)
 
 
@@ -365,7 +376,7 @@ class Energy:
 @attrs.frozen(kw_only=True)
 class PhaseHall:
     hall: str = f("Hall id")
-    copies: int | None = opt("How many copies of the hall energize in this phase (default: all)")
+    copies: int | None = opt("How many copies of the hall energize in this phase (default: all)", ge=1, le=1000)
 
 
 @attrs.frozen(kw_only=True)
