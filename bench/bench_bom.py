@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from proc_helpers import load_spec, plant_equipment
 
-from hubc.catalog.equipment import load_catalog
+from hubc.catalog.equipment import load_equipment_catalog as load_catalog
 from hubc.emit.bom import emit_bom
 from hubc.emit.suppliers import emit_suppliers
 from hubc.procurement import run_procurement

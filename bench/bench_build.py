@@ -18,7 +18,8 @@ SPECS = ("specs/pilot-10mw.toml", "specs/gb200-100mw.toml", "specs/campus-1gw.to
 CHILD = r"""
 import json, resource, sys, time
 sys.path.insert(0, sys.argv[1])
-from hubc.pipeline import build_spec, check_spec, write_plan
+from hubc.pipeline import build_spec, check_spec
+from hubc.writer import resolve_target, write_build
 from hubc.stages import BUILD_STAGES
 times = {}
 t0 = time.perf_counter()
@@ -38,7 +39,7 @@ t1 = time.perf_counter()
 built = build_spec(checked, progress)
 now = time.perf_counter()
 times[f"{current[0]}+emit"] = now - mark[0]  # the last stage, then the emitters
-write_plan(built.plan, __import__("pathlib").Path(sys.argv[3]))
+write_build(built.plan, resolve_target(sys.argv[3]))
 times["total"] = time.perf_counter() - t0
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"times": times, "peak_mb": peak, "files": len(built.plan),

@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from hubc.design_json import unstructure
 from hubc.electrical.stage import run_electrical
 from hubc.emit.network import network_json
 from hubc.emit.sld import emit_sld
@@ -71,7 +72,7 @@ def bench(path: str) -> dict:
         "feeders": res.feeder_designs,
         "full_cable": next(d for d in res.sizing.decisions if d.item == "mv-feeder").result,
         "sections": res.verification.sections,
-        "ride": next(d for d in res.sizing.decisions if d.item == "critical-ride-through").to_json(),
+        "ride": unstructure(next(d for d in res.sizing.decisions if d.item == "critical-ride-through")),
         "errors": [d for d in res.diagnostics if d.severity.value == "error"],
     }
 

@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from hubc.design_json import unstructure
 from hubc.diagnostics import HubcError
 from hubc.energy import lp, run_energy
 from hubc.spec.convert import structure
@@ -101,11 +102,11 @@ def main() -> None:
                 f"{name:55s} {min(walls):7.2f} {statistics.median(walls):9.2f} {statistics.median(lps):6.2f}  {summary}"
             )
             continue
-        j = res.to_json()
+        j = unstructure(res)
         b = j["bess"] or {}
-        sized = ", ".join(f"{p['id']} {p['capacity_mw']:.0f} MW" for p in j["renewables"] if p["sized"])
+        sized = ", ".join(f"{p['id']} {p['capacity_mw']:.0f} MW" for p in j["plants"] if p["sized"])
         summary = (
-            f"CFE {j['cfe_score_hourly']:.3f}, BESS {b.get('lp_energy_mwh', 0):.0f} MWh / {b.get('lp_power_mw', 0):.0f} MW "
+            f"CFE {j['cfe_score']:.3f}, BESS {b.get('lp_energy_mwh', 0):.0f} MWh / {b.get('lp_power_mw', 0):.0f} MW "
             f"({b.get('containers', 0)} containers){', ' + sized if sized else ''}"
         )
         print(f"{name:55s} {min(walls):7.2f} {statistics.median(walls):9.2f} {statistics.median(lps):6.2f}  {summary}")

@@ -1,7 +1,8 @@
 """hubc.lock: what a build decided, so a reviewer sees when a change alters the design.
 
 It records the hubc and catalog versions, the solver settings, the equipment chosen (family
-and rating -> quantity) and a digest of each stage's decisions (placements, assignments, sizes).
+and rating -> quantity) and a digest of each stage's decisions (placements, assignments, sizes):
+of its result as design.json writes it (`hubc.design_json.unstructure`).
 `hubc build --frozen` rebuilds, compares with the lock and fails naming what would change.
 The lock is TOML so that its diff in a pull request reads as a list of decisions.
 """
@@ -11,9 +12,14 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from hubc import __version__
+
+if TYPE_CHECKING:
+    from hubc.core.equipment import Equipment
+    from hubc.design import Design
 
 LOCK_VERSION = 1
 
@@ -23,24 +29,26 @@ def _digest(obj: Any) -> str:
     return "sha256:" + hashlib.sha256(canon.encode("utf-8")).hexdigest()
 
 
-def equipment_key(item) -> str:
+def equipment_key(item: Equipment) -> str:
     return f"{item.family} {item.rating:g} {item.rating_unit}"
 
 
-def lock_data(results: dict[str, Any]) -> dict[str, Any]:
-    equipment: dict[str, float] = {}
-    solver: dict[str, Any] = {}
-    catalog_version = None
-    digests = {}
-    for name, result in results.items():
-        digests[name] = _digest(result.to_json())
-        if hasattr(result, "equipment"):
-            for item in result.equipment():
-                key = equipment_key(item)
-                equipment[key] = round(equipment.get(key, 0) + item.quantity, 6)
-        if hasattr(result, "solver_settings"):
-            solver[name] = result.solver_settings()
-        catalog_version = getattr(result, "catalog_version", catalog_version)
+def equipment_totals(items: Iterable[Equipment]) -> dict[str, float]:
+    """"family rating unit" -> quantity over the whole design, sorted."""
+    totals: dict[str, float] = {}
+    for item in items:
+        key = equipment_key(item)
+        totals[key] = round(totals.get(key, 0) + item.quantity, 6)
+    return dict(sorted(totals.items()))
+
+
+def lock_data(design: Design) -> dict[str, Any]:
+    from hubc.design_json import unstructure
+
+    digests = {name: _digest(unstructure(result)) for name, result in design.results()}
+    solver = design.solver_settings()
+    equipment = equipment_totals(design.equipment())
+    catalog_version = design.catalog_version()
     data: dict[str, Any] = {"lock_version": LOCK_VERSION, "hubc": __version__}
     if catalog_version:
         data["catalog_version"] = catalog_version

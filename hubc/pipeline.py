@@ -5,7 +5,7 @@
 `check_spec` runs the front half and returns every diagnostic. `build_spec` continues with the
 stages in `BUILD_STAGES` (each a pure function of the spec and earlier results) and the
 emitters in `hubc.emit`, producing a `BuildPlan` {relative path: bytes}. Only the CLI writes
-the plan to disk (`write_plan`), atomically. A stage signals a user-caused failure by raising
+the plan to disk, through `hubc.writer` (staged beside OUT and swapped in whole). A stage signals a user-caused failure by raising
 `HubcError` with diagnostics; anything else is a bug and stays a traceback.
 """
 
@@ -14,10 +14,11 @@ from __future__ import annotations
 import datetime
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -25,6 +26,10 @@ from hubc.codes import diag
 from hubc.diagnostics import Diagnostic, HubcError, Severity, has_errors, sort_diagnostics
 from hubc.spec.model import Spec
 from hubc.spec.source import RawDocument, SourceFile
+
+if TYPE_CHECKING:
+    from hubc.catalog import Catalog
+    from hubc.design import Design
 
 Progress = Callable[[str], None]
 
@@ -38,6 +43,9 @@ class Checked:
     base_dir: Path
     diagnostics: tuple[Diagnostic, ...]
     waived: int = 0
+    # The one catalog (shipped + the spec's `[catalog] files`), loaded while checking and
+    # handed to every build stage; None when the spec did not structure.
+    catalog: Catalog | None = attrs.field(default=None, eq=False)
     # The file's text for source snippets, even when it did not parse (TOML syntax errors).
     text: str | None = None
 
@@ -69,16 +77,22 @@ def check_document(doc: RawDocument, base_dir: Path, extra: Callable[[Spec, Sour
     if spec is None:
         return Checked(spec=None, source=doc.source, base_dir=base_dir, diagnostics=tuple(sort_diagnostics(diags)))
     diags = run_checks(spec, doc.source, base_dir)
-    # Catalog extension files (`[catalog] files`) are part of the spec: their problems are
-    # check findings, reported at file:line:col in those files.
-    from hubc.procurement.stage import catalog_diagnostics
+    # Catalog extension files (`[catalog] files`) are part of the spec: loaded once here, their
+    # problems are check findings at file:line:col in those files, and the build reuses the result.
+    from hubc.catalog import load_catalog
 
-    diags.extend(catalog_diagnostics(spec, doc.source, base_dir))
+    catalog, catalog_diags = load_catalog(spec, base_dir, doc.source)
+    diags.extend(catalog_diags)
     if extra is not None:
         diags.extend(extra(spec, doc.source))
     kept, waived = apply_waivers(spec, doc.source, diags, _today())
     return Checked(
-        spec=spec, source=doc.source, base_dir=base_dir, diagnostics=tuple(sort_diagnostics(kept)), waived=waived
+        spec=spec,
+        source=doc.source,
+        base_dir=base_dir,
+        diagnostics=tuple(sort_diagnostics(kept)),
+        waived=waived,
+        catalog=catalog,
     )
 
 
@@ -168,32 +182,34 @@ BuildPlan = dict[str, bytes]
 class Built:
     plan: BuildPlan
     diagnostics: tuple[Diagnostic, ...]
-    results: dict[str, Any] = attrs.field(eq=False)
+    design: Design = attrs.field(eq=False)
 
 
 def build_spec(checked: Checked, progress: Progress | None = None) -> Built:
     """Run the build stages on a checked spec. Raises HubcError on a user-caused failure."""
     if not checked.ok:
         raise HubcError(checked.diagnostics, 1)
+    from hubc.design import BuildInput, Design
     from hubc.emit import emit_all
     from hubc.stages import BUILD_STAGES
 
-    assert checked.spec is not None and checked.source is not None
+    assert checked.spec is not None and checked.source is not None and checked.catalog is not None
+    inp = BuildInput(spec=checked.spec, source=checked.source, base_dir=checked.base_dir, catalog=checked.catalog)
     say = progress or (lambda _msg: None)
-    results: dict[str, Any] = {}
+    design = Design()
     diags: list[Diagnostic] = list(checked.diagnostics)
     for stage in BUILD_STAGES:
-        say(f"{stage.name}: {stage.description}")
-        result, stage_diags = stage.run(checked, results, say)
-        results[stage.name] = result
+        say(f"{stage.fills}: {stage.description}")
+        result, stage_diags = stage.run(inp, design, say)
+        design = attrs.evolve(design, **{stage.fills: result})
         diags.extend(stage_diags)
         if has_errors(stage_diags):
             raise HubcError(sort_diagnostics(diags), 1)
     final = tuple(sort_diagnostics(diags))
-    plan = emit_all(attrs.evolve(checked, diagnostics=final), results)
+    plan = emit_all(inp, design, final)
     for name in plan:
         _check_plan_path(name)
-    return Built(plan=dict(sorted(plan.items())), diagnostics=final, results=results)
+    return Built(plan=dict(sorted(plan.items())), diagnostics=final, design=design)
 
 
 def _check_plan_path(name: str) -> None:
@@ -202,57 +218,44 @@ def _check_plan_path(name: str) -> None:
         raise ValueError(f"emitter produced an unsafe path {name!r}")  # a bug, not a user error
 
 
-# -------------------------------------------------------------------------------- write
+# ------------------------------------------------------------------------------- frozen
 
-MANIFEST = ".hubc-manifest"
-
-
-def write_plan(plan: BuildPlan, out_dir: Path) -> None:
-    """Write every file of the plan into out_dir, each replaced atomically.
-
-    Files are first written to a staging folder inside out_dir and then moved into place with
-    os.replace, so a reader never sees a half-written file and nothing outside out_dir is
-    touched. Files that hubc wrote in the previous build and this build no longer produces are
-    removed (tracked in a manifest); anything else in out_dir is left alone.
-    """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=".hubc-staging-", dir=out_dir))
-    try:
-        for name, data in plan.items():
-            target = stage / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        manifest_path = out_dir / MANIFEST
-        previous = set(manifest_path.read_text("utf-8").splitlines()) if manifest_path.is_file() else set()
-        for name in plan:
-            final = out_dir / name
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(stage / name, final)
-        for name in sorted(previous - set(plan)):
-            stale = out_dir / name
-            _check_plan_path(name)
-            if stale.is_file():
-                stale.unlink()
-        (stage / MANIFEST).write_text("".join(f"{n}\n" for n in sorted(plan)), "utf-8")
-        os.replace(stage / MANIFEST, manifest_path)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+LOCK_CAP = 1 << 20  # bytes: a longer file is not a hubc.lock
 
 
-def frozen_diagnostics(new_lock: bytes, lock_path: Path) -> list[Diagnostic]:
-    """--frozen: the build must decide exactly what the lock records (HUB803 names each change)."""
+def frozen_diagnostics(new_lock: bytes, lock_path: Path, *, no_symlink: bool = False) -> list[Diagnostic]:
+    """--frozen: the build must decide exactly what the lock records (HUB803 names each change).
+
+    `no_symlink`: the lock is OUT/hubc.lock, and a symlink there is not followed out of OUT."""
     from hubc.diagnostics import Location
     from hubc.lock import lock_changes, parse_lock
 
     where = Location(file=str(lock_path))
-    if not lock_path.is_file():
+    flags = os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | (os.O_NOFOLLOW if no_symlink else 0)
+    try:
+        fd = os.open(lock_path, flags)
+    except FileNotFoundError:
         return [diag("HUB803", f"--frozen needs a lock file, and {lock_path} does not exist", where,
                      help="run `hubc build` once and commit OUT/hubc.lock beside the spec")]
+    except OSError as exc:
+        return [diag("HUB803", f"cannot read the lock file: {exc.strerror or exc}", where)]
     try:
-        old = parse_lock(lock_path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        return [diag("HUB803", f"cannot read the lock file: {exc}", where)]
-    changes = lock_changes(old, parse_lock(new_lock.decode("utf-8")))
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return [diag("HUB803", f"the lock file {lock_path} is not a regular file", where)]
+        raw = os.read(fd, LOCK_CAP + 1)
+    except OSError as exc:
+        return [diag("HUB803", f"cannot read the lock file: {exc.strerror or exc}", where)]
+    finally:
+        os.close(fd)
+    try:
+        if len(raw) > LOCK_CAP:
+            raise ValueError(f"larger than {LOCK_CAP} bytes")
+        old = parse_lock(raw.decode("utf-8"))
+        changes = lock_changes(old, parse_lock(new_lock.decode("utf-8")))
+    except (UnicodeDecodeError, ValueError, AttributeError, TypeError) as exc:
+        reason = exc.__class__.__name__ if isinstance(exc, (AttributeError, TypeError)) else str(exc)
+        return [diag("HUB803", f"cannot read the lock file: not a hubc.lock ({reason})", where,
+                     help="rebuild without --frozen and commit the new hubc.lock")]
     if not changes:
         return []
     shown = changes[:12] + ([f"... and {len(changes) - 12} more"] if len(changes) > 12 else [])
@@ -289,12 +292,30 @@ def spec_at_revision(spec: Path, rev: str):
     import tarfile
 
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(tmp, filter="data")
+        _extract_data(tar, tmp)
     base = tmp / rel_dir / spec.name
     if not base.is_file():
         shutil.rmtree(tmp, ignore_errors=True)
         raise ValueError(f"{spec.name} does not exist at revision {rev!r}")
     return base, lambda: shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _extract_data(tar, dest: Path) -> None:
+    """Extract an archive's plain files and folders into DEST, nothing outside it.
+
+    tarfile's "data" filter does this from Python 3.11.4 on; older 3.11 releases (Debian 12's
+    system Python is 3.11.2) lack it, so there only regular files and folders whose paths stay
+    inside DEST are extracted (links and devices are skipped)."""
+    import tarfile
+
+    if hasattr(tarfile, "data_filter"):
+        tar.extractall(dest, filter="data")
+        return
+    root = dest.resolve()
+    for member in tar.getmembers():
+        inside = (root / member.name).resolve().is_relative_to(root)
+        if inside and (member.isfile() or member.isdir()):
+            tar.extract(member, root, set_attrs=False)
 
 
 def exit_code(diags: tuple[Diagnostic, ...] | list[Diagnostic]) -> int:

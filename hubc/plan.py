@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from hubc.lock import equipment_key
+from hubc.lock import equipment_totals
 from hubc.spec.model import Spec
+
+if TYPE_CHECKING:
+    from hubc.design import Design
 
 SUMMARY_MAX_LINES = 20
 
@@ -41,8 +44,8 @@ METRICS = {
 }
 
 
-def facts(label: str, spec: Spec, results: dict[str, Any]) -> Facts:
-    summary = results["summary"]
+def facts(label: str, spec: Spec, design: Design) -> Facts:
+    summary = design.need("summary")
     figures = {
         "it_mw": summary.it_kw / 1000,
         "facility_peak_mw": summary.facility_peak_kw / 1000,
@@ -50,17 +53,12 @@ def facts(label: str, spec: Spec, results: dict[str, Any]) -> Facts:
         "gpus": float(summary.gpus),
     }
     capex_by_system: dict[str, float] = {}
-    proc = results.get("procurement")
+    proc = design.procurement
     if proc is not None:
         figures["capex_krw"] = float(proc.total_krw)
         figures["domestic_share"] = float(proc.domestic_share)
         capex_by_system = {k: float(v) for k, v in proc.capex_by_system().items()}
-    equipment: dict[str, float] = {}
-    for result in results.values():
-        if hasattr(result, "equipment"):
-            for item in result.equipment():
-                key = equipment_key(item)
-                equipment[key] = equipment.get(key, 0.0) + item.quantity
+    equipment = equipment_totals(design.equipment())
     red = {
         "tier": f"Tier {spec.policy.tier}",
         "ups topology": spec.electrical.topology,
@@ -219,35 +217,57 @@ def summary_lines(plan: Plan) -> list[str]:
     lines = [f"hubc plan: {plan.base.label} -> {plan.new.label}"]
     if not plan.changed:
         return lines + ["  no changes: the design is the same"]
-    for c in plan.of("figure"):
-        lines.append(f"  {METRICS[c.key][0]:<16}{_fmt(c.key, c.base)} -> {_fmt(c.key, c.new)}  ({_delta(c)})")
+    for part in (_figure_lines, _equipment_lines, _reduction_lines, _redundancy_lines, _hall_lines):
+        lines += part(plan)
+    if len(lines) > SUMMARY_MAX_LINES:
+        lines = lines[: SUMMARY_MAX_LINES - 1] + [f"  ... and {len(lines) - SUMMARY_MAX_LINES + 1} more (see details)"]
+    return lines
+
+
+def _figure_lines(plan: Plan) -> list[str]:
+    return [f"  {METRICS[c.key][0]:<16}{_fmt(c.key, c.base)} -> {_fmt(c.key, c.new)}  ({_delta(c)})" for c in plan.of("figure")]
+
+
+def _equipment_lines(plan: Plan) -> list[str]:
+    """Lines up and down, and the net change per equipment family."""
     eq = plan.of("equipment")
-    if eq:
-        ups = [c for c in eq if (c.new or 0) > (c.base or 0)]
-        downs = [c for c in eq if (c.new or 0) < (c.base or 0)]
-        lines.append(f"  Equipment       {len(ups)} line(s) up, {len(downs)} down or removed")
-        fams: dict[str, float] = {}
-        for c in eq:
-            fam = c.key.split(" ")[0]
-            fams[fam] = fams.get(fam, 0.0) + (c.new or 0) - (c.base or 0)
-        moved = ", ".join(f"{v:+g} {k}" for k, v in sorted(fams.items()) if v)
-        if moved:
-            lines.append(f"                  {moved}")
+    if not eq:
+        return []
+    ups = [c for c in eq if (c.new or 0) > (c.base or 0)]
+    downs = [c for c in eq if (c.new or 0) < (c.base or 0)]
+    lines = [f"  Equipment       {len(ups)} line(s) up, {len(downs)} down or removed"]
+    fams: dict[str, float] = {}
+    for c in eq:
+        fam = c.key.split(" ")[0]
+        fams[fam] = fams.get(fam, 0.0) + (c.new or 0) - (c.base or 0)
+    moved = ", ".join(f"{v:+g} {k}" for k, v in sorted(fams.items()) if v)
+    if moved:
+        lines.append(f"                  {moved}")
+    return lines
+
+
+def _reduction_lines(plan: Plan) -> list[str]:
+    """What was removed or downsized: the first four, then a count."""
     cut = [c for c in plan.changes if c.is_reduction]
+    lines = []
     for c in cut[:4]:
         what = "removed" if not c.new else f"down {c.base:g} -> {c.new:g}"
         lines.append(f"  ! {c.kind} {c.key}: {what}")
     if len(cut) > 4:
         lines.append(f"  ! ... and {len(cut) - 4} more removed or downsized")
-    for c in plan.of("redundancy")[:4]:
-        lines.append(f"  ! redundancy {c.key}: {c.base or '-'} -> {c.new or '-'}")
-    if len(plan.of("redundancy")) > 4:
-        lines.append(f"  ! ... and {len(plan.of('redundancy')) - 4} more redundancy changes")
-    for c in plan.of("hall"):
-        lines.append(f"  hall {c.key}: {c.base or 'new'} -> {c.new or 'removed'}")
-    if len(lines) > SUMMARY_MAX_LINES:
-        lines = lines[: SUMMARY_MAX_LINES - 1] + [f"  ... and {len(lines) - SUMMARY_MAX_LINES + 1} more (see details)"]
     return lines
+
+
+def _redundancy_lines(plan: Plan) -> list[str]:
+    red = plan.of("redundancy")
+    lines = [f"  ! redundancy {c.key}: {c.base or '-'} -> {c.new or '-'}" for c in red[:4]]
+    if len(red) > 4:
+        lines.append(f"  ! ... and {len(red) - 4} more redundancy changes")
+    return lines
+
+
+def _hall_lines(plan: Plan) -> list[str]:
+    return [f"  hall {c.key}: {c.base or 'new'} -> {c.new or 'removed'}" for c in plan.of("hall")]
 
 
 def _detail_rows(plan: Plan) -> list[tuple[str, str, str, str]]:

@@ -14,3 +14,11 @@ os.environ.setdefault("HUBC_TODAY", "2026-11-22")
 @pytest.fixture
 def example_specs() -> list[Path]:
     return sorted(SPECS.glob("*.toml"))
+
+
+@pytest.fixture(scope="session")
+def example_outputs() -> dict[str, dict[str, bytes]]:
+    """Every example built once per test session, in process: {spec stem: {output path: bytes}}."""
+    from hubc.pipeline import build_spec, check_spec
+
+    return {path.stem: dict(build_spec(check_spec(path)).plan) for path in sorted(SPECS.glob("*.toml"))}

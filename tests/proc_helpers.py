@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hubc.catalog.equipment import load_catalog
+from hubc.catalog.equipment import load_equipment_catalog as load_catalog
 from hubc.core.equipment import Equipment
 from hubc.procurement import run_procurement
 from hubc.procurement.racks import rack_equipment

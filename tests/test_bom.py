@@ -141,7 +141,7 @@ def test_markdown_escapes_html(outputs):
 def test_hostile_vendor_text_is_neutralised():
     import attrs
 
-    from hubc.catalog.equipment import load_catalog
+    from hubc.catalog.equipment import load_equipment_catalog as load_catalog
 
     catalog, _ = load_catalog(None)
     evil = "=<img src=x onerror=alert(1)> | LS"
@@ -228,8 +228,10 @@ def test_build_writes_the_procurement_outputs():
     for name in ("bom.xlsx", "bom.csv", "suppliers.md", "suppliers.csv"):
         assert built.plan[name]
     assert "HUB623" in {d.code for d in built.diagnostics}
-    proc = built.results["procurement"]
-    assert proc.to_json()["total_krw"] == proc.total_krw > 0
+    proc = built.design.procurement
+    from hubc.design_json import unstructure
+
+    assert unstructure(proc)["total_krw"] == proc.total_krw > 0
 
 
 def test_phase_sheet_names_are_valid_and_unique():

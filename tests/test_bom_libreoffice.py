@@ -71,6 +71,7 @@ def convert(xlsx: Path, profile: Path, outdir: Path) -> dict[str, list[list[str]
     return sheets
 
 
+@pytest.mark.slow
 def test_profile_forces_recalculation(tmp_path, profile):
     import xlsxwriter
 
@@ -102,12 +103,14 @@ def _number(text: str) -> float:
     return float(text.rstrip("%")) / 100 if text.endswith("%") else float(text)
 
 
+@pytest.mark.slow
 def test_libreoffice_opens_every_sheet(recomputed):
     proc, sheets = recomputed
     assert set(sheets) == {"Summary", "BOM"} | {f"Phase {p.id}" for p in proc.phases}
     assert tuple(sheets["BOM"][0]) == COLUMNS
 
 
+@pytest.mark.slow
 def test_recomputed_lines_and_total_match(recomputed):
     proc, sheets = recomputed
     rows = sheets["BOM"]
@@ -118,6 +121,7 @@ def test_recomputed_lines_and_total_match(recomputed):
     assert int(_number(total[ext])) == proc.total_krw
 
 
+@pytest.mark.slow
 def test_recomputed_phase_totals_match(recomputed):
     proc, sheets = recomputed
     ext = COLUMNS.index("Extended cost KRW")
@@ -127,6 +131,7 @@ def test_recomputed_phase_totals_match(recomputed):
         assert int(_number(rows[-1][ext])) == value
 
 
+@pytest.mark.slow
 def test_recomputed_summary_matches(recomputed):
     proc, sheets = recomputed
     summary = {r[0]: r[1:] for r in sheets["Summary"] if r and r[0]}

@@ -1,6 +1,7 @@
 """`hubc build` end to end: every example builds, every output reads back, and the same spec
 gives byte-identical files in separate processes (different hash seeds)."""
 
+import copy
 import csv
 import io
 import json
@@ -10,6 +11,7 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import jsonschema
 import openpyxl
 import pytest
 
@@ -41,8 +43,8 @@ def test_example_builds_and_outputs_read_back(builds, name):
     out = builds[name]
     design = json.loads((out / "design.json").read_text("utf-8"))
     assert set(STAGES) <= set(design)
-    assert design["racks"]["halls"] and all(h["solver"]["gap"] <= 0.01 for h in design["racks"]["halls"])
-    assert design["electrical"]["worst_scenario"]["worst_loading"] <= 1.0
+    assert design["racks"]["halls"] and all(h["gap"] <= 0.01 for h in design["racks"]["halls"])
+    assert design["electrical"]["verification"]["worst"]["worst_loading"] <= 1.0
     assert design["energy"]["hours"] == 8760
     for svg in [out / "sld.svg", out / "energy.svg", *sorted((out / "floorplans").glob("*.svg"))]:
         ET.parse(svg)  # well-formed XML
@@ -58,6 +60,49 @@ def test_example_builds_and_outputs_read_back(builds, name):
         assert heading in html
     assert "http://" not in html.replace("http://www.w3.org", "")  # self-contained: no external resources
     assert (out / "sld.dot").read_text("utf-8").lstrip().startswith(("digraph", "graph", "strict", "//"))
+
+
+@pytest.fixture(scope="module")
+def design_validator():
+    from hubc.design_json import design_schema
+
+    schema = design_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+@pytest.mark.parametrize("name", [p.stem for p in EXAMPLES])
+def test_design_json_matches_its_schema(builds, design_validator, name):
+    design = json.loads((builds[name] / "design.json").read_text("utf-8"))
+    design_validator.validate(design)
+
+
+def test_design_schema_rejects_unknown_missing_and_mistyped_keys(builds, design_validator):
+    design = json.loads((builds["pilot-10mw"] / "design.json").read_text("utf-8"))
+    rack = ("racks", "halls", 0, "racks", 0)
+    section = ("electrical", "bus_sections", 0)
+
+    def at(doc, path):
+        for part in path:
+            doc = doc[part]
+        return doc
+
+    def error(edit) -> tuple[str, tuple] | None:
+        """The most relevant error of the design after `edit`: (validator, where), or None."""
+        bad = copy.deepcopy(design)
+        edit(bad)
+        e = jsonschema.exceptions.best_match(design_validator.iter_errors(bad))
+        return None if e is None else (e.validator, tuple(e.absolute_path))
+
+    assert error(lambda d: None) is None
+    assert error(lambda d: at(d, rack).update(colour="red")) == ("additionalProperties", rack)
+    assert error(lambda d: d.update(notes="x")) == ("additionalProperties", ())
+    assert error(lambda d: at(d, rack).pop("power_kw")) == ("required", rack)
+    assert error(lambda d: at(d, rack).update(power_kw="132")) == ("type", (*rack, "power_kw"))
+    # nullable where the model says so (the pilot has no main transformer), and only there
+    assert at(design, section)["normal_loading"] is None
+    assert error(lambda d: at(d, section).update(normal_loading=0.57)) is None
+    assert error(lambda d: at(d, section).update(normal_kva=None)) == ("type", (*section, "normal_kva"))
 
 
 def test_same_spec_same_bytes(builds, tmp_path):

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.conftest import CASES, ROOT
@@ -28,6 +29,7 @@ def test_workflow_is_well_formed():
     assert "hubc check --format github" in joined and "hubc plan" in joined and "--format markdown" in joined
 
 
+@pytest.mark.slow
 def test_workflow_commands_run(tmp_path):
     git = ["git", "-c", "user.name=ci", "-c", "user.email=ci@example.com", "-c", "commit.gpgsign=false"]
     repo = tmp_path / "design"

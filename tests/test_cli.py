@@ -117,12 +117,16 @@ def test_schema_accepts_examples_and_rejects_mistakes():
     assert schema["$defs"]["Hall"]["properties"]["row_busway_kw"]["description"]
 
 
-def test_build_writes_design_json(tmp_path):
+def test_build_writes_design_json_that_the_design_schema_accepts(tmp_path):
     out = tmp_path / "out"
     result = run("build", SPECS / "pilot-10mw.toml", "-o", out, "--quiet")
     assert result.exit_code == 0, result.output
     design = json.loads((out / "design.json").read_text("utf-8"))
-    assert design["summary"]["campus"]["id"] == "pilot-10mw"
+    assert design["summary"]["campus_id"] == "pilot-10mw"
+    schema = json.loads(run("schema", "--design").output)
+    assert schema != json.loads(run("schema").output)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.Draft202012Validator(schema).validate(design)
 
 
 def test_failed_build_leaves_output_untouched(tmp_path):

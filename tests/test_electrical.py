@@ -16,11 +16,7 @@ from tests.electrical_fixtures import rows, small_spec
 
 
 def _block_normal(result) -> dict[str, float]:
-    load: dict[str, float] = {}
-    for h in result.to_json()["halls"]:
-        for b in h["blocks"]:
-            load[b["id"]] = b["normal_kw"]
-    return load
+    return {b.block: b.normal_kw for b in result.block_loads}
 
 
 def _worst(result, kind: str) -> float:

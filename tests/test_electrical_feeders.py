@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from hubc.design_json import unstructure
 from hubc.electrical.feeds import Assignment, Block, Cord, Feeder, HallAssignment
 from hubc.electrical.sizing import choose_mv_cable, size_electrical
 from hubc.electrical.stage import design_feeders, run_electrical
@@ -73,11 +74,11 @@ def test_2n_feeder_sized_on_post_failure_load():
         assert (d.cable.parallel, d.cable.size_mm2) == (1, 95)
     cable = next(e for e in res.equipment() if e.id == "hall-1/mv-cable")
     assert (cable.rating, cable.quantity) == (95, 2 * 400)  # circuit metres: 2 feeders x 400 m
-    j = res.to_json()
-    dec = next(x for x in j["decisions"] if x["item"] == "hall-1/mv-feeder-design/1x95mm2")
+    j = unstructure(res)
+    dec = next(x for x in j["assignment_decisions"] if x["item"] == "hall-1/mv-feeder-design/1x95mm2")
     assert dec["inputs"]["feeders"] == 2
     assert dec["result"]["design_a"] == pytest.approx(44.231, abs=1e-3)
-    assert j["halls"][0]["mv_feeders"][0]["cable_mm2"] == 95
+    assert j["feeder_designs"][0]["cable"]["size_mm2"] == 95
 
 
 def test_catcher_feeder_sized_on_recharge():

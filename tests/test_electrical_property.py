@@ -3,6 +3,7 @@ more than the greedy baseline."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -10,6 +11,7 @@ from hubc.electrical.stage import run_electrical
 from tests.electrical_fixtures import rows, small_spec
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, derandomize=True)
 @given(
     topology=st.sampled_from(["2N", "3M2", "4M3", "6M5", "N+1", "block-redundant"]),

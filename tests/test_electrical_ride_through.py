@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from hubc.design_json import unstructure
 from hubc.diagnostics import HubcError
 from hubc.electrical.sizing import size_electrical
 from hubc.electrical.stage import run_electrical
@@ -24,7 +25,7 @@ def _spec(autonomy: float = 5.0, bess: str = ""):
 
 
 def _decision(sz):
-    return next(d.to_json() for d in sz.decisions if d.item == "critical-ride-through")
+    return next(unstructure(d) for d in sz.decisions if d.item == "critical-ride-through")
 
 
 LOADS = rows("hall-1", [400, 400, 400, 400])  # 1.6 MW UPS load (air-cooled: no CDUs)

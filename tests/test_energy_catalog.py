@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from hubc.catalog import energy as cat
-from hubc.catalog.equipment import load_catalog
+from hubc.catalog import load_catalog as load_full
+from hubc.catalog.equipment import load_equipment_catalog as load_catalog
 from hubc.energy import run_energy
 from hubc.pipeline import check_spec
 from hubc.spec.convert import structure
@@ -60,6 +61,7 @@ def line_of(path: Path, needle: str) -> int:
     return next(i + 1 for i, line in enumerate(path.read_text().splitlines()) if needle in line)
 
 
+@pytest.mark.slow
 def test_user_container_is_used_for_sizing(tmp_path):
     path = campus(tmp_path, NEW_CONTAINER, container="acme-bess-4mwh")
     assert [d for d in check_spec(path).diagnostics if d.severity.name == "ERROR"] == []
@@ -70,9 +72,10 @@ def test_user_container_is_used_for_sizing(tmp_path):
     assert b.installed_energy_mwh == pytest.approx(4.0 * b.containers)
     assert b.round_trip_efficiency == pytest.approx(0.90)
     assert b.usable_fraction == pytest.approx(0.95 * 0.80)
-    assert res.solver_settings()["energy_catalog"] == "2026.11+energy-extra.toml"
+    assert res.solver_settings()["energy_catalog"] == "2026.11-2+energy-extra.toml"
 
 
+@pytest.mark.slow
 def test_override_changes_only_the_keys_it_gives(tmp_path):
     override = """
     [[bess_container]]
@@ -84,12 +87,22 @@ def test_override_changes_only_the_keys_it_gives(tmp_path):
     """
     base = run(campus(tmp_path, ""))
     res = run(campus(tmp_path, override))
-    c = cat.load_energy_catalog(_spec(tmp_path / "campus.toml"), tmp_path)[0].containers["samsung-sdi-sbb-1.5"]
-    assert c.cost_usd_per_kwh == 100.0 and c.energy_mwh == 5.26 and c.tag == "V"
+    catalog = load_full(_spec(tmp_path / "campus.toml"), tmp_path)[0]
+    c = catalog.energy.containers["samsung-sdi-sbb-1.5"]
+    assert c.energy_mwh == 5.26 and c.tag == "V"
+    # The price lives in the container's equipment entry, cited by the override.
+    entry = catalog.equipment.entries["samsung-sdi-sbb-1.5"]
+    assert entry.cost_usd == pytest.approx(100.0 * 5260) and entry.cost_source == "vendor quote Q-456 (illustrative)"
     # Cheaper storage: the LP buys at least as much of it, each MWh at the new price.
     assert res.bess.lp_energy_mwh >= base.bess.lp_energy_mwh - 1e-6
-    per_mwh = (res.bess.capex_krw - res.bess.installed_power_mw * 70.0 * 1000 * 1380.0) / res.bess.installed_energy_mwh
-    assert per_mwh == pytest.approx(100.0 * 1000 * 1380.0, rel=1e-9)
+    containers = next(c for c in res.bess.capex_lines if c.catalog_id == "samsung-sdi-sbb-1.5")
+    assert containers.unit_cost_krw / 5.26 == pytest.approx(100.0 * 1000 * 1380.0, rel=1e-9)
+    # And the BOM prices the containers exactly so.
+    from hubc.procurement import run_procurement
+
+    proc = run_procurement(_spec(tmp_path / "campus.toml"), res.equipment(), catalog.equipment)
+    line = next(ln for ln in proc.lines if ln.line_id == containers.line_id)
+    assert (line.catalog_id, line.extended_cost_krw) == (containers.catalog_id, containers.cost_krw)
 
 
 def _spec(path: Path):
@@ -97,6 +110,7 @@ def _spec(path: Path):
     return structure(doc)[0]
 
 
+@pytest.mark.slow
 def test_renewable_and_line_cost_overrides(tmp_path):
     extra = """
     [renewable_cost.offshore-wind]
@@ -117,7 +131,86 @@ def test_renewable_and_line_cost_overrides(tmp_path):
     turbines = {e.family: e for e in res.equipment()}["wind-turbine"]
     assert turbines.rating == 15.0
     line, line0 = res.interconnect.lines[0], base.interconnect.lines[0]
-    assert line.cost_krw == pytest.approx(line0.cost_krw * 1.0e9 / cat.line_cost(154).overhead_krw_per_km)
+    shipped = cat.shipped().prices.entries["line-154kv-overhead"].cost_krw
+    assert line.cost_krw == pytest.approx(line0.cost_krw * 1.0e9 / shipped)
+    assert line.capex_lines[0].catalog_id == "line-154kv-overhead"
+
+
+def test_new_container_priced_by_its_own_equipment_entry(tmp_path):
+    # No price shorthand: the [[equipment]] entry of the container's id prices it, with its vendors.
+    container = NEW_CONTAINER.replace("cost_usd_per_kwh = 120.0\n", "").replace("pcs_cost_usd_per_kw = 60.0\n", "")
+    entry = """
+    [[equipment]]
+    id = "acme-bess-4mwh"
+    family = "bess-container"
+    description = "ACME 4 MWh container (quoted)"
+    rating = 4.0
+    rating_unit = "MWh"
+    unit = "ea"
+    cost_krw = 500_000_000
+    scale_exponent = 0.0
+    cost_source = "quote Q-9 (illustrative)"
+    cost_date = "2026-10"
+    cost_tag = "V"
+    lead_weeks = 30
+    lead_source = "quote Q-9"
+    lead_tag = "V"
+    domestic_vendors = ["samsung-sdi"]
+    origin = "domestic"
+    """
+    path = campus(tmp_path, container + textwrap.dedent(entry), container="acme-bess-4mwh")
+    assert [d for d in check_spec(path).diagnostics if d.severity.name == "ERROR"] == []
+    res = run(path)
+    line = next(c for c in res.bess.capex_lines if c.line_id.endswith("/container"))
+    assert (line.catalog_id, line.unit_cost_krw) == ("acme-bess-4mwh", 500_000_000)
+    # The shipped PCS entry prices its power conversion.
+    assert next(c for c in res.bess.capex_lines if c.line_id.endswith("/pcs")).catalog_id == "bess-pcs"
+
+
+def test_price_shorthands_set_the_entries_the_bom_prices_by(tmp_path):
+    extra = """
+    [renewable_cost.solar]
+    capex_krw_per_mw = 1.0e9
+    source = "EPC quote (illustrative)"
+    date = "2026"
+    tag = "V"
+
+    [[line_cost]]
+    voltage_kv = 154
+    underground_krw_per_km = 10.0e9
+    source = "KEPCO 2026 unit cost (illustrative)"
+    date = "2026"
+    tag = "U"
+
+    [[bess_container]]
+    id = "samsung-sdi-sbb-1.5"
+    pcs_cost_usd_per_kw = 50.0
+    source = "PCS quote (illustrative)"
+    date = "2026"
+    tag = "V"
+    """
+    path = campus(tmp_path, extra)
+    catalog, diags = load_full(_spec(path), tmp_path)
+    assert diags == []
+    entries = catalog.equipment.entries
+    assert entries["solar-pv-mwp"].cost_krw == 1.0e9 and entries["solar-pv-mwp"].cost_tag == "V"
+    assert entries["line-154kv-underground"].cost_krw == 10.0e9
+    # The submarine entry follows its underground class.
+    assert entries["line-154kv-submarine"].cost_krw == pytest.approx(10.0e9 * cat.submarine_factor())
+    # The container gets a PCS entry of its own, the shared bess-pcs entry stays.
+    assert catalog.energy.containers["samsung-sdi-sbb-1.5"].pcs == "samsung-sdi-sbb-1.5-pcs"
+    assert entries["samsung-sdi-sbb-1.5-pcs"].cost_usd == pytest.approx(50.0 * 2500)
+    assert entries["bess-pcs"].cost_usd == cat.shipped().prices.entries["bess-pcs"].cost_usd
+    res = run(path)
+    solar = next(p for p in res.plants if p.kind == "solar")
+    assert solar.capex_lines[0].unit_cost_krw == 1_000_000_000
+    assert next(c for c in res.bess.capex_lines if c.line_id.endswith("/pcs")).catalog_id == "samsung-sdi-sbb-1.5-pcs"
+
+
+def test_integrated_inverter_has_no_pcs_line(tmp_path):
+    res = run(campus(tmp_path, "", container="tesla-megapack-2xl"))
+    assert [c.catalog_id for c in res.bess.capex_lines] == ["tesla-megapack-2xl"]
+    assert res.bess.pcs_units == 0 and not any(e.family == "bess-pcs" for e in res.equipment())
 
 
 @pytest.mark.parametrize(
@@ -138,6 +231,14 @@ def test_renewable_and_line_cost_overrides(tmp_path):
             "# again",
         ),
         ('[renewable_cost.tidal]\ncapex_krw_per_mw = 9e9\nsource = "x"\ndate = "2026"\ntag = "U"\n', "HUB422", "tidal"),
+        # A new container needs a price: its cost keys or an [[equipment]] entry of its id.
+        (
+            NEW_CONTAINER.replace("cost_usd_per_kwh = 120.0\n", "").replace("pcs_cost_usd_per_kw = 60.0\n", ""),
+            "HUB422",
+            "[[bess_container]]",
+        ),
+        # Its PCS must be a bess-pcs entry.
+        (NEW_CONTAINER.replace("pcs_cost_usd_per_kw = 60.0\n", 'pcs = "mv-cable-mm2"\n'), "HUB422", "pcs ="),
         (
             (
                 "[[line_cost]]\nvoltage_kv = 100\noverhead_krw_per_km = 1e9\nunderground_krw_per_km = 2e9\n"

@@ -67,6 +67,10 @@ def test_too_much_current_uses_parallel_sets_and_warns():
     (line,) = ic.lines
     # 390/0.95 MVA at 154 kV = 1,539 A > 1,400 A: two sets of the largest cable.
     assert line.parallel_sets == 2 and line.conductor == "XLPE Cu 2000 mm2"
+    # Each parallel set is its own trench run: twice the route-km of the 154 kV cable entry.
+    item = line.equipment()
+    assert (item.catalog_id, item.quantity) == ("line-154kv-underground", 2 * 8.5)
+    assert line.cost_krw == pytest.approx(2 * 8.5 * 20.0e9)
     # Three circuits would do it with single cables: 1,539 A over 2 circuits at N-1.
     assert line.circuits_needed_n1 == 3
     _, diags = size_interconnect(spec_of(text)[0], lambda *p: source.at_value(p))
@@ -101,12 +105,25 @@ def test_every_energy_catalog_entry_has_source_date_and_tag():
     from hubc.catalog import energy as cat
 
     d = cat.data()
-    entries = [*d["bess_container"], *d["conductor"], *d["line_cost"], d["line_cost_submarine"]]
-    entries += [d["annualisation"], d["bess_pcs"], *d["renewable_cost"].values(), *d["weather"].values()]
+    entries = [*d["bess_container"], *d["conductor"], d["line_cost_submarine"], d["line_route"]]
+    entries += [d["annualisation"], *d["renewable_cost"].values(), *d["weather"].values()]
     for e in entries:
         assert e["source"] and e["date"], e
         assert e["tag"] in ("V", "S", "D", "U"), e
-    # The KEPCO 345 kV figures the issue names.
-    c345 = cat.line_cost(345)
-    assert (c345.overhead_krw_per_km, c345.underground_krw_per_km) == (3.22e9, 25.8e9)
-    assert cat.line_cost(154).tag == "U"
+    # Lines are priced by their equipment entries: the KEPCO 345 kV figures the issue names.
+    prices = cat.shipped().prices.entries
+    assert (prices["line-345kv-overhead"].cost_krw, prices["line-345kv-underground"].cost_krw) == (3.22e9, 25.8e9)
+    assert prices["line-154kv-overhead"].cost_tag == "U"
+
+
+def test_every_voltage_class_and_construction_has_its_line_entry():
+    from hubc.catalog import energy as cat
+
+    prices = cat.shipped().prices.entries
+    for kv in cat.voltage_classes():
+        for construction in ("overhead", "underground", "submarine"):
+            entry = prices[cat.line_entry_id(kv, construction)]
+            assert entry.family == "transmission-line" and entry.covers(kv) and entry.unit == "km"
+        under = prices[cat.line_entry_id(kv, "underground")]
+        sub = prices[cat.line_entry_id(kv, "submarine")]
+        assert sub.cost_krw == pytest.approx(under.cost_krw * cat.submarine_factor())

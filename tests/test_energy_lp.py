@@ -92,6 +92,7 @@ def test_full_cfe_square_wave_solar_closed_form():
     assert rep.cfe_score == pytest.approx(1.0, abs=1e-6)
 
 
+@pytest.mark.slow
 def test_partial_cfe_closed_form():
     # Target 75%: sunshine covers half; the battery supplies 6 L a day.
     b = bess()
@@ -121,6 +122,7 @@ def test_no_target_needs_no_battery():
     assert sol.power_mw == pytest.approx(0.0, abs=1e-6)
 
 
+@pytest.mark.slow
 def test_peak_shaving_from_the_grid_closed_form():
     # Load 100 MW for 12 h, 50 MW for 12 h; contract 80 MW; no renewables. The battery gives
     # 20 MW for 12 h (240 MWh out) and recharges 240 / RTE from the grid in the low hours.
@@ -163,6 +165,7 @@ def test_contract_unreachable_without_grid_charging_is_infeasible():
     assert lp.solve(p).status == "infeasible"
 
 
+@pytest.mark.slow
 def test_target_above_unlimited_storage_bound_is_infeasible():
     re = square_solar(1.5 * L)  # 18 L a day for a 24 L load: at most (12 + 6 x 0.81) / 24
     best = lp.unlimited_storage_cfe(np.full(T, L), re, ETA**2)
@@ -171,6 +174,7 @@ def test_target_above_unlimited_storage_bound_is_infeasible():
     assert lp.solve(problem(best - 0.01, bess(), re=re)).status == "optimal"
 
 
+@pytest.mark.slow
 def test_auto_renewable_sizing_closed_form():
     # Size the solar plant too: with storage costs dominating, the LP picks enough sun that
     # (a) the day covers the load and (b) the surplus fills the night at full CFE:
@@ -307,6 +311,7 @@ def _wind_like(seed: int) -> np.ndarray:
     return np.clip(daily + 0.2 * np.sin(np.arange(T) * 2 * np.pi / 24), 0.0, 1.0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("target", [0.5, 0.75])
 def test_plant_size_search_matches_full_model(target):
     # The one-dimensional search over the plant size (reduced model + dual tangents) must
@@ -343,6 +348,7 @@ def test_plant_size_search_matches_full_model(target):
     assert rep.cfe_score == pytest.approx(searched.cfe_score, abs=1e-6)
 
 
+@pytest.mark.slow
 def test_sensitivity_slope_matches_finite_difference():
     # The slope from duals and reduced costs is the derivative of the reduced model's optimum
     # in the plant's output (checked away from kinks by a central difference).
@@ -372,6 +378,7 @@ def test_search_not_used_when_the_contract_binds():
     assert not lp._one_dimensional(attrs.evolve(p, contract_mw=2 * L, bess=bess(grid_charging=True)))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 1, 4])
 def test_plant_size_search_matches_full_model_on_random_years(seed):
     # Random sun, wind, load, BESS prices and floors: the search's cost is the full model's

@@ -4,6 +4,7 @@ truncation, random bytes, non-UTF-8 bytes."""
 
 import tomllib
 
+import pytest
 import tomli_w
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -59,6 +60,7 @@ WRONG_VALUES = st.one_of(
 )
 
 
+@pytest.mark.slow
 @FUZZ
 @given(name=st.sampled_from(sorted(EXAMPLES)), data=st.data())
 def test_structural_mutations_give_diagnostics(name, data):

@@ -1,23 +1,23 @@
 """The equipment and vendor catalog: what each family costs, how long it takes, who makes it.
 
-In: the shipped package data (`data/equipment-*.toml`, `data/vendors-kr.toml`) and the spec's
-`[catalog] files = [...]` (paths relative to the spec file). Out: a `Catalog` and diagnostics.
-A user file adds entries or overrides shipped ones by id (its keys are merged over the shipped
-entry, so an override may give only the keys it changes); it may also add or replace vendors.
-Every problem in a user file is a diagnostic at file:line:col in that file, through the same
-loader and converter as the spec.
+The classes of `[[equipment]]`, `[[vendor]]` and `[[family]]` tables and the checks one file's
+tables get before they are merged (`stage_equipment_tables`, called by the one loader,
+`hubc.catalog.loader`). A user file adds entries or overrides shipped ones by id (its keys are
+merged over the shipped entry, so an override may give only the keys it changes); it may also
+add or replace vendors. Every problem in a user file is a diagnostic at file:line:col in that
+file, through the same loader and converter as the spec.
 
-Pricing rule of an entry: one unit (in `unit`) of equipment at rating R costs
+Pricing rule of an entry (`CatalogEntry.cost_krw_at`; the whole rule is
+`hubc.catalog.pricing.price_item`): one unit (in `unit`) of equipment at rating R costs
 `cost x (R / rating) ** scale_exponent`, with cost in KRW (or USD x campus.krw_per_usd).
 Exponent 0 prices per unit whatever the rating; 1 prices per kW/kVA/MWh; 0.6-0.8 is the usual
-economy of scale ("six-tenths rule").
+economy of scale (the "six-tenths rule" of process-plant cost estimating).
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,7 +27,7 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 from hubc.catalog import units
 from hubc.catalog.families import FAMILIES
 from hubc.codes import diag
-from hubc.diagnostics import Diagnostic, KeyPath, Location, Severity
+from hubc.diagnostics import Diagnostic, KeyPath, Location
 from hubc.spec.model import f, many, opt
 
 Tag = Literal["V", "S", "D", "U", "estimate"]
@@ -117,7 +117,7 @@ class CatalogFile:
 
 
 @attrs.frozen(kw_only=True)
-class Catalog:
+class EquipmentCatalog:
     version: str
     entries: dict[str, CatalogEntry] = attrs.field(eq=False)
     vendors: dict[str, Vendor] = attrs.field(eq=False)
@@ -143,156 +143,110 @@ class Catalog:
         return [p for p in v.products if p.domestic and cats.intersection(p.categories)]
 
 
-# ----------------------------------------------------------------------------- loading
+# ----------------------------------------------------------------------------- one file's tables
 
 
-def load_catalog(spec: Any, base_dir: Path | str = Path("."), source: Any = None) -> tuple[Catalog, list[Diagnostic]]:
-    """The shipped catalog with the spec's `[catalog] files` merged over it.
+def load_equipment_catalog(
+    spec: Any, base_dir: Path | str = Path("."), source: Any = None
+) -> tuple[EquipmentCatalog, list[Diagnostic]]:
+    """The equipment side of `hubc.catalog.load_catalog` (the one loader)."""
+    from hubc.catalog import load_catalog
 
-    `spec` may be None (shipped catalog only). Diagnostics point into the file at fault; a file
-    that cannot be read is reported at its entry in the spec's `catalog.files` (located through
-    `source`, the spec's `SourceFile`, when given).
-    """
-    diags: list[Diagnostic] = []
-    state = _State()
-    folder = resources.files("hubc.catalog") / "data"
-    # Vendors, then families, then entries: an entry's vendor and category checks see
-    # everything defined before it.
-    first = ["vendors-kr.toml", "equipment-families.toml"]
-    names = first + sorted(
-        e.name
-        for e in folder.iterdir()
-        if e.name.startswith("equipment-") and e.name.endswith(".toml") and e.name not in first
-    )
-    for name in names:
-        raw = (folder / name).read_bytes()
-        diags += _load_one(state, f"{SHIPPED_DIR}/{name}", raw, shipped=True)
-
-    user_files: list[str] = []
-    files = spec.catalog.files if spec is not None else ()
-    for i, rel in enumerate(files):
-        path = Path(base_dir) / rel
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            diags.append(
-                diag(
-                    "HUB601",
-                    f'cannot read catalog file "{rel}": {exc.strerror or exc}',
-                    source.at_value(("catalog", "files", i)) if source is not None else Location(file="spec"),
-                    ("catalog", "files", i),
-                    help="paths in `catalog.files` are relative to the spec file",
-                )
-            )
-            continue
-        user_files.append(rel)
-        diags += _load_one(state, str(path) if not Path(rel).is_absolute() else rel, raw, shipped=False)
-
-    shipped_version = state.versions.get("shipped", "")
-    version = shipped_version + "".join(f"+{Path(u).name}" for u in user_files)
-    families = dict(state.families)
-    for fam in FAMILIES:
-        families.setdefault(fam, FamilyInfo(id=fam, name=fam))
-    catalog = Catalog(
-        version=version,
-        entries=dict(sorted(state.entries.items())),
-        vendors=dict(sorted(state.vendors.items())),
-        families=families,
-        where=state.where,
-        user_files=tuple(user_files),
-    )
-    return catalog, diags
+    catalog, diags = load_catalog(spec, base_dir, source)
+    return catalog.equipment, diags
 
 
 @attrs.define
-class _State:
-    entries: dict[str, CatalogEntry] = attrs.field(factory=dict)
-    raw_entries: dict[str, dict] = attrs.field(factory=dict)
-    vendors: dict[str, Vendor] = attrs.field(factory=dict)
-    families: dict[str, FamilyInfo] = attrs.field(factory=dict)
-    where: dict[str, Location] = attrs.field(factory=dict)
-    versions: dict[str, str] = attrs.field(factory=dict)
+class EquipmentStaged:
+    """One file's equipment tables, checked and ready to merge (nothing is applied on an error)."""
+
+    version: str = ""
+    families: list[FamilyInfo] = attrs.field(factory=list)
+    vendors: list[Vendor] = attrs.field(factory=list)
+    # (entry, its raw table with any override merged in, where its [[equipment]] header is)
+    entries: list[tuple[CatalogEntry, dict, Location]] = attrs.field(factory=list)
 
 
-def _load_one(state: _State, name: str, raw: bytes, *, shipped: bool) -> list[Diagnostic]:
-    """Load one catalog file into `state`; every problem in it is a diagnostic.
+EQUIPMENT_TABLES = ("family", "equipment", "vendor")
+
+
+def stage_equipment_tables(
+    src,
+    data: dict,
+    *,
+    raw_entries: dict[str, dict],
+    vendors: dict[str, Vendor],
+    families: dict[str, FamilyInfo],
+    header_keys: tuple[str, ...],
+    shipped: bool,
+) -> tuple[EquipmentStaged, list[Diagnostic]]:
+    """Check one file's header, [[family]], [[vendor]] and [[equipment]] tables against what is
+    merged so far (`raw_entries`, `vendors`, `families`); every problem is a diagnostic.
 
     Each table is structured on its own, so one broken entry does not hide the problems of
-    the others; a file with any error is not merged (a half-applied quote file would price
-    some lines from it and some from the shipped catalog without saying which).
+    the others. An override names a shipped (or earlier) entry: its keys are merged over that
+    entry's.
     """
-    from hubc.spec.source import load_text
-
-    doc, diags = load_text(name, raw)
-    if doc is None:
-        return diags
-    src = doc.source
-    data = doc.data
+    staged = EquipmentStaged()
     out: list[Diagnostic] = []
-
-    from hubc.catalog.energy import USER_TABLES
-
-    tables = {key: data.get(key, []) for key in ("family", "equipment", "vendor")}
-    # The energy tables of a user file are the energy catalog's (hubc.catalog.energy).
-    header = {k: v for k, v in data.items() if k not in tables and (shipped or k not in USER_TABLES)}
+    header = {k: data[k] for k in header_keys}
     _, errs = _structure(src, header, CatalogFile, ())
     out += errs
-    for key, items in tables.items():
-        if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
-            out.append(
-                diag(
-                    "HUB005",
-                    f"`{key}` must be an array of tables: write each as [[{key}]]",
-                    src.at_value((key,)),
-                    (key,),
-                )
-            )
-            tables[key] = []
+    staged.version = str(header.get("version", ""))
+    tables = {key: _array_of_tables(src, data, key, out) for key in EQUIPMENT_TABLES}
     out += _duplicates(src, tables)
+    out += _stage_families(src, tables["family"], staged)
+    out += _stage_vendors(src, tables["vendor"], staged)
+    known_vendors = {**vendors, **{v.id: v for v in staged.vendors}}
+    known_families = {**families, **{fam.id: fam for fam in staged.families}}
+    for i, item in enumerate(tables["equipment"]):
+        ident = item.get("id")
+        if not shipped and isinstance(ident, str) and ident in raw_entries:
+            item = {**raw_entries[ident], **item}
+        out += _stage_entry(src, ("equipment", i), item, staged, known_vendors, known_families)
+    return staged, out
 
-    # An override names a shipped (or earlier) entry: merge its keys over that entry's.
-    raw_entries = [
-        {**state.raw_entries[item["id"]], **item}
-        if not shipped and isinstance(item.get("id"), str) and item["id"] in state.raw_entries
-        else item
-        for item in tables["equipment"]
-    ]
-    families, entries, vendors = [], [], []
-    for i, item in enumerate(tables["family"]):
+
+def _array_of_tables(src, data: dict, key: str, out: list[Diagnostic]) -> list[dict]:
+    items = data.get(key, [])
+    if isinstance(items, list) and all(isinstance(x, dict) for x in items):
+        return items
+    out.append(
+        diag("HUB005", f"`{key}` must be an array of tables: write each as [[{key}]]", src.at_value((key,)), (key,))
+    )
+    return []
+
+
+def _stage_families(src, items: list[dict], staged: EquipmentStaged) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for i, item in enumerate(items):
         fam, errs = _structure(src, item, FamilyInfo, ("family", i))
         out += errs
-        if fam is not None and fam.id not in FAMILIES:
-            out.append(_unknown_family(src, ("family", i, "id"), fam.id))
-        families.append(fam)
-    for i, item in enumerate(tables["vendor"]):
+        if fam is not None:
+            if fam.id not in FAMILIES:
+                out.append(_unknown_family(src, ("family", i, "id"), fam.id))
+            staged.families.append(fam)
+    return out
+
+
+def _stage_vendors(src, items: list[dict], staged: EquipmentStaged) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for i, item in enumerate(items):
         vendor, errs = _structure(src, item, Vendor, ("vendor", i))
         out += errs
-        vendors.append(vendor)
-    # Vendors and families defined so far, this file's included.
-    known_vendors = {**state.vendors, **{v.id: v for v in vendors if v is not None}}
-    known_families = {**state.families, **{f.id: f for f in families if f is not None}}
-    for i, item in enumerate(raw_entries):
-        path = ("equipment", i)
-        entry, errs = _structure(src, item, CatalogEntry, path)
-        out += errs
-        if entry is not None:
-            out += _check_entry(src, path, entry)
-            out += _check_vendors(src, path, entry, known_vendors, known_families)
-        elif isinstance(item.get("family"), str) and item["family"] not in FAMILIES:
-            out.append(_unknown_family(src, path + ("family",), item["family"]))
-        entries.append(entry)
-    if any(d.severity is Severity.ERROR for d in out):
-        return out
+        if vendor is not None:
+            staged.vendors.append(vendor)
+    return out
 
-    state.versions.setdefault("shipped" if shipped else name, str(header.get("version", "")))
-    for fam in families:
-        state.families[fam.id] = fam
-    for v in vendors:
-        state.vendors[v.id] = v
-    for i, e in enumerate(entries):
-        state.entries[e.id] = e
-        state.raw_entries[e.id] = raw_entries[i]
-        state.where[e.id] = src.at_key(("equipment", i))
+
+def _stage_entry(src, path: KeyPath, item: dict, staged: EquipmentStaged, vendors, families) -> list[Diagnostic]:
+    entry, out = _structure(src, item, CatalogEntry, path)
+    if entry is not None:
+        out += _check_entry(src, path, entry)
+        out += _check_vendors(src, path, entry, vendors, families)
+        staged.entries.append((entry, item, src.at_key(path)))
+    elif isinstance(item.get("family"), str) and item["family"] not in FAMILIES:
+        out.append(_unknown_family(src, path + ("family",), item["family"]))
     return out
 
 
@@ -371,6 +325,22 @@ def _unknown_family(src, path: KeyPath, family: str) -> Diagnostic:
 
 def _check_entry(src, path: KeyPath, e: CatalogEntry) -> list[Diagnostic]:
     """Checks one entry can make on its own (vendor checks need the merged vendor table)."""
+    out = _check_names(src, path, e) + _check_price(src, path, e)
+    if e.origin == "domestic" and not e.domestic_vendors:
+        out.append(
+            diag(
+                "HUB608",
+                f'catalog entry "{e.id}" has origin "domestic" but names no domestic vendor',
+                src.at_value(path + ("origin",)),
+                path + ("origin",),
+                help='list the vendors in `domestic_vendors`, or set origin = "import"',
+            )
+        )
+    return out
+
+
+def _check_names(src, path: KeyPath, e: CatalogEntry) -> list[Diagnostic]:
+    """The id is well formed; the family and both units are known."""
     out: list[Diagnostic] = []
     if not CATALOG_ID.match(e.id):
         out.append(
@@ -397,6 +367,12 @@ def _check_entry(src, path: KeyPath, e: CatalogEntry) -> list[Diagnostic]:
                     help=f'did you mean "{close[0]}"?' if close else "units: " + ", ".join(units.UNITS),
                 )
             )
+    return out
+
+
+def _check_price(src, path: KeyPath, e: CatalogEntry) -> list[Diagnostic]:
+    """One price, no negative magnitudes, and a range that holds the reference rating."""
+    out: list[Diagnostic] = []
     if (e.cost_krw is None) == (e.cost_usd is None):
         which = "neither" if e.cost_krw is None else "both"
         out.append(
@@ -431,16 +407,6 @@ def _check_entry(src, path: KeyPath, e: CatalogEntry) -> list[Diagnostic]:
                 src.at_value(path + (bad,)),
                 path + (bad,),
                 help="the range an entry covers must contain the rating its cost is quoted at",
-            )
-        )
-    if e.origin == "domestic" and not e.domestic_vendors:
-        out.append(
-            diag(
-                "HUB608",
-                f'catalog entry "{e.id}" has origin "domestic" but names no domestic vendor',
-                src.at_value(path + ("origin",)),
-                path + ("origin",),
-                help='list the vendors in `domestic_vendors`, or set origin = "import"',
             )
         )
     return out

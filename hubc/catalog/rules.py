@@ -1,5 +1,6 @@
-"""Utility and regulatory rules (KEPCO supply bands, impact-assessment threshold), loaded from
-`data/rules.toml` where each figure carries its source."""
+"""Utility, regulatory and checking rules (KEPCO supply bands, impact-assessment threshold,
+renewable capacity-factor limits and tolerances, BESS plausibility ranges, the scope of the
+domestic share), loaded from `data/rules.toml` where each figure carries its source."""
 
 from __future__ import annotations
 
@@ -48,6 +49,17 @@ def renewable_cf_limits(kind: str) -> tuple[float, float]:
 def bess_range(name: str) -> tuple[float, float]:
     low, high = _data()["bess_ranges"][name]
     return float(low), float(high)
+
+
+def capacity_factor_tolerance() -> tuple[float, float]:
+    """(relative gap of a profile CSV's mean, absolute gap of a synthetic year) before HUB421."""
+    row = _data()["capacity_factor_tolerance"]
+    return float(row["profile_csv_relative"]), float(row["synthetic_absolute"])
+
+
+def owner_furnished_systems() -> tuple[str, ...]:
+    """Systems left out of the facility-scope domestic share (owner-furnished IT)."""
+    return tuple(_data()["domestic_share"]["owner_furnished_systems"])
 
 
 def __getattr__(name: str):

@@ -22,7 +22,7 @@ def check(ctx: Ctx) -> Iterator[Diagnostic]:
                 f'{r.kind} "{r.id}" cannot reach a {r.capacity_factor:.0%} capacity factor (physical limit ~{hard:.0%})',
                 ctx.at(*path),
                 path,
-                help="Korean PV runs at 13-15%, offshore wind 22-30% (domain.md §6)",
+                help="Korean PV runs at 13-15%, offshore wind 22-30% (sources in catalog/data/rules.toml)",
             )
         elif r.capacity_factor > typical:
             yield diag(
@@ -48,7 +48,6 @@ def check(ctx: Ctx) -> Iterator[Diagnostic]:
         yield from _file(ctx, ("energy", "profile_csv"), s.energy.profile_csv)
 
     yield from _cfe_bound(ctx)
-    yield from _energy_catalog(ctx)
 
     if s.energy.cfe_target > 0 and not s.renewable:
         yield diag(
@@ -74,7 +73,7 @@ def check(ctx: Ctx) -> Iterator[Diagnostic]:
                 f"BESS {what} {value:g} is outside {low:g}-{high:g}",
                 ctx.at("bess", key),
                 ("bess", key),
-                help="grid LFP/NCA containers: RTE 0.85-0.91 AC, DoD 0.90-0.95, EoL SoH 0.70-0.80 (domain.md §5.1)",
+                help="grid LFP/NCA containers: RTE 0.85-0.91 AC, DoD 0.90-0.95, EoL SoH 0.70-0.80 (typical values, an estimate)",
             )
     if "ride-through" in b.roles and b.ride_through_min <= 0:
         yield diag(
@@ -135,13 +134,3 @@ def _file(ctx: Ctx, path: tuple, name: str) -> Iterator[Diagnostic]:
             path,
             help="paths are relative to the spec file",
         )
-
-
-def _energy_catalog(ctx: Ctx) -> Iterator[Diagnostic]:
-    """Energy tables in the spec's `[catalog] files` (BESS containers, renewable and line
-    costs): their problems are located in those files (HUB422, HUB423, spec codes)."""
-    if not ctx.spec.catalog.files:
-        return
-    from hubc.catalog.energy import load_energy_catalog
-
-    yield from load_energy_catalog(ctx.spec, ctx.base_dir, ctx.source)[1]

@@ -1,9 +1,10 @@
 """Grid, substation and topology checks (HUB3xx).
 
-Facility peak = IT x design PUE (domain.md §8.2) against the interconnect contract and the
-main transformers under their redundancy (§8.3); the interconnect voltage against KEPCO's
-supply bands (§3.1); the power-system impact assessment for >= 10 MW; Uptime tier against the
-electrical topology (§3.4).
+Facility peak = IT x design-day PUE against the interconnect contract and the main transformers
+under their redundancy; the interconnect voltage against KEPCO's supply bands (기본공급약관, the
+bands of catalog/data/rules.toml); the power-system impact assessment for >= 10 MW (분산에너지
+활성화 특별법 시행령 §25); Uptime tier against the electrical topology (Uptime Institute Tier
+Standard: Topology).
 """
 
 from __future__ import annotations

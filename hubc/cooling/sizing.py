@@ -5,7 +5,7 @@ Out: `CoolingResult` with every sizing decision (rule, inputs, result) and its E
 The plant is sized per hall (modular plant that phases with its hall), for one copy, and
 multiplied by the hall's copies. CDUs themselves come from the rack layout stage.
 
-Rules (shared/reference/domain.md §8.6): all electrical power taken by a hall ends up as heat,
+Rules (energy balance of the hall): all electrical power taken by a hall ends up as heat,
 so the plant rejects IT x design PUE less its own fan and pump input (which it rejects directly):
 Q_reject = IT x PUE / (1 + power_kw_per_kw). Units = ceil(Q (1 + margin) / unit) + redundancy.
 FWS flow V = 60 Q / (rho cp dT) L/min; pump shaft power = rho g H V / eta.
@@ -16,9 +16,11 @@ from __future__ import annotations
 import functools
 import tomllib
 from importlib import resources
+from typing import NamedTuple
 
 import attrs
 
+from hubc.core.derived import derived
 from hubc.core.equipment import Equipment
 from hubc.core.loads import hall_heat, units_needed
 from hubc.spec.model import Spec
@@ -38,8 +40,13 @@ class Decision:
     inputs: dict
     result: dict
 
-    def to_json(self) -> dict:
-        return {"item": self.item, "rule": self.rule, "inputs": self.inputs, "result": self.result}
+
+class RejectionUnits(NamedTuple):
+    """Heat-rejection units of one family for one copy of a hall."""
+
+    family: str
+    unit_kw: float
+    count: int
 
 
 @attrs.frozen(kw_only=True)
@@ -48,7 +55,7 @@ class HallPlant:
     copies: int
     heat_reject_kw: float
     crah_units: int
-    rejection_units: tuple[tuple[str, float, int], ...]  # (family, unit kW, count) per copy
+    rejection_units: tuple[RejectionUnits, ...]  # per copy
     fws_flow_l_per_min: float
     pump_shaft_kw: float
     pumps: int
@@ -58,27 +65,13 @@ class HallPlant:
 class CoolingResult:
     halls: tuple[HallPlant, ...]
     decisions: tuple[Decision, ...]
-    kind: str
+    kind: str  # the cooling plant's kind (spec cooling_plant.kind)
 
-    def to_json(self) -> dict:
-        return {
-            "plant": self.kind,
-            "basis": "per hall copy, multiplied by copies; Q_reject = IT x design PUE / (1 + power_kw_per_kw)",
-            "halls": [
-                {
-                    "hall": h.hall,
-                    "copies": h.copies,
-                    "heat_reject_kw": round(h.heat_reject_kw, 1),
-                    "crah_units": h.crah_units,
-                    "rejection_units": [{"family": f, "unit_kw": u, "count": n} for f, u, n in h.rejection_units],
-                    "fws_flow_l_per_min": round(h.fws_flow_l_per_min, 1),
-                    "pump_shaft_kw": round(h.pump_shaft_kw, 1),
-                    "pumps": h.pumps,
-                }
-                for h in self.halls
-            ],
-            "decisions": [d.to_json() for d in self.decisions],
-        }
+    @derived
+    @property
+    def basis(self) -> str:
+        """How the plant is sized."""
+        return "per hall copy, multiplied by copies; Q_reject = IT x design PUE / (1 + power_kw_per_kw)"
 
     def equipment(self) -> tuple[Equipment, ...]:
         pump_kw = float(_data()["facility_water"]["pump_motor_kw"])
@@ -128,17 +121,17 @@ def size_cooling(spec: Spec) -> CoolingResult:
         # Heat rejection: every kW the hall draws becomes heat; the plant's own fans are outdoors.
         q_reject = heat.it_kw * spec.policy.design_pue / (1.0 + plant.power_kw_per_kw)
         design_q = q_reject * (1.0 + margin)
-        units: list[tuple[str, float, int]] = []
+        units: list[RejectionUnits] = []
         if plant.kind == "hybrid":
             trim = float(data["hybrid"]["chiller_trim_fraction"])
-            units.append(("dry-cooler", plant.unit_kw, units_needed(design_q, plant.unit_kw, plant.redundancy)))
-            units.append(("chiller", plant.unit_kw, units_needed(design_q * trim, plant.unit_kw, plant.redundancy)))
+            units.append(RejectionUnits("dry-cooler", plant.unit_kw, units_needed(design_q, plant.unit_kw, plant.redundancy)))
+            units.append(RejectionUnits("chiller", plant.unit_kw, units_needed(design_q * trim, plant.unit_kw, plant.redundancy)))
         elif plant.kind == "chiller":
             n = units_needed(design_q, plant.unit_kw, plant.redundancy)
             # Water-cooled chillers reject heat plus compressor work through cooling towers.
-            units += [("chiller", plant.unit_kw, n), ("cooling-tower", plant.unit_kw, n)]
+            units += [RejectionUnits("chiller", plant.unit_kw, n), RejectionUnits("cooling-tower", plant.unit_kw, n)]
         else:
-            units.append((plant.kind, plant.unit_kw, units_needed(design_q, plant.unit_kw, plant.redundancy)))
+            units.append(RejectionUnits(plant.kind, plant.unit_kw, units_needed(design_q, plant.unit_kw, plant.redundancy)))
         decisions.append(Decision(
             item=f"{hall.id}: heat rejection ({plant.kind})",
             rule="Q = IT x design PUE / (1 + power_kw_per_kw); units = ceil(Q x (1 + margin) / unit_kw) + redundancy"

@@ -1,10 +1,13 @@
 """Equipment items: the contract between the sizing stages and procurement.
 
 Every stage that sizes something (racks, electrical chain, cooling, BESS, renewables, lines)
-returns `Equipment` items. Procurement prices them from the catalog by `family` and `rating`,
-finds domestic vendors for the family, and splits quantities over build-out phases by `area`
-(a hall id: by the hall's copies per phase; a plant id: the phase that energizes it;
-"campus": the first phase).
+returns `Equipment` items. Where the stage picks a catalog entry (the BESS container and its PCS,
+a renewable plant, an interconnect line by voltage class and construction) the item carries it
+in `catalog_id`, and every cost of the item - the stage's own capex figure and its BOM line - is
+that entry priced by `hubc.catalog.pricing.price_item`. Items no stage chose an entry for are
+priced by `family` and `rating`. Procurement also finds domestic vendors for the family, and
+splits quantities over build-out phases by `area` (a hall id: by the hall's copies per phase; a
+plant id: the phase that energizes it; "campus": the first phase).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ class Equipment:
     system: str  # "it", "network", "electrical", "mechanical", "energy", "grid"
     area: str  # hall id, plant id, or "campus"
     spec_path: KeyPath = ()  # the spec key that made this item (for "spec reference file:line")
-    catalog_id: str | None = None  # a specific catalog entry when the spec names one
+    catalog_id: str | None = None  # the catalog entry the sizing stage chose (None: by family and rating)
     notes: str = ""
 
     def __attrs_post_init__(self) -> None:

@@ -1,8 +1,8 @@
 """Loads derived from the spec: one definition of each figure, shared by checks and sizing.
 
 IT power is the sum of rack design powers; heat splits into liquid and air by each rack's
-liquid fraction. Facility peak = IT x design-day PUE (domain.md §8.2); apparent power divides
-by the facility power factor.
+liquid fraction. Facility peak = IT x design-day PUE (the hottest day, not the annual PUE: the
+electrical plant must carry it); apparent power divides by the facility power factor.
 """
 
 from __future__ import annotations

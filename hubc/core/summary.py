@@ -35,32 +35,6 @@ class Summary:
     tier: int
     design_pue: float
 
-    def to_json(self) -> dict:
-        return {
-            "campus": {"id": self.campus_id, "name": self.campus_name},
-            "it_mw": round(self.it_kw / 1000, 3),
-            "liquid_heat_mw": round(self.liquid_kw / 1000, 3),
-            "air_heat_mw": round(self.air_kw / 1000, 3),
-            "facility_peak_mw": round(self.facility_peak_kw / 1000, 3),
-            "facility_peak_mva": round(self.facility_peak_kva / 1000, 3),
-            "design_pue": self.design_pue,
-            "tier": self.tier,
-            "racks": self.racks,
-            "gpus": self.gpus,
-            "halls": [
-                {
-                    "id": h.id,
-                    "copies": h.copies,
-                    "it_mw_per_copy": round(h.it_kw_per_copy / 1000, 3),
-                    "liquid_heat_mw_per_copy": round(h.liquid_kw_per_copy / 1000, 3),
-                    "air_heat_mw_per_copy": round(h.air_kw_per_copy / 1000, 3),
-                    "racks_per_copy": h.racks_per_copy,
-                    "gpus_per_copy": h.gpus_per_copy,
-                }
-                for h in self.halls
-            ],
-        }
-
 
 def summarise(spec: Spec) -> Summary:
     total = campus_heat(spec)

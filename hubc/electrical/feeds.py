@@ -33,6 +33,7 @@ from itertools import combinations
 
 import attrs
 
+from hubc.core.derived import NOT_IN_JSON
 from hubc.electrical.sizing import ElectricalSizing, HallPower, Topology
 
 SCALE = 10  # loads in 0.1 kW / 0.1 kVA integers
@@ -80,16 +81,6 @@ class SolveStats:
     gap: float
     greedy_objective: float
 
-    def to_json(self) -> dict:
-        return {
-            "model": self.model,
-            "status": self.status,
-            "objective": round(self.objective, 3),
-            "best_bound": round(self.bound, 3),
-            "gap": round(self.gap, 6),
-            "greedy_objective": round(self.greedy_objective, 3),
-        }
-
 
 @attrs.frozen(kw_only=True)
 class HallAssignment:
@@ -108,8 +99,9 @@ class Assignment:
     halls: tuple[HallAssignment, ...]
     mech_feeders: tuple[Feeder, ...]
     # (feeder id within a hall copy, hall, section index) as counts: section -> ((hall, feeder id, copies), ...)
-    sections: tuple[tuple[tuple[str, str, int], ...], ...]
-    section_kva: tuple[float, ...]
+    # design.json shows both per section, by transformer: `ElectricalResult.bus_sections`
+    sections: tuple[tuple[tuple[str, str, int], ...], ...] = attrs.field(metadata=NOT_IN_JSON)
+    section_kva: tuple[float, ...] = attrs.field(metadata=NOT_IN_JSON)
     stats: tuple[SolveStats, ...]
 
     def hall(self, hall_id: str) -> HallAssignment:

@@ -20,6 +20,7 @@ import attrs
 
 from hubc.catalog import electrical as cat
 from hubc.catalog import rules
+from hubc.core.derived import NOT_IN_JSON, derived
 from hubc.core.loads import facility_peak_kw, units_needed
 from hubc.core.types import RowLoad
 from hubc.diagnostics import Diagnostic, Location, Severity
@@ -39,19 +40,6 @@ class Decision:
     inputs: tuple[tuple[str, Value], ...]
     result: tuple[tuple[str, Value], ...]
     source: str = ""
-
-    def to_json(self) -> dict:
-        return {
-            "item": self.item,
-            "rule": self.rule,
-            "inputs": {k: _r(v) for k, v in self.inputs},
-            "result": {k: _r(v) for k, v in self.result},
-            "source": self.source,
-        }
-
-
-def _r(v: Value) -> Value:
-    return round(v, 3) if isinstance(v, float) else v
 
 
 @attrs.frozen(kw_only=True)
@@ -87,8 +75,10 @@ class Topology:
     y: int  # blocks that carry the load (xMy); 0 otherwise
     fixed_size: bool  # every group has exactly x blocks (2N, xMy)
 
+    @derived
     @property
     def label(self) -> str:
+        """The topology as the spec writes it ("2N", "4M3", "N+1", "block-redundant")."""
         return {"2N": "2N", "xMy": f"{self.x}M{self.y}", "N+1": "N+1", "block-redundant": "block-redundant"}[self.kind]
 
 
@@ -129,7 +119,7 @@ class ElectricalSizing:
     generators: int
     generator_kw: float
     decisions: tuple[Decision, ...]
-    diagnostics: tuple[Diagnostic, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = attrs.field(default=(), metadata=NOT_IN_JSON)  # in the build's list
     # MV arrangement (hubc.electrical.arrangement): the resolved operating philosophy, windings
     # per main transformer (split secondary) and reserve units
     philosophy: str = "parallel-on-loss"

@@ -17,23 +17,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 import attrs
 
 from hubc.catalog import electrical as cat
+from hubc.core.derived import NOT_IN_JSON, derived
 from hubc.core.equipment import Equipment
 from hubc.core.types import RowLoad
 from hubc.diagnostics import Diagnostic, HubcError, Location, has_errors
-from hubc.electrical.feeds import Assignment, Infeasible, assign
-from hubc.electrical.sizing import SQRT3, CableChoice, Decision, ElectricalSizing, choose_mv_cable, size_electrical
-from hubc.electrical.verify import Verification, _mech_after_feeder_loss, feeder_duty, verify_electrical
 
-if TYPE_CHECKING:
-    from hubc.electrical.build import GeneratorPlan
-    from hubc.electrical.network import Network
-    from hubc.electrical.ratings import Measure, Ratings
-    from hubc.electrical.studies import Studies
+# Real imports (not TYPE_CHECKING): design.json's converter resolves these field types.
+from hubc.electrical.build import GeneratorPlan
+from hubc.electrical.feeds import Assignment, HallAssignment, Infeasible, assign
+from hubc.electrical.network import Network
+from hubc.electrical.ratings import Measure, Ratings
+from hubc.electrical.sizing import SQRT3, CableChoice, Decision, ElectricalSizing, choose_mv_cable, size_electrical
+from hubc.electrical.studies import Studies
+from hubc.electrical.verify import Verification, _mech_after_feeder_loss, feeder_duty, verify_electrical
 from hubc.spec.model import Spec
 
 
@@ -46,15 +46,6 @@ class Capacity:
     ups_modules: int
     transformer_kva: float  # unit substations (UPS and mechanical) + main transformers
     mv_feeders: int
-
-    def to_json(self) -> dict:
-        return {
-            "ups_blocks": self.ups_blocks,
-            "ups_kw": round(self.ups_kw, 3),
-            "ups_modules": self.ups_modules,
-            "transformer_kva": round(self.transformer_kva, 3),
-            "mv_feeders": self.mv_feeders,
-        }
 
 
 def capacity(sz: ElectricalSizing, asg: Assignment) -> Capacity:
@@ -86,24 +77,6 @@ class FeederDesign:
     cable: CableChoice
     sc_min_mm2: float = 0.0  # IEC 60949 short-circuit withstand at its sending bus
     load_flow_a: float = 0.0  # the worst current the load flows gave it (0: not studied yet)
-
-    def to_json(self) -> dict:
-        c = self.cable
-        return {
-            "normal_kva": round(self.normal_kva, 3),
-            "worst_kva": round(self.worst_kva, 3),
-            "worst_failure": self.worst_failure,
-            "recharge_kva": round(self.recharge_kva, 3),
-            "design_kva": round(self.design_kva, 3),
-            "design_a": round(self.design_a, 3),
-            "cable_mm2": c.size_mm2,
-            "cable_parallel": c.parallel,
-            "cable_ampacity_a": round(c.ampacity_a, 3),
-            "length_m": c.length_m,
-            "voltage_drop_percent": round(c.voltage_drop_percent, 4),
-            "short_circuit_min_mm2": round(self.sc_min_mm2, 1),
-            "load_flow_worst_a": round(self.load_flow_a, 1),
-        }
 
 
 def design_feeders(sz: ElectricalSizing, asg: Assignment, length_m: float | None = None) -> tuple[FeederDesign, ...]:
@@ -149,13 +122,51 @@ def _design_groups(designs: tuple[FeederDesign, ...]) -> list[tuple[FeederDesign
 
 
 @attrs.frozen(kw_only=True)
+class BlockLoad:
+    """A UPS block in normal operation: its load, its unit substation and its MV feeder."""
+
+    block: str
+    hall: str
+    normal_kw: float
+    normal_loading: float  # of the block (UPS system) rating
+    unit_substation: str
+    mv_feeder: str | None
+
+
+@attrs.frozen(kw_only=True)
+class SectionFeeder:
+    """Copies of one feeder of a hall on one MV bus section."""
+
+    hall: str  # "campus" for mechanical feeders
+    feeder: str
+    count: int
+    copies: tuple[int, ...]  # the hall copies (1-based) whose feeder sits on this section
+
+
+@attrs.frozen(kw_only=True)
+class BusSection:
+    """One MV bus section (fed by one main-transformer winding, ties open): its feeders and loading."""
+
+    section: str  # the MV bus section (hubc.electrical.arrangement)
+    transformer: str  # the main-transformer winding feeding it, or the MV bus when the campus has none
+    feeders: tuple[SectionFeeder, ...]
+    normal_kva: float
+    normal_loading: float | None  # of the transformer rating; None without main transformers
+    # the most it carries after any single downstream failure (None without main transformers)
+    worst_after_failure_kva: float | None
+    worst_after_failure_loading: float | None
+    worst_failure: str | None
+
+
+@attrs.frozen(kw_only=True)
 class ElectricalResult:
     sizing: ElectricalSizing
     assignment: Assignment
     verification: Verification
     installed: Capacity
     greedy: Capacity
-    diagnostics: tuple[Diagnostic, ...]  # warnings (and errors when run with strict=False)
+    # warnings (and errors when run with strict=False); design.json lists them once, for the build
+    diagnostics: tuple[Diagnostic, ...] = attrs.field(metadata=NOT_IN_JSON)
     feeder_designs: tuple[FeederDesign, ...] = ()
 
     def solver_settings(self) -> dict:
@@ -164,136 +175,61 @@ class ElectricalResult:
         return solver_settings()
 
     # ------------------------------------------------------------------ design.json
-    def to_json(self) -> dict:
-        sz, asg = self.sizing, self.assignment
-        block_loads = _block_loads(self)
-        designs = {(d.hall, d.feeder): {k: v for k, v in d.to_json().items() if k != "normal_kva"} for d in self.feeder_designs}
-        halls = []
-        for h in asg.halls:
+    @derived
+    @property
+    def block_loads(self) -> tuple[BlockLoad, ...]:
+        """Every UPS block of one copy of each hall in normal operation."""
+        sz, out = self.sizing, []
+        for h in self.assignment.halls:
             feeder_of = {b: f.id for f in h.feeders for b in f.blocks}
-            halls.append(
-                {
-                    "hall": h.hall,
-                    "copies": h.copies,
-                    "blocks": [
-                        {
-                            "id": b.id,
-                            "group": b.group + 1,
-                            "role": b.role,
-                            "rating_kw": sz.block_kw,
-                            "modules": sz.modules_per_block,
-                            "normal_kw": round(block_loads[b.id][0], 3),
-                            "normal_loading": round(block_loads[b.id][0] / sz.block_kw, 4),
-                            "unit_substation": f"{b.id}/uss",
-                            "mv_feeder": feeder_of.get(b.id),
-                        }
-                        for b in h.blocks
-                    ],
-                    "feeds": [{"load": c.item, "kw": round(c.kw, 3), "a": c.a, "b": c.b} for c in h.cords],
-                    "mv_feeders": [
-                        dict({"id": f.id, "blocks": list(f.blocks), "normal_kva": round(f.normal_kva, 3), "rating_kva": round(sz.feeder_kva, 3)}, **designs.get((h.hall, f.id), {}))
-                        for f in h.feeders
-                    ],
-                    "greedy": {"ups_blocks": h.greedy_blocks, "mv_feeders": h.greedy_feeders},
-                }
-            )
+            load = _block_loads(h)
+            out += [
+                BlockLoad(
+                    block=b.id,
+                    hall=h.hall,
+                    normal_kw=load[b.id],
+                    normal_loading=load[b.id] / sz.block_kw,
+                    unit_substation=f"{b.id}/uss",
+                    mv_feeder=feeder_of.get(b.id),
+                )
+                for b in h.blocks
+            ]
+        return tuple(out)
+
+    @derived
+    @property
+    def bus_sections(self) -> tuple[BusSection, ...]:
+        """The MV bus sections, each with the feeders on it (copy by copy) and its loading."""
+        sz, asg = self.sizing, self.assignment
         active = sz.arrangement().active_sections
         where = asg.section_copies()
-        after = {s.transformer: s.to_json() for s in self.verification.sections}
-        sections = [
-            dict(
-                {
-                    "section": active[t].id if t < len(active) else f"{sz.substation_id}.mv-{t + 1}",
-                    "transformer": (active[t].winding if t < len(active) else "") or f"{sz.substation_id}.mv-bus",
-                    "feeders": [
-                        {"hall": hall, "feeder": fid, "count": n, "copies": [c + 1 for c, x in enumerate(where[(hall, fid)]) if x == t]}
-                        for hall, fid, n in sec
-                    ],
-                    "normal_kva": round(asg.section_kva[t], 3),
-                    "normal_loading": round(asg.section_kva[t] / active[t].rating_kva, 4) if t < len(active) and active[t].rating_kva else None,
-                },
-                **after.get(active[t].winding if t < len(active) else "", {}),
+        after = {s.transformer: s for s in self.verification.sections}
+        out = []
+        for t, sec in enumerate(asg.sections):
+            winding = (active[t].winding if t < len(active) else "") or f"{sz.substation_id}.mv-bus"
+            rating = active[t].rating_kva if t < len(active) else 0.0
+            worst = after.get(winding)
+            feeders = tuple(
+                SectionFeeder(hall=hall, feeder=fid, count=n, copies=tuple(c + 1 for c, x in enumerate(where[(hall, fid)]) if x == t))
+                for hall, fid, n in sec
             )
-            for t, sec in enumerate(asg.sections)
-        ]
-        solver = [dict(s.to_json(), area=h.hall) for h in asg.halls for s in h.stats]
-        solver += [dict(s.to_json(), area="campus") for s in asg.stats]
-        worst = self.verification.worst
-        return {
-            "topology": sz.topology.label,
-            "distribution_paths": sz.paths,
-            "summary": {
-                "it_kw": round(sz.it_kw, 3),
-                "critical_kw": round(sz.critical_kw, 3),
-                "non_ups_kw": round(sz.mechanical_kw, 3),
-                "facility_kw": round(sz.facility_kw, 3),
-                "facility_kva": round(sz.facility_kva, 3),
-                "main_transformers": sz.main_tx_count,
-                "main_transformer_mva": sz.main_tx_mva,
-                "main_transformers_required": sz.main_tx_required,
-                "generators": sz.generators,
-                "generator_kw": sz.generator_kw,
-                "mechanical_unit_substations": sz.mech_uss,
-            },
-            "installed": self.installed.to_json(),
-            "greedy_baseline": self.greedy.to_json(),
-            "decisions": [d.to_json() for d in sz.decisions] + self._assignment_decisions(),
-            "halls": halls,
-            "mechanical_feeders": [dict({"id": f.id, "normal_kva": round(f.normal_kva, 3)}, **designs.get(("campus", f.id), {})) for f in asg.mech_feeders],
-            "sections": sections,
-            "solver": solver,
-            "scenarios": [s.to_json() for s in self.verification.scenarios],
-            "scenario_count": len(self.verification.scenarios),
-            "worst_scenario": worst.to_json() if worst else None,
-            "network": self._network_json(),
-        }
+            out.append(
+                BusSection(
+                    section=active[t].id if t < len(active) else f"{sz.substation_id}.mv-{t + 1}",
+                    transformer=winding,
+                    feeders=feeders,
+                    normal_kva=asg.section_kva[t],
+                    normal_loading=asg.section_kva[t] / rating if rating else None,
+                    worst_after_failure_kva=worst.worst_kva if worst else None,
+                    worst_after_failure_loading=worst.worst_kva / worst.rating_kva if worst else None,
+                    worst_failure=worst.failure if worst else None,
+                )
+            )
+        return tuple(out)
 
-    def _network_json(self) -> dict | None:
-        """The network and its studies: every bus (voltage, section, Ik''/ip max and min, the chosen
-        rating), every branch (normal and worst loading), every load-flow scenario with its
-        switching, the short-circuit cases, losses, the grid exchange and the measures. The
-        records are plain attrs classes, unstructured as they are."""
-        if self.network is None or self.studies is None or self.ratings is None:
-            return None
-        st, net, rat = self.studies, self.network, self.ratings
-        rating = {r.bus: attrs.asdict(r) for r in rat.buses}
-        detail = {b.id: b for b in net.buses}
-        buses = []
-        for b in st.buses:
-            d = attrs.asdict(b)
-            d["detail"] = detail[b.id].detail
-            d["typical"] = detail[b.id].typical
-            r = rating.get(b.id)
-            if r is not None:
-                for k in ("bus", "vn_kv", "section", "area", "copy"):
-                    r.pop(k)
-            d["rating"] = r
-            buses.append(d)
-        plan = self.generator_plan
-        return {
-            "philosophy": net.philosophy,
-            "generator_transfer": net.generator_transfer,
-            "main_transformer_vk_percent": self.main_vk_percent,
-            "counts": net.counts(),
-            "notes": list(net.notes),
-            "buses": buses,
-            "branches": [attrs.asdict(b) for b in st.branches],
-            "bays": [attrs.asdict(b) for b in rat.bays],
-            "cable_short_circuit": [attrs.asdict(c) for c in rat.cables],
-            "scenarios": [attrs.asdict(x) for x in st.scenarios],
-            "worst_scenario": attrs.asdict(st.worst) if st.worst else None,
-            "short_circuit_cases": [attrs.asdict(c) for c in st.short_circuit_cases],
-            "losses": dict(attrs.asdict(st.losses), total_kw=round(st.losses.total_kw, 3)),
-            "grid_exchange": attrs.asdict(st.grid),
-            "facility_with_losses_kw": st.facility_with_losses_kw,
-            "normal_taps": [{"transformer": t, "tap_pos": p} for t, p in st.normal_taps],
-            "measures": [attrs.asdict(m) for m in self.measures],
-            "decisions": [d.to_json() for d in self.network_decisions],
-            "generator_islands": {"islands": [list(i) for i in plan.islands], "sets_per_section": {s_: n for s_, n in plan.sections}} if plan else None,
-            "load_flows_solved": st.load_flows,
-        }
-
-    def _assignment_decisions(self) -> list[dict]:
+    @derived
+    @property
+    def assignment_decisions(self) -> tuple[Decision, ...]:
         """Counts the assignment decided, recorded like the sizing decisions."""
         sz, out = self.sizing, []
         for h in self.assignment.halls:
@@ -305,7 +241,7 @@ class ElectricalResult:
                     rule=f"CP-SAT: fewest blocks such that every {sz.topology.label} group survives any one block failure (A_s + Q_st <= 2P), then least worst loading",
                     inputs=(("critical_kw", hp.critical_kw), ("ups_system_kw", sz.block_kw), ("load_items", len(hp.items)), ("lower_bound_blocks", hp.min_blocks)),
                     result=(("blocks_per_copy", len(h.blocks)), ("groups_per_copy", groups), ("copies", h.copies), ("greedy_blocks_per_copy", h.greedy_blocks)),
-                ).to_json()
+                )
             )
             out.append(
                 Decision(
@@ -313,7 +249,7 @@ class ElectricalResult:
                     rule="CP-SAT bin packing: sum of blocks' worst input kVA <= feeder kVA; blocks of one redundancy group on different feeders",
                     inputs=(("blocks_per_copy", len(h.blocks)), ("feeder_kva", sz.feeder_kva)),
                     result=(("feeders_per_copy", len(h.feeders)), ("greedy_feeders_per_copy", h.greedy_feeders)),
-                ).to_json()
+                )
             )
         for group in _design_groups(self.feeder_designs):
             d = max(group, key=lambda x: (x.design_a, x.feeder))  # the governing feeder
@@ -350,9 +286,9 @@ class ElectricalResult:
                         ("meets_rules", "yes" if c.ok else "no"),
                     ),
                     source=cat.source("mv_cable_source") + "; " + cat.source("mv_cable_derating"),
-                ).to_json()
+                )
             )
-        return out
+        return tuple(out)
 
     # ------------------------------------------------------------------ equipment
     def equipment(self) -> tuple[Equipment, ...]:
@@ -518,19 +454,18 @@ class ElectricalResult:
     main_vk_percent: float = 0.0
 
 
-def _block_loads(res: ElectricalResult) -> dict[str, tuple[float]]:
-    out = {}
-    for h in res.assignment.halls:
-        role = {b.id: b.role for b in h.blocks}
-        load = {b.id: 0.0 for b in h.blocks}
-        for c in h.cords:
-            if c.b is None or role.get(c.b) == "catcher":
-                load[c.a] += c.kw
-            else:
-                load[c.a] += c.kw / 2
-                load[c.b] += c.kw / 2
-        out.update({k: (v,) for k, v in load.items()})
-    return out
+def _block_loads(h: HallAssignment) -> dict[str, float]:
+    """Block id -> normal kW: a dual-corded load splits over its two live feeds; behind a
+    catcher the active block carries it all."""
+    role = {b.id: b.role for b in h.blocks}
+    load = {b.id: 0.0 for b in h.blocks}
+    for c in h.cords:
+        if c.b is None or role.get(c.b) == "catcher":
+            load[c.a] += c.kw
+        else:
+            load[c.a] += c.kw / 2
+            load[c.b] += c.kw / 2
+    return load
 
 
 def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], source=None, *, strict: bool = True, studies: bool = True, timings: dict | None = None) -> ElectricalResult:

@@ -23,11 +23,17 @@ import math
 
 import attrs
 
+from hubc.core.derived import NOT_IN_JSON, derived
 from hubc.diagnostics import Diagnostic, Location
 from hubc.electrical.feeds import Assignment, HallAssignment
 from hubc.electrical.sizing import ElectricalSizing, mech_uss_per_feeder
 
 TOL = 1e-6
+
+
+def _bounded(loading: float | None) -> float | None:
+    """An infinite loading (no survivor at all, e.g. a single generator failed) is None."""
+    return None if loading is None or math.isinf(loading) else loading
 
 
 @attrs.frozen(kw_only=True)
@@ -38,30 +44,22 @@ class Scenario:
     failed: tuple[str, ...]
     maintenance: tuple[str, ...]
     worst_component: str
-    worst_loading: float  # fraction of rating
+    # fraction of rating; None when nothing survives to carry the load (unbounded)
+    worst_loading: float | None = attrs.field(converter=_bounded)
     lost_kw: float
     combinations: int = 1  # failures checked under this record (maintenance-plus-failure)
     switching: tuple[str, ...] = ()  # breakers opened and ties closed (arrangement.py)
 
     @property
-    def ok(self) -> bool:
-        return self.worst_loading <= 1.0 + TOL and self.lost_kw <= TOL
+    def loading_rank(self) -> float:
+        """The worst loading for comparisons: an unbounded one is infinite."""
+        return math.inf if self.worst_loading is None else self.worst_loading
 
-    def to_json(self) -> dict:
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "area": self.area,
-            "failed": list(self.failed),
-            "maintenance": list(self.maintenance),
-            "worst_component": self.worst_component,
-            # no survivor at all (e.g. a single generator) is an unbounded loading: null in JSON
-            "worst_loading": round(self.worst_loading, 4) if math.isfinite(self.worst_loading) else None,
-            "lost_kw": round(self.lost_kw, 3),
-            "combinations": self.combinations,
-            "switching": list(self.switching),
-            "ok": self.ok,
-        }
+    @derived
+    @property
+    def ok(self) -> bool:
+        """No component above its rating and no load without a live feed."""
+        return self.loading_rank <= 1.0 + TOL and self.lost_kw <= TOL
 
 
 @attrs.frozen(kw_only=True)
@@ -76,23 +74,24 @@ class SectionWorst:
     failure: str  # "<component>/fails in copy <n>", or "normal"
     rating_kva: float
 
-    def to_json(self) -> dict:
-        return {
-            "worst_after_failure_kva": round(self.worst_kva, 3),
-            "worst_after_failure_loading": round(self.worst_kva / self.rating_kva, 4),
-            "worst_failure": self.failure,
-        }
-
 
 @attrs.frozen(kw_only=True)
 class Verification:
     scenarios: tuple[Scenario, ...]
-    diagnostics: tuple[Diagnostic, ...]
-    sections: tuple[SectionWorst, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = attrs.field(metadata=NOT_IN_JSON)  # in the build's list
+    # design.json shows each section's worst with its feeders: `ElectricalResult.bus_sections`
+    sections: tuple[SectionWorst, ...] = attrs.field(default=(), metadata=NOT_IN_JSON)
 
+    @derived
+    @property
+    def scenario_count(self) -> int:
+        return len(self.scenarios)
+
+    @derived
     @property
     def worst(self) -> Scenario | None:
-        return max(self.scenarios, key=lambda s: (s.lost_kw > TOL, s.worst_loading), default=None)
+        """The scenario that loses load, or else loads a component the most."""
+        return max(self.scenarios, key=lambda s: (s.lost_kw > TOL, s.loading_rank), default=None)
 
 
 # ------------------------------------------------------------------------ hall level
@@ -554,11 +553,11 @@ def verify_electrical(
     loc = location or Location(file="<spec>")
     diags = []
     bad_lost = [s for s in scen if s.lost_kw > TOL]
-    bad_over = [s for s in scen if s.lost_kw <= TOL and s.worst_loading > 1 + TOL]
+    bad_over = [s for s in scen if s.lost_kw <= TOL and s.loading_rank > 1 + TOL]
     for code, bad, what in (("HUB751", bad_lost, "drops load"), ("HUB750", bad_over, "overloads a component")):
         if not bad:
             continue
-        bad = sorted(bad, key=lambda s: (-s.lost_kw, -s.worst_loading, s.id))
+        bad = sorted(bad, key=lambda s: (-s.lost_kw, -s.loading_rank, s.id))
         notes = tuple(_describe(s) for s in bad[:5])
         more = f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""
         diags.append(
@@ -568,7 +567,7 @@ def verify_electrical(
                 loc,
                 ("electrical", "topology"),
                 notes=notes,
-                help="add UPS blocks, feeders or transformers, or change the topology; every scenario is listed in design.json under electrical.scenarios",
+                help="add UPS blocks, feeders or transformers, or change the topology; every scenario is listed in design.json under electrical.verification.scenarios",
             )
         )
     return Verification(scenarios=tuple(scen), diagnostics=tuple(diags), sections=sections)
@@ -580,4 +579,6 @@ def _describe(s: Scenario) -> str:
     head = f"{what} + failure of {fail}" if what else (f"failure of {fail}" if s.failed else fail)
     if s.lost_kw > TOL:
         return f"{head}: {s.lost_kw:,.0f} kW lose every feed"
+    if s.worst_loading is None:
+        return f"{head}: nothing left to carry {s.worst_component}"
     return f"{head}: {s.worst_component} at {s.worst_loading:.0%}"

@@ -1,69 +1,75 @@
-"""Emitters: build results -> files, in memory.
+"""Emitters: the finished `Design` -> files, in memory.
 
 Each emitter is registered with the output it produces and is a function
-`(checked, results) -> dict[relative path, bytes]`; `emit_all` merges them into the BuildPlan
-that the CLI writes. Emitters must be deterministic: sorted keys, no timestamps.
+`(BuildInput, Design, diagnostics) -> dict[relative path, bytes]` that reads the stages' results
+from the typed design (the spec only for names and what the user wrote); `emit_all` merges them
+into the BuildPlan that the CLI writes. Emitters must be deterministic: sorted keys, no
+timestamps, no absolute paths.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 import attrs
+
+if TYPE_CHECKING:
+    from hubc.design import BuildInput, Design
+    from hubc.diagnostics import Diagnostic
+
+Diagnostics = tuple["Diagnostic", ...]
 
 
 @attrs.frozen
 class Emitter:
     name: str
     description: str
-    run: Callable[[Any, dict[str, Any]], dict[str, bytes]]
+    run: Callable[[BuildInput, Design, Diagnostics], dict[str, bytes]]
 
 
-def _design_json(checked, results):
+def _design_json(inp: BuildInput, design: Design, diags: Diagnostics) -> dict[str, bytes]:
     from hubc.emit.design_json import emit_design_json
 
-    return emit_design_json(checked, results)
+    return emit_design_json(inp, design, diags)
 
 
-def _lock(checked, results):
+def _lock(inp: BuildInput, design: Design, diags: Diagnostics) -> dict[str, bytes]:
     from hubc.lock import lock_data, render_lock
 
-    return {"hubc.lock": render_lock(lock_data(results))}
+    return {"hubc.lock": render_lock(lock_data(design))}
 
 
-def _bom(checked, results):
+def _bom(inp: BuildInput, design: Design, diags: Diagnostics) -> dict[str, bytes]:
     from hubc.emit.bom import emit_bom
     from hubc.emit.suppliers import emit_suppliers
 
-    proc = results.get("procurement")
-    if proc is None:
-        return {}
-    return {**emit_bom(proc, checked.spec), **emit_suppliers(proc, checked.spec)}
+    proc = design.need("procurement")
+    return {**emit_bom(proc, inp.spec), **emit_suppliers(proc, inp.spec)}
 
 
-def _floorplans(checked, results):
+def _floorplans(inp: BuildInput, design: Design, diags: Diagnostics) -> dict[str, bytes]:
     from hubc.emit.floorplan import emit_floorplans
 
-    return emit_floorplans(results["racks"], checked.spec)
+    return emit_floorplans(design.need("racks"), inp.spec)
 
 
-def _sld(checked, results):
+def _sld(inp: BuildInput, design: Design, diags: Diagnostics) -> dict[str, bytes]:
     from hubc.emit.sld import emit_sld
 
-    return emit_sld(results["electrical"], checked.spec)
+    return emit_sld(design.need("electrical"), inp.spec, design.energy)
 
 
-def _network(checked, results):
+def _network(inp: BuildInput, design: Design, diags: Diagnostics) -> dict[str, bytes]:
     from hubc.emit.network import emit_network
 
-    return emit_network(results["electrical"])
+    return emit_network(design.need("electrical"))
 
 
-def _energy(checked, results):
-    from hubc.emit.energy import emit_energy_files
+def _energy(inp: BuildInput, design: Design, diags: Diagnostics) -> dict[str, bytes]:
+    from hubc.emit.energy import emit_energy
 
-    return emit_energy_files(checked, results)
+    return emit_energy(design.need("energy"), inp.spec)
 
 
 EMITTERS: tuple[Emitter, ...] = (
@@ -77,10 +83,10 @@ EMITTERS: tuple[Emitter, ...] = (
 )
 
 
-def emit_all(checked, results: dict[str, Any]) -> dict[str, bytes]:
+def emit_all(inp: BuildInput, design: Design, diags: Diagnostics) -> dict[str, bytes]:
     plan: dict[str, bytes] = {}
     for emitter in EMITTERS:
-        files = emitter.run(checked, results)
+        files = emitter.run(inp, design, diags)
         clash = plan.keys() & files.keys()
         if clash:
             raise RuntimeError(f"emitters overwrite each other: {sorted(clash)}")  # a bug
@@ -88,5 +94,5 @@ def emit_all(checked, results: dict[str, Any]) -> dict[str, bytes]:
     # The report shows the other outputs (floor plans, SLD, charts), so it comes last.
     from hubc.emit.report import emit_report
 
-    plan.update(emit_report(checked, results, plan))
+    plan.update(emit_report(inp, design, diags, plan))
     return plan

@@ -12,13 +12,12 @@ document's created date is pinned, so the same design gives the same file.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 import re
 
 from hubc import __version__
-from hubc.emit.safe import csv_cell, is_formula_like
+from hubc.emit.safe import csv_bytes, is_formula_like
 from hubc.procurement.bom import OWNER_FURNISHED_SYSTEMS, BomLine, Procurement
 
 # A compiled artefact has no meaningful creation time; a fixed one keeps the bytes stable.
@@ -78,13 +77,9 @@ def emit_bom(proc: Procurement, spec=None) -> dict[str, bytes]:
 
 
 def bom_csv(proc: Procurement) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(COLUMNS)
-    for line in proc.lines:
-        w.writerow([csv_cell(_csv_value(v)) for v in _row(line, line.quantity, line.extended_cost_krw)])
     # UTF-8 with a byte-order mark: Excel then reads the Korean vendor names correctly.
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    rows = ([_csv_value(v) for v in _row(line, line.quantity, line.extended_cost_krw)] for line in proc.lines)
+    return csv_bytes(COLUMNS, rows, bom=True)
 
 
 def _csv_value(v: object) -> object:

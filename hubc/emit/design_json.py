@@ -1,24 +1,18 @@
-"""design.json: every stage's `to_json()` under its stage name, plus provenance.
+"""design.json: the typed design as `hubc.design_json` unstructures it, with provenance and
+every diagnostic of the build.
 
 No timestamps or absolute paths, so the same spec and version give the same bytes."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from typing import TYPE_CHECKING
 
-from hubc import SCHEMA, __version__
+from hubc.design_json import design_document, dumps
+
+if TYPE_CHECKING:
+    from hubc.design import BuildInput, Design
+    from hubc.diagnostics import Diagnostic
 
 
-def emit_design_json(checked, results: dict[str, Any]) -> dict[str, bytes]:
-    doc: dict[str, Any] = {
-        "hubc": {"version": __version__, "schema": SCHEMA, "spec": checked.source.name},
-        "diagnostics": [
-            {"code": d.code, "severity": d.severity.value, "message": d.message, "location": str(d.location)}
-            for d in checked.diagnostics
-        ],
-    }
-    for name, result in results.items():
-        doc[name] = result.to_json()
-    text = json.dumps(doc, indent=2, sort_keys=False, ensure_ascii=False, allow_nan=False)
-    return {"design.json": (text + "\n").encode("utf-8")}
+def emit_design_json(inp: BuildInput, design: Design, diags: tuple[Diagnostic, ...]) -> dict[str, bytes]:
+    return {"design.json": dumps(design_document(inp.source.name, design, diags)).encode("utf-8")}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from html import escape
 
+from hubc.emit.safe import Numeral, csv_bytes
 from hubc.energy import EnergyResult
 from hubc.spec.model import Spec
 
@@ -30,12 +31,6 @@ def emit_energy(result: EnergyResult, spec: Spec) -> dict[str, bytes]:
     return {"energy.csv": _csv(result), "energy.svg": _svg(result, spec)}
 
 
-def emit_energy_files(checked, results: dict) -> dict[str, bytes]:
-    """The emitter adapter: `Emitter("energy", "hourly energy CSV and chart", emit_energy_files)`."""
-    result = results.get("energy")
-    return {} if result is None else emit_energy(result, checked.spec)
-
-
 # ------------------------------------------------------------------------------------ CSV
 
 
@@ -46,7 +41,7 @@ def _csv(res: EnergyResult) -> bytes:
     head = ["hour", "month", "day", "hour_of_day", "load_mw", *[f"{p}_mw" for p in plants]]
     head += ["renewable_mw", "direct_mw", "bess_charge_mw", "bess_grid_charge_mw", "bess_discharge_mw"]
     head += ["soc_mwh", "grid_mw", "curtail_mw", "cfe_mw"]
-    lines = [",".join(head)]
+    rows = []
     month_of_day = []
     for m, n in enumerate(MONTH_DAYS, start=1):
         month_of_day += [(m, d) for d in range(1, n + 1)]
@@ -54,7 +49,7 @@ def _csv(res: EnergyResult) -> bytes:
     cols = [p.output_mw for p in res.plants]
     for t in range(len(res.load_mw)):
         m, d = month_of_day[t // 24]
-        row = [str(t), str(m), str(d), str(t % 24), _f(res.load_mw[t])]
+        row = [t, m, d, t % 24, _f(res.load_mw[t])]
         row += [_f(c[t]) for c in cols]
         row += [
             _f(re[t]),
@@ -67,13 +62,13 @@ def _csv(res: EnergyResult) -> bytes:
             _f(res.curtail_mw[t]),
             _f(res.cfe_mw[t]),
         ]
-        lines.append(",".join(row))
-    return ("\n".join(lines) + "\n").encode()
+        rows.append(row)
+    return csv_bytes(head, rows)
 
 
-def _f(x: float) -> str:
+def _f(x: float) -> Numeral:
     s = f"{float(x):.3f}"
-    return "0.000" if s == "-0.000" else s
+    return Numeral("0.000" if s == "-0.000" else s)
 
 
 # ------------------------------------------------------------------------------------ SVG
@@ -103,21 +98,20 @@ def _svg(res: EnergyResult, spec: Spec) -> bytes:
         'font-family="DejaVu Sans, Arial, sans-serif" font-size="12">'
     )
     out.append(f'<rect x="0" y="0" width="{W}" height="{H}" fill="#ffffff"/>')
-    j = res.to_json()
-    title = f"{escape(spec.campus.name)} — energy year ({escape(j['basis'].split(':')[0])})"
+    title = f"{escape(spec.campus.name)} — energy year ({escape(res.basis.split(':')[0])})"
     out.append(f'<text x="{PAD_L}" y="28" font-size="18" font-weight="bold">{title}</text>')
-    bess = j["bess"]
+    bess = res.bess
     summary = (
-        f"load {j['load']['annual_mwh'] / 1000:,.0f} GWh · RE share {j['re_share']:.1%} · hourly CFE "
-        f"{j['cfe_score_hourly']:.1%} (target {j['cfe_target']:.0%}) · curtailed {j['curtailment_mwh'] / 1000:,.0f} GWh · "
-        f"grid peak {j['grid_import_peak_mw']:,.1f} / {j['grid_contract_mw']:g} MW"
+        f"load {res.load_annual_mwh / 1000:,.0f} GWh · RE share {res.re_share:.1%} · hourly CFE "
+        f"{res.cfe_score:.1%} (target {res.cfe_target:.0%}) · curtailed {res.curtailment_mwh / 1000:,.0f} GWh · "
+        f"grid peak {res.grid_import_peak_mw:,.1f} / {res.contract_mw:g} MW"
     )
     out.append(f'<text x="{PAD_L}" y="48" fill="#333">{escape(summary)}</text>')
-    if bess:
+    if bess is not None:
         bl = (
-            f"BESS {bess['containers']} × {escape(bess['container_name'])} = {bess['installed_energy_mwh']:,.1f} MWh / "
-            f"{bess['installed_power_mw']:,.1f} MW (LP {bess['lp_energy_mwh']:,.1f} MWh, {bess['lp_power_mw']:,.1f} MW) · "
-            f"{bess['equivalent_full_cycles']:.0f} cycles/yr · scope 2 {j['scope2_location_tco2']:,.0f} tCO2"
+            f"BESS {bess.containers} × {escape(bess.container_name)} = {bess.installed_energy_mwh:,.1f} MWh / "
+            f"{bess.installed_power_mw:,.1f} MW (LP {bess.lp_energy_mwh:,.1f} MWh, {bess.lp_power_mw:,.1f} MW) · "
+            f"{res.bess_equivalent_full_cycles:.0f} cycles/yr · scope 2 {res.scope2_location_tco2:,.0f} tCO2"
         )
         out.append(f'<text x="{PAD_L}" y="66" fill="#333">{bl}</text>')
     _legend(out, 86)

@@ -9,10 +9,7 @@ against formula injection.
 
 from __future__ import annotations
 
-import csv
-import io
-
-from hubc.emit.safe import csv_cell, md_text
+from hubc.emit.safe import csv_bytes, md_text
 from hubc.procurement.bom import Procurement
 
 CSV_COLUMNS = (
@@ -40,9 +37,7 @@ def _products(products) -> str:
 
 
 def suppliers_csv(proc: Procurement) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CSV_COLUMNS)
+    rows: list[list] = []
     for cat in proc.suppliers:
         fallback = "; ".join(cat.import_fallback)
         if not cat.offers:
@@ -60,7 +55,7 @@ def suppliers_csv(proc: Procurement) -> bytes:
                 fallback,
                 "",
             ]
-            w.writerow([csv_cell(v) for v in row])
+            rows.append(row)
             continue
         for o in cat.offers:
             row = [
@@ -77,8 +72,8 @@ def suppliers_csv(proc: Procurement) -> bytes:
                 fallback,
                 o.source,
             ]
-            w.writerow([csv_cell(v) for v in row])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+            rows.append(row)
+    return csv_bytes(CSV_COLUMNS, rows, bom=True)
 
 
 def _krw(x: int) -> str:

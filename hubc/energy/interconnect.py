@@ -3,12 +3,17 @@
 In: the spec's [grid] and [[transmission]], the contracted import (MW) and optionally the
 hourly grid import of the energy year. Out: an `Interconnect` with the KEPCO supply band, and
 per line the circuits needed for N-1, the conductor or cable chosen by ampacity from the energy
-catalog, I2R losses (at the contract and over the year) and the cost per km (KEPCO figures,
-labelled as estimates), plus the diagnostics (HUB415-HUB417, HUB420).
+catalog, I2R losses (at the contract and over the year) and its cost: the catalog entry of its
+voltage class and construction (`line-<kV>kv-<construction>`), priced by the same rule and the
+same arithmetic as its BOM line (`hubc.catalog.pricing`), plus the diagnostics (HUB415-HUB417,
+HUB420).
 
-Rules: KEPCO supply voltage by contracted capacity (domain.md §3.1, §8.2); N-1 means the
-circuits left after losing one carry the contract: I_circuit = S / ((n-1) sqrt3 V); three-phase
-losses P = 3 I^2 R L per circuit with the load shared by all n circuits in normal operation.
+Rules: KEPCO supply voltage by contracted capacity (the supply bands of `catalog/data/rules.toml`,
+from the KEPCO 기본공급약관); N-1 means the circuits left after losing one carry the contract:
+I_circuit = S / ((n-1) sqrt3 V); three-phase losses P = 3 I^2 R L per circuit with the load
+shared by all n circuits in normal operation. Quantity: route-km (`circuits_per_route` circuits
+per right-of-way, the basis of the catalog's per-km prices) times the parallel cable sets of a
+cable line (each set its own trench run).
 """
 
 from __future__ import annotations
@@ -19,8 +24,10 @@ from collections.abc import Callable
 import attrs
 
 from hubc.catalog import energy as cat
+from hubc.catalog.pricing import CapexLine, capex_line
 from hubc.catalog.rules import kepco_supply_band
 from hubc.codes import diag
+from hubc.core.derived import derived
 from hubc.core.equipment import Equipment
 from hubc.diagnostics import Diagnostic, Location
 from hubc.spec.model import Spec
@@ -46,36 +53,29 @@ class Line:
     r_ohm_per_km: float  # per phase per circuit, with the parallel sets
     loss_at_contract_mw: float
     annual_loss_mwh: float
-    routes: int  # rights-of-way (two circuits per route)
-    cost_krw_per_km: float
-    cost_krw: float
+    routes: int  # rights-of-way (energy.toml line_route.circuits_per_route circuits each)
+    catalog_id: str  # the entry that prices it (chosen here: voltage class and construction)
+    capex_lines: tuple[CapexLine, ...] = ()  # priced as its BOM line
     cost_source: str
     cost_tag: str
 
-    def to_json(self) -> dict:
-        return {
-            "id": self.id,
-            "voltage_kv": self.voltage_kv,
-            "voltage_class_kv": self.voltage_class_kv,
-            "length_km": self.length_km,
-            "construction": self.construction,
-            "circuits": self.circuits,
-            "n1_ok": self.n1_ok,
-            "circuits_needed_n1": self.circuits_needed_n1,
-            "circuit_current_n1_a": round(self.circuit_current_n1_a, 1),
-            "conductor": self.conductor,
-            "conductor_ampacity_a": self.conductor_ampacity_a,
-            "parallel_sets": self.parallel_sets,
-            "r_ohm_per_km": round(self.r_ohm_per_km, 5),
-            "loss_at_contract_mw": round(self.loss_at_contract_mw, 4),
-            "annual_loss_mwh": round(self.annual_loss_mwh, 1),
-            "routes": self.routes,
-            "cost_estimate_krw_per_km": round(self.cost_krw_per_km),
-            "cost_estimate_krw": round(self.cost_krw),
-            "cost_source": self.cost_source,
-            "cost_tag": self.cost_tag,
-            "cost_label": "estimate",
-        }
+    @derived
+    @property
+    def cost_krw(self) -> int:
+        """What the line costs: its capex lines, each priced as its BOM line."""
+        return sum(c.cost_krw for c in self.capex_lines)
+
+    @derived
+    @property
+    def cost_krw_per_km(self) -> float:
+        """Per km of the line (all its routes and parallel cable sets)."""
+        return self.cost_krw / self.length_km if self.length_km else 0.0
+
+    @derived
+    @property
+    def cost_label(self) -> str:
+        """The line costs are estimates (see cost_source and cost_tag)."""
+        return "estimate"
 
     def equipment(self) -> Equipment:
         return Equipment(
@@ -87,13 +87,26 @@ class Line:
             ),
             rating=self.voltage_kv,
             rating_unit="kV",
-            quantity=round(self.length_km * self.routes, 3),
+            quantity=self.route_km,
             unit="km",
             system="grid",
             area=self.id,
             spec_path=("transmission", self.index),
-            notes=f"route-km ({self.routes} route(s) of two circuits); cost estimate {self.cost_krw_per_km / 1e9:.2f} bn KRW/km [{self.cost_tag}]",
+            catalog_id=self.catalog_id,
+            notes=(
+                f"route-km: {self.length_km:g} km x {self.routes} route(s) of {cat.circuits_per_route()} circuits"
+                + (f" x {self.parallel_sets} parallel cable sets" if self.sets_priced > 1 else "")
+            ),
         )
+
+    @property
+    def sets_priced(self) -> int:
+        """Parallel cable sets multiply the trench run; an overhead line carries them on its towers."""
+        return self.parallel_sets if self.construction != "overhead" else 1
+
+    @property
+    def route_km(self) -> float:
+        return round(self.length_km * self.routes * self.sets_priced, 3)
 
 
 @attrs.frozen(kw_only=True)
@@ -105,16 +118,11 @@ class Interconnect:
     voltage_kv: float
     lines: tuple[Line, ...]
 
-    def to_json(self) -> dict:
-        return {
-            "contract_mw": self.contract_mw,
-            "contract_mva": round(self.contract_mva, 3),
-            "kepco_band": self.band,
-            "kepco_band_voltage_kv": self.band_voltage_kv,
-            "interconnect_voltage_kv": self.voltage_kv,
-            "lines": [ln.to_json() for ln in self.lines],
-            "total_cost_estimate_krw": round(sum(ln.cost_krw for ln in self.lines)),
-        }
+    @derived
+    @property
+    def total_cost_krw(self) -> int:
+        """Estimated cost of every line."""
+        return sum(ln.cost_krw for ln in self.lines)
 
 
 def size_interconnect(
@@ -124,7 +132,8 @@ def size_interconnect(
     catalog: cat.EnergyCatalog | None = None,
 ) -> tuple[Interconnect, list[Diagnostic]]:
     """`locate(*key_path)` gives the spec location of a key (for diagnostics). `catalog`: the
-    energy catalog with the spec's user files merged (line costs); the shipped one if None."""
+    energy catalog with the spec's user files merged (its `prices` price the lines); the
+    shipped one if None."""
     catalog = catalog if catalog is not None else cat.shipped()
     g = spec.grid
     diags: list[Diagnostic] = []
@@ -144,7 +153,11 @@ def size_interconnect(
     s_mva = g.contract_mw / spec.policy.power_factor
     lines = []
     for i, tl in enumerate(spec.transmission):
-        line, line_diags = _size_line(i, tl, s_mva, spec.policy.power_factor, locate, grid_import_mw, catalog)
+        line, line_diags = _size_line(i, tl, s_mva, spec.policy.power_factor, locate, grid_import_mw)
+        entry = catalog.prices.entries.get(line.catalog_id)
+        if entry is not None:
+            line = attrs.evolve(line, cost_source=f"{entry.cost_source} ({entry.cost_date})", cost_tag=entry.cost_tag)
+        line = attrs.evolve(line, capex_lines=(capex_line(line.equipment(), catalog.prices, spec.campus.krw_per_usd),))
         lines.append(line)
         diags.extend(line_diags)
     if not spec.transmission and g.circuits < 2:
@@ -175,7 +188,7 @@ def _voltage_class(kv: float) -> float:
     return min(classes, key=lambda c: (abs(c - kv), c))
 
 
-def _size_line(i, tl, s_mva, pf, locate, grid_import_mw, catalog) -> tuple[Line, list[Diagnostic]]:
+def _size_line(i, tl, s_mva, pf, locate, grid_import_mw) -> tuple[Line, list[Diagnostic]]:
     diags: list[Diagnostic] = []
     path = ("transmission", i)
     vclass = _voltage_class(tl.voltage_kv)
@@ -237,16 +250,8 @@ def _size_line(i, tl, s_mva, pf, locate, grid_import_mw, catalog) -> tuple[Line,
         annual = sum(loss_mw(p) for p in grid_import_mw)
     else:
         annual = at_contract * 8760
-    cost = catalog.line_cost(vclass)
-    if tl.construction == "overhead":
-        per_km = cost.overhead_krw_per_km
-    elif tl.construction == "underground":
-        per_km = cost.underground_krw_per_km
-    else:
-        per_km = cost.underground_krw_per_km * cat.submarine_factor()
-    # One route carries two circuits; parallel cable sets underground multiply the trench cost.
-    routes = math.ceil(n / 2)
-    per_km_total = per_km * (sets if tl.construction != "overhead" else 1)
+    # One route carries `circuits_per_route` circuits (double-circuit towers, one trench or tunnel).
+    routes = math.ceil(n / cat.circuits_per_route())
     line = Line(
         id=tl.id,
         index=i,
@@ -265,9 +270,8 @@ def _size_line(i, tl, s_mva, pf, locate, grid_import_mw, catalog) -> tuple[Line,
         loss_at_contract_mw=at_contract,
         annual_loss_mwh=annual,
         routes=routes,
-        cost_krw_per_km=per_km_total,
-        cost_krw=per_km_total * tl.length_km * routes,
-        cost_source=cost.source,
-        cost_tag=cost.tag,
+        catalog_id=cat.line_entry_id(vclass, tl.construction),
+        cost_source="",
+        cost_tag="",
     )
     return line, diags

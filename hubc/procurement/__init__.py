@@ -1,7 +1,7 @@
 """Procurement: price every sized equipment item from the catalog into a BOM.
 
 In: the spec, the `Equipment` items of every sizing stage, the merged catalog
-(`hubc.catalog.equipment.load_catalog`). Out: `Procurement` (BOM lines, capex by system and
+(`hubc.catalog.load_catalog`). Out: `Procurement` (BOM lines, capex by system and
 by phase, domestic share, HUB62x diagnostics); emitters in `hubc.emit.bom` and
 `hubc.emit.suppliers` turn it into bom.xlsx / bom.csv and suppliers.md / suppliers.csv.
 """

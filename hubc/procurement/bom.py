@@ -5,29 +5,38 @@ In: the spec, every stage's `Equipment` items, the merged `Catalog`, and optiona
 one `BomLine` per item, capex by system and by build-out phase, the domestic share of BOM value,
 and diagnostics (HUB620-HUB623).
 
-Choosing an entry: the item's `catalog_id` if it names one; otherwise, among the entries of its
-family whose rating unit and quantity unit convert to the item's, those whose range covers the
-rating, the one whose reference rating is closest (in ratio), then the narrowest range, then
-the id. With no covering entry the closest entry prices it, with a warning (HUB622).
-
-Costs are rounded to whole won per unit; a line's extended cost is qty x unit cost rounded half
-away from zero, the same ROUND(..., 0) the workbook's formulas recompute.
+Pricing is `hubc.catalog.pricing.price_item`, the one rule the energy stage's capex figures use
+too: the item's `catalog_id` when the stage that sized it chose an entry (the BESS container and
+PCS, the renewable plants, the interconnect lines), else the entry of its family whose range
+covers the rating and whose reference rating is closest; with no covering entry the closest one
+prices it, with a warning (HUB622). Costs are whole won per unit; a line's extended cost is
+qty x unit cost rounded half away from zero, the ROUND(..., 0) the workbook's formulas recompute.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 import attrs
 
-from hubc.catalog import units
-from hubc.catalog.equipment import Catalog, CatalogEntry
+from hubc.catalog import rules
+from hubc.catalog.equipment import CatalogEntry, EquipmentCatalog
+from hubc.catalog.pricing import Price, price_item, round_won
 from hubc.codes import diag
+from hubc.core.derived import NOT_IN_JSON, derived
 from hubc.core.equipment import Equipment
 from hubc.diagnostics import Diagnostic, Location, Severity
 from hubc.procurement.phases import PhasePlan, phase_plan, split_quantity
 from hubc.spec.model import Spec
+
+
+class PhaseShare(NamedTuple):
+    """The part of a BOM line bought in one build-out phase."""
+
+    phase: str
+    quantity: float
+    extended_cost_krw: int
 
 
 @attrs.frozen(kw_only=True)
@@ -53,36 +62,19 @@ class BomLine:
     cost_tag: str
     cost_source: str
     spec_ref: str
-    # (phase id, quantity, extended cost) for the phases this line is built in
-    phases: tuple[tuple[str, float, int], ...]
+    # the phases this line is built in
+    phases: tuple[PhaseShare, ...]
 
     @property
     def key_rating(self) -> str:
         return f"{_num(self.rating)} {self.rating_unit}"
 
-    def to_json(self) -> dict:
-        return {
-            "line_id": self.line_id,
-            "system": self.system,
-            "area": self.area,
-            "family": self.family,
-            "category": self.category,
-            "description": self.description,
-            "rating": round(self.rating, 6),
-            "rating_unit": self.rating_unit,
-            "quantity": round(self.quantity, 6),
-            "unit": self.unit,
-            "unit_cost_krw": self.unit_cost_krw,
-            "extended_cost_krw": self.extended_cost_krw,
-            "lead_weeks": round(self.lead_weeks, 3),
-            "domestic_vendors": list(self.domestic_vendors),
-            "import_fallback": list(self.import_fallback),
-            "origin": self.origin,
-            "catalog_id": self.catalog_id,
-            "cost_tag": self.cost_tag,
-            "spec_ref": self.spec_ref,
-            "phases": [{"phase": p, "quantity": round(q, 6), "extended_cost_krw": c} for p, q, c in self.phases],
-        }
+
+class Product(NamedTuple):
+    """A product family a vendor makes, with the ratings it lists."""
+
+    family: str
+    ratings: tuple[str, ...]
 
 
 @attrs.frozen(kw_only=True)
@@ -94,7 +86,7 @@ class SupplierOffer:
     name_ko: str
     hq: str
     source: str
-    products: tuple[tuple[str, tuple[str, ...]], ...]  # (product family, ratings)
+    products: tuple[Product, ...]
     lines: tuple[str, ...]
     value_krw: int
 
@@ -113,22 +105,11 @@ class SupplierCategory:
     def has_domestic(self) -> bool:
         return bool(self.offers)
 
-    def to_json(self) -> dict:
-        return {
-            "family": self.family,
-            "category": self.category,
-            "lines": list(self.lines),
-            "value_krw": self.value_krw,
-            "domestic_vendors": [
-                {"vendor": o.vendor_id, "lines": list(o.lines), "value_krw": o.value_krw} for o in self.offers
-            ],
-            "import_fallback": list(self.import_fallback),
-        }
-
 
 # Systems whose equipment the owner furnishes (GPU, network and storage racks): left out of the
-# facility-scope domestic share, as construction cost guides leave out IT (OFCI).
-OWNER_FURNISHED_SYSTEMS = ("it", "network")
+# facility-scope domestic share, as construction cost guides leave out IT (OFCI); the list and
+# its source are in catalog/data/rules.toml.
+OWNER_FURNISHED_SYSTEMS = rules.owner_furnished_systems()
 
 
 @attrs.frozen(kw_only=True)
@@ -150,8 +131,14 @@ class Procurement:
     share_base_krw: int = 0  # BOM value in the scope of the domestic share
     share_domestic_krw: int = 0
     suppliers: tuple[SupplierCategory, ...] = ()
-    diagnostics: tuple[Diagnostic, ...] = attrs.field(eq=False, default=())
+    diagnostics: tuple[Diagnostic, ...] = attrs.field(eq=False, default=(), metadata=NOT_IN_JSON)  # in the build's list
 
+    @derived
+    @property
+    def currency(self) -> str:
+        return "KRW"
+
+    @derived
     @property
     def domestic_share(self) -> float:
         """Domestic share of the BOM value in scope (see `share_scope`)."""
@@ -161,6 +148,7 @@ class Procurement:
     def share_scope_label(self) -> str:
         return "facility equipment (IT and network racks left out)" if self.share_scope == "facility" else "whole BOM"
 
+    @derived
     def capex_by_system(self) -> dict[str, int]:
         """System -> KRW, sorted by system."""
         out: dict[str, int] = {}
@@ -168,6 +156,7 @@ class Procurement:
             out[line.system] = out.get(line.system, 0) + line.extended_cost_krw
         return dict(sorted(out.items()))
 
+    @derived
     def capex_by_phase(self) -> dict[str, int]:
         """Phase id -> KRW, in build-out order."""
         out = {p.id: 0 for p in self.phases}
@@ -205,29 +194,12 @@ class Procurement:
     def longest_lead(self) -> BomLine | None:
         return max(self.lines, key=lambda ln: (ln.lead_weeks, ln.line_id), default=None)
 
-    def to_json(self) -> dict:
+    @derived
+    @property
+    def longest_lead_line_id(self) -> str | None:
+        """The BOM line with the longest lead time (its `lead_weeks`)."""
         longest = self.longest_lead()
-        return {
-            "catalog_version": self.catalog_version,
-            "currency": "KRW",
-            "it_mw": round(self.it_mw, 6),
-            "facility_mw": round(self.facility_mw, 6),
-            "gpus": self.gpus,
-            "total_krw": self.total_krw,
-            "domestic_krw": self.domestic_krw,
-            "domestic_share": round(self.domestic_share, 6),
-            "domestic_share_scope": self.share_scope,
-            "domestic_share_base_krw": self.share_base_krw,
-            "domestic_share_domestic_krw": self.share_domestic_krw,
-            "min_domestic_share": self.min_domestic_share,
-            "capex_by_system": self.capex_by_system(),
-            "capex_by_phase": [
-                {"phase": p.id, "year": p.year, "capex_krw": self.capex_by_phase()[p.id]} for p in self.phases
-            ],
-            "longest_lead": {"line_id": longest.line_id, "weeks": longest.lead_weeks} if longest else None,
-            "lines": [ln.to_json() for ln in self.lines],
-            "suppliers": [c.to_json() for c in self.suppliers],
-        }
+        return longest.line_id if longest else None
 
 
 def _num(x: float) -> str:
@@ -237,53 +209,10 @@ def _num(x: float) -> str:
 # ----------------------------------------------------------------------------- pricing
 
 
-@attrs.frozen
-class _Choice:
-    entry: CatalogEntry
-    rating: float  # the item's rating in the entry's rating unit
-
-
-def _compatible(entry: CatalogEntry, item: Equipment) -> _Choice | None:
-    """The entry can price the item when both its rating and its quantity units convert."""
-    r = units.convert(item.rating, item.rating_unit, entry.rating_unit)
-    if r is None or units.dimension(item.unit) != units.dimension(entry.unit):
-        return None
-    return _Choice(entry, r)
-
-
-def round_won(x: float) -> int:
-    """Half away from zero, as the workbook's ROUND(..., 0) does (Python's round() is half-even)."""
-    return int(math.floor(abs(x) + 0.5)) * (1 if x >= 0 else -1)
-
-
-def _rank(c: _Choice) -> tuple:
-    e = c.entry
-    lo = e.rating_min if e.rating_min is not None else e.rating
-    hi = e.rating_max if e.rating_max is not None else e.rating
-    closeness = abs(math.log(c.rating / e.rating)) if c.rating > 0 else math.inf
-    width = math.log(hi / lo) if lo > 0 else math.inf
-    return (closeness, width, e.id)
-
-
-def choose_entry(item: Equipment, catalog: Catalog) -> tuple[_Choice | None, str | None]:
-    """The entry that prices `item`, and why none does (code) when it is None."""
-    if item.catalog_id is not None:
-        entry = catalog.entries.get(item.catalog_id)
-        if entry is None or entry.family != item.family:
-            return None, "HUB621"
-        choice = _compatible(entry, item)
-        return (choice, None) if choice else (None, "HUB621")
-    choices = [c for e in catalog.family_entries(item.family) if (c := _compatible(e, item)) is not None]
-    if not choices:
-        return None, "HUB620"
-    covering = [c for c in choices if c.entry.covers(c.rating)]
-    return min(covering or choices, key=_rank), None
-
-
 def run_procurement(
     spec: Spec,
     equipment: Iterable[Equipment],
-    catalog: Catalog,
+    catalog: EquipmentCatalog,
     source=None,
 ) -> Procurement:
     from hubc.core.loads import campus_heat, facility_peak_kw
@@ -300,12 +229,12 @@ def run_procurement(
         return source.at_key(item.spec_path)
 
     for item in items:
-        choice, code = choose_entry(item, catalog)
-        if choice is None:
+        price, code = price_item(item, catalog, spec.campus.krw_per_usd)
+        if price is None:
             diags.append(_no_price(item, code or "HUB620", catalog, where(item)))
             continue
-        e = choice.entry
-        if item.catalog_id is None and not e.covers(choice.rating):
+        if price.extrapolated:
+            e = price.entry
             diags.append(
                 diag(
                     "HUB622",
@@ -316,40 +245,10 @@ def run_procurement(
                     help="add a catalog entry covering this rating through [catalog] files",
                 )
             )
-        unit_cost = round_won(e.cost_krw_at(choice.rating, spec.campus.krw_per_usd) * _per_item_unit(item, e))
-        extended = round_won(item.quantity * unit_cost)
-        phase_split = tuple((pid, q, round_won(q * unit_cost)) for pid, q in split_quantity(item, plans, spec))
         n = used_ids.get(item.id, 0)
         used_ids[item.id] = n + 1
         line_id = item.id if n == 0 else f"{item.id}#{n + 1}"
-        lines.append(
-            BomLine(
-                line_id=line_id,
-                system=item.system,
-                area=item.area,
-                family=item.family,
-                category=catalog.family_name(item.family),
-                description=item.description or e.description,
-                rating=item.rating,
-                rating_unit=item.rating_unit,
-                quantity=item.quantity,
-                unit=item.unit,
-                unit_cost_krw=unit_cost,
-                extended_cost_krw=extended,
-                lead_weeks=e.lead_weeks,
-                domestic_vendors=e.domestic_vendors,
-                domestic_vendor_names=tuple(
-                    catalog.vendors[v].name if v in catalog.vendors else v for v in e.domestic_vendors
-                ),
-                import_fallback=e.import_fallback,
-                origin=e.origin,
-                catalog_id=e.id,
-                cost_tag=e.cost_tag,
-                cost_source=f"{e.cost_source} ({e.cost_date})",
-                spec_ref=_ref(source, item),
-                phases=phase_split,
-            )
-        )
+        lines.append(_line(spec, item, line_id, price, catalog, plans, source))
 
     total = sum(ln.extended_cost_krw for ln in lines)
     domestic = sum(ln.extended_cost_krw for ln in lines if ln.origin == "domestic")
@@ -379,9 +278,33 @@ def run_procurement(
     return attrs.evolve(proc, diagnostics=tuple(diags))
 
 
-def _per_item_unit(item: Equipment, e: CatalogEntry) -> float:
-    """Entry units per item unit (an entry priced per km, an item counted in m -> 0.001)."""
-    return units.convert(1.0, item.unit, e.unit) or 0.0
+def _line(spec: Spec, item: Equipment, line_id: str, price: Price, catalog: EquipmentCatalog, plans, source) -> BomLine:
+    e = price.entry
+    unit_cost = price.unit_cost_krw
+    return BomLine(
+        line_id=line_id,
+        system=item.system,
+        area=item.area,
+        family=item.family,
+        category=catalog.family_name(item.family),
+        description=item.description or e.description,
+        rating=item.rating,
+        rating_unit=item.rating_unit,
+        quantity=item.quantity,
+        unit=item.unit,
+        unit_cost_krw=unit_cost,
+        extended_cost_krw=price.extended_cost_krw,
+        lead_weeks=e.lead_weeks,
+        domestic_vendors=e.domestic_vendors,
+        domestic_vendor_names=tuple(catalog.vendors[v].name if v in catalog.vendors else v for v in e.domestic_vendors),
+        import_fallback=e.import_fallback,
+        origin=e.origin,
+        catalog_id=e.id,
+        cost_tag=e.cost_tag,
+        cost_source=f"{e.cost_source} ({e.cost_date})",
+        spec_ref=_ref(source, item),
+        phases=tuple(PhaseShare(pid, q, round_won(q * unit_cost)) for pid, q in split_quantity(item, plans, spec)),
+    )
 
 
 def _range(e: CatalogEntry) -> str:
@@ -397,7 +320,7 @@ def _ref(source, item: Equipment) -> str:
     return f"{loc.file}:{loc.line}"
 
 
-def _no_price(item: Equipment, code: str, catalog: Catalog, loc: Location) -> Diagnostic:
+def _no_price(item: Equipment, code: str, catalog: EquipmentCatalog, loc: Location) -> Diagnostic:
     entries = catalog.family_entries(item.family)
     offered = ", ".join(f"{e.id} ({e.rating_unit} per {e.unit})" for e in entries) or "none"
     if code == "HUB621":
@@ -455,7 +378,7 @@ def _domestic_share_check(proc: Procurement, source) -> list[Diagnostic]:
     ]
 
 
-def supplier_categories(lines: Sequence[BomLine], catalog: Catalog) -> tuple[SupplierCategory, ...]:
+def supplier_categories(lines: Sequence[BomLine], catalog: EquipmentCatalog) -> tuple[SupplierCategory, ...]:
     """Per BOM category (family): the domestic vendors that can bid, or the import fallback."""
     by_family: dict[str, list[BomLine]] = {}
     for ln in lines:

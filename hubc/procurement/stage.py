@@ -1,47 +1,39 @@
 """Procurement as a build stage: gather every earlier stage's equipment and price it.
 
-In: the checked spec and the earlier stages' results (any result with `equipment()` hands
-over its `Equipment` items). Until the halls stage hands over racks, the racks come from the
-spec (`racks.rack_equipment`). Out: `Procurement` and its diagnostics (catalog problems in
-`[catalog] files`, unpriced items, the domestic-share finding).
+In: the checked spec, the equipment catalog and every earlier stage's `Equipment` items
+(`Design.equipment()`). When no stage hands over racks, the racks come from the spec
+(`racks.rack_equipment`). Out: `Procurement` and its diagnostics (unpriced items, the
+domestic-share finding). Catalog problems are `hubc check` findings, reported before any stage.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from hubc.core.equipment import Equipment
-from hubc.diagnostics import Diagnostic, has_errors
+from hubc.diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from hubc.catalog.equipment import EquipmentCatalog
+    from hubc.procurement.bom import Procurement
+    from hubc.spec.model import Spec
+    from hubc.spec.source import SourceFile
 
 RACK_FAMILIES = ("gpu-rack", "network-rack", "storage-rack")
 
 
-def collect_equipment(spec, results: dict[str, Any]) -> tuple[Equipment, ...]:
+def collect_equipment(spec, items: tuple[Equipment, ...]) -> tuple[Equipment, ...]:
     from hubc.procurement.racks import rack_equipment
 
-    items: list[Equipment] = []
-    for result in results.values():
-        if hasattr(result, "equipment"):
-            items.extend(result.equipment())
     if not any(e.family in RACK_FAMILIES for e in items):
-        items.extend(rack_equipment(spec))
-    return tuple(items)
+        items = items + tuple(rack_equipment(spec))
+    return items
 
 
-def procurement_stage(checked, results: dict[str, Any], progress=None) -> tuple[Any, list[Diagnostic]]:
-    from hubc.catalog.equipment import load_catalog
+def procurement_stage(
+    spec: Spec, source: SourceFile | None, catalog: EquipmentCatalog, items: tuple[Equipment, ...]
+) -> tuple[Procurement, list[Diagnostic]]:
     from hubc.procurement.bom import run_procurement
 
-    spec = checked.spec
-    catalog, diags = load_catalog(spec, checked.base_dir, checked.source)
-    if has_errors(diags):
-        return None, diags
-    proc = run_procurement(spec, collect_equipment(spec, results), catalog, checked.source)
-    return proc, diags + list(proc.diagnostics)
-
-
-def catalog_diagnostics(spec, source, base_dir) -> list[Diagnostic]:
-    """For `hubc check`: the catalog extension problems alone, without pricing anything."""
-    from hubc.catalog.equipment import load_catalog
-
-    return load_catalog(spec, base_dir, source)[1]
+    proc = run_procurement(spec, collect_equipment(spec, items), catalog, source)
+    return proc, list(proc.diagnostics)

@@ -23,7 +23,7 @@ from hubc.racks.explain import Locator, cheap_checks, explain_core, timeout
 from hubc.racks.model import SolveParams, minimal_conflict
 from hubc.racks.placement import Placement, cable_of, greedy_ffd, objective_of, spread_of
 from hubc.racks.problem import HallProblem, prepare, row_strip_m2
-from hubc.racks.result import Figures, HallLayout, PlacedRack, RackLayout, RowReport
+from hubc.racks.result import Figures, HallLayout, Keepout, PlacedRack, RackLayout, RowReport
 from hubc.racks.spine_search import solve_by_spine
 from hubc.spec.model import Spec
 from hubc.spec.source import SourceFile
@@ -208,10 +208,10 @@ def _extract(
         hall_index=p.hall_index,
         copies=p.copies,
         rows=p.rows,
-        slots=p.slots,
+        slots_per_row=p.slots,
         slot_width_mm=hall.slot_width_mm,
         row_pitch_mm=hall.row_pitch_mm,
-        keepout=tuple(sorted((k.row, k.slot, k.reason) for k in hall.keepout)),
+        keepout=tuple(sorted(Keepout(k.row, k.slot, k.reason) for k in hall.keepout)),
         status=status,
         objective=objective,
         best_bound=bound,

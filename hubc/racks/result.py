@@ -1,21 +1,23 @@
 """The rack layout handed to later stages: racks, row loads against limits, solver figures.
 
 In: the solved placements of every distinct hall. Out: `RackLayout` (frozen, deterministic),
-with `row_loads()` for the electrical stage, `to_json()` for design.json and `equipment()` for
-procurement. Halls with `copies` appear once; quantities multiply by the copies.
+with `row_loads()` for the electrical stage and `equipment()` for procurement; design.json
+writes its fields and `derived` figures. Halls with `copies` appear once; quantities multiply
+by the copies.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import attrs
 
+from hubc.core.derived import NOT_IN_JSON, derived
 from hubc.core.equipment import Equipment
 from hubc.core.types import RowLoad
 
-
-def _r(x: float, nd: int = 3) -> float:
-    v = round(x, nd)
-    return 0.0 if v == 0 else v
+# The placement model's objective, as design.json explains it.
+OBJECTIVE_TERMS = "cable_cm x (busway_kw + 1) + row_power_spread_kw (most loaded row - least loaded row holding a pod)"
 
 
 @attrs.frozen(kw_only=True)
@@ -32,21 +34,6 @@ class PlacedRack:
     air_kw: float
     weight_kg: float
 
-    def to_json(self) -> dict:
-        return {
-            "hall": self.hall,
-            "row": self.row,
-            "slot": self.slot,
-            "rack_type": self.rack_type,
-            "role": self.role,
-            "pod": self.pod,
-            "pod_kind": self.pod_kind,
-            "power_kw": _r(self.power_kw),
-            "liquid_kw": _r(self.liquid_kw),
-            "air_kw": _r(self.air_kw),
-            "weight_kg": _r(self.weight_kg),
-        }
-
 
 @attrs.frozen(kw_only=True)
 class RowReport:
@@ -62,30 +49,15 @@ class RowReport:
     air_limit_kw: float
     floor_limit_kg: float | None  # the row strip's share of the slab rating
 
+    @derived
     def utilisation(self) -> dict[str, float]:
-        out = {"busway": self.it_kw / self.busway_kw, "air": self.air_kw / self.air_limit_kw}
-        if self.liquid_limit_kw:
-            out["liquid"] = self.liquid_kw / self.liquid_limit_kw
+        """Load / limit of the row's busway, air cooling, CDU loop and floor strip (those it has)."""
+        out = {"air": self.air_kw / self.air_limit_kw, "busway": self.it_kw / self.busway_kw}
         if self.floor_limit_kg:
             out["floor"] = self.weight_kg / self.floor_limit_kg
+        if self.liquid_limit_kw:
+            out["liquid"] = self.liquid_kw / self.liquid_limit_kw
         return out
-
-    def to_json(self) -> dict:
-        return {
-            "row": self.row,
-            "racks": self.racks,
-            "it_kw": _r(self.it_kw),
-            "liquid_kw": _r(self.liquid_kw),
-            "air_kw": _r(self.air_kw),
-            "weight_kg": _r(self.weight_kg),
-            "limits": {
-                "busway_kw": _r(self.busway_kw),
-                "liquid_loop_kw": None if self.liquid_limit_kw is None else _r(self.liquid_limit_kw),
-                "air_kw": _r(self.air_limit_kw),
-                "floor_kg": None if self.floor_limit_kg is None else _r(self.floor_limit_kg),
-            },
-            "utilisation": {k: _r(v, 4) for k, v in sorted(self.utilisation().items())},
-        }
 
 
 @attrs.frozen(kw_only=True)
@@ -96,8 +68,13 @@ class Figures:
     cable_m: float
     spread_kw: int
 
-    def to_json(self) -> dict:
-        return {"objective": self.objective, "cable_m": _r(self.cable_m, 2), "row_power_spread_kw": self.spread_kw}
+
+class Keepout(NamedTuple):
+    """A slot that holds no rack, and why."""
+
+    row: int
+    slot: int
+    reason: str
 
 
 @attrs.frozen(kw_only=True)
@@ -106,16 +83,16 @@ class HallLayout:
     hall_index: int
     copies: int
     rows: int
-    slots: int
+    slots_per_row: int
     slot_width_mm: float
     row_pitch_mm: float
-    keepout: tuple[tuple[int, int, str], ...]
+    keepout: tuple[Keepout, ...]
     status: str
     objective: int
     best_bound: float
     solved: Figures
     greedy: Figures | None
-    solve_s: float = attrs.field(eq=False, default=0.0)  # wall time; never in design.json
+    solve_s: float = attrs.field(eq=False, default=0.0, metadata=NOT_IN_JSON)  # wall time: differs run to run
     same_as: str | None  # id of an identical hall whose solution this one reuses
     racks: tuple[PlacedRack, ...]
     rows_report: tuple[RowReport, ...]
@@ -123,38 +100,19 @@ class HallLayout:
     hall_liquid_kw: float
     hall_liquid_limit_kw: float
 
+    @derived
     @property
     def gap(self) -> float:
+        """Relative gap between the objective and the solver's best bound (0: proven optimal)."""
         if self.objective == 0:
             return 0.0
         return max(0.0, (self.objective - self.best_bound) / abs(self.objective))
 
-    def to_json(self) -> dict:
-        return {
-            "id": self.hall,
-            "copies": self.copies,
-            "rows": self.rows,
-            "slots_per_row": self.slots,
-            "solver": {
-                "status": self.status,
-                "objective": self.objective,
-                "best_bound": _r(self.best_bound, 1),
-                "gap": _r(self.gap, 5),
-                "objective_terms": "cable_cm x (busway_kw + 1) + row_power_spread_kw (most loaded row - least loaded row holding a pod)",
-                "same_as": self.same_as,
-            },
-            "cable_m": _r(self.solved.cable_m, 2),
-            "row_power_spread_kw": self.solved.spread_kw,
-            "greedy": None if self.greedy is None else self.greedy.to_json(),
-            "cooling": {
-                "cdu_scope": self.liquid_scope,
-                "liquid_kw": _r(self.hall_liquid_kw),
-                "liquid_limit_kw": _r(self.hall_liquid_limit_kw),
-            },
-            "keepout": [{"row": r, "slot": s, "reason": why} for r, s, why in self.keepout],
-            "row_loads": [r.to_json() for r in self.rows_report],
-            "racks": [r.to_json() for r in self.racks],
-        }
+    @derived
+    @property
+    def objective_terms(self) -> str:
+        """What `objective` counts."""
+        return OBJECTIVE_TERMS
 
 
 _FAMILY = {"compute": "gpu-rack", "storage": "storage-rack"}
@@ -164,9 +122,12 @@ _FAMILY = {"compute": "gpu-rack", "storage": "storage-rack"}
 class RackLayout:
     halls: tuple[HallLayout, ...]
     # Inputs the equipment list needs, copied from the spec so the result stands alone.
-    rack_info: tuple[tuple[str, str, float, int, str], ...] = ()  # id, role, kw, spec index, description
-    hall_info: tuple[tuple[str, int, int, float, int, str], ...] = ()  # id, cdus/loop, loops, cdu_kw, paths, scope
-    solver: tuple[tuple[str, object], ...] = ()  # settings that make the search reproducible (hubc.lock)
+    # id, role, kw, spec index, description
+    rack_info: tuple[tuple[str, str, float, int, str], ...] = attrs.field(default=(), metadata=NOT_IN_JSON)
+    # id, cdus/loop, loops, cdu_kw, paths, scope
+    hall_info: tuple[tuple[str, int, int, float, int, str], ...] = attrs.field(default=(), metadata=NOT_IN_JSON)
+    # settings that make the search reproducible: in hubc.lock
+    solver: tuple[tuple[str, object], ...] = attrs.field(default=(), metadata=NOT_IN_JSON)
 
     def solver_settings(self) -> dict:
         return dict(self.solver)
@@ -180,17 +141,27 @@ class RackLayout:
             for h in self.halls
         }
 
-    def to_json(self) -> dict:
-        halls = sorted(self.halls, key=lambda h: h.hall_index)
-        return {
-            "halls": [h.to_json() for h in halls],
-            "totals": {
-                "halls": sum(h.copies for h in halls),
-                "distinct_halls_solved": sum(1 for h in halls if h.same_as is None),
-                "racks": sum(len(h.racks) * h.copies for h in halls),
-                "cable_m": _r(sum(h.solved.cable_m * h.copies for h in halls), 2),
-            },
-        }
+    @derived
+    @property
+    def total_halls(self) -> int:
+        """Halls on the campus, every copy counted."""
+        return sum(h.copies for h in self.halls)
+
+    @derived
+    @property
+    def distinct_halls_solved(self) -> int:
+        return sum(1 for h in self.halls if h.same_as is None)
+
+    @derived
+    @property
+    def total_racks(self) -> int:
+        return sum(len(h.racks) * h.copies for h in self.halls)
+
+    @derived
+    @property
+    def total_cable_m(self) -> float:
+        """Leaf-to-spine cable of the solved placements, every hall copy counted."""
+        return sum(h.solved.cable_m * h.copies for h in self.halls)
 
     def equipment(self) -> tuple[Equipment, ...]:
         info = {r[0]: r for r in self.rack_info}

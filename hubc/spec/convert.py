@@ -294,6 +294,16 @@ def _class_at(path: KeyPath) -> Any:
 def structure(doc: RawDocument) -> tuple[Spec | None, list[Diagnostic]]:
     src = doc.source
     data = doc.data
+    if not data:
+        what = "empty" if not src.text.strip() else "nothing but comments and blank lines"
+        return None, [
+            diag(
+                "HUB010",
+                f"the spec is {what}: there is no campus to check",
+                src.at_key(()),
+                help="`hubc init campus.toml` writes a commented starter spec that passes `hubc check`",
+            )
+        ]
     schema = data.get("schema")
     if schema != SCHEMA:
         if schema is None:
@@ -339,7 +349,7 @@ def _to_diagnostic(src, path: KeyPath, err: BaseException) -> Diagnostic:
     if isinstance(err, KeyError):
         parent = path[:-1]
         what = "table" if attrs.has(_class_at(path) or object) else "key"
-        where = f"[{_table_name(parent)}]" if parent else "the top level"
+        where = _table_header(parent) if parent else "the top level"
         return diag(
             "HUB004",
             f"missing required {what} `{_last_key(path)}` in {where}",
@@ -366,6 +376,13 @@ def _table_name(path: KeyPath) -> str:
     return ".".join(names)
 
 
+def _table_header(path: KeyPath) -> str:
+    """The table at PATH as its header is typed: `[campus]`, `[[hall]]` (an element of an array of
+    tables), `[hall.cooling]`."""
+    name = _table_name(path)
+    return f"[[{name}]]" if path and isinstance(path[-1], int) else f"[{name}]"
+
+
 def _missing_help(path: KeyPath) -> str | None:
     cl = _class_at(path[:-1]) if path[:-1] else Spec
     if cl is None or not attrs.has(cl):
@@ -373,13 +390,24 @@ def _missing_help(path: KeyPath) -> str | None:
     field = {a.name: a for a in attrs.fields(cl)}.get(path[-1])
     if field is None:
         return None
-    return f"add `{field.name} = ...` ({field.metadata.get('doc', '')})"
+    doc = field.metadata.get("doc", "")
+    about = f" ({doc})" if doc else ""
+    # A table is added as its header, as TOML writes it; a key as `key = ...`.
+    tp = field.type
+    while _is_union(tp):
+        tp = next((a for a in get_args(tp) if a is not type(None)), tp)
+    table = _table_name(path)
+    if _is_tuple(tp) and attrs.has(get_args(tp)[0]):
+        return f"add a `[[{table}]]` table for each item{about}"
+    if attrs.has(tp):
+        return f"add a `[{table}]` table{about}"
+    return f"add `{field.name} = ...`{about}"
 
 
 def unknown_key_diagnostics(src, path: KeyPath, err: ForbiddenExtraKeysError) -> list[Diagnostic]:
     """One diagnostic per unknown key, each at the key itself, with the closest known key."""
     known = _fields_of(err.cl)
-    table = f"[{_table_name(path)}]" if path else "the top level"
+    table = _table_header(path) if path else "the top level"
     out = []
     for key in sorted(err.extra_fields):
         here = path + (key,)

@@ -69,3 +69,7 @@ data = ("# expect: HUB002\n# a name saved in CP949\n" + t).encode().replace(b"@@
 (out / "HUB002-not-utf8.toml").write_bytes(data)
 case("HUB404","cfe-target-unreachable",[], append='\n[[renewable]]\nid = "roof-pv"\nkind = "solar"\ncapacity_mw = 5\ncapacity_factor = 0.14\n\n[energy]\ncfe_target = 0.5'+M("HUB404")+"\n", about="5 MWp of PV cannot supply half of a 5 MW campus")
 case("HUB209","rack-does-not-fit-slot",[("slots_per_row = 12", "slots_per_row = 12\nslot_width_mm = 500"+M("HUB209"))], about="600 mm racks in 500 mm slots")
+# comments only: nothing to check (the whole file is the finding, reported at line 1)
+(out / "HUB010-empty-spec.toml").write_text(
+    "# expect: HUB010  # <- HUB010\n# a spec with nothing but comments: a new file not written yet\n\n# schema = \"hubc/1\"\n"
+)
