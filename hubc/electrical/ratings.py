@@ -54,6 +54,7 @@ class BusRating:
     duty_ikss_ka: float
     duty_ip_ka: float
     duty_ith_ka: float
+    duty_ikss_min_ka: float | None  # the minimum Ik'' (for protection settings)
     clearing_time_s: float
     x_r: float | None
     dc_time_constant_ms: float | None
@@ -258,7 +259,7 @@ def choose_ratings(network: Network, studies: Studies, *, mv_switchgear_ka: floa
                 BusRating(
                     bus=b.id, kind=kind, vn_kv=b.vn_kv, section=b.section, area=b.area, copy=b.copy, rated_voltage_kv=0.69 if b.vn_kv <= 0.69 else 1.0,
                     rated_current_a=frame, duty_current_a=round(duty_a, 1), rated_short_circuit_ka=r.icu_ka, rated_peak_ka=round(cat.lv_making_factor(r.icu_ka) * r.icu_ka, 2),
-                    rated_short_time_ka=r.icw_ka, duty_ikss_ka=ikss, duty_ip_ka=ip, duty_ith_ka=ith, clearing_time_s=tk, x_r=res.x_r_max, dc_time_constant_ms=_r1(tau),
+                    rated_short_time_ka=r.icw_ka, duty_ikss_ka=ikss, duty_ip_ka=ip, duty_ith_ka=ith, duty_ikss_min_ka=res.ikss_min_ka, clearing_time_s=tk, x_r=res.x_r_max, dc_time_constant_ms=_r1(tau),
                     dc_time_constant_note="", specified=lv_board_ka is not None, ok=ok, governing=gov, source=r.source + "; IEC 60947-2 Table 2",
                 )
             )
@@ -303,7 +304,7 @@ def choose_ratings(network: Network, studies: Studies, *, mv_switchgear_ka: floa
             BusRating(
                 bus=b.id, kind=kind, vn_kv=b.vn_kv, section=b.section, area=b.area, copy=b.copy, rated_voltage_kv=cls.rated_voltage_kv,
                 rated_current_a=rated_a, duty_current_a=round(duty_a, 1), rated_short_circuit_ka=rated_ka, rated_peak_ka=round(peak_factor(f_hz) * rated_ka, 2),
-                rated_short_time_ka=rated_ka, duty_ikss_ka=ikss, duty_ip_ka=ip, duty_ith_ka=ith, clearing_time_s=tk, x_r=res.x_r_max, dc_time_constant_ms=_r1(tau),
+                rated_short_time_ka=rated_ka, duty_ikss_ka=ikss, duty_ip_ka=ip, duty_ith_ka=ith, duty_ikss_min_ka=res.ikss_min_ka, clearing_time_s=tk, x_r=res.x_r_max, dc_time_constant_ms=_r1(tau),
                 dc_time_constant_note=note, specified=specified is not None, ok=ok, governing=gov, source=cls.source + "; " + cat.source("switchgear_short_circuit_ka"),
             )
         )
