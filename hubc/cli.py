@@ -80,35 +80,47 @@ class _Progress:
             click.echo(click.style("  ... ", fg="cyan") + message, err=True)
 
 
-def _with_referenced_files(diags, sources: dict[str, str]) -> dict[str, str]:
+def _with_referenced_files(diags, sources: dict[str, str], roots: tuple[Path, ...]) -> dict[str, str]:
     """Diagnostics may point into files the spec names (catalog extensions, profile CSVs): read
-    those too, so their findings get a source snippet like the spec's own."""
+    those too, so their findings get a source snippet like the spec's own. Only files inside
+    `roots` (the specs' folders and --allow-read folders) are read, through the same confined
+    reader as the spec's files: output never quotes a line of any other file."""
+    from hubc.diagnostics import Diagnostic, Location
+    from hubc.spec.files import read_confined
+    from hubc.spec.limits import limits
+
     out = dict(sources)
+    cap = max(limits().catalog_file_max_bytes, limits().profile_csv_max_bytes)
     for d in diags:
         name = d.location.file
-        if name not in out and d.location.line:
-            try:
-                out[name] = Path(name).read_bytes().decode("utf-8", errors="replace")
-            except OSError:
-                continue
+        if name in out or not d.location.line or not roots:
+            continue
+        # Catalog findings name the file from the working directory, profile findings from the
+        # spec's folder: try both, confined either way.
+        candidates = [Path(name)] + ([r / name for r in roots] if not Path(name).is_absolute() else [])
+        for candidate in candidates:
+            data = read_confined(candidate, roots, cap, name, Location(file=name))
+            if not isinstance(data, Diagnostic):
+                out[name] = data.decode("utf-8", errors="replace")
+                break
     return out
 
 
-def _render(diags, sources, fmt: str) -> str:
+def _render(diags, sources, fmt: str, roots: tuple[Path, ...] = ()) -> str:
     from hubc.render import RENDERERS, render_text
 
-    sources = _with_referenced_files(diags, sources)
+    sources = _with_referenced_files(diags, sources, roots)
 
     if fmt == "text":
         return render_text(diags, sources, colour=_colour(sys.stdout))
     return RENDERERS[fmt](diags, sources)
 
 
-def _finish(diags, sources, fmt: str, quiet: bool, code: int | None = None) -> None:
+def _finish(diags, sources, fmt: str, quiet: bool, code: int | None = None, roots: tuple[Path, ...] = ()) -> None:
     from hubc.pipeline import exit_code
 
     if diags or not quiet or fmt != "text":
-        click.echo(_render(list(diags), sources, fmt), nl=False)
+        click.echo(_render(list(diags), sources, fmt, roots), nl=False)
     sys.exit(code if code is not None else exit_code(diags))
 
 
@@ -125,20 +137,31 @@ def main() -> None:
     """
 
 
+def _allow_read_option(fn):
+    return click.option(
+        "--allow-read", "allow_read", multiple=True, metavar="DIR",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Also let the spec name files (`[catalog] files`, profile CSVs) under DIR; by default only "
+             "files inside the spec's own folder tree are read. Repeatable.",
+    )(fn)
+
+
 @main.command(epilog=EXIT_HELP, short_help="Check specs: every problem, at its TOML line:col.")
 @click.argument("specs", nargs=-1, required=True, type=SpecPath())
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing when the spec is clean.")
-def check(specs: tuple[Path, ...], fmt: str, quiet: bool) -> None:
+@_allow_read_option
+def check(specs: tuple[Path, ...], fmt: str, quiet: bool, allow_read: tuple[Path, ...]) -> None:
     """Validate SPECS and report every problem, with its code and TOML line:col."""
     from hubc.pipeline import check_spec
 
-    diags, sources = [], {}
+    diags, sources, roots = [], {}, []
     for spec in specs:
-        checked = check_spec(spec, str(spec))
+        checked = check_spec(spec, str(spec), allow_read)
         diags.extend(checked.diagnostics)
         sources.update(checked.sources())
-    _finish(diags, sources, fmt, quiet)
+        roots.extend(checked.read_roots())
+    _finish(diags, sources, fmt, quiet, roots=tuple(roots))
 
 
 @main.command(epilog=EXIT_HELP, short_help="Size, place, verify and write the design of SPEC.")
@@ -153,8 +176,11 @@ def check(specs: tuple[Path, ...], fmt: str, quiet: bool) -> None:
               help="Lock file for --frozen (default: hubc.lock beside the spec, else DIR/hubc.lock).")
 @click.option("--wait", "wait_s", type=click.FloatRange(min=0), default=60.0, show_default=True, metavar="SECONDS",
               help="How long to wait for another build writing the same DIR before giving up (exit 2).")
+@click.option("--time-limit", "time_limit", type=click.FloatRange(min=0, min_open=True), default=None,
+              metavar="SECONDS", help="Stop the build (exit 3, nothing written) if it takes longer than this.")
+@_allow_read_option
 def build(spec: Path, out: str | None, fmt: str, quiet: bool, frozen: bool, lock_path: Path | None,
-          wait_s: float) -> None:
+          wait_s: float, time_limit: float | None, allow_read: tuple[Path, ...]) -> None:
     """Size, place, verify and write the design of SPEC into a folder (-o DIR).
 
     The build is all or nothing: if any stage fails, DIR is left exactly as it was; otherwise
@@ -170,7 +196,8 @@ def build(spec: Path, out: str | None, fmt: str, quiet: bool, frozen: bool, lock
     # Outputs name the spec relative to a stable root (hubc.labels); the terminal shows places
     # as typed.
     typed = str(spec)
-    checked = check_spec(spec, stable_label(spec))
+    checked = check_spec(spec, stable_label(spec), allow_read)
+    roots = checked.read_roots()
     catalog = getattr(checked.spec, "catalog", None)
     names = label_map(typed, checked.source.name if checked.source else typed, getattr(catalog, "files", ()))
     sources = {names.get(k, k): v for k, v in checked.sources().items()}
@@ -179,18 +206,18 @@ def build(spec: Path, out: str | None, fmt: str, quiet: bool, frozen: bool, lock
         return relabel(diags, names)
 
     if not checked.ok:
-        _finish(shown(checked.diagnostics), sources, fmt, quiet)
+        _finish(shown(checked.diagnostics), sources, fmt, quiet, roots=roots)
     raw_out = out if out is not None else str(Path("build") / checked.spec.campus.id)
     try:
         target = resolve_target(raw_out, input_files(spec, checked))
     except HubcError as exc:
-        _finish(exc.diagnostics, sources, fmt, quiet, exc.exit_code)
+        _finish(exc.diagnostics, sources, fmt, quiet, exc.exit_code, roots=roots)
         return
     progress = _Progress(quiet)
     try:
-        built = build_spec(checked, progress)
+        built = build_spec(checked, progress, time_limit_s=time_limit)
     except HubcError as exc:
-        _finish(shown(exc.diagnostics), sources, fmt, quiet, exc.exit_code)
+        _finish(shown(exc.diagnostics), sources, fmt, quiet, exc.exit_code, roots=roots)
         return
     diags = shown(built.diagnostics)
     if frozen:
@@ -199,14 +226,14 @@ def build(spec: Path, out: str | None, fmt: str, quiet: bool, frozen: bool, lock
             lock_path = target.path / "hubc.lock" if inside_out else spec.parent / "hubc.lock"
         problems = frozen_diagnostics(built.plan["hubc.lock"], lock_path, no_symlink=inside_out)
         if problems:
-            _finish(diags + problems, sources, fmt, quiet, 1)
+            _finish(diags + problems, sources, fmt, quiet, 1, roots=roots)
     try:
         report = write_build(built.plan, target, wait_s=wait_s, say=progress)
     except HubcError as exc:
-        _finish(diags + list(exc.diagnostics), sources, fmt, quiet, exc.exit_code)
+        _finish(diags + list(exc.diagnostics), sources, fmt, quiet, exc.exit_code, roots=roots)
         return
     if diags:
-        click.echo(_render(diags, sources, fmt), nl=False)
+        click.echo(_render(diags, sources, fmt, roots), nl=False)
     if report.replaced and fmt == "text":
         click.echo(f"note: replaced {len(report.replaced)} file(s) in {target.shown} that hubc had not written: "
                    + ", ".join(report.replaced[:5]) + (" ..." if len(report.replaced) > 5 else ""), err=True)
@@ -284,8 +311,9 @@ Exit codes:
               help="Exit 1 when a change crosses a threshold: METRIC:+N% (e.g. capex_krw:+5%), METRIC:-N, "
                    "`removed` (anything removed or downsized) or `redundancy` (tier/redundancy changed).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress.")
+@_allow_read_option
 def plan(specs: tuple[Path, ...], base_rev: str | None, fmt: str, detailed_exitcode: bool,
-         fail_on: tuple[str, ...], quiet: bool) -> None:
+         fail_on: tuple[str, ...], quiet: bool, allow_read: tuple[Path, ...]) -> None:
     """Compare the design of SPEC with that of BASE, an older spec, or (with --base REV) with
     SPEC's own design at git revision REV; for a review."""
     from hubc import plan as planmod
@@ -314,14 +342,15 @@ def plan(specs: tuple[Path, ...], base_rev: str | None, fmt: str, detailed_exitc
     facts = []
     try:
         for path, label in pairs:
-            checked = check_spec(path, label)
+            checked = check_spec(path, label, allow_read)
             sources = checked.sources()
+            roots = checked.read_roots()
             if not checked.ok:
-                _finish(checked.diagnostics, sources, "text", False, 1)
+                _finish(checked.diagnostics, sources, "text", False, 1, roots=roots)
             try:
                 built = build_spec(checked, progress)
             except HubcError as exc:
-                _finish(exc.diagnostics, sources, "text", False, exc.exit_code)
+                _finish(exc.diagnostics, sources, "text", False, exc.exit_code, roots=roots)
                 return
             facts.append(planmod.facts(label, checked.spec, built.design))
     finally:

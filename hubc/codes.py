@@ -28,6 +28,9 @@ class Code:
     example: str
     fix: str
     domain: str
+    # A finding a `[[waive]]` may accept. Limits that keep hubc safe (sizes, reads) may not be:
+    # waiving one would let a build do what the limit exists to prevent.
+    waivable: bool = True
 
     def explain(self) -> str:
         parts = [
@@ -75,6 +78,7 @@ def registry() -> dict[str, Code]:
                 example=doc["example"],
                 fix=doc["fix"],
                 domain=domain,
+                waivable=bool(doc.get("waivable", True)),
             )
     return dict(sorted(codes.items()))
 

@@ -39,6 +39,8 @@ class BuildInput:
     source: SourceFile = attrs.field(eq=False)
     base_dir: Path = attrs.field(eq=False)
     catalog: Catalog = attrs.field(eq=False)
+    # Folders besides base_dir that files named by the spec may be read from (--allow-read).
+    allowed_roots: tuple[Path, ...] = attrs.field(default=(), eq=False)
 
 
 class StageOrderError(RuntimeError):
@@ -98,6 +100,8 @@ class Design:
     def report_headline(self) -> list[tuple[str, str]]:
         """Headline figures the stages add to the report, in stage order."""
         lines: list[tuple[str, str]] = []
+        if self.cooling is not None:
+            lines.extend(self.cooling.report_headline())
         if self.procurement is not None:
             lines.extend(self.procurement.report_headline())
         return lines

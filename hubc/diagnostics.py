@@ -37,6 +37,17 @@ def format_path(path: Sequence[str | int]) -> str:
     return out
 
 
+def quote(value: str, width: int = 40) -> str:
+    """A user's string for a message: in double quotes, control characters escaped (a newline
+    in an id must be seen, not start a new output line) and cut to `width` characters."""
+    shown = "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii") for ch in value[: width + 1]
+    )
+    if len(value) > width:
+        shown = shown[: width - 1] + f"… ({len(value):,} characters)"
+    return f'"{shown}"'
+
+
 @attrs.frozen(kw_only=True)
 class Location:
     """A place in a spec file. Lines and columns are 1-based; `length` is the caret width."""

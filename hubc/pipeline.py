@@ -11,18 +11,21 @@ the plan to disk, through `hubc.writer` (staged beside OUT and swapped in whole)
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import shutil
+import signal
 import stat
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 import attrs
 
-from hubc.codes import diag
+from hubc.codes import diag, registry
 from hubc.diagnostics import Diagnostic, HubcError, Severity, has_errors, sort_diagnostics
 from hubc.spec.model import Spec
 from hubc.spec.source import RawDocument, SourceFile
@@ -48,6 +51,12 @@ class Checked:
     catalog: Catalog | None = attrs.field(default=None, eq=False)
     # The file's text for source snippets, even when it did not parse (TOML syntax errors).
     text: str | None = None
+    # Folders besides base_dir that files named by the spec may lie in (`--allow-read DIR`).
+    allowed_roots: tuple[Path, ...] = ()
+
+    def read_roots(self) -> tuple[Path, ...]:
+        """Where files named by the spec may be read from, and so quoted in output."""
+        return (self.base_dir, *self.allowed_roots)
 
     def sources(self) -> dict[str, str]:
         if self.source is not None:
@@ -69,19 +78,27 @@ def _today() -> datetime.date:
     return datetime.date.fromisoformat(pinned) if pinned else datetime.date.today()
 
 
-def check_document(doc: RawDocument, base_dir: Path, extra: Callable[[Spec, SourceFile], list[Diagnostic]] | None = None) -> Checked:
+def check_document(
+    doc: RawDocument,
+    base_dir: Path,
+    extra: Callable[[Spec, SourceFile], list[Diagnostic]] | None = None,
+    allowed_roots: tuple[Path, ...] = (),
+) -> Checked:
     from hubc.checks import run_checks
     from hubc.spec.convert import structure
 
     spec, diags = structure(doc)
     if spec is None:
-        return Checked(spec=None, source=doc.source, base_dir=base_dir, diagnostics=tuple(sort_diagnostics(diags)))
-    diags = run_checks(spec, doc.source, base_dir)
+        return Checked(
+            spec=None, source=doc.source, base_dir=base_dir, diagnostics=tuple(sort_diagnostics(diags)),
+            allowed_roots=allowed_roots,
+        )
+    diags = run_checks(spec, doc.source, base_dir, allowed_roots)
     # Catalog extension files (`[catalog] files`) are part of the spec: loaded once here, their
     # problems are check findings at file:line:col in those files, and the build reuses the result.
     from hubc.catalog import load_catalog
 
-    catalog, catalog_diags = load_catalog(spec, base_dir, doc.source)
+    catalog, catalog_diags = load_catalog(spec, base_dir, doc.source, allowed_roots)
     diags.extend(catalog_diags)
     if extra is not None:
         diags.extend(extra(spec, doc.source))
@@ -93,21 +110,35 @@ def check_document(doc: RawDocument, base_dir: Path, extra: Callable[[Spec, Sour
         diagnostics=tuple(sort_diagnostics(kept)),
         waived=waived,
         catalog=catalog,
+        allowed_roots=allowed_roots,
     )
 
 
-def check_spec(path: str | Path, display: str | None = None) -> Checked:
+def check_spec(path: str | Path, display: str | None = None, allow_read: tuple[Path, ...] = ()) -> Checked:
     from hubc.spec.source import load_path
 
     path = Path(path)
     doc, diags = load_path(path, display)
     if doc is None:
-        try:
-            text = path.read_bytes().decode("utf-8", errors="replace")
-        except OSError:
-            text = None
-        return Checked(spec=None, source=None, base_dir=path.parent, diagnostics=tuple(diags), text=text)
-    return check_document(doc, path.parent)
+        return Checked(
+            spec=None, source=None, base_dir=path.parent, diagnostics=tuple(diags), text=_snippet_text(path, diags),
+            allowed_roots=tuple(allow_read),
+        )
+    return check_document(doc, path.parent, allowed_roots=tuple(allow_read))
+
+
+def _snippet_text(path: Path, diags: list[Diagnostic]) -> str | None:
+    """The text of a spec that did not load, for source snippets: only when it was read and
+    is within the size limit (HUB009/HUB012 mean there is nothing, or too much, to show)."""
+    if any(d.code in ("HUB009", "HUB012") for d in diags) or not path.is_file():
+        return None  # nothing, or too much, to show; a pipe cannot be read twice
+    from hubc.spec.limits import limits
+
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(limits().spec_max_bytes).decode("utf-8", errors="replace")
+    except OSError:
+        return None
 
 
 # ------------------------------------------------------------------------------- waivers
@@ -148,7 +179,7 @@ def apply_waivers(
             if w.code.upper() == d.code and (w.target == "*" or _under(d.key_path, w.target)):
                 hit = i
                 break
-        if hit is None or d.code.startswith("HUB8"):
+        if hit is None or d.code.startswith("HUB8") or not registry()[d.code].waivable:
             out.append(d)
         else:
             used[hit] = True
@@ -156,10 +187,12 @@ def apply_waivers(
     for i in live:
         if not used[i]:
             w = spec.waive[i]
+            entry = registry().get(w.code.upper())
             out.append(
                 diag(
                     "HUB802",
-                    f"waiver of {w.code} at `{w.target}` matches no finding",
+                    f"{w.code} cannot be waived: it is one of hubc's limits" if entry and not entry.waivable
+                    else f"waiver of {w.code} at `{w.target}` matches no finding",
                     source.at_key(("waive", i)),
                     ("waive", i),
                     help="the finding is gone: delete the waiver so it cannot hide a future one",
@@ -185,8 +218,57 @@ class Built:
     design: Design = attrs.field(eq=False)
 
 
-def build_spec(checked: Checked, progress: Progress | None = None) -> Built:
-    """Run the build stages on a checked spec. Raises HubcError on a user-caused failure."""
+class _TimeLimit(Exception):
+    """Raised by the --time-limit alarm inside whatever the build is doing."""
+
+
+@contextlib.contextmanager
+def _alarm(seconds: float | None):
+    """SIGALRM after `seconds` (main thread, POSIX): interrupts problem preparation, studies and
+    emitters alike; solvers are bounded by their own deterministic limits and return first."""
+    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def fire(_signum, _frame):
+        raise _TimeLimit
+
+    old = signal.signal(signal.SIGALRM, fire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def build_spec(checked: Checked, progress: Progress | None = None, time_limit_s: float | None = None) -> Built:
+    """Run the build stages on a checked spec. Raises HubcError on a user-caused failure, and
+    with exit code 3 (HUB905) when `time_limit_s` runs out, naming the stage it reached."""
+    reached = ["the start"]
+    try:
+        with _alarm(time_limit_s):
+            return _build(checked, progress, reached)
+    except _TimeLimit:
+        from hubc.diagnostics import Location
+
+        where = Location(file=checked.source.name) if checked.source is not None else Location(file="")
+        done = reached[1:-1]
+        raise HubcError(
+            [
+                diag(
+                    "HUB905",
+                    f'the build reached its {time_limit_s:g} s time limit in stage "{reached[-1]}"'
+                    + (f" (finished: {', '.join(done)})" if done else ""),
+                    where,
+                    help="give the build more time (--time-limit), or build a smaller campus first",
+                )
+            ],
+            3,
+        ) from None
+
+
+def _build(checked: Checked, progress: Progress | None, reached: list[str]) -> Built:
     if not checked.ok:
         raise HubcError(checked.diagnostics, 1)
     from hubc.design import BuildInput, Design
@@ -194,11 +276,15 @@ def build_spec(checked: Checked, progress: Progress | None = None) -> Built:
     from hubc.stages import BUILD_STAGES
 
     assert checked.spec is not None and checked.source is not None and checked.catalog is not None
-    inp = BuildInput(spec=checked.spec, source=checked.source, base_dir=checked.base_dir, catalog=checked.catalog)
+    inp = BuildInput(
+        spec=checked.spec, source=checked.source, base_dir=checked.base_dir, catalog=checked.catalog,
+        allowed_roots=checked.allowed_roots,
+    )
     say = progress or (lambda _msg: None)
     design = Design()
     diags: list[Diagnostic] = list(checked.diagnostics)
     for stage in BUILD_STAGES:
+        reached.append(stage.fills)
         say(f"{stage.fills}: {stage.description}")
         result, stage_diags = stage.run(inp, design, say)
         design = attrs.evolve(design, **{stage.fills: result})
@@ -206,6 +292,7 @@ def build_spec(checked: Checked, progress: Progress | None = None) -> Built:
         if has_errors(stage_diags):
             raise HubcError(sort_diagnostics(diags), 1)
     final = tuple(sort_diagnostics(diags))
+    reached.append("emit")
     plan = emit_all(inp, design, final)
     for name in plan:
         _check_plan_path(name)

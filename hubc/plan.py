@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from hubc.core.loads import cdu_unit_kw
 from hubc.lock import equipment_totals
 from hubc.spec.model import Spec
 
@@ -69,7 +70,7 @@ def facts(label: str, spec: Spec, design: Design) -> Facts:
         "grid circuits": str(spec.grid.circuits),
     }
     for hall in spec.hall:
-        red[f"{hall.id} CDUs"] = f"{hall.cooling.cdus} x {hall.cooling.cdu_kw:g} kW {hall.cooling.cdu_redundancy} per {hall.cooling.cdu_scope}"
+        red[f"{hall.id} CDUs"] = f"{hall.cooling.cdus} x {cdu_unit_kw(hall.cooling):g} kW {hall.cooling.cdu_redundancy} per {hall.cooling.cdu_scope}"
     halls = {h.id: f"{h.copies} x {h.rows} rows x {h.slots_per_row} slots" for h in spec.hall}
     return Facts(
         label=label,

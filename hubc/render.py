@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from hubc import __version__
 from hubc.codes import registry
 from hubc.diagnostics import Diagnostic, Severity
+from hubc.spec.limits import limits
 
 Sources = dict[str, str]  # file name -> text (for source snippets)
 
@@ -32,33 +33,78 @@ def summary_line(diags: Sequence[Diagnostic]) -> str:
     return "found " + " and ".join(parts)
 
 
-def render_text(diags: Sequence[Diagnostic], sources: Sources, colour: bool = False) -> str:
+# A snippet shows at most this many characters of a source line, around the caret: a spec may
+# hold a 100 KB line (thousands of inline keep-outs), and printing it once per finding on it
+# made `check` write hundreds of megabytes.
+_SNIPPET_BEFORE, _SNIPPET_AFTER = 40, 80
+# Control characters in a snippet are shown as U+FFFD (one character, so the caret still lines
+# up): a spec must not be able to send escape sequences to the reader's terminal.
+_CONTROL = {i: "\ufffd" for i in (*range(0x09), *range(0x0A, 0x20), *range(0x7F, 0xA0))}
+# In messages (which quote ids, names and paths from the spec) the same characters, and the
+# Unicode bidi controls that reorder what a reader sees, are written as escapes instead.
+_ESCAPE = {
+    i: f"\\x{i:02x}" if i < 0x100 else f"\\u{i:04x}"
+    for i in (*range(0x09), *range(0x0A, 0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+}
+
+
+def _visible(text: str) -> str:
+    return text.translate(_ESCAPE)
+
+
+def _clip(line: str, col: int, length: int) -> tuple[str, int, int]:
+    """(shown text, caret column, caret width): `line` cut to a window from a little before the
+    caret to a little after its start, marked with … where cut."""
+    start = max(0, col - 1 - _SNIPPET_BEFORE)
+    end = min(len(line), col - 1 + _SNIPPET_AFTER)
+    head = "…" if start > 0 else ""
+    shown = head + line[start:end] + ("…" if end < len(line) else "")
+    new_col = col - start + len(head)
+    width = max(1, min(length, end - (col - 1)))
+    return shown.translate(_CONTROL), new_col, width
+
+
+def render_text(
+    diags: Sequence[Diagnostic], sources: Sources, colour: bool = False, max_shown: int | None = None
+) -> str:
+    """rustc-style text. At most `max_shown` diagnostics (default: `[limits] diagnostics_text_max`)
+    are printed, then "... and N more"; the summary counts all of them (JSON lists all). Each
+    source is split into lines once, so the time is linear in the number of diagnostics."""
+
     def c(code: str, text: str) -> str:
         return f"{code}{text}{_RESET}" if colour else text
 
+    if max_shown is None:
+        max_shown = limits().diagnostics_text_max
+    split: dict[str, list[str]] = {}
     out: list[str] = []
-    for d in diags:
+    for d in diags[:max_shown]:
         loc = d.location
-        head = f"{c(_BOLD, str(loc))}: {c(_COLOURS[d.severity], d.code + ' ' + d.severity.value)}: {d.message}"
+        head = f"{c(_BOLD, _visible(str(loc)))}: {c(_COLOURS[d.severity], d.code + ' ' + d.severity.value)}: "
+        head += _visible(d.message)
         out.append(head)
         text = sources.get(loc.file)
         if text is not None and loc.line:
-            lines = text.splitlines()
+            lines = split.get(loc.file)
+            if lines is None:
+                lines = split[loc.file] = text.splitlines()
             if loc.line <= len(lines):
-                src_line = lines[loc.line - 1]
+                src_line, col, width = _clip(lines[loc.line - 1], max(1, loc.col), loc.length)
                 gutter = " " * len(str(loc.line))
                 out.append(f"{gutter} {c(_BLUE, '|')}")
                 out.append(f"{c(_BLUE, str(loc.line))} {c(_BLUE, '|')} {src_line}")
-                width = max(1, min(loc.length, max(1, len(src_line) - loc.col + 1)))
-                caret = " " * (loc.col - 1) + "^" * width
-                label = f" {d.key_path}" if d.key_path else ""
+                caret = " " * (col - 1) + "^" * width
+                label = f" {_visible(d.key_path)}" if d.key_path else ""
                 out.append(f"{gutter} {c(_BLUE, '|')} {c(_COLOURS[d.severity], caret + label)}")
         for rloc, label in d.related:
-            out.append(f"  {c(_BLUE, '=')} {label}: {rloc}")
+            out.append(f"  {c(_BLUE, '=')} {_visible(label)}: {_visible(str(rloc))}")
         for note in d.notes:
-            out.append(f"  {c(_BLUE, '=')} note: {note}")
+            out.append(f"  {c(_BLUE, '=')} note: {_visible(note)}")
         if d.help:
-            out.append(f"  {c(_BLUE, '=')} help: {d.help}")
+            out.append(f"  {c(_BLUE, '=')} help: {_visible(d.help)}")
+        out.append("")
+    if len(diags) > max_shown:
+        out.append(f"… and {len(diags) - max_shown:,} more (`--format json` lists them all)")
         out.append("")
     out.append(summary_line(diags))
     return "\n".join(out) + "\n"
@@ -178,11 +224,11 @@ def render_github(diags: Sequence[Diagnostic], sources: Sources) -> str:
     out = []
     for d in diags:
         loc = d.location
-        props = f"file={_gh_escape(loc.file, True)}"
+        props = f"file={_gh_escape(_visible(loc.file), True)}"
         if loc.line:
             props += f",line={loc.line},col={loc.col},endColumn={loc.col + loc.length}"
         props += f",title={_gh_escape(d.code + ' ' + registry()[d.code].slug, True)}"
-        msg = d.message + (f"\nhelp: {d.help}" if d.help else "")
+        msg = _visible(d.message) + (f"\nhelp: {_visible(d.help)}" if d.help else "")
         out.append(f"::{level[d.severity]} {props}::{_gh_escape(msg)}")
     return "\n".join(out) + ("\n" if out else "")
 

@@ -51,12 +51,12 @@ WRONG_VALUES = st.one_of(
     st.text(max_size=12),
     st.booleans(),
     st.integers(min_value=-(2**63), max_value=2**63 - 1),
-    st.floats(allow_nan=False, allow_infinity=True),
+    st.floats(allow_nan=True, allow_infinity=True),
     st.builds(list),
     st.builds(dict),
     st.lists(st.integers(), max_size=3),
     st.dictionaries(st.text(min_size=1, max_size=5), st.integers(), max_size=2),
-    st.sampled_from([-1, -1e9, 1e308, 0, -0.0, 10**18]),
+    st.sampled_from([-1, -1e9, 1e308, 0, -0.0, 10**18, 10**309, float("nan"), float("-inf")]),
 )
 
 

@@ -43,7 +43,7 @@ def test_each_catalog_file_is_read_and_parsed_once(tmp_path, monkeypatch):
     reads: list[str] = []
     parses: list[str] = []
     read, parse = loader.read_catalog_file, source.load_text
-    monkeypatch.setattr(loader, "read_catalog_file", lambda base, rel: reads.append(rel) or read(base, rel))
+    monkeypatch.setattr(loader, "read_catalog_file", lambda base, rel, *a: reads.append(rel) or read(base, rel, *a))
     monkeypatch.setattr(
         source, "load_text", lambda name, raw, **kw: parses.append(Path(name).name) or parse(name, raw, **kw)
     )

@@ -33,11 +33,14 @@ class Catalog:
         return self.equipment.version
 
 
-def load_catalog(spec: Any, base_dir: Path | str = Path("."), source: Any = None) -> tuple[Catalog, list[Diagnostic]]:
-    """The shipped catalog with the spec's `[catalog] files` merged over it (spec None: shipped only)."""
+def load_catalog(
+    spec: Any, base_dir: Path | str = Path("."), source: Any = None, allowed_roots: tuple[Path, ...] = ()
+) -> tuple[Catalog, list[Diagnostic]]:
+    """The shipped catalog with the spec's `[catalog] files` merged over it (spec None: shipped only).
+    User files are read only inside `base_dir`'s tree or `allowed_roots` (`hubc.spec.files`)."""
     from hubc.catalog.loader import load
 
-    return load(spec, base_dir, source)
+    return load(spec, base_dir, source, allowed_roots)
 
 
 @functools.cache

@@ -76,8 +76,12 @@ class BessContainer:
 class BessContainerRow(BessContainer):
     """A `[[bess_container]]` table as written: the container plus the price shorthands."""
 
-    cost_usd_per_kwh: float | None = f("Shorthand: price of the DC container (USD per kWh)", None, ge=0)
-    pcs_cost_usd_per_kw: float | None = f("Shorthand: price of its PCS skid (USD per kW; 0 = built in)", None, ge=0)
+    # Price bounds ~60-150x the dearest shipped figures (and in equipment.CatalogEntry): beyond
+    # them a figure is a typo, and the energy LP (GLOP) treats coefficients near 1e30 as infinite.
+    cost_usd_per_kwh: float | None = f("Shorthand: price of the DC container (USD per kWh)", None, ge=0, le=1e4)
+    pcs_cost_usd_per_kw: float | None = f(
+        "Shorthand: price of its PCS skid (USD per kW; 0 = built in)", None, ge=0, le=1e4
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -95,9 +99,9 @@ class Conductor:
 class LineCost:
     """A `[[line_cost]]` table: shorthand for the prices of `line-<kV>kv-overhead/underground`."""
 
-    voltage_kv: float = f("Voltage class (kV), one of the conductor table's", gt=0)
-    overhead_krw_per_km: float | None = f("Overhead line cost per route-km (KRW)", None, ge=0)
-    underground_krw_per_km: float | None = f("Underground cable cost per route-km (KRW)", None, ge=0)
+    voltage_kv: float = f("Voltage class (kV), one of the conductor table's", gt=0, le=800)
+    overhead_krw_per_km: float | None = f("Overhead line cost per route-km (KRW)", None, ge=0, le=1e12)
+    underground_krw_per_km: float | None = f("Underground cable cost per route-km (KRW)", None, ge=0, le=1e12)
     source: str = f("Public source of the figures")
     date: str = f("Date of the figures")
     tag: Tag = f("V, S, D, U or estimate")
@@ -108,8 +112,8 @@ class RenewableCost:
     catalog_id: str = f('Equipment entry that prices the plant ("" for a PPA, which buys energy only)', "")
     om_share_per_year: float = f("Fixed O&M per year as a share of capex", ge=0, le=1)
     lifetime_years: int = f("Economic life (years)", gt=0, le=60)
-    price_krw_per_mwh: float = f("Energy price per MWh (PPA)", 0.0, ge=0)
-    turbine_mw: float | None = opt("Turbine rating (MW), wind only; default the entry's reference rating")
+    price_krw_per_mwh: float = f("Energy price per MWh (PPA)", 0.0, ge=0, le=1e7)
+    turbine_mw: float | None = opt("Turbine rating (MW), wind only; default the entry's reference rating", gt=0, le=50)
     source: str = f("Public source of the figures")
     date: str = f("Date of the figures")
     tag: Tag = f("V, S, D, U or estimate")
@@ -119,7 +123,7 @@ class RenewableCost:
 class RenewableCostRow(RenewableCost):
     """A `[renewable_cost.<kind>]` table as written: the parameters plus the price shorthand."""
 
-    capex_krw_per_mw: float | None = f("Shorthand: capital cost per MW of nameplate (KRW)", None, ge=0)
+    capex_krw_per_mw: float | None = f("Shorthand: capital cost per MW of nameplate (KRW)", None, ge=0, le=1e11)
 
 
 # ----------------------------------------------------------------------------- shipped technical data
@@ -231,11 +235,13 @@ class EnergyCatalog:
         return units.convert(entry.rating, entry.rating_unit, "MW") or 0.0
 
 
-def load_energy_catalog(spec: Any, base_dir: Any = ".", source: Any = None) -> tuple[EnergyCatalog, list]:
+def load_energy_catalog(
+    spec: Any, base_dir: Any = ".", source: Any = None, allowed_roots: tuple = ()
+) -> tuple[EnergyCatalog, list]:
     """The energy side of `hubc.catalog.load_catalog` (the one loader)."""
     from hubc.catalog import load_catalog
 
-    catalog, diags = load_catalog(spec, base_dir, source)
+    catalog, diags = load_catalog(spec, base_dir, source, allowed_roots)
     return catalog.energy, diags
 
 
@@ -335,7 +341,7 @@ def _stage_containers(src, items: list, known: Known, staged: EnergyStaged, ship
         out += errs
         if row is None:
             continue
-        if not _ID_RE.match(row.id):
+        if not _ID_RE.fullmatch(row.id):  # fullmatch: `$` also matches before a final newline
             out.append(
                 _bad(
                     src,

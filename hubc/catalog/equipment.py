@@ -72,14 +72,17 @@ class CatalogEntry:
     id: str = f("Catalog entry id", id=True)
     family: str = f("Equipment family")
     description: str = f("What the entry is")
-    rating: float = f("Reference rating the cost is quoted at", gt=0)
+    # Upper bounds ~10-400x the largest shipped figures: beyond them a figure is a typo, and
+    # sums of such numbers overflow to inf (design.json cannot hold it). Negative costs and
+    # ratings are HUB605, with the catalog's own message.
+    rating: float = f("Reference rating the cost is quoted at", gt=0, le=1e7)
     rating_unit: str = f("Unit of the rating")
-    rating_min: float | None = opt("Lowest rating the entry covers")
-    rating_max: float | None = opt("Highest rating the entry covers")
+    rating_min: float | None = opt("Lowest rating the entry covers", le=1e7, checked_by="HUB605")
+    rating_max: float | None = opt("Highest rating the entry covers", le=1e7, checked_by="HUB605")
     unit: str = f("Unit of quantity the cost is per (ea, m, km, MWp, MW)", "ea")
     ratings: tuple[str, ...] = many("Other ratings, for supplier lists")
-    cost_krw: float | None = opt("Cost of one unit at the reference rating (KRW)")
-    cost_usd: float | None = opt("Cost of one unit at the reference rating (USD)")
+    cost_krw: float | None = opt("Cost of one unit at the reference rating (KRW)", le=1e13, checked_by="HUB605")
+    cost_usd: float | None = opt("Cost of one unit at the reference rating (USD)", le=1e10, checked_by="HUB605")
     scale_exponent: float = f("Cost scales as (rating / reference) ** exponent", 1.0, ge=0, le=2)
     cost_source: str = f("Where the cost comes from (or the basis of the estimate)")
     cost_date: str = f("Date of the cost figure")
@@ -147,12 +150,12 @@ class EquipmentCatalog:
 
 
 def load_equipment_catalog(
-    spec: Any, base_dir: Path | str = Path("."), source: Any = None
+    spec: Any, base_dir: Path | str = Path("."), source: Any = None, allowed_roots: tuple[Path, ...] = ()
 ) -> tuple[EquipmentCatalog, list[Diagnostic]]:
     """The equipment side of `hubc.catalog.load_catalog` (the one loader)."""
     from hubc.catalog import load_catalog
 
-    catalog, diags = load_catalog(spec, base_dir, source)
+    catalog, diags = load_catalog(spec, base_dir, source, allowed_roots)
     return catalog.equipment, diags
 
 
@@ -342,7 +345,7 @@ def _check_entry(src, path: KeyPath, e: CatalogEntry) -> list[Diagnostic]:
 def _check_names(src, path: KeyPath, e: CatalogEntry) -> list[Diagnostic]:
     """The id is well formed; the family and both units are known."""
     out: list[Diagnostic] = []
-    if not CATALOG_ID.match(e.id):
+    if not CATALOG_ID.fullmatch(e.id):  # fullmatch: `$` also matches before a final newline
         out.append(
             diag(
                 "HUB610",

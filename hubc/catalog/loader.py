@@ -2,7 +2,9 @@
 
 In: the shipped package data (`data/vendors-kr.toml`, `data/equipment-families.toml`,
 `data/equipment-*.toml`, `data/energy.toml`, in that order; merged once per process) and the
-spec's `[catalog] files` (paths relative to the spec file), each read by `read_catalog_file`. Out: one `Catalog` (the
+spec's `[catalog] files` (paths relative to the spec file), each read by `read_catalog_file`
+through `hubc.spec.files` (inside the spec's folder tree or an --allow-read folder, a regular file,
+at most the catalog size limit). Out: one `Catalog` (the
 equipment entries, vendors and families; the energy tables, priced by those entries) and
 every problem in a user file as a diagnostic at its file:line:col.
 
@@ -24,7 +26,6 @@ import attrs
 
 from hubc.catalog import energy, equipment
 from hubc.catalog.families import FAMILIES
-from hubc.codes import diag
 from hubc.diagnostics import Diagnostic, Location, Severity
 
 if TYPE_CHECKING:
@@ -33,9 +34,23 @@ if TYPE_CHECKING:
 SHIPPED_DIR = equipment.SHIPPED_DIR
 
 
-def read_catalog_file(base_dir: Path | str, rel: str) -> bytes:
-    """The bytes of one `[catalog] files` entry (relative to the spec's folder). Raises OSError."""
-    return (Path(base_dir) / rel).read_bytes()
+def read_catalog_file(
+    base_dir: Path | str,
+    rel: str,
+    allowed_roots: tuple[Path, ...] = (),
+    where: Location | None = None,
+    path: tuple = (),
+) -> bytes | Diagnostic:
+    """The bytes of one `[catalog] files` entry (relative to the spec's folder), or the
+    diagnostic that refuses it: outside the spec's tree and `allowed_roots` (HUB013), not a
+    regular file (HUB014), too large (HUB012), missing or unreadable (HUB601)."""
+    from hubc.spec.files import read_referenced_file
+    from hubc.spec.limits import limits
+
+    return read_referenced_file(
+        base_dir, rel, allowed_roots, limits().catalog_file_max_bytes, where or Location(file="spec"), path,
+        unreadable="HUB601", what="catalog file",
+    )
 
 
 def _user_label(source: Any, base_dir: Path | str, rel: str) -> str:
@@ -77,28 +92,22 @@ class _State:
     user_files: list[str] = attrs.field(factory=list)
 
 
-def load(spec: Any, base_dir: Path | str = Path("."), source: Any = None) -> tuple[Catalog, list[Diagnostic]]:
+def load(
+    spec: Any, base_dir: Path | str = Path("."), source: Any = None, allowed_roots: tuple[Path, ...] = ()
+) -> tuple[Catalog, list[Diagnostic]]:
     """The shipped catalog with the spec's `[catalog] files` merged over it (spec None: shipped only).
 
-    A file that cannot be read is reported at its entry in the spec's `catalog.files` (located
-    through `source`, the spec's `SourceFile`, when given).
+    A file that cannot be read, or may not be (`read_catalog_file`), is reported at its entry in
+    the spec's `catalog.files` (located through `source`, the spec's `SourceFile`, when given).
     """
     state = _shipped_state()
     diags: list[Diagnostic] = []
     files = spec.catalog.files if spec is not None else ()
     for i, rel in enumerate(files):
-        try:
-            raw = read_catalog_file(base_dir, rel)
-        except OSError as exc:
-            diags.append(
-                diag(
-                    "HUB601",
-                    f'cannot read catalog file "{rel}": {exc.strerror or exc}',
-                    source.at_value(("catalog", "files", i)) if source is not None else Location(file="spec"),
-                    ("catalog", "files", i),
-                    help="paths in `catalog.files` are relative to the spec file",
-                )
-            )
+        where = source.at_value(("catalog", "files", i)) if source is not None else Location(file="spec")
+        raw = read_catalog_file(base_dir, rel, allowed_roots, where, ("catalog", "files", i))
+        if isinstance(raw, Diagnostic):
+            diags.append(raw)
             continue
         state.user_files.append(rel)
         diags += _merge_file(state, _user_label(source, base_dir, rel), raw, shipped=False)
@@ -139,9 +148,10 @@ def _shipped_state() -> _State:
 
 def _merge_file(state: _State, name: str, raw: bytes, *, shipped: bool) -> list[Diagnostic]:
     """Parse one catalog file, check every table in it, and merge it when it has no error."""
+    from hubc.spec.limits import limits
     from hubc.spec.source import load_text
 
-    doc, diags = load_text(name, raw)
+    doc, diags = load_text(name, raw, max_bytes=limits().catalog_file_max_bytes)
     if doc is None:
         return diags
     src, data = doc.source, doc.data

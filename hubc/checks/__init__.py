@@ -23,6 +23,8 @@ class Ctx:
     spec: Spec
     source: SourceFile
     base_dir: Path = Path(".")
+    # Folders besides base_dir that files named by the spec may lie in (`--allow-read DIR`).
+    allowed_roots: tuple[Path, ...] = ()
 
     def at(self, *path: str | int) -> Location:
         return self.source.at_value(path)
@@ -35,13 +37,15 @@ Check = Callable[[Ctx], Iterable[Diagnostic]]
 
 
 def _checks() -> tuple[Check, ...]:
-    from hubc.checks import energy, halls, phases, power, refs
+    from hubc.checks import energy, halls, limits, phases, power, refs
 
-    return (refs.check, halls.check, power.check, energy.check, phases.check)
+    return (limits.check, refs.check, halls.check, power.check, energy.check, phases.check)
 
 
-def run_checks(spec: Spec, source: SourceFile, base_dir: Path = Path(".")) -> list[Diagnostic]:
-    ctx = Ctx(spec=spec, source=source, base_dir=base_dir)
+def run_checks(
+    spec: Spec, source: SourceFile, base_dir: Path = Path("."), allowed_roots: tuple[Path, ...] = ()
+) -> list[Diagnostic]:
+    ctx = Ctx(spec=spec, source=source, base_dir=base_dir, allowed_roots=tuple(allowed_roots))
     out: list[Diagnostic] = []
     for check in _checks():
         out.extend(check(ctx))

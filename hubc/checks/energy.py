@@ -9,6 +9,8 @@ from hubc.checks import Ctx
 from hubc.codes import diag
 from hubc.core.loads import campus_heat
 from hubc.diagnostics import Diagnostic, Severity
+from hubc.spec.files import check_referenced_file
+from hubc.spec.limits import limits
 
 
 def check(ctx: Ctx) -> Iterator[Diagnostic]:
@@ -125,12 +127,11 @@ def _cfe_bound(ctx: Ctx) -> Iterator[Diagnostic]:
 
 
 def _file(ctx: Ctx, path: tuple, name: str) -> Iterator[Diagnostic]:
-    target = (ctx.base_dir / name).resolve()
-    if not target.is_file():
-        yield diag(
-            "HUB009",
-            f'profile file "{name}" does not exist',
-            ctx.at(*path),
-            path,
-            help="paths are relative to the spec file",
-        )
+    """The profile must be one the build may read: inside the spec's folder tree (or an
+    --allow-read folder), a regular file, within the size limit (`hubc.spec.files`)."""
+    found = check_referenced_file(
+        ctx.base_dir, name, ctx.allowed_roots, limits().profile_csv_max_bytes, ctx.at(*path), path, what="profile"
+    )
+    if found is not None:
+        yield found
+

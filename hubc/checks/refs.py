@@ -8,7 +8,8 @@ from collections.abc import Iterator
 
 from hubc.checks import Ctx
 from hubc.codes import diag
-from hubc.diagnostics import Diagnostic
+from hubc.diagnostics import Diagnostic, quote
+from hubc.spec.limits import limits
 from hubc.spec.model import KEBAB
 
 # Collections whose ids share one namespace: phases energize any of them by id.
@@ -40,22 +41,48 @@ def _namespace(kind: str) -> str:
     return "plant" if kind in _PLANT else kind
 
 
-def _unknown(ctx: Ctx, path: tuple, what: str, value: str, known: list[str]) -> Diagnostic:
-    close = difflib.get_close_matches(value, known, n=1, cutoff=0.5)
-    hint = f'did you mean "{close[0]}"?' if close else (
-        f"defined {what}s: {', '.join(known)}" if known else f"define a [[{what}]] with this id"
-    )
-    return diag("HUB102", f'unknown {what.replace("_", " ")} "{value}"', ctx.at(*path), path, help=hint)
+# Hints name at most this many defined ids: a list is there to jog the memory, not to dump a
+# thousand-entry spec into every finding.
+_HINT_IDS = 10
+# "Did you mean" costs a fuzzy match against every defined id (~20 ms against a thousand), so
+# only this many unknown references get one: 20,000 dangling references took 250 s otherwise.
+_SUGGESTIONS = 20
+
+
+def _unknown(ctx: Ctx, path: tuple, what: str, value: str, known: list[str], budget: list[int]) -> Diagnostic:
+    # difflib is quadratic in string length: only a value that could be an id gets a suggestion.
+    close = []
+    if budget[0] > 0 and len(value) <= limits().id_max_chars:
+        budget[0] -= 1
+        close = difflib.get_close_matches(value, known, n=1, cutoff=0.5)
+    if close:
+        hint = f'did you mean "{close[0]}"?'
+    elif known:
+        shown = ", ".join(known[:_HINT_IDS]) + (f", ... ({len(known)} in all)" if len(known) > _HINT_IDS else "")
+        hint = f"defined {what}s: {shown}"
+    else:
+        hint = f"define a [[{what}]] with this id"
+    return diag("HUB102", f"unknown {what.replace('_', ' ')} {quote(value)}", ctx.at(*path), path, help=hint)
 
 
 def check(ctx: Ctx) -> Iterator[Diagnostic]:
     s = ctx.spec
     first: dict[tuple[str, str], tuple] = {}
+    longest = limits().id_max_chars
     for kind, path, ident in _ids(ctx):
-        if not KEBAB.match(ident):
+        if len(ident) > longest:
             yield diag(
                 "HUB103",
-                f'{kind.replace("_", " ")} id "{ident}" is not kebab-case',
+                f"{kind.replace('_', ' ')} id {quote(ident)} is longer than {longest} characters",
+                ctx.at(*path),
+                path,
+                help="ids name output files and SVG elements: keep them short; put the long name in `name` or "
+                "`description`",
+            )
+        elif not KEBAB.fullmatch(ident):
+            yield diag(
+                "HUB103",
+                f"{kind.replace('_', ' ')} id {quote(ident)} is not kebab-case",
                 ctx.at(*path),
                 path,
                 help="ids are lower-case letters, digits and single hyphens, e.g. \"hall-a\"; they name output files",
@@ -64,7 +91,7 @@ def check(ctx: Ctx) -> Iterator[Diagnostic]:
         if key in first:
             yield diag(
                 "HUB101",
-                f'duplicate id "{ident}"',
+                f"duplicate id {quote(ident)}",
                 ctx.at(*path),
                 path,
                 help="every hall, pod, rack type and plant item needs its own id",
@@ -76,38 +103,42 @@ def check(ctx: Ctx) -> Iterator[Diagnostic]:
     rack_ids = [r.id for r in s.rack_type]
     pod_ids = [p.id for p in s.pod]
     hall_ids = [h.id for h in s.hall]
+    # Sets for membership: specs may have up to `array_entries_max` of each.
+    racks_set, pods_set, halls_set = set(rack_ids), set(pod_ids), set(hall_ids)
+    budget = [_SUGGESTIONS]
     used_racks: set[str] = set()
     used_pods: set[str] = set()
     for i, pod in enumerate(s.pod):
         for j, rc in enumerate(pod.racks):
             used_racks.add(rc.rack_type)
-            if rc.rack_type not in rack_ids:
-                yield _unknown(ctx, ("pod", i, "racks", j, "rack_type"), "rack_type", rc.rack_type, rack_ids)
+            if rc.rack_type not in racks_set:
+                yield _unknown(ctx, ("pod", i, "racks", j, "rack_type"), "rack_type", rc.rack_type, rack_ids, budget)
     for i, hall in enumerate(s.hall):
         for j, pc in enumerate(hall.pods):
             used_pods.add(pc.pod)
-            if pc.pod not in pod_ids:
-                yield _unknown(ctx, ("hall", i, "pods", j, "pod"), "pod", pc.pod, pod_ids)
+            if pc.pod not in pods_set:
+                yield _unknown(ctx, ("hall", i, "pods", j, "pod"), "pod", pc.pod, pod_ids, budget)
         for j, rc in enumerate(hall.spine):
             used_racks.add(rc.rack_type)
-            if rc.rack_type not in rack_ids:
-                yield _unknown(ctx, ("hall", i, "spine", j, "rack_type"), "rack_type", rc.rack_type, rack_ids)
+            if rc.rack_type not in racks_set:
+                yield _unknown(ctx, ("hall", i, "spine", j, "rack_type"), "rack_type", rc.rack_type, rack_ids, budget)
     plant = [s.substation.id, *(t.id for t in s.transmission), *(r.id for r in s.renewable)]
     if s.bess is not None:
         plant.append(s.bess.id)
+    plant_set = set(plant)
     for i, ph in enumerate(s.phase):
         for j, ph_hall in enumerate(ph.halls):
-            if ph_hall.hall not in hall_ids:
-                yield _unknown(ctx, ("phase", i, "halls", j, "hall"), "hall", ph_hall.hall, hall_ids)
+            if ph_hall.hall not in halls_set:
+                yield _unknown(ctx, ("phase", i, "halls", j, "hall"), "hall", ph_hall.hall, hall_ids, budget)
         for j, ident in enumerate(ph.energize):
-            if ident not in plant:
-                yield _unknown(ctx, ("phase", i, "energize", j), "plant item", ident, plant)
+            if ident not in plant_set:
+                yield _unknown(ctx, ("phase", i, "energize", j), "plant item", ident, plant, budget)
 
     for i, rt in enumerate(s.rack_type):
         if rt.id not in used_racks:
             yield diag(
                 "HUB104",
-                f'rack type "{rt.id}" is defined but no pod or hall uses it',
+                f"rack type {quote(rt.id)} is defined but no pod or hall uses it",
                 ctx.at("rack_type", i, "id"),
                 ("rack_type", i, "id"),
                 help="remove it, or reference it from a pod's `racks` or a hall's `spine`",
@@ -116,7 +147,7 @@ def check(ctx: Ctx) -> Iterator[Diagnostic]:
         if pod.id not in used_pods:
             yield diag(
                 "HUB104",
-                f'pod "{pod.id}" is defined but no hall places it',
+                f"pod {quote(pod.id)} is defined but no hall places it",
                 ctx.at("pod", i, "id"),
                 ("pod", i, "id"),
                 help="remove it, or add it to a hall's `pods`",

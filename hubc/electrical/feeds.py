@@ -121,10 +121,13 @@ class Assignment:
 class Infeasible(Exception):
     """Raised with a message in spec terms when no assignment exists."""
 
-    def __init__(self, message: str, path: tuple = (), help: str = "") -> None:
+    def __init__(self, message: str, path: tuple = (), help: str = "", proved: bool = True) -> None:
         super().__init__(message)
         self.path = path
         self.help = help
+        # False: the solver stopped at its limit without a solution and the greedy one does not
+        # fit either; nothing proves infeasibility (HUB747, not HUB740)
+        self.proved = proved
 
 
 # ------------------------------------------------------------------------------ data
@@ -613,6 +616,10 @@ def solve_sections(loads: list[int], counts: list[int], cap: int, n_sec: int, de
     status = solver.solve(m)
     st, obj, bound, gap = _stats("feeders->transformers", solver, status, max(gsec, default=0))
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        # Stopped without proof (UNKNOWN): keep the greedy spread when it fits; the stats report
+        # the gap. Only a proved INFEASIBLE, or a greedy spread that overloads, returns None.
+        if status != cp_model.INFEASIBLE and max(gsec, default=0) <= cap:
+            return greedy, (st, obj, bound, gap, max(gsec, default=0)), greedy
         return None, (st, obj, bound, gap, max(gsec, default=0)), greedy
     out = [[solver.value(n[i, t]) for t in range(n_sec)] for i in range(len(loads))]
     return out, (st, obj, bound, gap, max(gsec, default=0)), greedy
@@ -818,11 +825,17 @@ def assign(sz: ElectricalSizing, *, use_solver: bool = True, substation_id: str 
         stats.append(SolveStats(model="feeders->transformers", status=st, objective=obj / SCALE, bound=bound / SCALE, gap=gap, greedy_objective=gobj / SCALE))
         if out is None:
             total = sum(l * c for l, c in zip(loads, counts)) / SCALE / 1000
+            proved = st == "INFEASIBLE"
             raise Infeasible(
                 f"the MV feeders ({total:,.1f} MVA in normal operation) cannot be spread over {n_sec} MV sections of "
-                f"{cap_kva / 1000:g} MVA ({sz.philosophy}) without overloading one",
+                f"{cap_kva / 1000:g} MVA ({sz.philosophy}) without overloading one"
+                if proved
+                else f"no spread of the MV feeders ({total:,.1f} MVA in normal operation) over {n_sec} MV sections of "
+                f"{cap_kva / 1000:g} MVA was found within the search limit (CP-SAT {st}; the greedy spread overloads a "
+                f"section); infeasibility is not proved",
                 ("substation", "transformer_mva"),
                 help="add main transformers or use larger ones",
+                proved=proved,
             )
     else:
         out = greedy_sections(loads, counts, n_sec)

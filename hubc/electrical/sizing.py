@@ -21,7 +21,7 @@ import attrs
 from hubc.catalog import electrical as cat
 from hubc.catalog import rules
 from hubc.core.derived import NOT_IN_JSON, derived
-from hubc.core.loads import facility_peak_kw, units_needed
+from hubc.core.loads import cdu_pump_kw_per_kw, cdus_installed, facility_peak_kw, units_needed
 from hubc.core.types import RowLoad
 from hubc.diagnostics import Diagnostic, Location, Severity
 from hubc.spec.model import Spec, parse_topology, redundancy_spares
@@ -180,9 +180,9 @@ def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], so
     pf = pol.power_factor
 
     # -- load items: every row feed and every CDU (CDUs sit on UPS: Schneider, domain.md §4)
-    cdu_ratio = float(cat.table("cdu")["power_kw_per_kw"])
     halls: list[HallPower] = []
     for hi, hall in enumerate(spec.hall):
+        cdu_ratio = cdu_pump_kw_per_kw(hall.cooling)  # the spec's, else the cooling catalog's
         rows = tuple(sorted(row_loads.get(hall.id, ()), key=lambda r: r.row))
         items: list[LoadItem] = []
         for r in rows:
@@ -199,8 +199,9 @@ def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], so
                     )
         elif liquid > 0:
             # The loop's pump power is shared by the installed CDUs (all run, sharing flow).
-            per = liquid * cdu_ratio / c.cdus
-            for k in range(c.cdus):
+            n_cdu = cdus_installed(c, liquid)
+            per = liquid * cdu_ratio / n_cdu
+            for k in range(n_cdu):
                 items.append(LoadItem(id=f"{hall.id}.cdu-{k + 1:02d}", hall=hall.id, kind="cdu", row=0, kw=per))
         cdu_kw = liquid * cdu_ratio
         critical = it + cdu_kw
@@ -250,7 +251,7 @@ def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], so
                 rule="critical (UPS) load = IT of placed racks + CDU pumps (liquid heat x CDU kW/kW); CDUs on UPS (domain.md §8.4)",
                 inputs=(("it_kw", it), ("liquid_kw", liquid), ("cdu_kw_per_kw", cdu_ratio)),
                 result=(("critical_kw", critical), ("load_items", len(items))),
-                source=cat.source("cdu"),
+                source="cooling catalog cdu.pump_kw_per_kw (or hall.cooling.cdu_pump_kw_per_kw)",
             )
         )
         dec.append(

@@ -490,7 +490,7 @@ def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], sou
         asg = assign(sz)
         greedy = assign(sz, use_solver=False)
     except Infeasible as exc:
-        d = diag("HUB740", str(exc), at(*exc.path), exc.path, help=exc.help or None)
+        d = diag("HUB740" if exc.proved else "HUB747", str(exc), at(*exc.path), exc.path, help=exc.help or None)
         raise HubcError([*diags, d], 3) from None
     ver = verify_electrical(sz, asg, tier=spec.policy.tier, circuits=spec.grid.circuits, contract_mw=spec.grid.contract_mw, location=at("electrical", "topology"))
     diags += ver.diagnostics

@@ -296,8 +296,11 @@ class EnergyResult:
 
     def solver_settings(self) -> dict:
         """For hubc.lock: what decides the LP's answer besides the spec."""
+        from importlib.metadata import version
+
         from ortools import __version__ as ortools_version
 
+        from hubc import climate
         from hubc.catalog import energy as cat
 
         return {
@@ -305,6 +308,10 @@ class EnergyResult:
             "ortools": ortools_version,
             "threads": 1,
             "energy_catalog": self.catalog_version or cat.data()["version"],
+            # The synthetic weather year: solar by pvlib, wind curves from windpowerlib's library.
+            "climate_catalog": climate.data()["version"],
+            "pvlib": version("pvlib"),
+            "windpowerlib": version("windpowerlib"),
         }
 
     def equipment(self) -> tuple[Equipment, ...]:
@@ -434,8 +441,6 @@ def bess_capex_rates(ecat: EnergyCatalog, container: BessContainer, krw_per_usd:
     return per_mwh, (price.unit_cost_krw / pcs_mw if price else 0.0)
 
 
-# Random stream id of the synthetic dry-bulb year (renewables use [seed, plant seed, index]).
-_DRY_BULB_STREAM = 0xD2B
 
 
 def r(x: float, nd: int) -> float:
@@ -447,7 +452,11 @@ def r(x: float, nd: int) -> float:
 
 
 def run_energy(
-    spec: Spec, base_dir: Path | str = ".", source: SourceFile | None = None, catalog: EnergyCatalog | None = None
+    spec: Spec,
+    base_dir: Path | str = ".",
+    source: SourceFile | None = None,
+    catalog: EnergyCatalog | None = None,
+    allowed_roots: tuple[Path, ...] = (),
 ) -> EnergyResult:
     """The stage's passes in order: load year -> renewable profiles -> the LP's plants and
     BESS -> solve -> sizes -> solver-free replay -> interconnect."""
@@ -465,14 +474,16 @@ def run_energy(
     # The spec's [catalog] files may add or override containers and costs; their problems are
     # `hubc check` findings, so a build never gets here with one (a direct call still stops).
     if catalog is None:
-        catalog = _load_catalog(spec, base_dir, source)
+        catalog = _load_catalog(spec, base_dir, source, allowed_roots)
     ecat = catalog
+    # Profile CSVs are read only inside the spec's folder tree and --allow-read folders.
+    roots = (base_dir, *allowed_roots)
     diags: list[Diagnostic] = []
     it_kw = campus_heat(spec).it_kw
     pue = spec.policy.annual_pue if spec.policy.annual_pue is not None else spec.policy.design_pue
-    year = _load_year(spec, base_dir, at, it_kw, pue, diags)
+    year = _load_year(spec, roots, at, it_kw, pue, diags)
     rates = cat.annualisation()
-    pus = _renewable_profiles(spec, base_dir, at, diags)
+    pus = _renewable_profiles(spec, roots, at, diags)
     fixed_re, auto_plants = _plants_for_lp(pus, ecat, rates, spec.campus.krw_per_usd)
     container, bess_params = _bess_for_lp(spec, ecat, rates, it_kw, at)
 
@@ -507,7 +518,7 @@ def run_energy(
     )
     return EnergyResult(
         it_kw=it_kw,
-        pue=pue,
+        pue=year.pue,
         pue_model=spec.energy.pue_model,
         pue_hourly=year.pue_hourly,
         dry_bulb_c=year.dry_bulb_c,
@@ -539,10 +550,12 @@ def run_energy(
     )
 
 
-def _load_catalog(spec: Spec, base_dir: Path, source: SourceFile | None) -> EnergyCatalog:
+def _load_catalog(
+    spec: Spec, base_dir: Path, source: SourceFile | None, allowed_roots: tuple[Path, ...] = ()
+) -> EnergyCatalog:
     from hubc.catalog import energy as cat
 
-    catalog, cat_diags = cat.load_energy_catalog(spec, base_dir, source)
+    catalog, cat_diags = cat.load_energy_catalog(spec, base_dir, source, allowed_roots)
     if has_errors(cat_diags):
         raise HubcError(cat_diags, 1)
     return catalog
@@ -553,6 +566,7 @@ def _load_catalog(spec: Spec, base_dir: Path, source: SourceFile | None) -> Ener
 
 @attrs.frozen(kw_only=True, eq=False)
 class _LoadYear:
+    pue: float  # annual: the spec's, or the climate model's mean
     load_mw: np.ndarray
     util_label: str
     pue_label: str
@@ -560,24 +574,35 @@ class _LoadYear:
     dry_bulb_c: np.ndarray | None
 
 
-def _load_year(spec: Spec, base_dir: Path, at, it_kw: float, pue: float, diags: list[Diagnostic]) -> _LoadYear:
-    """Hourly campus load: IT x utilisation (flat or a profile CSV) x PUE (constant or by dry bulb)."""
+def _load_year(spec: Spec, roots: tuple[Path, ...], at, it_kw: float, pue: float, diags: list[Diagnostic]) -> _LoadYear:
+    """Hourly campus load: IT x utilisation (flat or a profile CSV) x PUE (constant, by dry bulb or
+    by the cooling plant's climate year). Profile CSVs are read only inside `roots` (the spec's
+    folder first, then --allow-read folders)."""
     import numpy as np
+
+    base_dir = roots[0]
 
     from hubc.energy import profiles
 
     en = spec.energy
     if en.profile_csv is not None:
-        util = profiles.read_profile_csv(base_dir / en.profile_csv, en.profile_csv, origin=at("energy", "profile_csv"))
+        util = profiles.read_profile_csv(
+            base_dir / en.profile_csv, en.profile_csv, origin=at("energy", "profile_csv"), roots=roots
+        )
         util_label = f"profile {en.profile_csv} (mean {util.mean():.3f})"
     else:
         util = np.full(profiles.HOURS, en.utilisation)
         util_label = f"flat {en.utilisation:g}"
     pue_label = f"PUE {pue:g}"
     pue_h = temp_c = None
-    if en.pue_model == "dry-bulb":
+    if en.pue_model == "climate":
+        # The cooling plant's own hourly power in the site's climate year (hubc.cooling.annual).
+        pue_h, temp_c, pue_label = profiles.climate_pue(spec)
+        pue = float(pue_h.mean())
+    elif en.pue_model == "dry-bulb":
         pue_h, temp_c, pue_label = _dry_bulb_pue(spec, at, pue, diags)
     return _LoadYear(
+        pue=pue,
         load_mw=profiles.load_mw(it_kw, pue_h if pue_h is not None else pue, util),
         util_label=util_label,
         pue_label=pue_label,
@@ -588,12 +613,12 @@ def _load_year(spec: Spec, base_dir: Path, at, it_kw: float, pue: float, diags: 
 
 def _dry_bulb_pue(spec: Spec, at, pue: float, diags: list[Diagnostic]):
     """Hourly PUE from a synthetic dry-bulb year, capped at the design-day PUE (HUB424)."""
-    import numpy as np
-
     from hubc.energy import profiles
 
     # Its own random stream: the temperature year does not shift the renewables' weather.
-    temp_c = profiles.dry_bulb_c(np.random.default_rng([spec.energy.seed, _DRY_BULB_STREAM]))
+    # The site's climate year, on its own random stream (hubc.climate.CLIMATE_STREAM), so the
+    # temperature year does not shift the renewables' weather.
+    temp_c = profiles.site_dry_bulb_c(spec)
     pue_h, capped = profiles.pue_from_dry_bulb(temp_c, pue, spec.policy.design_pue)
     pue_label = f"PUE {float(pue_h.min()):.3f}-{float(pue_h.max()):.3f} by dry-bulb (mean {float(pue_h.mean()):.3f})"
     if capped:
@@ -614,7 +639,7 @@ def _dry_bulb_pue(spec: Spec, at, pue: float, diags: list[Diagnostic]):
 # ---------------------------------------------------------------- renewables
 
 
-def _renewable_profiles(spec: Spec, base_dir: Path, at, diags: list[Diagnostic]) -> list[tuple]:
+def _renewable_profiles(spec: Spec, roots: tuple[Path, ...], at, diags: list[Diagnostic]) -> list[tuple]:
     """Per-unit hourly output of every renewable, with its label: (plant, pu, label)."""
     import numpy as np
 
@@ -622,7 +647,7 @@ def _renewable_profiles(spec: Spec, base_dir: Path, at, diags: list[Diagnostic])
     pus = []
     for i, pl in enumerate(spec.renewable):
         rng = np.random.default_rng([spec.energy.seed, pl.seed, i])
-        pu, label = _renewable_pu(spec, base_dir, at, diags, i, pl, rng)
+        pu, label = _renewable_pu(spec, roots, at, diags, i, pl, rng)
         pu[pu < 1e-9] = 0.0
         if pl.profile_csv is None and abs(float(pu.mean()) - pl.capacity_factor) > synthetic_tolerance:
             # The synthetic shape saturates (solar: never above clear sky; wind: cut-out).
@@ -640,13 +665,15 @@ def _renewable_profiles(spec: Spec, base_dir: Path, at, diags: list[Diagnostic])
     return pus
 
 
-def _renewable_pu(spec: Spec, base_dir: Path, at, diags: list[Diagnostic], i: int, pl, rng):
+def _renewable_pu(spec: Spec, roots: tuple[Path, ...], at, diags: list[Diagnostic], i: int, pl, rng):
     """One plant's per-unit year: its CSV (HUB421 if it disagrees with the capacity factor),
     or a synthetic year by kind."""
     from hubc.energy import profiles
 
     if pl.profile_csv is not None:
-        pu = profiles.read_profile_csv(base_dir / pl.profile_csv, pl.profile_csv, origin=at("renewable", i, "profile_csv"))
+        pu = profiles.read_profile_csv(
+            roots[0] / pl.profile_csv, pl.profile_csv, origin=at("renewable", i, "profile_csv"), roots=roots
+        )
         mean = float(pu.mean())
         if abs(mean - pl.capacity_factor) > rules.capacity_factor_tolerance()[0] * pl.capacity_factor:
             diags.append(
@@ -660,10 +687,10 @@ def _renewable_pu(spec: Spec, base_dir: Path, at, diags: list[Diagnostic], i: in
             )
         return pu, f"csv {pl.profile_csv}"
     if pl.kind == "solar":
-        pu = profiles.solar_pu(spec.campus.latitude_deg, spec.campus.longitude_deg, pl.capacity_factor, rng)
-        return pu, "synthetic: Spencer solar position, Haurwitz clear sky, seeded cloudiness, fixed tilt"
+        return profiles.synthetic_solar(spec, pl, rng)
     if pl.kind in ("onshore-wind", "offshore-wind"):
-        return profiles.wind_pu(pl.kind, pl.capacity_factor, rng), "synthetic: Weibull speeds, seasonal and diurnal shape, power curve"
+        label = f"synthetic: Weibull speeds, seasonal and diurnal shape, {profiles.turbine_type(pl.kind)} power curve (windpowerlib)"
+        return profiles.wind_pu(pl.kind, pl.capacity_factor, rng), label
     return profiles.ppa_pu(pl.capacity_factor), "flat PPA block"
 
 

@@ -15,7 +15,8 @@ from typing import Literal
 
 import attrs
 
-KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Match ids with KEBAB.fullmatch: `$` would also accept a trailing newline ("hall-a\n").
+KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 Redundancy = Literal["N", "N+1", "N+2", "2N"]
 Auto = Literal["auto"]
@@ -39,8 +40,16 @@ def sub(cls, doc: str):
     return attrs.field(factory=cls, metadata={"doc": doc})
 
 
-def opt(doc: str):
-    return attrs.field(default=None, metadata={"doc": doc})
+def opt(doc: str, *, ge=None, gt=None, le=None, lt=None, checked_by: str | None = None):
+    """An optional field (None when omitted); a number has its range like `f`, or names the
+    check that holds it to a range from the catalog (`checked_by`)."""
+    meta = {"doc": doc}
+    for name, bound in (("ge", ge), ("gt", gt), ("le", le), ("lt", lt)):
+        if bound is not None:
+            meta[name] = bound
+    if checked_by is not None:
+        meta["checked_by"] = checked_by
+    return attrs.field(default=None, metadata=meta)
 
 
 def many(doc: str):
@@ -54,7 +63,8 @@ def many(doc: str):
 class Campus:
     id: str = f("Campus id (kebab-case); used in output file names", id=True)
     name: str = f("Human-readable campus name")
-    region: str = f("Region or site name", "")
+    region: str = f("Region or site name; also picks the climate station (catalog climate.toml)", "")
+    climate_station: str | None = f("Climate station id (catalog climate.toml) instead of the region's", None)
     latitude_deg: float = f("Site latitude (degrees north), drives the solar model", ge=-90, le=90)
     longitude_deg: float = f("Site longitude (degrees east)", ge=-180, le=180)
     currency: Literal["KRW"] = f("Currency of cost roll-ups", "KRW")
@@ -71,7 +81,7 @@ class Policy:
     design_pue: float = f(
         "Design-day (peak) PUE used for facility peak load, not the annual PUE", ge=1.0, le=3.0
     )
-    annual_pue: float | None = opt("Annual average PUE for energy; defaults to design_pue")
+    annual_pue: float | None = opt("Annual average PUE for energy; defaults to design_pue", ge=1.0, le=3.0)
     power_factor: float = f("Facility power factor for apparent-power sizing", 0.95, gt=0.5, le=1.0)
     min_domestic_share: float = f(
         "Minimum share of BOM value from domestic (Korean) vendors, 0-1", 0.0, ge=0, le=1
@@ -196,9 +206,22 @@ class PodCount:
 
 @attrs.frozen(kw_only=True)
 class HallCooling:
-    cdu_kw: float = f("Liquid capacity of one CDU (kW)", gt=0, le=100000)
-    cdus: int = f("CDUs installed per loop (per row, or per hall; see cdu_scope)", ge=1, le=1000)
+    cdu_kw: float | None = f(
+        "Liquid capacity of one CDU (kW); default: the catalog's facility CDU", None, gt=0, le=100000
+    )
+    cdus: int | Auto = f(
+        "CDUs installed per loop (per row, or per hall; see cdu_scope), or \"auto\": liquid heat of the "
+        "loop / cdu_kw plus cdu_redundancy (none in a loop without liquid heat)",
+        "auto",
+        ge=1,
+        le=1000,
+    )
     cdu_redundancy: Redundancy = f("CDU redundancy within a loop", "N+1")
+    cdu_pump_kw_per_kw: float | None = f(
+        "CDU pump input per kW of liquid heat (on UPS); default from the cooling catalog", None, ge=0, le=0.5
+    )
+    crah_kw: float | None = f("Sensible capacity of one CRAH / fan wall (kW); default from the catalog", None, gt=0, le=10000)
+    crah_redundancy: Redundancy = f("CRAH / fan-wall redundancy, on the hall's air heat", "N+1")
     cdu_scope: Literal["row", "hall"] = f("One CDU loop per row, or one per hall", "row")
     air_kw_per_row: float = f("Air-cooling capacity available to each row (kW)", gt=0, le=100000)
     supply_temp_c: float = f("TCS supply temperature (°C)", 25.0, ge=5, le=60)
@@ -215,7 +238,8 @@ class Hall:
     row_pitch_mm: float = f("Centre-to-centre distance of adjacent rows (mm)", 3000.0, gt=0, le=20000)
     cable_rise_m: float = f("Rise plus drop added to every cable run (m)", 4.0, ge=0, le=100)
     row_busway_kw: float = f("Rating of each row's busway, per feed (kW)", gt=0, le=100000)
-    floor_loading_kg_per_m2: float | None = opt("Floor load limit (kg/m²), if specified")
+    # Raised floors are rated ~1,200-2,500 kg/m², slabs on grade well above; 50 t/m² is no floor.
+    floor_loading_kg_per_m2: float | None = opt("Floor load limit (kg/m²), if specified", gt=0, le=50000)
     pods: tuple[PodCount, ...] = f("Pods placed in each copy of this hall")
     spine: tuple[RackCount, ...] = many("Hall spine (network) racks")
     keepout: tuple[Slot, ...] = many("Slots that cannot hold racks")
@@ -275,6 +299,23 @@ class CoolingPlant:
     power_kw_per_kw: float = f(
         "Electrical input per kW of heat rejected at design day (kW/kW)", 0.08, ge=0, le=1
     )
+    scope: Literal["phase", "campus", "building"] = f(
+        "Which halls one plant serves: `phase` (one plant per build-out phase, for the hall copies it "
+        "energizes), `campus` (one plant for every hall) or `building` (one plant per hall copy)",
+        "phase",
+    )
+    chiller_kw: float | None = f(
+        "Capacity of one chiller (kW) of a `chiller` or `hybrid` plant; default unit_kw", None, gt=0, le=100000
+    )
+    fws_delta_t_k: float | None = f(
+        "Facility-water temperature rise (K); default: the smallest TCS rise of the halls served", None, gt=0, le=40
+    )
+    design_dry_bulb_c: float | None = f(
+        "Design dry-bulb (°C) instead of the climate station's 0.4 % value", None, ge=-60, le=60
+    )
+    design_wet_bulb_c: float | None = f(
+        "Design wet-bulb (°C) instead of the climate station's 0.4 % evaporation value", None, ge=-60, le=40
+    )
 
 
 # ------------------------------------------------------------------------------ renewables
@@ -288,6 +329,13 @@ class Renewable:
     capacity_factor: float = f("Annual capacity factor (0-1); Korea PV ~0.13-0.15", gt=0, le=1)
     profile_csv: str | None = opt("Hourly profile CSV (8760 rows, per-unit of nameplate)")
     seed: int = f("Seed of the synthetic weather for this plant", 1, ge=0, le=2**31 - 1)
+    tilt_deg: float | None = f("Solar: module tilt (degrees); default: the climate station's PV tilt", None, ge=0, le=90)
+    azimuth_deg: float | None = f(
+        "Solar: module azimuth (degrees from north, 180 = south); default: facing the equator", None, ge=0, lt=360
+    )
+    tracking: Literal["fixed", "single-axis"] = f(
+        "Solar: fixed tilt, or single-axis trackers on a north-south axis (backtracking)", "fixed"
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -299,9 +347,10 @@ class Bess:
     )
     energy_mwh: float | Auto = f("Installed energy (MWh) or \"auto\"", "auto", gt=0, le=1e6)
     power_mw: float | Auto = f("PCS power (MW) or \"auto\"", "auto", gt=0, le=1e5)
-    round_trip_efficiency: float | None = opt("AC round-trip efficiency; default from the catalog")
-    depth_of_discharge: float | None = opt("Usable depth of discharge; default from the catalog")
-    eol_state_of_health: float | None = opt("End-of-life state of health; default from the catalog")
+    # Ranges from the catalog's rules (bess_ranges), checked as HUB401 with the product context.
+    round_trip_efficiency: float | None = opt("AC round-trip efficiency; default from the catalog", checked_by="HUB401")
+    depth_of_discharge: float | None = opt("Usable depth of discharge; default from the catalog", checked_by="HUB401")
+    eol_state_of_health: float | None = opt("End-of-life state of health; default from the catalog", checked_by="HUB401")
     ride_through_min: float = f("Critical-load ride-through held in reserve (min)", 0.0, ge=0, le=600)
 
 
@@ -312,9 +361,11 @@ class Energy:
     cfe_target: float = f("Hourly carbon-free-energy score target (0-1)", 0.0, ge=0, le=1)
     size_renewables: bool = f("Let the optimiser size renewables marked \"auto\"", False)
     seed: int = f("Seed of the synthetic weather year", 2027, ge=0, le=2**31 - 1)
-    pue_model: Literal["constant", "dry-bulb"] = f(
-        "Hourly PUE of the energy year: `constant` (the annual PUE every hour) or `dry-bulb` "
-        "(rises with a synthetic outdoor temperature, same annual mean, capped at design_pue)",
+    pue_model: Literal["constant", "dry-bulb", "climate"] = f(
+        "Hourly PUE of the energy year: `constant` (the annual PUE every hour), `dry-bulb` "
+        "(rises with the site's synthetic outdoor temperature, same annual mean, capped at design_pue) "
+        "or `climate` (the cooling plant's own hourly power in the site's climate year: economiser, "
+        "trim and mechanical hours)",
         "constant",
     )
 
@@ -325,7 +376,7 @@ class Energy:
 @attrs.frozen(kw_only=True)
 class PhaseHall:
     hall: str = f("Hall id")
-    copies: int | None = opt("How many copies of the hall energize in this phase (default: all)")
+    copies: int | None = opt("How many copies of the hall energize in this phase (default: all)", ge=1, le=1000)
 
 
 @attrs.frozen(kw_only=True)

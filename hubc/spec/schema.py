@@ -12,6 +12,7 @@ from typing import Any, Literal, get_args, get_origin
 import attrs
 
 from hubc import SCHEMA
+from hubc.spec.limits import limits
 from hubc.spec.model import KEBAB, Spec
 
 
@@ -61,7 +62,9 @@ def _class(cl: Any, defs: dict[str, Any]) -> dict[str, Any]:
             else:
                 schema = {**schema, **numeric}
         if meta.get("id"):
-            schema = {**schema, "pattern": KEBAB.pattern}
+            # `$` alone would let "hall-a\n" through validators built on Python's re (its `$` also
+            # matches before a final newline); `(?!\n)` closes that and is a no-op in ECMA-262.
+            schema = {**schema, "pattern": f"^{KEBAB.pattern}$(?!\\n)", "maxLength": limits().id_max_chars}
         if "doc" in meta:
             schema = {**schema, "description": meta["doc"]}
         if a.default is attrs.NOTHING:

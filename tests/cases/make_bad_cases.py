@@ -73,3 +73,15 @@ case("HUB209","rack-does-not-fit-slot",[("slots_per_row = 12", "slots_per_row = 
 (out / "HUB010-empty-spec.toml").write_text(
     "# expect: HUB010  # <- HUB010\n# a spec with nothing but comments: a new file not written yet\n\n# schema = \"hubc/1\"\n"
 )
+# Hardening (issue 12): limits, reads confined to the spec's folder, numbers that are no quantity.
+case("HUB011","nesting-too-deep",[('keepout = [{ row = 1, slot = 12, reason = "building column" }]', 'keepout = ' + "[" * 40 + "]" * 40 + M("HUB011"))], about="brackets nested 40 deep (tomllib would recurse until the stack runs out)")
+case("HUB013","file-outside-spec-folder",[], append='\n[[renewable]]\nid = "roof-pv"\nkind = "solar"\ncapacity_mw = 1\ncapacity_factor = 0.14\nprofile_csv = "../make_bad_cases.py"'+M("HUB013")+"\n", about="a profile outside the spec's folder (it exists: tests/cases/make_bad_cases.py)")
+case("HUB014","not-a-regular-file",[], append='\n[[renewable]]\nid = "roof-pv"\nkind = "solar"\ncapacity_mw = 1\ncapacity_factor = 0.14\nprofile_csv = "."'+M("HUB014")+"\n", about="a profile that is a folder")
+case("HUB015","problem-too-large",[("rows = 4\n", "rows = 100\n"), ("slots_per_row = 12", "slots_per_row = 100"+M("HUB015"))], about="10,000 slots in one hall (limit 4,096)")
+case("HUB006","not-finite",[("contract_mw = 7", "contract_mw = nan"+M("HUB006"))], about="NaN passes every comparison, so it is refused as a number")
+case("HUB006","infinite",[("length_km = 2.0", "length_km = inf"+M("HUB006"))], about="infinity is no length")
+case("HUB006","huge-integer",[("gpus = 72", "gpus = " + "9" * 309 + M("HUB006"))], about="309 digits: beyond 64 bits and beyond a float")
+case("HUB006","annual-pue",[("design_pue = 1.30", "design_pue = 1.30\nannual_pue = 0.5"+M("HUB006"))], about="an annual PUE below 1")
+case("HUB006","phase-copies",[], append='\n[[phase]]\nid = "phase-1"\nyear = 2027\nhalls = [{ hall = "hall-a", copies = 0 }]'+M("HUB006")+'\nenergize = ["rx-switchgear", "feeder-1"]\n', about="a phase energizing no copies")
+case("HUB103","trailing-newline",[('id = "hall-a"', 'id = "hall-a\\n"'+M("HUB103"))], about="Python's `$` matches before a final newline; ids use fullmatch")
+case("HUB103","too-long",[('id = "hall-a"', 'id = "hall-' + "a" * 70 + '"'+M("HUB103"))], about="ids name files: at most 64 characters")
