@@ -393,7 +393,22 @@ class Grid:
         self.motor = {}
         for j in self.sfx:
             for m in self.network.motors:
-                self.motor[m.id + j] = int(pp.create_motor(self.net, self.bus[self._rid(m.bus, j)], pn_mech_mw=m.pn_mech_mw, cos_phi=m.cos_phi, efficiency_percent=m.efficiency_percent, loading_percent=0.0, name=m.id + j, lrc_pu=m.lrc_pu, vn_kv=m.vn_kv, rx=m.rx))
+                self.motor[m.id + j] = int(
+                    pp.create_motor(
+                        self.net,
+                        self.bus[self._rid(m.bus, j)],
+                        pn_mech_mw=m.pn_mech_mw,
+                        cos_phi=m.cos_phi,
+                        cos_phi_n=m.cos_phi,  # rated values: the short circuit needs them
+                        efficiency_percent=m.efficiency_percent,
+                        efficiency_n_percent=m.efficiency_percent,
+                        loading_percent=0.0,
+                        name=m.id + j,
+                        lrc_pu=m.lrc_pu,
+                        vn_kv=m.vn_kv,
+                        rx=m.rx,
+                    )
+                )
 
     # ------------------------------------------------------------------ scenarios
     def reset(self) -> None:
@@ -1430,11 +1445,10 @@ def _run_case(g: Grid, case: ShortCircuitCase, opt: dict, bidx: list[int]):
         n.sgen["in_service"] = [conv and t == "bess" for t in n.sgen["type"]] if opt.get("renewables", True) is False else conv
     if len(n.motor):
         n.motor["in_service"] = opt.get("motors", True)
-    try:
-        with quiet():
-            sc.calc_sc(n, bus=bidx, case=case.case, lv_tol_percent=float(cat.table("short_circuit")["lv_tolerance_percent"]), ip=case.case == "max", ith=False, branch_results=False, inverse_y=False)
-    except Exception:  # noqa: BLE001 - a case with no source anywhere gives no result
-        return None
+    if not n.ext_grid["in_service"].any() and not (len(n.gen) and n.gen["in_service"].any()):
+        return None  # no source in this case (the utility lost and no gensets)
+    with quiet():
+        sc.calc_sc(n, bus=bidx, case=case.case, lv_tol_percent=float(cat.table("short_circuit")["lv_tolerance_percent"]), ip=case.case == "max", ith=False, branch_results=False, inverse_y=False)
     res = n.res_bus_sc
     ip = res["ip_ka"].reindex(bidx).to_numpy() if "ip_ka" in res else np.full(len(bidx), np.nan)
     return res["ikss_ka"].reindex(bidx).to_numpy(), ip, res["rk_ohm"].reindex(bidx).to_numpy(), res["xk_ohm"].reindex(bidx).to_numpy()
