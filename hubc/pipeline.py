@@ -218,8 +218,10 @@ class Built:
     design: Design = attrs.field(eq=False)
 
 
-class _TimeLimit(Exception):
-    """Raised by the --time-limit alarm inside whatever the build is doing."""
+class _TimeLimit(BaseException):
+    """Raised by the --time-limit alarm inside whatever the build is doing. A BaseException, like
+    KeyboardInterrupt, so that no `except Exception` on the way (ours or a library's) turns it into
+    another error."""
 
 
 @contextlib.contextmanager
