@@ -176,9 +176,11 @@ def check(specs: tuple[Path, ...], fmt: str, quiet: bool, allow_read: tuple[Path
               help="Lock file for --frozen (default: hubc.lock beside the spec, else DIR/hubc.lock).")
 @click.option("--wait", "wait_s", type=click.FloatRange(min=0), default=60.0, show_default=True, metavar="SECONDS",
               help="How long to wait for another build writing the same DIR before giving up (exit 2).")
+@click.option("--time-limit", "time_limit", type=click.FloatRange(min=0, min_open=True), default=None,
+              metavar="SECONDS", help="Stop the build (exit 3, nothing written) if it takes longer than this.")
 @_allow_read_option
 def build(spec: Path, out: str | None, fmt: str, quiet: bool, frozen: bool, lock_path: Path | None,
-          wait_s: float, allow_read: tuple[Path, ...]) -> None:
+          wait_s: float, time_limit: float | None, allow_read: tuple[Path, ...]) -> None:
     """Size, place, verify and write the design of SPEC into a folder (-o DIR).
 
     The build is all or nothing: if any stage fails, DIR is left exactly as it was; otherwise
@@ -213,7 +215,7 @@ def build(spec: Path, out: str | None, fmt: str, quiet: bool, frozen: bool, lock
         return
     progress = _Progress(quiet)
     try:
-        built = build_spec(checked, progress)
+        built = build_spec(checked, progress, time_limit_s=time_limit)
     except HubcError as exc:
         _finish(shown(exc.diagnostics), sources, fmt, quiet, exc.exit_code, roots=roots)
         return

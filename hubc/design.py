@@ -100,6 +100,8 @@ class Design:
     def report_headline(self) -> list[tuple[str, str]]:
         """Headline figures the stages add to the report, in stage order."""
         lines: list[tuple[str, str]] = []
+        if self.cooling is not None:
+            lines.extend(self.cooling.report_headline())
         if self.procurement is not None:
             lines.extend(self.procurement.report_headline())
         return lines

@@ -127,7 +127,7 @@ def _is_pairs(tp: Any) -> bool:
     if get_origin(tp) is not tuple or len(args) != 2 or args[1] is not Ellipsis:
         return False
     inner = get_args(args[0])
-    return get_origin(args[0]) is tuple and len(inner) == 2 and inner[0] is str
+    return get_origin(args[0]) is tuple and len(inner) == 2 and inner[0] is str and inner[1] is not Ellipsis
 
 
 def _is_namedtuple(tp: Any) -> bool:

@@ -11,11 +11,14 @@ the plan to disk, through `hubc.writer` (staged beside OUT and swapped in whole)
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import shutil
+import signal
 import stat
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -215,8 +218,57 @@ class Built:
     design: Design = attrs.field(eq=False)
 
 
-def build_spec(checked: Checked, progress: Progress | None = None) -> Built:
-    """Run the build stages on a checked spec. Raises HubcError on a user-caused failure."""
+class _TimeLimit(Exception):
+    """Raised by the --time-limit alarm inside whatever the build is doing."""
+
+
+@contextlib.contextmanager
+def _alarm(seconds: float | None):
+    """SIGALRM after `seconds` (main thread, POSIX): interrupts problem preparation, studies and
+    emitters alike; solvers are bounded by their own deterministic limits and return first."""
+    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def fire(_signum, _frame):
+        raise _TimeLimit
+
+    old = signal.signal(signal.SIGALRM, fire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def build_spec(checked: Checked, progress: Progress | None = None, time_limit_s: float | None = None) -> Built:
+    """Run the build stages on a checked spec. Raises HubcError on a user-caused failure, and
+    with exit code 3 (HUB905) when `time_limit_s` runs out, naming the stage it reached."""
+    reached = ["the start"]
+    try:
+        with _alarm(time_limit_s):
+            return _build(checked, progress, reached)
+    except _TimeLimit:
+        from hubc.diagnostics import Location
+
+        where = Location(file=checked.source.name) if checked.source is not None else Location(file="")
+        done = reached[1:-1]
+        raise HubcError(
+            [
+                diag(
+                    "HUB905",
+                    f'the build reached its {time_limit_s:g} s time limit in stage "{reached[-1]}"'
+                    + (f" (finished: {', '.join(done)})" if done else ""),
+                    where,
+                    help="give the build more time (--time-limit), or build a smaller campus first",
+                )
+            ],
+            3,
+        ) from None
+
+
+def _build(checked: Checked, progress: Progress | None, reached: list[str]) -> Built:
     if not checked.ok:
         raise HubcError(checked.diagnostics, 1)
     from hubc.design import BuildInput, Design
@@ -232,6 +284,7 @@ def build_spec(checked: Checked, progress: Progress | None = None) -> Built:
     design = Design()
     diags: list[Diagnostic] = list(checked.diagnostics)
     for stage in BUILD_STAGES:
+        reached.append(stage.fills)
         say(f"{stage.fills}: {stage.description}")
         result, stage_diags = stage.run(inp, design, say)
         design = attrs.evolve(design, **{stage.fills: result})
@@ -239,6 +292,7 @@ def build_spec(checked: Checked, progress: Progress | None = None) -> Built:
         if has_errors(stage_diags):
             raise HubcError(sort_diagnostics(diags), 1)
     final = tuple(sort_diagnostics(diags))
+    reached.append("emit")
     plan = emit_all(inp, design, final)
     for name in plan:
         _check_plan_path(name)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from hubc.core.loads import cdu_unit_kw
 from hubc.lock import equipment_totals
 from hubc.spec.model import Spec
 
@@ -69,7 +70,7 @@ def facts(label: str, spec: Spec, design: Design) -> Facts:
         "grid circuits": str(spec.grid.circuits),
     }
     for hall in spec.hall:
-        red[f"{hall.id} CDUs"] = f"{hall.cooling.cdus} x {hall.cooling.cdu_kw:g} kW {hall.cooling.cdu_redundancy} per {hall.cooling.cdu_scope}"
+        red[f"{hall.id} CDUs"] = f"{hall.cooling.cdus} x {cdu_unit_kw(hall.cooling):g} kW {hall.cooling.cdu_redundancy} per {hall.cooling.cdu_scope}"
     halls = {h.id: f"{h.copies} x {h.rows} rows x {h.slots_per_row} slots" for h in spec.hall}
     return Facts(
         label=label,
@@ -217,35 +218,57 @@ def summary_lines(plan: Plan) -> list[str]:
     lines = [f"hubc plan: {plan.base.label} -> {plan.new.label}"]
     if not plan.changed:
         return lines + ["  no changes: the design is the same"]
-    for c in plan.of("figure"):
-        lines.append(f"  {METRICS[c.key][0]:<16}{_fmt(c.key, c.base)} -> {_fmt(c.key, c.new)}  ({_delta(c)})")
+    for part in (_figure_lines, _equipment_lines, _reduction_lines, _redundancy_lines, _hall_lines):
+        lines += part(plan)
+    if len(lines) > SUMMARY_MAX_LINES:
+        lines = lines[: SUMMARY_MAX_LINES - 1] + [f"  ... and {len(lines) - SUMMARY_MAX_LINES + 1} more (see details)"]
+    return lines
+
+
+def _figure_lines(plan: Plan) -> list[str]:
+    return [f"  {METRICS[c.key][0]:<16}{_fmt(c.key, c.base)} -> {_fmt(c.key, c.new)}  ({_delta(c)})" for c in plan.of("figure")]
+
+
+def _equipment_lines(plan: Plan) -> list[str]:
+    """Lines up and down, and the net change per equipment family."""
     eq = plan.of("equipment")
-    if eq:
-        ups = [c for c in eq if (c.new or 0) > (c.base or 0)]
-        downs = [c for c in eq if (c.new or 0) < (c.base or 0)]
-        lines.append(f"  Equipment       {len(ups)} line(s) up, {len(downs)} down or removed")
-        fams: dict[str, float] = {}
-        for c in eq:
-            fam = c.key.split(" ")[0]
-            fams[fam] = fams.get(fam, 0.0) + (c.new or 0) - (c.base or 0)
-        moved = ", ".join(f"{v:+g} {k}" for k, v in sorted(fams.items()) if v)
-        if moved:
-            lines.append(f"                  {moved}")
+    if not eq:
+        return []
+    ups = [c for c in eq if (c.new or 0) > (c.base or 0)]
+    downs = [c for c in eq if (c.new or 0) < (c.base or 0)]
+    lines = [f"  Equipment       {len(ups)} line(s) up, {len(downs)} down or removed"]
+    fams: dict[str, float] = {}
+    for c in eq:
+        fam = c.key.split(" ")[0]
+        fams[fam] = fams.get(fam, 0.0) + (c.new or 0) - (c.base or 0)
+    moved = ", ".join(f"{v:+g} {k}" for k, v in sorted(fams.items()) if v)
+    if moved:
+        lines.append(f"                  {moved}")
+    return lines
+
+
+def _reduction_lines(plan: Plan) -> list[str]:
+    """What was removed or downsized: the first four, then a count."""
     cut = [c for c in plan.changes if c.is_reduction]
+    lines = []
     for c in cut[:4]:
         what = "removed" if not c.new else f"down {c.base:g} -> {c.new:g}"
         lines.append(f"  ! {c.kind} {c.key}: {what}")
     if len(cut) > 4:
         lines.append(f"  ! ... and {len(cut) - 4} more removed or downsized")
-    for c in plan.of("redundancy")[:4]:
-        lines.append(f"  ! redundancy {c.key}: {c.base or '-'} -> {c.new or '-'}")
-    if len(plan.of("redundancy")) > 4:
-        lines.append(f"  ! ... and {len(plan.of('redundancy')) - 4} more redundancy changes")
-    for c in plan.of("hall"):
-        lines.append(f"  hall {c.key}: {c.base or 'new'} -> {c.new or 'removed'}")
-    if len(lines) > SUMMARY_MAX_LINES:
-        lines = lines[: SUMMARY_MAX_LINES - 1] + [f"  ... and {len(lines) - SUMMARY_MAX_LINES + 1} more (see details)"]
     return lines
+
+
+def _redundancy_lines(plan: Plan) -> list[str]:
+    red = plan.of("redundancy")
+    lines = [f"  ! redundancy {c.key}: {c.base or '-'} -> {c.new or '-'}" for c in red[:4]]
+    if len(red) > 4:
+        lines.append(f"  ! ... and {len(red) - 4} more redundancy changes")
+    return lines
+
+
+def _hall_lines(plan: Plan) -> list[str]:
+    return [f"  hall {c.key}: {c.base or 'new'} -> {c.new or 'removed'}" for c in plan.of("hall")]
 
 
 def _detail_rows(plan: Plan) -> list[tuple[str, str, str, str]]:

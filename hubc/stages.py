@@ -48,7 +48,9 @@ def _racks(inp: BuildInput, design: Design, progress: Progress):
 def _cooling(inp: BuildInput, design: Design, progress: Progress):
     from hubc.cooling import size_cooling
 
-    return size_cooling(inp.spec), []
+    racks = design.need("racks")
+    result = size_cooling(inp.spec, racks.row_loads(), source=inp.source)
+    return result, list(result.diagnostics)
 
 
 def _electrical(inp: BuildInput, design: Design, progress: Progress):
@@ -77,7 +79,12 @@ def _procurement(inp: BuildInput, design: Design, progress: Progress):
 BUILD_STAGES: tuple[Stage, ...] = (
     Stage("summary", "derive campus loads", (), _summary),
     Stage("racks", "place racks in halls (CP-SAT), verify", (), _racks),
-    Stage("cooling", "size CRAH, heat rejection and facility-water pumps", (), _cooling),
+    Stage(
+        "cooling",
+        "size CRAH, CDUs, heat-rejection plants and water loops at the site's design condition",
+        ("racks",),
+        _cooling,
+    ),
     Stage(
         "electrical",
         "size the power chain, assign feeds (CP-SAT), verify every single failure",

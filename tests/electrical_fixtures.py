@@ -84,3 +84,39 @@ def rows(hall: str, loads_kw: list[float]) -> dict[str, tuple[RowLoad, ...]]:
             RowLoad(hall=hall, row=i + 1, it_kw=kw, liquid_kw=0.0, air_kw=kw, racks=int(kw // 40)) for i, kw in enumerate(loads_kw)
         )
     }
+
+
+def substation_spec(
+    *,
+    rows=8,
+    copies=2,
+    transformers=2,
+    mva=20,
+    redundancy="2N",
+    philosophy="auto",
+    transfer="open",
+    extra="",
+    grid_extra="",
+    block=1000,
+):
+    """A 154 kV campus with its own main transformers (for the network studies): the small spec
+    with `copies` copies of its hall, `transformers` x `mva` units and the electrical keys given."""
+    text = BASE.format(topology="2N", tier=3, rows=rows, busway=1000, block=block, module=500, bpc=2, genred="N+1", name="Substation")
+    text = text.replace(
+        "[grid]\ninterconnect_voltage_kv = 22.9\ncontract_mw = 9\ncircuits = 2\n",
+        f"[grid]\ninterconnect_voltage_kv = 154\ncontract_mw = 40\ncircuits = 2\n{grid_extra}\n",
+    )
+    text = text.replace(
+        'hv_voltage_kv = 22.9\nmv_voltage_kv = 22.9\ntransformers = 0\n',
+        f'hv_voltage_kv = 154\nmv_voltage_kv = 22.9\ntransformers = {transformers}\ntransformer_mva = {mva}\nredundancy = "{redundancy}"\n',
+    )
+    text = text.replace('id = "hall-1"\n', f'id = "hall-1"\ncopies = {copies}\n')
+    text = text.replace(
+        f'generator_redundancy = "N+1"\n',
+        f'generator_redundancy = "N+1"\noperating_philosophy = "{philosophy}"\ngenerator_transfer = "{transfer}"\n{extra}\n',
+    )
+    doc, diags = load_text("substation.toml", text.encode())
+    assert doc is not None, diags
+    spec, diags = structure(doc)
+    assert spec is not None, [str(d) for d in diags]
+    return spec, doc.source

@@ -314,3 +314,21 @@ def test_concurrent_builds_into_one_out_are_serialised_and_readers_never_see_a_m
     assert snapshots, "the reader never completed a read"
     for snap in snapshots:
         assert snap in (refs["a"], refs["b"]), "a reader saw a mix of two builds"
+
+
+def test_time_limit_stops_the_build_with_exit_3_and_writes_nothing(tmp_path):
+    """--time-limit bounds the whole build: HUB905 names the stage reached, OUT stays as it was."""
+    import subprocess
+    import sys
+
+    spec = Path(__file__).resolve().parent.parent / "specs" / "campus-1gw.toml"
+    out = tmp_path / "out"
+    r = subprocess.run(
+        [sys.executable, "-m", "hubc", "build", str(spec), "-o", str(out), "--time-limit", "0.5", "--format", "json"],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 3, r.stderr
+    codes = [d["code"] for d in json.loads(r.stdout)["diagnostics"]]
+    assert "HUB905" in codes
+    assert not out.exists()

@@ -155,7 +155,8 @@ def test_equipment_covers_all_copies():
     assert eq["hall-a/ups-module"].quantity == blocks * 4 * res.sizing.modules_per_block
     assert eq["hall-a/unit-substation"].area == "hall-a"
     assert eq["ss-main/main-transformer"].quantity == 4
-    assert eq["campus/generator"].quantity == res.sizing.generators
+    # N+1 sets per island (each MV section with its load): the network's count
+    assert eq["campus/generator"].quantity == res.sizing.generators == len(res.network.generators) == res.generator_plan.total
     fams = {e.family for e in eq.values()}
     for f in ("main-transformer", "hv-switchgear", "mv-switchgear", "mv-cable", "unit-substation", "lv-switchboard", "ups-module", "ups-battery", "busway", "breaker", "generator"):
         assert f in fams
@@ -169,3 +170,20 @@ def test_assignment_feeders_keep_groups_apart():
     for f in asg.halls[0].feeders:
         gs = [group[b] for b in f.blocks]
         assert len(gs) == len(set(gs))
+
+
+def test_sections_solver_stopped_without_proof_keeps_the_fitting_greedy_spread():
+    """CP-SAT at its limit (UNKNOWN) is no proof: the greedy spread that fits is kept, with its
+    gap reported; only a proved INFEASIBLE returns no spread (HUB740, else HUB747)."""
+    from hubc.electrical.feeds import greedy_sections, solve_sections
+
+    loads = [50 + (7 * i) % 101 for i in range(60)]
+    counts = [1] * 60
+    cap = sum(loads) // 8 + 200
+    out, (status, _obj, _bound, gap, _g), greedy = solve_sections(loads, counts, cap, 8, det_time=0.0)
+    assert status == "UNKNOWN" and gap == 1.0
+    assert out == greedy == greedy_sections(loads, counts, 8)
+    assert max(sum(loads[i] * out[i][t] for i in range(60)) for t in range(8)) <= cap
+    # three 10 kVA feeders on two 15 kVA sections: proved infeasible
+    out, (status, *_), _ = solve_sections([10, 10, 10], [1, 1, 1], 15, 2, det_time=5)
+    assert status == "INFEASIBLE" and out is None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import xml.dom.minidom
 
 from bench.rowloads import spread_rows
 from hubc.design_json import unstructure
@@ -11,7 +10,6 @@ from hubc.electrical.stage import run_electrical
 from hubc.emit.sld import emit_sld
 from hubc.spec.convert import structure
 from hubc.spec.source import load_path
-from tests.electrical_fixtures import rows, small_spec
 
 
 def _gb200():
@@ -62,37 +60,3 @@ def test_design_json_records_scenarios_and_decisions():
     assert len(loaded) >= 22
     assert {f["item"] for f in feeds if ".row-" in f["item"]} == loaded
     assert all(f["a"] != f["b"] and f["a"].startswith("hall-a.") for f in feeds)
-
-
-def test_sld_ids_map_to_equipment_and_text_is_escaped():
-    spec, src = small_spec(topology="4M3", rows=6, name="Pilot <A&B> \\\"campus\\\"")
-    res = run_electrical(spec, rows("hall-1", [450] * 6), src)
-    out = emit_sld(res, spec)
-    assert set(out) == {"sld.svg", "sld.dot"}
-    dom = xml.dom.minidom.parseString(out["sld.svg"])  # well-formed despite the user text
-    title = dom.getElementsByTagName("title")[0].firstChild.data
-    assert title.startswith('Pilot <A&B> "campus"')
-    eq_ids = {e.id for e in res.equipment()}
-    groups = [g for g in dom.getElementsByTagName("g") if g.getAttribute("data-equipment")]
-    ids = [g.getAttribute("id") for g in groups]
-    assert len(ids) == len(set(ids))
-    hall_items = [g for g in groups if g.getAttribute("data-equipment").startswith("hall-1/")]
-    assert hall_items and all(g.getAttribute("data-equipment") in eq_ids for g in hall_items)
-    # the drawn blocks are the first redundancy group's real block ids
-    block_ids = {b.id for b in res.assignment.halls[0].blocks}
-    drawn = {g.getAttribute("id") for g in groups if g.getAttribute("data-equipment") == "hall-1/ups-module"}
-    assert drawn == block_ids  # one group of 4 blocks: all drawn
-    svg = out["sld.svg"].decode()
-    assert "typical x 1 (1 per hall x 1 halls), 4M3" in svg
-    assert "band-lv" in svg and "band-mv" in svg
-    dot = out["sld.dot"].decode()
-    assert dot.startswith("digraph sld {")
-    assert '"hall-1.row-01"' in dot
-
-
-def test_sld_snapshot(snapshot):
-    spec, src = small_spec(topology="block-redundant", rows=5, bpc=2)
-    res = run_electrical(spec, rows("hall-1", [400] * 5), src)
-    out = emit_sld(res, spec)
-    assert out["sld.dot"].decode() == snapshot(name="dot")
-    assert out["sld.svg"].decode() == snapshot(name="svg")

@@ -24,7 +24,8 @@ def test_assignment_survives_every_single_failure(topology, loads, tier4):
     tier = 4 if tier4 and topology not in ("N+1", "block-redundant") else 3
     genred = "N+2" if tier == 4 else "N+1"
     spec, src = small_spec(topology=topology, rows=len(loads), bpc=3, tier=tier, genred=genred)
-    res = run_electrical(spec, rows("hall-1", [float(x) for x in loads]), src, strict=False)
+    # the assignment against its solver-free verifier: the network studies are tested elsewhere
+    res = run_electrical(spec, rows("hall-1", [float(x) for x in loads]), src, strict=False, studies=False)
     assert not [d for d in res.diagnostics if d.code in ("HUB750", "HUB751")]
     assert all(s.ok for s in res.verification.scenarios)
     assert res.installed.ups_kw <= res.greedy.ups_kw

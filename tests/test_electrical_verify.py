@@ -203,10 +203,11 @@ def test_bus_sections_with_each_copy_on_one_section_stay_within_rating():
 
 
 def test_bus_section_after_a_mechanical_feeder_loss():
-    # three N+1 mechanical feeders of 100 kVA: two on tx-1, one on tx-2. Losing the one on tx-2
-    # moves 50 kVA onto each survivor, both on tx-1: 300 kVA there (30% of 1 MVA).
+    # three N+1 mechanical feeders of 100 kVA with one unit substation each: two on tx-1, one on
+    # tx-2. Losing the one on tx-2 moves 50 kVA onto each survivor, both on tx-1: 300 kVA there
+    # (30% of 1 MVA).
     spec, src = small_spec(topology="2N", rows=2)
-    sz = attrs.evolve(size_electrical(spec, rows("hall-1", [400, 400]), src), main_tx_count=2, main_tx_mva=1.0, substation_id="ss")
+    sz = attrs.evolve(size_electrical(spec, rows("hall-1", [400, 400]), src), main_tx_count=2, main_tx_mva=1.0, substation_id="ss", mech_uss=3, mech_feeders=3)
     mech = tuple(Feeder(id=f"campus.mech-mvf-0{i}", hall="campus", blocks=(), kind="mechanical", normal_kva=100.0) for i in (1, 2, 3))
     sections = ((("campus", "campus.mech-mvf-01", 1), ("campus", "campus.mech-mvf-02", 1)), (("campus", "campus.mech-mvf-03", 1),))
     asg = Assignment(halls=(), mech_feeders=mech, sections=sections, section_kva=(200.0, 100.0), stats=())

@@ -98,7 +98,7 @@ def test_no_example_output_names_an_unshipped_document(example_outputs):
 # publication with its year; otherwise the text says it is an estimate (or a derivation) and gives
 # its basis after the colon.
 CITED = re.compile(
-    r"https?://|\b(IEC|IEEE|KEC|KS|ISO|ASHRAE|TIA|NFPA|UL)\b|약관|기준|시행령|법\b|\b(19|20)\d{2}\b"
+    r"https?://|\b(IEC|IEEE|KEC|KS|ISO|EN|ASME|AHRI|CTI|ASHRAE|TIA|NFPA|UL)\b|약관|기준|시행령|법\b|\b(19|20)\d{2}\b"
     r"|[a-z0-9-]+\.(com|kr|net|org|io)\b"
 )
 LABELLED = re.compile(r"^(estimate|derived)\b[^:]*: \S")

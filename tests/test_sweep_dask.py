@@ -29,7 +29,7 @@ RESULT_FILES = ("results.parquet", "results.csv", "index.html")
 
 
 def _sweep_file(folder: Path, powers, name="pilot.toml") -> Path:
-    """Rack power of the pilot's compute racks: at 136 kW the facility peak exceeds the 12 MW
+    """Rack power of the pilot's compute racks: at 150 kW the facility peak exceeds the 13 MW
     contract (HUB301), so that variant fails its check and the sweep goes on."""
     path = folder / name
     path.write_text(f"""schema = "hubc-sweep/1"
@@ -58,7 +58,7 @@ def cluster():
 
 def test_two_worker_processes_a_failing_variant_and_a_resumed_sweep(cluster, tmp_path):
     out = tmp_path / "out"
-    report = run_sweep(_load(_sweep_file(tmp_path, [120, 132, 136])), out, scheduler=cluster.scheduler_address)
+    report = run_sweep(_load(_sweep_file(tmp_path, [120, 132, 150])), out, scheduler=cluster.scheduler_address)
     assert report.statuses == {"ok": 2, "error": 1} and report.computed == 3 and not report.interrupted
     rows = (out / "results.csv").read_text("utf-8-sig").splitlines()
     assert [r.split(",")[3:6] for r in rows[1:]] == [["ok", "0", "0"], ["ok", "0", "0"], ["error", "1", "1"]]
@@ -75,7 +75,7 @@ def test_two_worker_processes_a_failing_variant_and_a_resumed_sweep(cluster, tmp
     assert failed["exit_code"] == 1 and failed["diagnostics"][0]["code"] == "HUB301"
 
     # A wider sweep into the same folder builds only the new variant.
-    wider = _load(_sweep_file(tmp_path, [120, 128, 132, 136]))
+    wider = _load(_sweep_file(tmp_path, [120, 128, 132, 150]))
     again = run_sweep(wider, out, scheduler=cluster.scheduler_address)
     assert (again.cached, again.computed) == (3, 1) and again.statuses == {"ok": 3, "error": 1}
 

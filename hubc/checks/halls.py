@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from hubc.checks import Ctx
 from hubc.codes import diag
-from hubc.core.loads import cdu_capacity_kw, hall_heat, pod_length
+from hubc.core.loads import cdu_capacity_kw, cdu_unit_kw, hall_heat, pod_length
 from hubc.diagnostics import Diagnostic
 
 
@@ -102,7 +102,7 @@ def check(ctx: Ctx) -> Iterator[Diagnostic]:
             yield diag(
                 "HUB204",
                 f"{hall.id} rejects {_mw(heat.liquid_kw)} to liquid but {loops} of {c.cdus} x "
-                f"{_mw(c.cdu_kw)} CDUs ({c.cdu_redundancy}) carry {_mw(liquid_cap)}",
+                f"{_mw(cdu_unit_kw(c))} CDUs ({c.cdu_redundancy}) carry {_mw(liquid_cap)}",
                 ctx.at(*h, "cooling", "cdus"),
                 h + ("cooling", "cdus"),
                 help="add CDUs, use larger CDUs (cdu_kw), or lower the liquid-cooled load",

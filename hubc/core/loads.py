@@ -7,7 +7,10 @@ electrical plant must carry it); apparent power divides by the facility power fa
 
 from __future__ import annotations
 
+import functools
 import math
+import tomllib
+from importlib import resources
 
 import attrs
 
@@ -100,17 +103,54 @@ def facility_peak_kva(spec: Spec, it_kw: float | None = None) -> float:
     return facility_peak_kw(spec, it_kw) / spec.policy.power_factor
 
 
+def cooling_catalog() -> dict:
+    """The cooling catalog (hubc/catalog/data/cooling.toml): CDU, CRAH and plant figures."""
+    return _cooling_catalog()
+
+
+@functools.cache
+def _cooling_catalog() -> dict:
+    return tomllib.loads((resources.files("hubc.catalog") / "data" / "cooling.toml").read_text("utf-8"))
+
+
+def cdu_unit_kw(c: HallCooling) -> float:
+    """One CDU's liquid capacity: the spec's, else the catalog's facility CDU."""
+    return float(c.cdu_kw) if c.cdu_kw is not None else float(_cooling_catalog()["cdu"]["default_unit_kw"])
+
+
+def cdu_pump_kw_per_kw(c: HallCooling) -> float:
+    """CDU pump input per kW of liquid heat: the spec's, else the catalog's."""
+    return float(c.cdu_pump_kw_per_kw) if c.cdu_pump_kw_per_kw is not None else float(_cooling_catalog()["cdu"]["pump_kw_per_kw"])
+
+
+def cdus_installed(c: HallCooling, loop_liquid_kw: float) -> int:
+    """CDUs installed on one loop: the spec's count, or for `cdus = "auto"` ceil(liquid / cdu_kw)
+    plus the CDU redundancy (2N doubles), and none on a loop without liquid heat."""
+    if c.cdus != "auto":
+        return int(c.cdus)
+    if loop_liquid_kw <= 1e-9:
+        return 0
+    return units_needed(loop_liquid_kw, cdu_unit_kw(c), c.cdu_redundancy)
+
+
 def cdu_capacity_kw(hall: Hall) -> float:
-    """Liquid capacity that survives the loss of the redundant CDUs, for the whole hall."""
+    """Liquid capacity that survives the loss of the redundant CDUs, for the whole hall.
+
+    With `cdus = "auto"` the loops are sized for their load after placement, so the only limit
+    a placement meets is the one the busways already set: a row never draws more than its busway.
+    """
     c: HallCooling = hall.cooling
+    if c.cdus == "auto":
+        return hall.rows * hall.row_busway_kw
     loops = hall.rows if c.cdu_scope == "row" else 1
-    per_loop = max(0, c.cdus - redundancy_spares(c.cdu_redundancy, _needed(c))) * c.cdu_kw
-    return loops * per_loop
+    return loops * cdu_loop_capacity_kw(hall)
 
 
 def cdu_loop_capacity_kw(hall: Hall) -> float:
     c = hall.cooling
-    return max(0, c.cdus - redundancy_spares(c.cdu_redundancy, _needed(c))) * c.cdu_kw
+    if c.cdus == "auto":
+        return hall.row_busway_kw if c.cdu_scope == "row" else hall.rows * hall.row_busway_kw
+    return max(0, c.cdus - redundancy_spares(c.cdu_redundancy, _needed(c))) * cdu_unit_kw(c)
 
 
 def _needed(c: HallCooling) -> int:

@@ -121,10 +121,13 @@ class Assignment:
 class Infeasible(Exception):
     """Raised with a message in spec terms when no assignment exists."""
 
-    def __init__(self, message: str, path: tuple = (), help: str = "") -> None:
+    def __init__(self, message: str, path: tuple = (), help: str = "", proved: bool = True) -> None:
         super().__init__(message)
         self.path = path
         self.help = help
+        # False: the solver stopped at its limit without a solution and the greedy one does not
+        # fit either; nothing proves infeasibility (HUB747, not HUB740)
+        self.proved = proved
 
 
 # ------------------------------------------------------------------------------ data
@@ -613,6 +616,10 @@ def solve_sections(loads: list[int], counts: list[int], cap: int, n_sec: int, de
     status = solver.solve(m)
     st, obj, bound, gap = _stats("feeders->transformers", solver, status, max(gsec, default=0))
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        # Stopped without proof (UNKNOWN): keep the greedy spread when it fits; the stats report
+        # the gap. Only a proved INFEASIBLE, or a greedy spread that overloads, returns None.
+        if status != cp_model.INFEASIBLE and max(gsec, default=0) <= cap:
+            return greedy, (st, obj, bound, gap, max(gsec, default=0)), greedy
         return None, (st, obj, bound, gap, max(gsec, default=0)), greedy
     out = [[solver.value(n[i, t]) for t in range(n_sec)] for i in range(len(loads))]
     return out, (st, obj, bound, gap, max(gsec, default=0)), greedy
@@ -794,15 +801,22 @@ def assign(sz: ElectricalSizing, *, use_solver: bool = True, substation_id: str 
     halls = tuple(assign_hall(h, sz, use_solver=use_solver) for h in sz.halls)
     mech = []
     if sz.mech_feeders:
-        # the non-UPS load shares its N+1 feeders evenly
-        per = sz.mechanical_kw / sz.power_factor / sz.mech_feeders
+        # the mechanical unit substations share the non-UPS load equally; each feeder carries its own
+        from hubc.electrical.sizing import mech_uss_per_feeder
+
+        total = sz.mechanical_kw / sz.power_factor
+        counts = mech_uss_per_feeder(sz.mech_uss, sz.mech_feeders)
         for i in range(sz.mech_feeders):
+            per = total * counts[i] / sz.mech_uss if sz.mech_uss else total / sz.mech_feeders
             mech.append(Feeder(id=f"campus.mech-mvf-{i + 1:02d}", hall="campus", blocks=(), kind="mechanical", normal_kva=per))
     # feeder types: each distinct hall feeder (x copies) and each mechanical feeder
     ftypes = [(h.hall, f.id, h.copies, f.normal_kva) for h in halls for f in h.feeders]
     ftypes += [("campus", f.id, 1, f.normal_kva) for f in mech]
-    n_sec = max(1, sz.main_tx_count)
-    cap_kva = sz.main_tx_mva * 1000 if sz.main_tx_count else sum(c * l for _, _, c, l in ftypes) + 1
+    # one MV bus section per active transformer winding (arrangement.py): reserve units take no
+    # feeders, a split secondary gives each winding its own section
+    active = sz.arrangement().active_sections
+    n_sec = max(1, len(active))
+    cap_kva = active[0].rating_kva if sz.main_tx_count else sum(c * l for _, _, c, l in ftypes) + 1
     loads = [int(math.ceil(l * SCALE)) for *_, l in ftypes]
     counts = [c for _, _, c, _ in ftypes]
     stats = []
@@ -811,11 +825,17 @@ def assign(sz: ElectricalSizing, *, use_solver: bool = True, substation_id: str 
         stats.append(SolveStats(model="feeders->transformers", status=st, objective=obj / SCALE, bound=bound / SCALE, gap=gap, greedy_objective=gobj / SCALE))
         if out is None:
             total = sum(l * c for l, c in zip(loads, counts)) / SCALE / 1000
+            proved = st == "INFEASIBLE"
             raise Infeasible(
-                f"the MV feeders ({total:,.1f} MVA in normal operation) cannot be spread over {n_sec} x {sz.main_tx_mva:g} MVA "
-                "main transformers without overloading one",
+                f"the MV feeders ({total:,.1f} MVA in normal operation) cannot be spread over {n_sec} MV sections of "
+                f"{cap_kva / 1000:g} MVA ({sz.philosophy}) without overloading one"
+                if proved
+                else f"no spread of the MV feeders ({total:,.1f} MVA in normal operation) over {n_sec} MV sections of "
+                f"{cap_kva / 1000:g} MVA was found within the search limit (CP-SAT {st}; the greedy spread overloads a "
+                f"section); infeasibility is not proved",
                 ("substation", "transformer_mva"),
                 help="add main transformers or use larger ones",
+                proved=proved,
             )
     else:
         out = greedy_sections(loads, counts, n_sec)
@@ -826,3 +846,21 @@ def assign(sz: ElectricalSizing, *, use_solver: bool = True, substation_id: str 
         sections.append(row)
         sec_kva.append(sum(ftypes[i][3] * out[i][t] for i in range(len(ftypes))))
     return Assignment(halls=halls, mech_feeders=tuple(mech), sections=tuple(sections), section_kva=tuple(sec_kva), stats=tuple(stats))
+
+
+def refresh_mech(asg: Assignment, sz: ElectricalSizing) -> Assignment:
+    """The assignment with the mechanical feeders' loads for `sz.mech_uss` unit substations (the
+    feeders keep their sections; the sections' normal kVA follow)."""
+    if not asg.mech_feeders:
+        return asg
+    from hubc.electrical.sizing import mech_uss_per_feeder
+
+    total = sz.mechanical_kw / sz.power_factor
+    counts = mech_uss_per_feeder(sz.mech_uss, len(asg.mech_feeders))
+    new = tuple(attrs.evolve(f, normal_kva=total * counts[i] / sz.mech_uss) for i, f in enumerate(asg.mech_feeders))
+    sec_kva = list(asg.section_kva)
+    where = {fid: t for t, sec in enumerate(asg.sections) for hall, fid, _n in sec if hall == "campus"}
+    for old, f in zip(asg.mech_feeders, new):
+        if f.id in where:
+            sec_kva[where[f.id]] += f.normal_kva - old.normal_kva
+    return attrs.evolve(asg, mech_feeders=new, section_kva=tuple(sec_kva))

@@ -21,7 +21,7 @@ import attrs
 from hubc.catalog import electrical as cat
 from hubc.catalog import rules
 from hubc.core.derived import NOT_IN_JSON, derived
-from hubc.core.loads import facility_peak_kw, units_needed
+from hubc.core.loads import cdu_pump_kw_per_kw, cdus_installed, facility_peak_kw, units_needed
 from hubc.core.types import RowLoad
 from hubc.diagnostics import Diagnostic, Location, Severity
 from hubc.spec.model import Spec, parse_topology, redundancy_spares
@@ -120,9 +120,20 @@ class ElectricalSizing:
     generator_kw: float
     decisions: tuple[Decision, ...]
     diagnostics: tuple[Diagnostic, ...] = attrs.field(default=(), metadata=NOT_IN_JSON)  # in the build's list
+    # MV arrangement (hubc.electrical.arrangement): the resolved operating philosophy, windings
+    # per main transformer (split secondary) and reserve units
+    philosophy: str = "parallel-on-loss"
+    tx_secondaries: int = 1
+    reserve_transformers: int = 0
 
     def main_tx_ids(self) -> tuple[str, ...]:
         return tuple(f"{self.substation_id}.tx-{t + 1}" for t in range(self.main_tx_count))
+
+    def arrangement(self):
+        """The MV bus sections, ties and transfer breakers (`hubc.electrical.arrangement`)."""
+        from hubc.electrical.arrangement import build_arrangement
+
+        return build_arrangement(self.substation_id, self.main_tx_count, self.main_tx_mva, self.philosophy, self.tx_secondaries, self.reserve_transformers)
 
     def hall(self, hall_id: str) -> HallPower:
         return next(h for h in self.halls if h.hall == hall_id)
@@ -169,9 +180,9 @@ def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], so
     pf = pol.power_factor
 
     # -- load items: every row feed and every CDU (CDUs sit on UPS: Schneider, domain.md §4)
-    cdu_ratio = float(cat.table("cdu")["power_kw_per_kw"])
     halls: list[HallPower] = []
     for hi, hall in enumerate(spec.hall):
+        cdu_ratio = cdu_pump_kw_per_kw(hall.cooling)  # the spec's, else the cooling catalog's
         rows = tuple(sorted(row_loads.get(hall.id, ()), key=lambda r: r.row))
         items: list[LoadItem] = []
         for r in rows:
@@ -188,8 +199,9 @@ def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], so
                     )
         elif liquid > 0:
             # The loop's pump power is shared by the installed CDUs (all run, sharing flow).
-            per = liquid * cdu_ratio / c.cdus
-            for k in range(c.cdus):
+            n_cdu = cdus_installed(c, liquid)
+            per = liquid * cdu_ratio / n_cdu
+            for k in range(n_cdu):
                 items.append(LoadItem(id=f"{hall.id}.cdu-{k + 1:02d}", hall=hall.id, kind="cdu", row=0, kw=per))
         cdu_kw = liquid * cdu_ratio
         critical = it + cdu_kw
@@ -239,7 +251,7 @@ def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], so
                 rule="critical (UPS) load = IT of placed racks + CDU pumps (liquid heat x CDU kW/kW); CDUs on UPS (domain.md §8.4)",
                 inputs=(("it_kw", it), ("liquid_kw", liquid), ("cdu_kw_per_kw", cdu_ratio)),
                 result=(("critical_kw", critical), ("load_items", len(items))),
-                source=cat.source("cdu"),
+                source="cooling catalog cdu.pump_kw_per_kw (or hall.cooling.cdu_pump_kw_per_kw)",
             )
         )
         dec.append(
@@ -403,15 +415,33 @@ def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], so
         )
     )
     mech_red = str(cat.table("mechanical_substation")["redundancy"])
-    mech_n = max(1, math.ceil(mech_kva / e.unit_substation_kva - 1e-9))
-    mech_uss = mech_n + redundancy_spares(mech_red, mech_n) if mech_kw > 0 else 0
+    # a unit substation carries its rated current: at the lowest normal LV voltage that is
+    # v_min x its kVA (the load flow checks it)
+    v_min = float(cat.table("voltage_limits")["normal_min_pu"])
+    mech_n = max(1, math.ceil(mech_kva / (e.unit_substation_kva * v_min) - 1e-9))
     mech_fn = max(1, math.ceil(mech_kva / feeder_kva - 1e-9))
     mech_feeders = mech_fn + 1 if mech_kw > 0 else 0
+    mech_uss = mech_n + redundancy_spares(mech_red, mech_n) if mech_kw > 0 else 0
+    # the substations are spread over the feeders in turn, so losing a feeder loses all of its
+    # substations: the rest must still carry the load (n - ceil(n / feeders) >= n_needed), and the
+    # feeder with the most substations then carries ceil(n / F) S / (n - ceil(n / F)), within its bay
+    base_uss = mech_uss
+    while mech_uss:
+        while mech_uss - math.ceil(mech_uss / mech_feeders) < mech_n:
+            mech_uss += 1
+        k = math.ceil(mech_uss / mech_feeders)
+        if k * mech_kva / (mech_uss - k) <= feeder_kva + 1e-6 or mech_feeders >= 64:
+            break
+        mech_feeders += 1
+        mech_uss = base_uss
     dec.append(
         Decision(
             item="mechanical-unit-substation",
-            rule="n = ceil(S_non_ups / S_uss) + spares; feeders = ceil(S_non_ups / S_feeder) + 1",
-            inputs=(("non_ups_kva", mech_kva), ("unit_substation_kva", e.unit_substation_kva), ("feeder_kva", feeder_kva), ("redundancy", mech_red)),
+            rule="n = ceil(S_non_ups / (S_uss x v_min)) + spares, and more until the substations left after losing the feeder with the most carry the load "
+            "(n - ceil(n / feeders) >= ceil(S_non_ups / (S_uss x v_min))); feeders = ceil(S_non_ups / S_feeder) + 1, and more until the feeder with the most substations "
+            "carries its share after another feeder's loss (ceil(n/F) S / (n - ceil(n/F)) <= S_feeder); the substations share the load equally; "
+            "v_min: the lowest normal LV voltage (a transformer carries its rated current, so v_min x its kVA)",
+            inputs=(("non_ups_kva", mech_kva), ("unit_substation_kva", e.unit_substation_kva), ("feeder_kva", feeder_kva), ("redundancy", mech_red), ("v_min_pu", v_min)),
             result=(("unit_substations", mech_uss), ("feeders", mech_feeders)),
             source=cat.source("mechanical_substation"),
         )
@@ -431,23 +461,34 @@ def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], so
     )
 
     # -- main transformers: the spec's count is the user's design; check it against the rule
-    # (N+1: S_each >= S/(n-1) and S/(n S_each) <= max loading; 2N: each side >= S) (domain.md §8.3)
+    # (N+1: S_each >= S/(n-1) and S/(n S_each) <= max loading; 2N: each side >= S) (domain.md §8.3),
+    # and against what the operating philosophy asks of them (arrangement.py): with reserve units
+    # the active ones alone carry the demand within the loading policy; main-tie-main transfers a
+    # whole section onto a neighbour, so each runs at most half loaded.
+    from hubc.electrical.arrangement import reserve_count, resolve_philosophy, secondaries_needed
+
     sub = spec.substation
     demand_mva = peak_kva * (1 + pol.sizing_margin) / 1000
+    philosophy = resolve_philosophy(e.operating_philosophy, sub.redundancy, sub.transformers)
+    reserves = reserve_count(philosophy, sub.redundancy, sub.transformers)
     if sub.transformers > 0 and sub.transformer_mva > 0:
         need = units_needed(demand_mva, sub.transformer_mva, sub.redundancy)
         if sub.redundancy != "2N":  # 2N halves normal loading by construction
             need = max(need, math.ceil(demand_mva / (sub.transformer_mva * pol.transformer_max_loading) - 1e-9))
+        if philosophy == "reserve-transformer":
+            need = max(need, math.ceil(demand_mva / (sub.transformer_mva * pol.transformer_max_loading) - 1e-9) + reserves)
+        elif philosophy == "main-tie-main" and sub.redundancy != "N":
+            need = max(need, math.ceil(demand_mva / (sub.transformer_mva * min(0.5, pol.transformer_max_loading)) - 1e-9))
         if sub.transformers < need:
             diags.append(
                 diag(
                     "HUB731",
-                    f"the sizing rule wants {need} x {sub.transformer_mva:g} MVA main transformers ({sub.redundancy}) for "
+                    f"the sizing rule wants {need} x {sub.transformer_mva:g} MVA main transformers ({sub.redundancy}, {philosophy}) for "
                     f"{demand_mva:,.1f} MVA (facility {peak_kva / 1000:,.1f} MVA + {pol.sizing_margin:.0%} margin); the spec has {sub.transformers}",
                     loc.at("substation", "transformers"),
                     ("substation", "transformers"),
                     help=f"install {need} transformers or larger units; the spec's count is kept as given",
-                    related=((loc.at("policy", "sizing_margin"), "sizing margin"),),
+                    related=((loc.at("policy", "sizing_margin"), "sizing margin"), (loc.at("electrical", "operating_philosophy"), "operating philosophy")),
                 )
             )
     else:
@@ -455,17 +496,50 @@ def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], so
     dec.append(
         Decision(
             item="main-transformer",
-            rule="N+k: n >= ceil(S_demand/S_each) + k and S_demand/(n S_each) <= max loading; 2N: 2 x ceil(S_demand/S_each); S_demand = S_facility x (1 + margin)",
+            rule="N+k: n >= ceil(S_demand/S_each) + k and S_demand/(n S_each) <= max loading; 2N: 2 x ceil(S_demand/S_each); S_demand = S_facility x (1 + margin); "
+            "reserve-transformer: the n - k active units carry S_demand within max loading; main-tie-main: each unit at most 50 % loaded",
             inputs=(
                 ("facility_mva", peak_kva / 1000),
                 ("sizing_margin", pol.sizing_margin),
                 ("transformer_mva", sub.transformer_mva),
                 ("redundancy", sub.redundancy),
+                ("operating_philosophy", philosophy),
                 ("max_loading", pol.transformer_max_loading),
                 ("spec_transformers", sub.transformers),
             ),
             result=(("required_transformers", need), ("installed_transformers", sub.transformers), ("demand_mva", demand_mva)),
             source=cat.source("main_transformer_mva"),
+        )
+    )
+    # split secondary: one winding's rated current must fit the MV switchgear class (measure 1 of
+    # catalog `short_circuit_measures`: split sections)
+    mv_class = cat.switchgear_class(e.mv_voltage_kv)
+    measures = cat.table("short_circuit_measures")
+    secondaries = secondaries_needed(sub.transformer_mva, e.mv_voltage_kv, mv_class.max_current_a, int(measures["max_secondaries"])) if sub.transformers else 1
+    i_tx = sub.transformer_mva * 1e3 / (SQRT3 * e.mv_voltage_kv) if sub.transformers else 0.0
+    dec.append(
+        Decision(
+            item="mv-arrangement",
+            rule=f"operating philosophy {e.operating_philosophy!r} -> {philosophy} (auto: reserve-transformer for N+1/N+2, main-tie-main otherwise); "
+            "windings per main transformer = ceil(I_rated / largest rated current of the MV switchgear class) (split secondary, each winding on its own section)",
+            inputs=(
+                ("operating_philosophy", e.operating_philosophy),
+                ("redundancy", sub.redundancy),
+                ("transformers", sub.transformers),
+                ("transformer_mva", sub.transformer_mva),
+                ("mv_voltage_kv", e.mv_voltage_kv),
+                ("transformer_rated_current_a", i_tx),
+                ("switchgear_max_current_a", mv_class.max_current_a),
+            ),
+            result=(
+                ("philosophy", philosophy),
+                ("reserve_transformers", reserves),
+                ("secondaries_per_transformer", secondaries),
+                ("winding_rated_current_a", i_tx / secondaries if secondaries else 0.0),
+                ("active_sections", (sub.transformers - reserves) * secondaries if sub.transformers else 1),
+                ("measure", "split secondary" if secondaries > 1 else "none"),
+            ),
+            source=mv_class.source + "; " + cat.source("short_circuit_measures"),
         )
     )
 
@@ -523,6 +597,9 @@ def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], so
         generator_kw=e.generator_kw,
         decisions=tuple(dec),
         diagnostics=tuple(diags),
+        philosophy=philosophy,
+        tx_secondaries=secondaries,
+        reserve_transformers=reserves,
     )
 
 
@@ -615,16 +692,18 @@ class CableChoice:
     binding: str  # "ampacity" | "voltage-drop" | "none": what ruled out the next smaller choice
 
 
-def choose_mv_cable(current_a: float, length_m: float, pf: float, mv_kv: float) -> CableChoice:
+def choose_mv_cable(current_a: float, length_m: float, pf: float, mv_kv: float, min_mm2: float = 0.0) -> CableChoice:
     """Fewest parallel sets, then the smallest section, whose derated ampacity carries the design
     current and whose voltage drop dV% = 100 sqrt3 (I/n) L (R cos + X sin) / V_LL stays within the
-    catalog limit (domain.md §8.3). Parallel sets only when no single cable does: each set costs
+    catalog limit (domain.md §8.3), and at least `min_mm2` (the short-circuit withstand of IEC 60949,
+    each set on its own). Parallel sets only when no single cable does: each set costs
     terminations, a duct way and lug space in the bay. No arrangement passing: the largest one,
     with ok=False."""
     der = cat.table("mv_cable_derating")
     derate = float(der["grouping_factor"]) * float(der["soil_factor"])
     limit = float(cat.table("mv_feeder")["voltage_drop_limit_percent"])
-    cands = sorted(((n, cab) for n in range(1, int(der["max_parallel"]) + 1) for cab in cat.mv_cables()), key=lambda nc: (nc[0], nc[1].size_mm2))
+    cables = [c for c in cat.mv_cables() if c.size_mm2 + 1e-9 >= min_mm2] or [cat.mv_cables()[-1]]
+    cands = sorted(((n, cab) for n in range(1, int(der["max_parallel"]) + 1) for cab in cables), key=lambda nc: (nc[0], nc[1].size_mm2))
     v_ll = mv_kv * 1000
     binding = "none"
     for n, cab in cands:
@@ -660,6 +739,11 @@ def _vdrop_percent(i_a: float, length_m: float, cab: cat.MvCable, pf: float, v_l
     return 100 * dv / v_ll
 
 
+def mech_uss_per_feeder(uss: int, feeders: int) -> tuple[int, ...]:
+    """Mechanical unit substations on each mechanical feeder (spread in turn: uss-k on feeder k mod n)."""
+    return tuple(len(range(i, uss, feeders)) for i in range(feeders)) if feeders else ()
+
+
 def _min_blocks(topo: Topology, critical_kw: float, block_kw: float) -> int:
     """Redundancy-reserve bound on blocks per hall copy (before rack granularity)."""
     if critical_kw <= 0:
@@ -684,4 +768,4 @@ def _block_rule(topo: Topology) -> str:
     return f"block-redundant: N = ceil(load / P_block) active blocks + one catcher per {topo.x} (domain.md §8.4)"
 
 
-__all__ = ["CableChoice", "Decision", "ElectricalSizing", "HallPower", "LoadItem", "Topology", "choose_mv_cable", "size_electrical", "topology_of"]
+__all__ = ["CableChoice", "Decision", "ElectricalSizing", "HallPower", "LoadItem", "Topology", "choose_mv_cable", "mech_uss_per_feeder", "size_electrical", "topology_of"]

@@ -1,17 +1,21 @@
-"""The electrical stage: spec + row loads -> sized, assigned and failure-verified power chain.
+"""The electrical stage: spec + row loads -> sized, assigned, studied and rated power chain.
 
 In: the typed `Spec`, `row_loads` (hall id -> the rows of one copy of that hall, from rack
 placement) and optionally the spec's `SourceFile` for diagnostic locations. Out:
 `ElectricalResult` - the sizing decisions, the CP-SAT assignment (with its status, objective,
-bound and gap, and the greedy baseline it is compared with), every failure scenario with its
-worst loading (incl. each MV bus section after downstream failures), each MV feeder's design
-load and cable (`FeederDesign`: sized on its worst post-failure load or normal load plus battery
-recharge, by derated ampacity and voltage drop), and the equipment list for procurement. User-caused failures raise `HubcError`
-(exit 1 for design errors, 3 when no assignment exists).
+bound and gap, and the greedy baseline it is compared with), every failure scenario of the
+solver-free verifier with its worst loading (incl. each MV bus section after downstream
+failures), each MV feeder's design load and cable (`FeederDesign`: sized on its worst
+post-failure load or normal load plus battery recharge, by derated ampacity and voltage drop,
+then on its short-circuit withstand and the load flows), the network with its studies and
+ratings (`network_design.py`), and the equipment list for procurement (switchgear bays, cables,
+gensets and LV boards counted from the network). User-caused failures raise `HubcError` (exit 1
+for design errors, 3 when no assignment exists).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 
 import attrs
@@ -21,9 +25,15 @@ from hubc.core.derived import NOT_IN_JSON, derived
 from hubc.core.equipment import Equipment
 from hubc.core.types import RowLoad
 from hubc.diagnostics import Diagnostic, HubcError, Location, has_errors
+
+# Real imports (not TYPE_CHECKING): design.json's converter resolves these field types.
+from hubc.electrical.build import GeneratorPlan
 from hubc.electrical.feeds import Assignment, HallAssignment, Infeasible, assign
+from hubc.electrical.network import Network
+from hubc.electrical.ratings import Measure, Ratings
 from hubc.electrical.sizing import SQRT3, CableChoice, Decision, ElectricalSizing, choose_mv_cable, size_electrical
-from hubc.electrical.verify import Verification, feeder_duty, verify_electrical
+from hubc.electrical.studies import Studies
+from hubc.electrical.verify import Verification, _mech_after_feeder_loss, feeder_duty, verify_electrical
 from hubc.spec.model import Spec
 
 
@@ -65,6 +75,8 @@ class FeederDesign:
     design_kva: float  # max(worst, normal + recharge)
     design_a: float
     cable: CableChoice
+    sc_min_mm2: float = 0.0  # IEC 60949 short-circuit withstand at its sending bus
+    load_flow_a: float = 0.0  # the worst current the load flows gave it (0: not studied yet)
 
 
 def design_feeders(sz: ElectricalSizing, asg: Assignment, length_m: float | None = None) -> tuple[FeederDesign, ...]:
@@ -72,7 +84,8 @@ def design_feeders(sz: ElectricalSizing, asg: Assignment, length_m: float | None
     post-failure load (from `feeder_duty`, no solver) and its normal load plus the battery
     recharge allowance of its blocks (after a utility outage every UPS battery recharges at
     once: catalog `ups.battery_recharge_fraction` of the block rating, at the design PF).
-    Mechanical feeders share the non-UPS load N+1, so one carries total / (n - 1) after a loss."""
+    Mechanical feeders: a lost feeder takes its unit substations with it and the others share
+    the non-UPS load, so feeder g carries k_g S / (n - k_f) after feeder f is lost."""
     length = float(cat.table("mv_feeder")["default_length_m"]) if length_m is None else length_m
     recharge = float(cat.table("ups")["battery_recharge_fraction"])
     kv = sz.mv_voltage_kv
@@ -90,11 +103,13 @@ def design_feeders(sz: ElectricalSizing, asg: Assignment, length_m: float | None
         for d in feeder_duty(h, sz):
             rech = d.blocks * sz.block_kw * recharge / sz.power_factor
             out.append(make(h.hall, d.feeder, h.copies, d.blocks, d.normal_kva, d.worst_kva, d.worst_failure, rech))
-    n = len(asg.mech_feeders)
-    total = sum(f.normal_kva for f in asg.mech_feeders)
+    after = _mech_after_feeder_loss(sz, asg)
     for f in asg.mech_feeders:
-        worst = total / (n - 1) if n > 1 else f.normal_kva
-        out.append(make("campus", f.id, 1, 0, f.normal_kva, worst, "any other mechanical feeder" if n > 1 else "normal", 0.0))
+        worst, why = f.normal_kva, "normal"
+        for lost, loads in sorted(after.items()):
+            if lost != f.id and loads[f.id] > worst + 1e-9:
+                worst, why = loads[f.id], f"{lost}/fails"
+        out.append(make("campus", f.id, 1, 0, f.normal_kva, worst, why, 0.0))
     return tuple(out)
 
 
@@ -130,9 +145,10 @@ class SectionFeeder:
 
 @attrs.frozen(kw_only=True)
 class BusSection:
-    """One MV bus section (one main transformer, bus ties open): its feeders and its loading."""
+    """One MV bus section (fed by one main-transformer winding, ties open): its feeders and loading."""
 
-    transformer: str  # the main transformer, or the MV bus when the campus has none
+    section: str  # the MV bus section (hubc.electrical.arrangement)
+    transformer: str  # the main-transformer winding feeding it, or the MV bus when the campus has none
     feeders: tuple[SectionFeeder, ...]
     normal_kva: float
     normal_loading: float | None  # of the transformer rating; None without main transformers
@@ -185,20 +201,22 @@ class ElectricalResult:
     def bus_sections(self) -> tuple[BusSection, ...]:
         """The MV bus sections, each with the feeders on it (copy by copy) and its loading."""
         sz, asg = self.sizing, self.assignment
-        ids = sz.main_tx_ids() or (f"{sz.substation_id}.mv-bus",)
-        rating = sz.main_tx_mva * 1000
+        active = sz.arrangement().active_sections
         where = asg.section_copies()
         after = {s.transformer: s for s in self.verification.sections}
         out = []
         for t, sec in enumerate(asg.sections):
-            worst = after.get(ids[t])
+            winding = (active[t].winding if t < len(active) else "") or f"{sz.substation_id}.mv-bus"
+            rating = active[t].rating_kva if t < len(active) else 0.0
+            worst = after.get(winding)
             feeders = tuple(
                 SectionFeeder(hall=hall, feeder=fid, count=n, copies=tuple(c + 1 for c, x in enumerate(where[(hall, fid)]) if x == t))
                 for hall, fid, n in sec
             )
             out.append(
                 BusSection(
-                    transformer=ids[t],
+                    section=active[t].id if t < len(active) else f"{sz.substation_id}.mv-{t + 1}",
+                    transformer=winding,
                     feeders=feeders,
                     normal_kva=asg.section_kva[t],
                     normal_loading=asg.section_kva[t] / rating if rating else None,
@@ -292,6 +310,10 @@ class ElectricalResult:
                 Equipment(id=f"{h.hall}/breaker", family="breaker", description=f"ACB {hp.busway_frame_a:g} A feeding a row busway", rating=hp.busway_frame_a, rating_unit="A", quantity=busways, system="electrical", area=h.hall, spec_path=("hall", i, "row_busway_kw")),
             ]
             e += self._cables(h.hall, spec_path=("electrical", "mv_voltage_kv"), prefix=f"{h.hall}/mv-cable")
+        if self.network is not None and self.ratings is not None:
+            e = [x for x in e if x.family != "lv-switchboard"] + self._lv_boards()
+            e += self._network_equipment()
+            return tuple(sorted(e, key=lambda x: x.id))
         feeders = sum(len(h.feeders) * h.copies for h in asg.halls) + len(asg.mech_feeders)
         ntx = sz.main_tx_count
         if ntx:
@@ -307,9 +329,91 @@ class ElectricalResult:
         e.append(Equipment(id="campus/generator", family="generator", description=f"Diesel generator {sz.generator_kw:g} kW DCC ({self.generator_redundancy})", rating=sz.generator_kw, rating_unit="kW", quantity=sz.generators, system="electrical", area="campus", spec_path=("electrical", "generator_kw")))
         return tuple(sorted(e, key=lambda x: x.id))
 
+    def _lv_boards(self) -> list[Equipment]:
+        """LV switchboards per area with the Icu/Icw the short-circuit duty chose (the largest of
+        the area's boards: the typical copy's boards stand for every copy)."""
+        sz, asg = self.sizing, self.assignment
+        out = []
+        for h in asg.halls:
+            rs = [r for r in self.ratings.buses if r.kind == "lv-board" and r.area == h.hall]
+            top = max(rs, key=lambda r: (r.rated_short_circuit_ka, r.rated_current_a), default=None)
+            frame = top.rated_current_a if top else sz.lv_board_frame_a
+            kas = f"Icu {top.rated_short_circuit_ka:g} kA / Icw {top.rated_short_time_ka:g} kA (duty Ik'' {max(r.duty_ikss_ka for r in rs):.1f} kA, ip {max(r.duty_ip_ka for r in rs):.1f} kA)" if top else f"{sz.lv_fault_ka:g} kA"
+            out.append(Equipment(id=f"{h.hall}/lv-switchboard", family="lv-switchboard", description=f"LV switchboard {frame:g} A, {kas}", rating=frame, rating_unit="A", quantity=len(h.blocks) * h.copies, system="electrical", area=h.hall, spec_path=("electrical", "unit_substation_kva")))
+        if sz.mech_uss:
+            rs = [r for r in self.ratings.buses if r.kind == "lv-board" and r.area == "campus"]
+            top = max(rs, key=lambda r: (r.rated_short_circuit_ka, r.rated_current_a), default=None)
+            frame = top.rated_current_a if top else sz.lv_board_frame_a
+            kas = f", Icu {top.rated_short_circuit_ka:g} kA / Icw {top.rated_short_time_ka:g} kA" if top else ""
+            out.append(Equipment(id="campus/mechanical-lv-switchboard", family="lv-switchboard", description=f"Mechanical LV switchboard {frame:g} A{kas}", rating=frame, rating_unit="A", quantity=sz.mech_uss, system="electrical", area="campus", spec_path=("cooling_plant", "power_kw_per_kw")))
+        return out
+
+    def _network_equipment(self) -> list[Equipment]:
+        """Main transformers, HV GIS and MV switchgear bays, gensets and mechanical unit
+        substations, counted from the network with the ratings chosen from their duty: one line
+        per bay kind and rating."""
+        sz, net, rat = self.sizing, self.network, self.ratings
+        sub = sz.substation_id
+        e: list[Equipment] = []
+        units = sorted({t.unit for t in net.transformers if t.role == "main"})
+        if units:
+            wind = sz.tx_secondaries
+            vk = self.main_vk_percent
+            split = f", split secondary {wind} x {sz.main_tx_mva / wind:g} MVA" if wind > 1 else ""
+            e.append(Equipment(id=f"{sub}/main-transformer", family="main-transformer", description=f"Main transformer {self.hv_voltage_kv:g}/{sz.mv_voltage_kv:g} kV {sz.main_tx_mva:g} MVA, vk {vk:g} %, OLTC{split} ({sz.main_tx_redundancy}, {sz.philosophy})", rating=sz.main_tx_mva, rating_unit="MVA", quantity=len(units), system="grid", area=sub, spec_path=("substation", "transformer_mva")))
+        boards = {r.bus: r for r in rat.buses}
+        groups: dict[tuple, list] = {}
+        for b in rat.bays:
+            home = boards.get(b.bus)
+            if home is None or home.kind not in ("hv-gis", "mv-switchgear"):
+                continue
+            area = sub
+            if b.role == "feeder":
+                area = next((x.area for x in net.lines if x.id == net.element(b.switch).element), sub)
+                area = area if area and area != "campus" else sub
+            groups.setdefault((home.kind, b.role, b.rated_current_a, home.rated_short_circuit_ka, home.rated_voltage_kv, area), []).append(b)
+        for (kind, role, amps, ka, kv, area), bays in sorted(groups.items()):
+            duty = max(x.duty_current_a for x in bays)
+            if kind == "hv-gis":
+                e.append(Equipment(id=f"{sub}/hv-gis-{role}-{amps:g}a", family="hv-switchgear", description=f"{kv:g} kV GIS {role} bay {amps:g} A, {ka:g} kA (worst duty {duty:,.0f} A)", rating=kv, rating_unit="kV", quantity=len(bays), system="grid", area=sub, spec_path=("substation", "transformers")))
+            else:
+                e.append(Equipment(id=f"{area}/mv-switchgear-{role}-{amps:g}a", family="mv-switchgear", description=f"{kv:g} kV switchgear {role} bay {amps:g} A, {ka:g} kA (worst duty {duty:,.0f} A)", rating=amps, rating_unit="A", quantity=len(bays), system="electrical", area=area, spec_path=("electrical", "mv_voltage_kv")))
+        if sz.mech_uss:
+            e.append(Equipment(id="campus/mechanical-unit-substation", family="unit-substation", description=f"Mechanical unit substation {sz.uss_kva:g} kVA (N+1, survives a feeder loss)", rating=sz.uss_kva, rating_unit="kVA", quantity=sz.mech_uss, system="electrical", area="campus", spec_path=("cooling_plant", "power_kw_per_kw")))
+            e += self._cables("campus", spec_path=("cooling_plant", "power_kw_per_kw"), prefix="campus/mechanical-mv-cable")
+        if net.generators:
+            islands = len(self.generator_plan.islands) if self.generator_plan else 1
+            e.append(Equipment(id="campus/generator", family="generator", description=f"Diesel generator {sz.generator_kw:g} kW DCC ({self.generator_redundancy} per island, {islands} island(s))", rating=sz.generator_kw, rating_unit="kW", quantity=len(net.generators), system="electrical", area="campus", spec_path=("electrical", "generator_kw")))
+        return e
+
     def _cables(self, area: str, *, spec_path: tuple, prefix: str) -> list[Equipment]:
         """MV cable by size for one area, in circuit metres (one circuit = three 1C cores, as the
-        procurement catalog prices it): parallel sets x feeders x copies x route length."""
+        procurement catalog prices it): parallel sets x route length of every feeder of every
+        copy (the network's cables when it was built)."""
+        if self.network is not None:
+            by_net: dict[float, list] = {}
+            for x in self.network.lines:
+                if x.role in ("mv-feeder", "mechanical-feeder") and x.area == area:
+                    by_net.setdefault(x.size_mm2, []).append(x)
+            out = []
+            for mm2, ls in sorted(by_net.items()):
+                metres = sum(x.parallel * x.length_km * 1000 for x in ls)
+                sets = sorted({x.parallel for x in ls})
+                out.append(
+                    Equipment(
+                        id=prefix if len(by_net) == 1 else f"{prefix}-{mm2:g}mm2",
+                        family="mv-cable",
+                        description=f"{self.sizing.mv_voltage_kv:g} kV Cu XLPE 3 x 1C {mm2:g} mm2 circuit-metres, {'/'.join(str(n) for n in sets)} set(s) per feeder, {len(ls)} feeders x {ls[0].length_km * 1000:g} m",
+                        rating=mm2,
+                        rating_unit="mm2",
+                        quantity=round(metres, 1),
+                        unit="m",
+                        system="electrical",
+                        area=area,
+                        spec_path=spec_path,
+                    )
+                )
+            return out
         by: dict[float, list[FeederDesign]] = {}
         for d in self.feeder_designs:
             if d.hall == area:
@@ -340,6 +444,14 @@ class ElectricalResult:
     circuits: int = 0
     autonomy_min: float = 0.0
     generator_redundancy: str = ""
+    # the network and its studies (network_design.py); None when run without studies
+    network: Network | None = None
+    studies: Studies | None = None
+    ratings: Ratings | None = None
+    measures: tuple[Measure, ...] = ()
+    generator_plan: GeneratorPlan | None = None
+    network_decisions: tuple[Decision, ...] = ()
+    main_vk_percent: float = 0.0
 
 
 def _block_loads(h: HallAssignment) -> dict[str, float]:
@@ -356,9 +468,11 @@ def _block_loads(h: HallAssignment) -> dict[str, float]:
     return load
 
 
-def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], source=None, *, strict: bool = True) -> ElectricalResult:
-    """Size, assign (CP-SAT) and verify the electrical chain. With strict (the default), errors
-    raise `HubcError`; otherwise they come back in `diagnostics`."""
+def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], source=None, *, strict: bool = True, studies: bool = True, timings: dict | None = None) -> ElectricalResult:
+    """Size, assign (CP-SAT), build the network, study it (pandapower) and verify the electrical
+    chain. With strict (the default), errors raise `HubcError`; otherwise they come back in
+    `diagnostics`. `studies=False` stops after the arithmetic (sizing, assignment, verifier);
+    `timings` is filled with each phase's wall time (for the benchmark)."""
     from hubc.codes import diag
 
     def at(*path) -> Location:
@@ -367,6 +481,7 @@ def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], sou
     missing = [h.id for h in spec.hall if h.id not in row_loads]
     if missing:
         raise ValueError(f"row loads missing for halls {missing}: rack placement must run first")
+    t0 = time.perf_counter()
     sz = size_electrical(spec, row_loads, source)
     diags = list(sz.diagnostics)
     if has_errors(diags) and strict:
@@ -375,19 +490,22 @@ def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], sou
         asg = assign(sz)
         greedy = assign(sz, use_solver=False)
     except Infeasible as exc:
-        d = diag("HUB740", str(exc), at(*exc.path), exc.path, help=exc.help or None)
+        d = diag("HUB740" if exc.proved else "HUB747", str(exc), at(*exc.path), exc.path, help=exc.help or None)
         raise HubcError([*diags, d], 3) from None
     ver = verify_electrical(sz, asg, tier=spec.policy.tier, circuits=spec.grid.circuits, contract_mw=spec.grid.contract_mw, location=at("electrical", "topology"))
     diags += ver.diagnostics
     # normal main-transformer loading above policy: the user's design, reported (IEC 60076-7)
     if sz.main_tx_count:
         limit = 0.5 if sz.main_tx_redundancy == "2N" else spec.policy.transformer_max_loading
-        top = max(asg.section_kva) / (sz.main_tx_mva * 1000)
+        arr = sz.arrangement()
+        per, _lost = arr.winding_loads(arr.after_loss(frozenset()), asg.section_kva)
+        worst_w = max(per, key=lambda w: (per[w] / arr.winding(w).rating_kva, w))
+        top = per[worst_w] / arr.winding(worst_w).rating_kva
         if top > limit + 1e-9:
             diags.append(
                 diag(
                     "HUB741",
-                    f"after the feeder assignment the most loaded main transformer runs at {top:.0%} in normal operation, above the {limit:.0%} policy",
+                    f"after the feeder assignment the most loaded main transformer winding ({worst_w}) runs at {top:.0%} in normal operation, above the {limit:.0%} policy",
                     at("substation", "transformer_mva"),
                     ("substation", "transformer_mva"),
                     help="add a main transformer or raise policy.transformer_max_loading",
@@ -396,6 +514,23 @@ def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], sou
             )
     diags += _granularity(sz, asg, at)
     designs = design_feeders(sz, asg)
+    if timings is not None:
+        timings["sizing_assignment_verifier_s"] = time.perf_counter() - t0
+    nd = None
+    if studies:
+        # the network, its studies and the ratings from their duty (network_design.py); the
+        # design changes they call for (cables, mechanical substations) replace the arithmetic's
+        from hubc.electrical.network_design import design_network
+
+        nd = design_network(spec, sz, asg, designs, timings)
+        # the verifier re-checks the final design without pandapower: the generator islands,
+        # and the sizing and assignment if the studies changed them
+        sz, asg = nd.sizing, nd.assignment
+        islands = _generator_islands(nd, sz, asg)
+        ver = verify_electrical(sz, asg, tier=spec.policy.tier, circuits=spec.grid.circuits, contract_mw=spec.grid.contract_mw, location=at("electrical", "topology"), generators=islands)
+        diags = [d for d in diags if d.code not in ("HUB750", "HUB751")] + list(ver.diagnostics)
+        designs = nd.feeder_designs
+        diags += _study_diagnostics(spec, nd, at)
     diags += _feeder_checks(sz, designs, at)
     if has_errors(diags) and strict:
         raise HubcError(diags, 1)
@@ -411,7 +546,115 @@ def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], sou
         circuits=spec.grid.circuits,
         autonomy_min=spec.electrical.ups_autonomy_min,
         generator_redundancy=spec.electrical.generator_redundancy,
+        network=nd.network if nd else None,
+        studies=nd.studies if nd else None,
+        ratings=nd.ratings if nd else None,
+        measures=nd.measures if nd else (),
+        generator_plan=nd.generators if nd else None,
+        network_decisions=nd.decisions if nd else (),
+        main_vk_percent=nd.main_vk_percent if nd else 0.0,
     )
+
+
+def _generator_islands(nd, sz: ElectricalSizing, asg: Assignment) -> tuple[tuple[str, int, float], ...]:
+    """(island, sets, island kW) of the generator plan: the sections' normal load at the design PF."""
+    plan = nd.generators
+    per = dict(plan.sections)
+    load = dict(zip((s.id for s in sz.arrangement().active_sections), asg.section_kva))
+    return tuple((" + ".join(i), sum(per.get(s, 0) for s in i), sum(load.get(s, 0.0) for s in i) * sz.power_factor) for i in plan.islands)
+
+
+def _study_diagnostics(spec: Spec, nd, at) -> list[Diagnostic]:
+    """What the load flows, the short-circuit study and the ratings found: HUB750/751 (a load flow
+    overloads or loses load after a failure), HUB743 (overload while the batteries recharge),
+    HUB757 (no load-flow solution), HUB755 (voltage out of band), HUB756 (grid import above the
+    contract or a low power factor), HUB752/753 (ratings), HUB754 (measures, as notes)."""
+    from hubc.codes import diag
+    from hubc.diagnostics import Severity
+
+    st, out = nd.studies, []
+    loc = at("electrical", "topology")
+
+    def describe(x) -> str:
+        head = f"{x.id}" + (f" ({', '.join(x.switching[:3])}{', ...' if len(x.switching) > 3 else ''})" if x.switching else "")
+        if x.lost_kw > 1e-6:
+            return f"{head}: {x.lost_kw:,.0f} kW lost"
+        return f"{head}: {x.worst_component} at {x.worst_loading:.1%}"
+
+    diverged = [x for x in st.scenarios if not x.converged]
+    if diverged:
+        out.append(diag("HUB757", f"{len(diverged)} load flow(s) have no solution: first {diverged[0].id}", loc, ("electrical", "topology"), notes=tuple(x.id for x in diverged[:5])))
+    failures = [x for x in st.scenarios if x.converged and x.kind != "recharge"]
+    for code, bad, what in (
+        ("HUB751", [x for x in failures if x.lost_kw > 1e-6], "lose load"),
+        ("HUB750", [x for x in failures if x.lost_kw <= 1e-6 and (x.worst_loading or 0.0) > 1 + 1e-6], "overload a component"),
+    ):
+        if bad:
+            bad = sorted(bad, key=lambda x: (-x.lost_kw, -(x.worst_loading or 0.0), x.id))
+            more = f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""
+            out.append(
+                diag(
+                    code,
+                    f"{len(bad)} load-flow scenario(s) {what}: worst {describe(bad[0])}{more}",
+                    loc,
+                    ("electrical", "topology"),
+                    notes=tuple(describe(x) for x in bad[:5]),
+                    help="every load-flow scenario, with its switching, is in design.json under electrical.network.scenarios",
+                )
+            )
+    rech = [x for x in st.scenarios if x.converged and x.kind == "recharge" and (x.worst_loading or 0.0) > 1 + 1e-6]
+    if rech:
+        x = max(rech, key=lambda x: (x.worst_loading, x.id))
+        out.append(
+            diag(
+                "HUB743",
+                f"while every UPS recharges its battery after a utility outage, {x.worst_component} runs at {x.worst_loading:.0%} ({x.id})",
+                at("electrical", "ups_system_kw"),
+                ("electrical", "ups_system_kw"),
+                severity=Severity.WARNING,
+                help="limit or stagger the UPS battery recharge after a transfer, or add transformer capacity",
+            )
+        )
+    lim = cat.table("voltage_limits")
+    off = []
+    for x in st.scenarios:
+        if not x.converged or x.min_vm_pu is None:
+            continue
+        lo, hi = (lim["normal_min_pu"], lim["normal_max_pu"]) if x.kind in ("normal", "recharge") else (lim["contingency_min_pu"], lim["contingency_max_pu"])
+        if x.min_vm_pu < lo - 1e-9:
+            off.append(f"{x.id}: {x.min_vm_bus} at {x.min_vm_pu:.3f} pu (limit {lo:g})")
+        elif x.max_vm_pu is not None and x.max_vm_pu > hi + 1e-9:
+            off.append(f"{x.id}: {x.max_vm_bus} at {x.max_vm_pu:.3f} pu (limit {hi:g})")
+    if off:
+        out.append(diag("HUB755", f"{len(off)} load flow(s) put a bus voltage outside the band: {off[0]}", loc, ("electrical", "topology"), notes=tuple(off[:5]), help=f"bands: {cat.source('voltage_limits')}"))
+    g = st.grid
+    ref = float(cat.table("grid_power_factor")["reference"])
+    if g.import_mw is not None and g.import_mw > g.contract_mw + 1e-6:
+        out.append(
+            diag(
+                "HUB756",
+                f"the normal load flow imports {g.import_mw:,.1f} MW at the point of connection (facility with losses {st.facility_with_losses_kw / 1000:,.1f} MW "
+                f"+ {st.losses.transmission_kw / 1000:,.1f} MW in the lines), above the {g.contract_mw:,.0f} MW contract",
+                at("grid", "contract_mw"),
+                ("grid", "contract_mw"),
+                help="raise grid.contract_mw or reduce losses; the losses by class are in design.json (electrical.network.losses)",
+            )
+        )
+    if g.power_factor is not None and g.power_factor < ref - 1e-9:
+        out.append(
+            diag(
+                "HUB756",
+                f"the campus imports at power factor {g.power_factor:.3f} ({g.import_mvar:,.1f} Mvar), below the {ref:g} reference ({cat.source('grid_power_factor')})",
+                at("policy", "power_factor"),
+                ("policy", "power_factor"),
+                help="add power-factor correction (capacitor banks at the MV sections, or reactive power from the BESS inverters)",
+            )
+        )
+    for p in nd.ratings.problems:
+        out.append(diag(p.code, p.message, at(*p.spec_path), p.spec_path, help=p.help))
+    for m in nd.measures:
+        out.append(diag("HUB754", f"{m.item}: {m.kind} ({m.reason}): {m.before} -> {m.after}", at("substation", "transformer_mva"), ("substation", "transformer_mva")))
+    return out
 
 
 def _granularity(sz: ElectricalSizing, asg: Assignment, at) -> list[Diagnostic]:

@@ -26,7 +26,7 @@ import attrs
 from hubc.core.derived import NOT_IN_JSON, derived
 from hubc.diagnostics import Diagnostic, Location
 from hubc.electrical.feeds import Assignment, HallAssignment
-from hubc.electrical.sizing import ElectricalSizing
+from hubc.electrical.sizing import ElectricalSizing, mech_uss_per_feeder
 
 TOL = 1e-6
 
@@ -48,6 +48,7 @@ class Scenario:
     worst_loading: float | None = attrs.field(converter=_bounded)
     lost_kw: float
     combinations: int = 1  # failures checked under this record (maintenance-plus-failure)
+    switching: tuple[str, ...] = ()  # breakers opened and ties closed (arrangement.py)
 
     @property
     def loading_rank(self) -> float:
@@ -273,15 +274,25 @@ def _section_scenarios(sz: ElectricalSizing, asg: Assignment) -> tuple[list[Scen
     copy changes that copy's feeder loads by d_f (partners pick up the failed block's load); the
     section of each of the copy's feeders comes from `Assignment.section_copies`, so section t
     carries section_kva[t] + sum of d_f over the copy's feeders on t. Copies with the same
-    feeder-to-section pattern give the same loads, so each pattern is evaluated once."""
-    n, mva = sz.main_tx_count, sz.main_tx_mva
-    if not n or not asg.sections:
+    feeder-to-section pattern give the same loads, so each pattern is evaluated once. Sections
+    tied in normal operation (closed-ties) share their load over the pool (arrangement.py)."""
+    if not sz.main_tx_count or not asg.sections:
         return [], ()
-    ids = sz.main_tx_ids()
-    rating = mva * 1000
+    arr = sz.arrangement()
+    active = arr.active_sections
+    normal_op = arr.after_loss(frozenset())
+    n = len(active)
+    ids = [a.winding for a in active]
+    rating = {a.winding: a.rating_kva for a in active}
+
+    def winding_kva(section_load):
+        per, _lost = arr.winding_loads(normal_op, section_load)
+        return [per[w] for w in ids]
+
     where = asg.section_copies()
     base = list(asg.section_kva)
-    worst = [(base[t], "normal") for t in range(n)]
+    base_w = winding_kva(base)
+    worst = [(base_w[t], "normal") for t in range(n)]
     out = []
     for ha in asg.halls:
         h = _Hall(ha, sz)
@@ -292,7 +303,7 @@ def _section_scenarios(sz: ElectricalSizing, asg: Assignment) -> tuple[list[Scen
             pat = tuple(where.get((ha.hall, f), ())[c] if c < len(where.get((ha.hall, f), ())) else -1 for f in fids)
             patterns.setdefault(pat, c)
         failures = list(h.failures())
-        hall_worst = (-1.0, "", 0)  # (kVA, failure, section)
+        hall_worst = (-1.0, "", 0)  # (loading, failure, section)
         for _kind, cid, fb, fc in failures:
             kva = h.feeder_kva(h.loads(fb, fc)[0], fb)
             for pat, c in patterns.items():
@@ -300,14 +311,16 @@ def _section_scenarios(sz: ElectricalSizing, asg: Assignment) -> tuple[list[Scen
                 for f, t in zip(fids, pat):
                     if t >= 0:
                         load[t] += kva[f] - normal[f]
+                load_w = winding_kva(load)
                 for t in range(n):
                     label = f"{cid}/fails in copy {c + 1}"
-                    if load[t] > worst[t][0] + TOL:
-                        worst[t] = (load[t], label)
-                    if load[t] > hall_worst[0] + TOL:
-                        hall_worst = (load[t], label, t)
+                    if load_w[t] > worst[t][0] + TOL:
+                        worst[t] = (load_w[t], label)
+                    v = load_w[t] / rating[ids[t]]
+                    if v > hall_worst[0] + TOL:
+                        hall_worst = (v, label, t)
         if hall_worst[0] >= 0:
-            kva_w, label, t = hall_worst
+            v, label, t = hall_worst
             out.append(
                 Scenario(
                     id=f"{ha.hall}/bus-sections",
@@ -316,28 +329,30 @@ def _section_scenarios(sz: ElectricalSizing, asg: Assignment) -> tuple[list[Scen
                     failed=(label,),
                     maintenance=(),
                     worst_component=ids[t],
-                    worst_loading=kva_w / rating,
+                    worst_loading=v,
                     lost_kw=0.0,
                     combinations=len(failures) * ha.copies,
                 )
             )
-    # a mechanical feeder out: the N+1 survivors share its load evenly (wherever they sit)
+    # a mechanical feeder out: its unit substations go with it and the others share the
+    # non-UPS load equally, so every surviving feeder carries more (wherever it sits)
     mech = [f.id for f in asg.mech_feeders]
     if len(mech) > 1:
-        total = sum(f.normal_kva for f in asg.mech_feeders)
-        share = total / (len(mech) - 1)
+        after = _mech_after_feeder_loss(sz, asg)
         sec_of = {fid: w[0] for (hall, fid), w in where.items() if hall == "campus" and w}
         mech_worst = (-1.0, "", 0)
         for f in asg.mech_feeders:
             load = list(base)
             for g in asg.mech_feeders:
                 if g.id in sec_of:
-                    load[sec_of[g.id]] += (0.0 if g.id == f.id else share) - g.normal_kva
+                    load[sec_of[g.id]] += after[f.id][g.id] - g.normal_kva
+            load_w = winding_kva(load)
             for t in range(n):
-                if load[t] > worst[t][0] + TOL:
-                    worst[t] = (load[t], f"{f.id}/fails")
-                if load[t] > mech_worst[0] + TOL:
-                    mech_worst = (load[t], f"{f.id}/fails", t)
+                if load_w[t] > worst[t][0] + TOL:
+                    worst[t] = (load_w[t], f"{f.id}/fails")
+                v = load_w[t] / rating[ids[t]]
+                if v > mech_worst[0] + TOL:
+                    mech_worst = (v, f"{f.id}/fails", t)
         out.append(
             Scenario(
                 id="campus/mechanical-feeders/bus-sections",
@@ -346,76 +361,106 @@ def _section_scenarios(sz: ElectricalSizing, asg: Assignment) -> tuple[list[Scen
                 failed=(mech_worst[1],),
                 maintenance=(),
                 worst_component=ids[mech_worst[2]],
-                worst_loading=mech_worst[0] / rating,
+                worst_loading=mech_worst[0],
                 lost_kw=0.0,
                 combinations=len(mech),
             )
         )
-    secs = tuple(SectionWorst(transformer=ids[t], normal_kva=base[t], worst_kva=worst[t][0], failure=worst[t][1], rating_kva=rating) for t in range(n))
+    secs = tuple(SectionWorst(transformer=ids[t], normal_kva=base_w[t], worst_kva=worst[t][0], failure=worst[t][1], rating_kva=rating[ids[t]]) for t in range(n))
     return out, secs
+
+
+def _mech_after_feeder_loss(sz: ElectricalSizing, asg: Assignment) -> dict[str, dict[str, float]]:
+    """failed feeder -> {feeder: kVA} once its unit substations are lost and the others share the
+    non-UPS load equally (feeder g carries k_g S / (n - k_f))."""
+    from hubc.electrical.sizing import mech_uss_per_feeder
+
+    feeders = asg.mech_feeders
+    total = sum(f.normal_kva for f in feeders)
+    counts = dict(zip((f.id for f in feeders), mech_uss_per_feeder(sz.mech_uss, len(feeders)))) if sz.mech_uss else {f.id: 1 for f in feeders}
+    n = sum(counts.values())
+    out = {}
+    for f in feeders:
+        left = n - counts[f.id]
+        out[f.id] = {g.id: (0.0 if g.id == f.id or left <= 0 else total * counts[g.id] / left) for g in feeders}
+    return out
 
 
 # ---------------------------------------------------------------------- campus level
 
 
-def _campus_scenarios(sz: ElectricalSizing, asg: Assignment, tier: int, spec_circuits: int, contract_mw: float) -> list[Scenario]:
+def _campus_scenarios(sz: ElectricalSizing, asg: Assignment, tier: int, spec_circuits: int, contract_mw: float, generators: tuple = ()) -> list[Scenario]:
     out = []
-    total_kva = sum(asg.section_kva)
-    n, mva = sz.main_tx_count, sz.main_tx_mva
-    if n:
-        ids = list(sz.main_tx_ids())
-        # normal: each section on its own transformer
-        t_w = max(range(n), key=lambda t: (asg.section_kva[t], -t))
-        out.append(
-            Scenario(
-                id="campus/main-transformers/normal",
-                kind="normal",
-                area="campus",
-                failed=(),
-                maintenance=(),
-                worst_component=ids[t_w],
-                worst_loading=asg.section_kva[t_w] / (mva * 1000),
-                lost_kw=0.0,
-            )
-        )
-        for t in range(n):
-            surv = n - 1
-            v = total_kva / (surv * mva * 1000) if surv else math.inf
+    n = sz.main_tx_count
+    if n and asg.sections:
+        arr = sz.arrangement()
+        base = list(asg.section_kva)
+        rating = {w.id: w.rating_kva for w in arr.windings}
+
+        def run(lost: frozenset[str]):
+            tr = arr.after_loss(lost, base)
+            per, dead = arr.winding_loads(tr, base)
+            wid = max(per, key=lambda w: (per[w] / rating[w], w))
+            return wid, per[wid] / rating[wid], dead, tr.actions
+
+        wid, v, _dead, _act = run(frozenset())
+        out.append(Scenario(id="campus/main-transformers/normal", kind="normal", area="campus", failed=(), maintenance=(), worst_component=wid, worst_loading=v, lost_kw=0.0))
+        for t in arr.transformers:
+            wid, v, dead, actions = run(frozenset((t,)))
             out.append(
                 Scenario(
-                    id=f"{ids[t]}/fails",
+                    id=f"{t}/fails",
                     kind="main-transformer",
                     area="campus",
-                    failed=(ids[t],),
+                    failed=(t,),
                     maintenance=(),
-                    worst_component=ids[(t + 1) % n] if surv else ids[t],
+                    worst_component=wid,
                     worst_loading=v,
-                    lost_kw=0.0 if surv else total_kva * sz.power_factor,
+                    lost_kw=dead * sz.power_factor,
+                    switching=actions,
                 )
             )
         if tier >= 4:
-            for t in range(n):
-                surv = n - 2
-                v = total_kva / (surv * mva * 1000) if surv > 0 else math.inf
+            for t in arr.transformers:
+                worst = None
+                for u in arr.transformers:
+                    if u == t:
+                        continue
+                    wid, v, dead, actions = run(frozenset((t, u)))
+                    if worst is None or (dead, v) > (worst[2], worst[1]):
+                        worst = (wid, v, dead, actions, u)
+                if worst is None:
+                    continue
+                wid, v, dead, actions, u = worst
                 out.append(
                     Scenario(
-                        id=f"{ids[t]}/maintenance",
+                        id=f"{t}/maintenance",
                         kind="maintenance+failure",
                         area="campus",
-                        failed=("any other main transformer",),
-                        maintenance=(ids[t],),
-                        worst_component="main transformers",
+                        failed=(u,),
+                        maintenance=(t,),
+                        worst_component=wid,
                         worst_loading=v,
-                        lost_kw=0.0 if surv > 0 else total_kva * sz.power_factor,
-                        combinations=n - 1,
+                        lost_kw=dead * sz.power_factor,
+                        combinations=len(arr.transformers) - 1,
+                        switching=actions,
                     )
                 )
-    # generators: a utility outage with one set failed (and one in maintenance for Tier IV)
-    g, gkw = sz.generators, sz.generator_kw
+    # generators: a utility outage with one set failed (and one in maintenance for Tier IV); with
+    # the network's islands (build.generator_plan), each island on its own sets
+    gkw = sz.generator_kw
+    islands = generators or (("campus", sz.generators, sz.facility_kw),)
     for k, kind, maint in ((1, "generator", ()), (2, "maintenance+failure", ("any generator",))):
         if k == 2 and tier < 4:
             continue
-        surv = g - k
+        worst = None
+        for name, g, kw in islands:
+            surv = g - k
+            v = kw / (surv * gkw) if surv > 0 else math.inf
+            lost = 0.0 if surv > 0 else kw
+            if worst is None or (lost, v) > (worst[2], worst[1]):
+                worst = (name, v, lost)
+        name, v, lost = worst
         out.append(
             Scenario(
                 id="campus/utility-outage" + ("/generator-maintenance" if k == 2 else "") + "/generator-fails",
@@ -423,10 +468,10 @@ def _campus_scenarios(sz: ElectricalSizing, asg: Assignment, tier: int, spec_cir
                 area="campus",
                 failed=("utility", "any one generator"),
                 maintenance=maint,
-                worst_component="generators",
-                worst_loading=sz.facility_kw / (surv * gkw) if surv > 0 else math.inf,
-                lost_kw=0.0 if surv > 0 else sz.facility_kw,
-                combinations=g,
+                worst_component="generators" if name == "campus" else f"generators of {name}",
+                worst_loading=v,
+                lost_kw=lost,
+                combinations=sum(g for _n, g, _kw in islands),
             )
         )
     # mechanical unit substations (N+1 pool) and feeders
@@ -446,8 +491,13 @@ def _campus_scenarios(sz: ElectricalSizing, asg: Assignment, tier: int, spec_cir
             )
         )
     if asg.mech_feeders:
-        s = len(asg.mech_feeders) - 1
-        tot = sum(f.normal_kva for f in asg.mech_feeders)
+        after = _mech_after_feeder_loss(sz, asg)
+        counts = mech_uss_per_feeder(sz.mech_uss, len(asg.mech_feeders)) if sz.mech_uss else ()
+        worst_f = max(((after[f][g] / sz.feeder_kva, g, f) for f in after for g in after[f]), default=(0.0, "", ""))
+        k_max = max(counts, default=0)
+        uss_left = sz.mech_uss - k_max
+        uss_v = sz.mechanical_kw / sz.power_factor / (uss_left * sz.uss_kva) if uss_left > 0 else math.inf
+        v, comp = (uss_v, "mechanical unit substations") if uss_v >= worst_f[0] else (worst_f[0], worst_f[1])
         out.append(
             Scenario(
                 id="campus/mechanical-feeders/fails",
@@ -455,9 +505,9 @@ def _campus_scenarios(sz: ElectricalSizing, asg: Assignment, tier: int, spec_cir
                 area="campus",
                 failed=("any one mechanical feeder",),
                 maintenance=(),
-                worst_component="mechanical feeders",
-                worst_loading=tot / (s * sz.feeder_kva) if s else math.inf,
-                lost_kw=0.0 if s else sz.mechanical_kw,
+                worst_component=comp,
+                worst_loading=v,
+                lost_kw=0.0 if len(asg.mech_feeders) > 1 and uss_left > 0 else sz.mechanical_kw,
                 combinations=len(asg.mech_feeders),
             )
         )
@@ -487,14 +537,16 @@ def verify_electrical(
     circuits: int,
     contract_mw: float,
     location: Location | None = None,
+    generators: tuple[tuple[str, int, float], ...] = (),
 ) -> Verification:
-    """Enumerate every scenario; diagnostics (HUB750 overload, HUB751 lost load) for failures."""
+    """Enumerate every scenario; diagnostics (HUB750 overload, HUB751 lost load) for failures.
+    `generators`: (island, sets, island kW) when the sets are spread over islands."""
     from hubc.codes import diag
 
     scen: list[Scenario] = []
     for ha in asg.halls:
         scen.extend(_hall_scenarios(ha, sz, tier))
-    scen.extend(_campus_scenarios(sz, asg, tier, circuits, contract_mw))
+    scen.extend(_campus_scenarios(sz, asg, tier, circuits, contract_mw, generators))
     sec_scen, sections = _section_scenarios(sz, asg)
     scen.extend(sec_scen)
     scen.sort(key=lambda s: (s.area, s.kind, s.id))

@@ -60,6 +60,12 @@ def _sld(inp: BuildInput, design: Design, diags: Diagnostics) -> dict[str, bytes
     return emit_sld(design.need("electrical"), inp.spec, design.energy)
 
 
+def _network(inp: BuildInput, design: Design, diags: Diagnostics) -> dict[str, bytes]:
+    from hubc.emit.network import emit_network
+
+    return emit_network(design.need("electrical"))
+
+
 def _energy(inp: BuildInput, design: Design, diags: Diagnostics) -> dict[str, bytes]:
     from hubc.emit.energy import emit_energy
 
@@ -69,6 +75,7 @@ def _energy(inp: BuildInput, design: Design, diags: Diagnostics) -> dict[str, by
 EMITTERS: tuple[Emitter, ...] = (
     Emitter("energy", "hourly energy CSV and chart", _energy),
     Emitter("sld", "single-line diagram (SVG) and topology (DOT)", _sld),
+    Emitter("network.json", "the electrical network in pandapower JSON, to rerun the studies", _network),
     Emitter("floorplans", "hall floor plans (SVG)", _floorplans),
     Emitter("design.json", "the whole resolved design", _design_json),
     Emitter("bom", "bom.xlsx, bom.csv, suppliers.md, suppliers.csv", _bom),

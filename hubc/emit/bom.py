@@ -165,14 +165,37 @@ def bom_xlsx(proc: Procurement) -> bytes:
         rows = list(proc.phase_lines(plan.id))
         ws = wb.add_worksheet(name)
         total = sum(c for _, _, c in rows)
-        _table_sheet(w, ws, f"Phase{k + 1}", rows, total)
+        _table_sheet(w, ws, f"Phase{k + 1}", rows, total, _cumulative(proc, plan.id))
         phase_totals.append((plan, name, len(rows), total))
     _summary(w, summary, proc, (first, last), phase_totals)
     wb.close()
     return out.getvalue()
 
 
-def _table_sheet(w: _Writer, ws, table: str, rows: list[tuple[BomLine, float, int]], total: int) -> None:
+def _cumulative(proc: Procurement, phase_id: str) -> dict[str, tuple[float, float]]:
+    """Line id -> the quantity bought before this phase and up to it (the last phase: the line's
+    whole quantity), for the phase sheets' allocation formula (hubc.procurement.bom.allocate_phases)."""
+    out = {}
+    for line in proc.lines:
+        cum = 0.0
+        for i, share in enumerate(line.phases):
+            before = cum
+            cum = line.quantity if i == len(line.phases) - 1 else cum + share.quantity
+            if share.phase == phase_id:
+                out[line.line_id] = (before, cum)
+    return out
+
+
+def _table_sheet(
+    w: _Writer,
+    ws,
+    table: str,
+    rows: list[tuple[BomLine, float, int]],
+    total: int,
+    cumulative: dict[str, tuple[float, float]] | None = None,
+) -> None:
+    """A BOM table. `cumulative` (phase sheets): each row's cost is allocated as
+    ROUND(up to x unit) - ROUND(before x unit), so phases add up to the BOM line exactly."""
     n = len(rows)
     widths = [len(c) + 2 for c in COLUMNS]
     ext_range = f"{COL_EXT}2:{COL_EXT}{n + 1}" if n else f"{COL_EXT}2:{COL_EXT}2"
@@ -206,7 +229,13 @@ def _table_sheet(w: _Writer, ws, table: str, rows: list[tuple[BomLine, float, in
         for c, v in enumerate(values):
             name = COLUMNS[c]
             if name == "Extended cost KRW":
-                ws.write_formula(r, c, f"=ROUND({COL_QTY}{r + 1}*{COL_UNIT_COST}{r + 1},0)", w.krw, extended)
+                unit = f"{COL_UNIT_COST}{r + 1}"
+                if cumulative is None:
+                    formula = f"=ROUND({COL_QTY}{r + 1}*{unit},0)"
+                else:
+                    before, upto = cumulative[line.line_id]
+                    formula = f"=ROUND({upto!r}*{unit},0)-ROUND({before!r}*{unit},0)"
+                ws.write_formula(r, c, formula, w.krw, extended)
             elif name == "Unit cost KRW":
                 ws.write_number(r, c, v, w.krw)
             elif name == "Qty":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from hubc import SCHEMA, __version__
 
@@ -68,6 +68,16 @@ def bar_chart_svg(title: str, items: list[tuple[str, float]], unit_div: float = 
     return "\n".join(out)
 
 
+def _sheet_name(path: str) -> str:
+    """`sld.svg` -> overview; `sld/overview.2.svg` -> overview, part 2; `sld/hall-a.2.svg` ->
+    hall hall-a (typical copy), part 2."""
+    if path == "sld.svg":
+        return "overview"
+    name, _, part = path.removeprefix("sld/").removesuffix(".svg").partition(".")
+    head = "overview" if name == "overview" else f"hall {name} (typical copy)"
+    return head + (f", part {part}" if part else "")
+
+
 def emit_report(inp: BuildInput, design: Design, diags: tuple[Diagnostic, ...], files: dict[str, bytes]) -> dict[str, bytes]:
     import markupsafe
 
@@ -87,17 +97,19 @@ def emit_report(inp: BuildInput, design: Design, diags: tuple[Diagnostic, ...], 
     sections = []
     floorplans = sorted(k for k in files if k.startswith("floorplans/") and k.endswith(".svg"))
     if floorplans:
-        sections.append(("Hall floor plans", [(k.removeprefix("floorplans/").removesuffix(".svg"), _svg(files[k])) for k in floorplans]))
+        sections.append(("Hall floor plans", [(k.removeprefix("floorplans/").removesuffix(".svg"), _svg(files[k]), k) for k in floorplans]))
     if "sld.svg" in files:
-        sections.append(("Single-line diagram", [("sld", _svg(files["sld.svg"]))]))
+        # the overview, then each hall typical's sheet; each links to its file, printable at its ISO size
+        sheets = ["sld.svg", *sorted((k for k in files if k.startswith("sld/") and k.endswith(".svg")), key=lambda k: (not k.startswith("sld/overview."), k))]
+        sections.append(("Single-line diagram", [(_sheet_name(k), _svg(files[k]), k) for k in sheets]))
     if "energy.svg" in files:
-        sections.append(("Energy year", [("energy", _svg(files["energy.svg"]))]))
+        sections.append(("Energy year", [("energy", _svg(files["energy.svg"]), "energy.svg")]))
     proc = design.procurement
     tables = []
     if proc is not None:
         charts = [
-            ("capex by system", markupsafe.Markup(bar_chart_svg("Capex by system (estimate)", sorted(proc.capex_by_system().items(), key=lambda kv: -kv[1])))),
-            ("capex by phase", markupsafe.Markup(bar_chart_svg("Capex by phase (estimate)", list(proc.capex_by_phase().items())))),
+            ("capex by system", markupsafe.Markup(bar_chart_svg("Capex by system (estimate)", sorted(proc.capex_by_system().items(), key=lambda kv: -kv[1]))), ""),
+            ("capex by phase", markupsafe.Markup(bar_chart_svg("Capex by phase (estimate)", list(proc.capex_by_phase().items()))), ""),
         ]
         sections.append(("Capex (estimate)", [c for c in charts if str(c[1])]))
         tables.append(("Domestic suppliers", proc.supplier_summary()))

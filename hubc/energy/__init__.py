@@ -296,8 +296,11 @@ class EnergyResult:
 
     def solver_settings(self) -> dict:
         """For hubc.lock: what decides the LP's answer besides the spec."""
+        from importlib.metadata import version
+
         from ortools import __version__ as ortools_version
 
+        from hubc import climate
         from hubc.catalog import energy as cat
 
         return {
@@ -305,6 +308,10 @@ class EnergyResult:
             "ortools": ortools_version,
             "threads": 1,
             "energy_catalog": self.catalog_version or cat.data()["version"],
+            # The synthetic weather year: solar by pvlib, wind curves from windpowerlib's library.
+            "climate_catalog": climate.data()["version"],
+            "pvlib": version("pvlib"),
+            "windpowerlib": version("windpowerlib"),
         }
 
     def equipment(self) -> tuple[Equipment, ...]:
@@ -434,8 +441,6 @@ def bess_capex_rates(ecat: EnergyCatalog, container: BessContainer, krw_per_usd:
     return per_mwh, (price.unit_cost_krw / pcs_mw if price else 0.0)
 
 
-# Random stream id of the synthetic dry-bulb year (renewables use [seed, plant seed, index]).
-_DRY_BULB_STREAM = 0xD2B
 
 
 def r(x: float, nd: int) -> float:
@@ -453,11 +458,11 @@ def run_energy(
     catalog: EnergyCatalog | None = None,
     allowed_roots: tuple[Path, ...] = (),
 ) -> EnergyResult:
-    import numpy as np
-
+    """The stage's passes in order: load year -> renewable profiles -> the LP's plants and
+    BESS -> solve -> sizes -> solver-free replay -> interconnect."""
     from hubc.catalog import energy as cat
     from hubc.core.loads import campus_heat
-    from hubc.energy import lp, profiles, simulate
+    from hubc.energy import lp
     from hubc.energy.interconnect import size_interconnect
 
     base_dir = Path(base_dir)
@@ -469,15 +474,116 @@ def run_energy(
     # The spec's [catalog] files may add or override containers and costs; their problems are
     # `hubc check` findings, so a build never gets here with one (a direct call still stops).
     if catalog is None:
-        catalog, cat_diags = cat.load_energy_catalog(spec, base_dir, source, allowed_roots)
-        if has_errors(cat_diags):
-            raise HubcError(cat_diags, 1)
+        catalog = _load_catalog(spec, base_dir, source, allowed_roots)
     ecat = catalog
     # Profile CSVs are read only inside the spec's folder tree and --allow-read folders.
     roots = (base_dir, *allowed_roots)
     diags: list[Diagnostic] = []
     it_kw = campus_heat(spec).it_kw
     pue = spec.policy.annual_pue if spec.policy.annual_pue is not None else spec.policy.design_pue
+    year = _load_year(spec, roots, at, it_kw, pue, diags)
+    rates = cat.annualisation()
+    pus = _renewable_profiles(spec, roots, at, diags)
+    fixed_re, auto_plants = _plants_for_lp(pus, ecat, rates, spec.campus.krw_per_usd)
+    container, bess_params = _bess_for_lp(spec, ecat, rates, it_kw, at)
+
+    problem = lp.EnergyProblem(
+        load_mw=year.load_mw,
+        fixed_re_mw=fixed_re,
+        auto_plants=tuple(auto_plants),
+        bess=bess_params,
+        contract_mw=spec.grid.contract_mw,
+        cfe_target=spec.energy.cfe_target,
+    )
+    sol = lp.solve(problem)
+    if sol.status != "optimal":
+        raise HubcError(_why_infeasible(spec, problem, sol, at, lp, year.load_mw, fixed_re), 3)
+
+    plants, re_total = _plant_years(pus, sol, ecat, spec.campus.krw_per_usd)
+    sizing = None
+    if spec.bess is not None and bess_params is not None:
+        sizing = _bess_sizing(spec, ecat, container, bess_params, sol)
+    rep = _replay(spec, year.load_mw, re_total, bess_params, sol)
+    check_replay(rep, sol, at)
+
+    inter, inter_diags = size_interconnect(spec, at, rep.grid_mw.tolist(), catalog=ecat)
+    diags.extend(inter_diags)
+    diags.append(
+        diag(
+            "HUB418",
+            f"energy year: {BASIS}; {it_kw / 1000:.1f} MW IT x utilisation {year.util_label} x {year.pue_label}",
+            at("energy") if source is not None and spec.energy else Location(file=name),
+            ("energy",),
+        )
+    )
+    return EnergyResult(
+        it_kw=it_kw,
+        pue=year.pue,
+        pue_model=spec.energy.pue_model,
+        pue_hourly=year.pue_hourly,
+        dry_bulb_c=year.dry_bulb_c,
+        utilisation=year.util_label,
+        load_mw=year.load_mw,
+        plants=tuple(plants),
+        bess=sizing,
+        direct_mw=rep.direct_mw,
+        charge_re_mw=sol.charge_re_mw,
+        charge_grid_mw=sol.charge_grid_mw,
+        discharge_mw=sol.discharge_mw,
+        soc_mwh=rep.soc_mwh,
+        grid_mw=rep.grid_mw,
+        curtail_mw=rep.curtail_mw,
+        cfe_mw=rep.cfe_mw,
+        cfe_score=rep.cfe_score,
+        cfe_target=spec.energy.cfe_target,
+        lp_cfe_score=sol.cfe_score,
+        lp_objective_mkrw=sol.objective,
+        lp_grid_peak_mw=sol.grid_peak_mw,
+        lp_method=sol.method,
+        catalog_version=ecat.version,
+        balance_error_mwh=rep.balance_error_mwh,
+        losses_mwh=rep.losses_mwh,
+        contract_mw=spec.grid.contract_mw,
+        carbon_intensity_tco2_per_mwh=spec.grid.carbon_intensity_tco2_per_mwh,
+        interconnect=inter,
+        diagnostics=tuple(diags),
+    )
+
+
+def _load_catalog(
+    spec: Spec, base_dir: Path, source: SourceFile | None, allowed_roots: tuple[Path, ...] = ()
+) -> EnergyCatalog:
+    from hubc.catalog import energy as cat
+
+    catalog, cat_diags = cat.load_energy_catalog(spec, base_dir, source, allowed_roots)
+    if has_errors(cat_diags):
+        raise HubcError(cat_diags, 1)
+    return catalog
+
+
+# ---------------------------------------------------------------- load year
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class _LoadYear:
+    pue: float  # annual: the spec's, or the climate model's mean
+    load_mw: np.ndarray
+    util_label: str
+    pue_label: str
+    pue_hourly: np.ndarray | None  # dry-bulb model only
+    dry_bulb_c: np.ndarray | None
+
+
+def _load_year(spec: Spec, roots: tuple[Path, ...], at, it_kw: float, pue: float, diags: list[Diagnostic]) -> _LoadYear:
+    """Hourly campus load: IT x utilisation (flat or a profile CSV) x PUE (constant, by dry bulb or
+    by the cooling plant's climate year). Profile CSVs are read only inside `roots` (the spec's
+    folder first, then --allow-read folders)."""
+    import numpy as np
+
+    base_dir = roots[0]
+
+    from hubc.energy import profiles
+
     en = spec.energy
     if en.profile_csv is not None:
         util = profiles.read_profile_csv(
@@ -489,60 +595,59 @@ def run_energy(
         util_label = f"flat {en.utilisation:g}"
     pue_label = f"PUE {pue:g}"
     pue_h = temp_c = None
-    if en.pue_model == "dry-bulb":
-        # Its own random stream: the temperature year does not shift the renewables' weather.
-        temp_c = profiles.dry_bulb_c(np.random.default_rng([en.seed, _DRY_BULB_STREAM]))
-        pue_h, capped = profiles.pue_from_dry_bulb(temp_c, pue, spec.policy.design_pue)
-        pue_label = (
-            f"PUE {float(pue_h.min()):.3f}-{float(pue_h.max()):.3f} by dry-bulb (mean {float(pue_h.mean()):.3f})"
-        )
-        if capped:
-            diags.append(
-                diag(
-                    "HUB424",
-                    f"the dry-bulb PUE model exceeds the design-day PUE {spec.policy.design_pue:g} in {capped} hours "
-                    f"of the synthetic year; those hours are capped at it",
-                    at("energy", "pue_model"),
-                    ("energy", "pue_model"),
-                    related=((at("policy", "design_pue"), "design-day PUE"),),
-                    help="raise design_pue to the hottest hour's PUE, lower annual_pue, or re-fit the catalog's pue_dry_bulb slope",
-                )
-            )
-    load = profiles.load_mw(it_kw, pue_h if pue_h is not None else pue, util)
+    if en.pue_model == "climate":
+        # The cooling plant's own hourly power in the site's climate year (hubc.cooling.annual).
+        pue_h, temp_c, pue_label = profiles.climate_pue(spec)
+        pue = float(pue_h.mean())
+    elif en.pue_model == "dry-bulb":
+        pue_h, temp_c, pue_label = _dry_bulb_pue(spec, at, pue, diags)
+    return _LoadYear(
+        pue=pue,
+        load_mw=profiles.load_mw(it_kw, pue_h if pue_h is not None else pue, util),
+        util_label=util_label,
+        pue_label=pue_label,
+        pue_hourly=pue_h,
+        dry_bulb_c=temp_c,
+    )
 
-    # ---- renewables: per-unit profiles
-    rates = cat.annualisation()
-    krw_per_usd = spec.campus.krw_per_usd
-    csv_tolerance, synthetic_tolerance = rules.capacity_factor_tolerance()  # HUB421
+
+def _dry_bulb_pue(spec: Spec, at, pue: float, diags: list[Diagnostic]):
+    """Hourly PUE from a synthetic dry-bulb year, capped at the design-day PUE (HUB424)."""
+    from hubc.energy import profiles
+
+    # Its own random stream: the temperature year does not shift the renewables' weather.
+    # The site's climate year, on its own random stream (hubc.climate.CLIMATE_STREAM), so the
+    # temperature year does not shift the renewables' weather.
+    temp_c = profiles.site_dry_bulb_c(spec)
+    pue_h, capped = profiles.pue_from_dry_bulb(temp_c, pue, spec.policy.design_pue)
+    pue_label = f"PUE {float(pue_h.min()):.3f}-{float(pue_h.max()):.3f} by dry-bulb (mean {float(pue_h.mean()):.3f})"
+    if capped:
+        diags.append(
+            diag(
+                "HUB424",
+                f"the dry-bulb PUE model exceeds the design-day PUE {spec.policy.design_pue:g} in {capped} hours "
+                f"of the synthetic year; those hours are capped at it",
+                at("energy", "pue_model"),
+                ("energy", "pue_model"),
+                related=((at("policy", "design_pue"), "design-day PUE"),),
+                help="raise design_pue to the hottest hour's PUE, lower annual_pue, or re-fit the catalog's pue_dry_bulb slope",
+            )
+        )
+    return pue_h, temp_c, pue_label
+
+
+# ---------------------------------------------------------------- renewables
+
+
+def _renewable_profiles(spec: Spec, roots: tuple[Path, ...], at, diags: list[Diagnostic]) -> list[tuple]:
+    """Per-unit hourly output of every renewable, with its label: (plant, pu, label)."""
+    import numpy as np
+
+    synthetic_tolerance = rules.capacity_factor_tolerance()[1]  # HUB421
     pus = []
     for i, pl in enumerate(spec.renewable):
-        rng = np.random.default_rng([en.seed, pl.seed, i])
-        if pl.profile_csv is not None:
-            pu = profiles.read_profile_csv(
-                base_dir / pl.profile_csv, pl.profile_csv, origin=at("renewable", i, "profile_csv"),
-                roots=roots,
-            )
-            label = f"csv {pl.profile_csv}"
-            mean = float(pu.mean())
-            if abs(mean - pl.capacity_factor) > csv_tolerance * pl.capacity_factor:
-                diags.append(
-                    diag(
-                        "HUB421",
-                        f'profile of "{pl.id}" averages {mean:.1%}, but capacity_factor is {pl.capacity_factor:.1%}; the profile is used',
-                        at("renewable", i, "capacity_factor"),
-                        ("renewable", i, "capacity_factor"),
-                        help=f"set capacity_factor = {mean:.3f}",
-                    )
-                )
-        elif pl.kind == "solar":
-            pu = profiles.solar_pu(spec.campus.latitude_deg, spec.campus.longitude_deg, pl.capacity_factor, rng)
-            label = "synthetic: Spencer solar position, Haurwitz clear sky, seeded cloudiness, fixed tilt"
-        elif pl.kind in ("onshore-wind", "offshore-wind"):
-            pu = profiles.wind_pu(pl.kind, pl.capacity_factor, rng)
-            label = "synthetic: Weibull speeds, seasonal and diurnal shape, power curve"
-        else:
-            pu = profiles.ppa_pu(pl.capacity_factor)
-            label = "flat PPA block"
+        rng = np.random.default_rng([spec.energy.seed, pl.seed, i])
+        pu, label = _renewable_pu(spec, roots, at, diags, i, pl, rng)
         pu[pu < 1e-9] = 0.0
         if pl.profile_csv is None and abs(float(pu.mean()) - pl.capacity_factor) > synthetic_tolerance:
             # The synthetic shape saturates (solar: never above clear sky; wind: cut-out).
@@ -557,10 +662,49 @@ def run_energy(
                 )
             )
         pus.append((pl, pu, label))
+    return pus
+
+
+def _renewable_pu(spec: Spec, roots: tuple[Path, ...], at, diags: list[Diagnostic], i: int, pl, rng):
+    """One plant's per-unit year: its CSV (HUB421 if it disagrees with the capacity factor),
+    or a synthetic year by kind."""
+    from hubc.energy import profiles
+
+    if pl.profile_csv is not None:
+        pu = profiles.read_profile_csv(
+            roots[0] / pl.profile_csv, pl.profile_csv, origin=at("renewable", i, "profile_csv"), roots=roots
+        )
+        mean = float(pu.mean())
+        if abs(mean - pl.capacity_factor) > rules.capacity_factor_tolerance()[0] * pl.capacity_factor:
+            diags.append(
+                diag(
+                    "HUB421",
+                    f'profile of "{pl.id}" averages {mean:.1%}, but capacity_factor is {pl.capacity_factor:.1%}; the profile is used',
+                    at("renewable", i, "capacity_factor"),
+                    ("renewable", i, "capacity_factor"),
+                    help=f"set capacity_factor = {mean:.3f}",
+                )
+            )
+        return pu, f"csv {pl.profile_csv}"
+    if pl.kind == "solar":
+        return profiles.synthetic_solar(spec, pl, rng)
+    if pl.kind in ("onshore-wind", "offshore-wind"):
+        label = f"synthetic: Weibull speeds, seasonal and diurnal shape, {profiles.turbine_type(pl.kind)} power curve (windpowerlib)"
+        return profiles.wind_pu(pl.kind, pl.capacity_factor, rng), label
+    return profiles.ppa_pu(pl.capacity_factor), "flat PPA block"
+
+
+def _plants_for_lp(pus: list[tuple], ecat, rates: dict, krw_per_usd: float):
+    """Fixed plants add to the fixed output; plants to size become LP columns at their
+    annualised cost per MW (capex x (CRF + O&M share), plus a PPA's energy price)."""
+    import numpy as np
+
+    from hubc.catalog import energy as cat
+    from hubc.energy import lp, profiles
 
     fixed_re = np.zeros(profiles.HOURS)
     auto_plants = []
-    for i, (pl, pu, _label) in enumerate(pus):
+    for pl, pu, _label in pus:
         if pl.capacity_mw == "auto":
             cost = ecat.renewable_cost(pl.kind)
             crf = cat.crf(rates["discount_rate"], cost.lifetime_years)
@@ -569,62 +713,15 @@ def run_energy(
             auto_plants.append(lp.AutoPlant(id=pl.id, pu=pu, cost_per_mw_year=per_mw / 1e6))
         else:
             fixed_re = fixed_re + pl.capacity_mw * pu
+    return fixed_re, auto_plants
 
-    # ---- BESS parameters
-    b = spec.bess
-    bess_params = None
-    container = None
-    if b is not None:
-        containers = ecat.bess_containers()
-        container = containers.get(b.container)
-        if container is None:
-            raise HubcError(
-                [
-                    diag(
-                        "HUB414",
-                        f'BESS container "{b.container}" is not in the energy catalog',
-                        at("bess", "container"),
-                        ("bess", "container"),
-                        help="catalog containers: " + ", ".join(sorted(containers)),
-                    )
-                ],
-                1,
-            )
-        rte = b.round_trip_efficiency or container.round_trip_efficiency
-        dod = b.depth_of_discharge or container.depth_of_discharge
-        soh = b.eol_state_of_health or container.eol_state_of_health
-        eta = math.sqrt(rte)
-        crf_b = cat.crf(rates["discount_rate"], container.lifetime_years)
-        critical_mw = it_kw / 1000.0
-        ride = "ride-through" in b.roles
-        reserve = critical_mw * b.ride_through_min / 60.0 / eta if ride else 0.0
-        per_mwh, per_mw = bess_capex_rates(ecat, container, krw_per_usd)
-        bess_params = lp.BessParams(
-            eta_charge=eta,
-            eta_discharge=eta,
-            usable_fraction=dod * soh,
-            energy_cost_per_mwh_year=per_mwh * crf_b / 1e6,
-            power_cost_per_mw_year=per_mw * crf_b / 1e6,
-            energy_mwh=None if b.energy_mwh == "auto" else float(b.energy_mwh),
-            power_mw=None if b.power_mw == "auto" else float(b.power_mw),
-            reserve_mwh=reserve,
-            min_power_mw=critical_mw if ride else 0.0,
-            grid_charging="peak-shaving" in b.roles,
-        )
 
-    problem = lp.EnergyProblem(
-        load_mw=load,
-        fixed_re_mw=fixed_re,
-        auto_plants=tuple(auto_plants),
-        bess=bess_params,
-        contract_mw=spec.grid.contract_mw,
-        cfe_target=en.cfe_target,
-    )
-    sol = lp.solve(problem)
-    if sol.status != "optimal":
-        raise HubcError(_why_infeasible(spec, problem, sol, at, lp, load, fixed_re), 3)
+def _plant_years(pus: list[tuple], sol, ecat, krw_per_usd: float) -> tuple[list[PlantYear], np.ndarray]:
+    """Each plant's year at its capacity (the LP's where it sized it), and their sum."""
+    import numpy as np
 
-    # ---- sizes
+    from hubc.energy import profiles
+
     plants = []
     re_total = np.zeros(profiles.HOURS)
     for i, (pl, pu, label) in enumerate(pus):
@@ -646,47 +743,113 @@ def run_energy(
             )
         )
         plants[-1] = attrs.evolve(plants[-1], capex_lines=_plant_capex(plants[-1], ecat, krw_per_usd))
-    sizing = None
-    if b is not None and bess_params is not None:
-        e_lp, p_lp = sol.energy_mwh, sol.power_mw
-        n, limit = lp.containers_needed(e_lp, p_lp, container.energy_mwh, container.c_rate)
-        e_inst = n * container.energy_mwh  # whole containers, also when the spec gave the MWh
-        # PCS skids (the PCS entry's rating) for the power the LP chose (or the spec gave); the
-        # containers' C-rate caps the deliverable power and is already in the container count.
-        # A container with its inverter built in has no PCS line.
-        pcs_unit = ecat.pcs_unit_mw(container)
-        p_need = p_lp if bess_params.power_mw is None else bess_params.power_mw
-        pcs_units = math.ceil(p_need / pcs_unit - 1e-6) if n > 0 and pcs_unit > 0 else 0
-        p_inst = pcs_units * pcs_unit if bess_params.power_mw is None and pcs_unit > 0 else p_need
-        sizing = BessSizing(
-            id=b.id,
-            container=container.id,
-            container_name=container.name,
-            container_mwh=container.energy_mwh,
-            c_rate=container.c_rate,
-            containers=n,
-            count_set_by=limit,
-            lp_energy_mwh=e_lp,
-            lp_power_mw=p_lp,
-            installed_energy_mwh=e_inst,
-            installed_power_mw=p_inst,
-            pcs_units=pcs_units,
-            pcs_unit_mw=pcs_unit,
-            usable_fraction=bess_params.usable_fraction,
-            round_trip_efficiency=bess_params.eta_charge * bess_params.eta_discharge,
-            depth_of_discharge=b.depth_of_discharge or container.depth_of_discharge,
-            eol_state_of_health=b.eol_state_of_health or container.eol_state_of_health,
-            reserve_mwh=bess_params.reserve_mwh,
-            energy_sized=bess_params.energy_mwh is None,
-            power_sized=bess_params.power_mw is None,
-            roles=tuple(b.roles),
-            pcs_catalog_id=container.pcs,
-        )
-        sizing = attrs.evolve(
-            sizing, capex_lines=tuple(capex_line(i, ecat.prices, krw_per_usd) for i in bess_equipment(sizing))
-        )
+    return plants, re_total
 
-    # ---- proof: replay the schedule at the LP's sizes, without the solver
+
+# ---------------------------------------------------------------- BESS
+
+
+def _bess_for_lp(spec: Spec, ecat, rates: dict, it_kw: float, at):
+    """The catalog container (HUB414 if unknown) and the LP's BESS parameters: efficiencies,
+    usable share, annualised costs, fixed or free sizes, the ride-through reserve and PCS floor."""
+    from hubc.catalog import energy as cat
+    from hubc.energy import lp
+
+    b = spec.bess
+    if b is None:
+        return None, None
+    containers = ecat.bess_containers()
+    container = containers.get(b.container)
+    if container is None:
+        raise HubcError(
+            [
+                diag(
+                    "HUB414",
+                    f'BESS container "{b.container}" is not in the energy catalog',
+                    at("bess", "container"),
+                    ("bess", "container"),
+                    help="catalog containers: " + ", ".join(sorted(containers)),
+                )
+            ],
+            1,
+        )
+    krw_per_usd = spec.campus.krw_per_usd
+    rte = b.round_trip_efficiency or container.round_trip_efficiency
+    dod = b.depth_of_discharge or container.depth_of_discharge
+    soh = b.eol_state_of_health or container.eol_state_of_health
+    eta = math.sqrt(rte)
+    crf_b = cat.crf(rates["discount_rate"], container.lifetime_years)
+    critical_mw = it_kw / 1000.0
+    ride = "ride-through" in b.roles
+    reserve = critical_mw * b.ride_through_min / 60.0 / eta if ride else 0.0
+    per_mwh, per_mw = bess_capex_rates(ecat, container, krw_per_usd)
+    return container, lp.BessParams(
+        eta_charge=eta,
+        eta_discharge=eta,
+        usable_fraction=dod * soh,
+        energy_cost_per_mwh_year=per_mwh * crf_b / 1e6,
+        power_cost_per_mw_year=per_mw * crf_b / 1e6,
+        energy_mwh=None if b.energy_mwh == "auto" else float(b.energy_mwh),
+        power_mw=None if b.power_mw == "auto" else float(b.power_mw),
+        reserve_mwh=reserve,
+        min_power_mw=critical_mw if ride else 0.0,
+        grid_charging="peak-shaving" in b.roles,
+    )
+
+
+def _bess_sizing(spec: Spec, ecat, container, bess_params, sol) -> BessSizing:
+    """Whole containers for the LP's energy and power, PCS skids for its power, and capex
+    (each line priced as its BOM line)."""
+    from hubc.energy import lp
+
+    b = spec.bess
+    e_lp, p_lp = sol.energy_mwh, sol.power_mw
+    n, limit = lp.containers_needed(e_lp, p_lp, container.energy_mwh, container.c_rate)
+    e_inst = n * container.energy_mwh  # whole containers, also when the spec gave the MWh
+    # PCS skids (the PCS entry's rating) for the power the LP chose (or the spec gave); the
+    # containers' C-rate caps the deliverable power and is already in the container count.
+    # A container with its inverter built in has no PCS line.
+    pcs_unit = ecat.pcs_unit_mw(container)
+    p_need = p_lp if bess_params.power_mw is None else bess_params.power_mw
+    pcs_units = math.ceil(p_need / pcs_unit - 1e-6) if n > 0 and pcs_unit > 0 else 0
+    p_inst = pcs_units * pcs_unit if bess_params.power_mw is None and pcs_unit > 0 else p_need
+    sizing = BessSizing(
+        id=b.id,
+        container=container.id,
+        container_name=container.name,
+        container_mwh=container.energy_mwh,
+        c_rate=container.c_rate,
+        containers=n,
+        count_set_by=limit,
+        lp_energy_mwh=e_lp,
+        lp_power_mw=p_lp,
+        installed_energy_mwh=e_inst,
+        installed_power_mw=p_inst,
+        pcs_units=pcs_units,
+        pcs_unit_mw=pcs_unit,
+        usable_fraction=bess_params.usable_fraction,
+        round_trip_efficiency=bess_params.eta_charge * bess_params.eta_discharge,
+        depth_of_discharge=b.depth_of_discharge or container.depth_of_discharge,
+        eol_state_of_health=b.eol_state_of_health or container.eol_state_of_health,
+        reserve_mwh=bess_params.reserve_mwh,
+        energy_sized=bess_params.energy_mwh is None,
+        power_sized=bess_params.power_mw is None,
+        roles=tuple(b.roles),
+        pcs_catalog_id=container.pcs,
+    )
+    krw_per_usd = spec.campus.krw_per_usd
+    return attrs.evolve(
+        sizing, capex_lines=tuple(capex_line(i, ecat.prices, krw_per_usd) for i in bess_equipment(sizing))
+    )
+
+
+# ---------------------------------------------------------------- proof
+
+
+def _replay(spec: Spec, load, re_total, bess_params, sol):
+    """Replay the schedule at the LP's sizes, without the solver."""
+    from hubc.energy import simulate
+
     limits = simulate.Limits(
         energy_mwh=sol.energy_mwh,
         power_mw=sol.power_mw,
@@ -695,9 +858,9 @@ def run_energy(
         eta_charge=bess_params.eta_charge if bess_params else 1.0,
         eta_discharge=bess_params.eta_discharge if bess_params else 1.0,
         contract_mw=spec.grid.contract_mw,
-        cfe_target=en.cfe_target,
+        cfe_target=spec.energy.cfe_target,
     )
-    rep = simulate.replay(
+    return simulate.replay(
         load,
         re_total,
         limits,
@@ -705,50 +868,6 @@ def run_energy(
         charge_grid_mw=sol.charge_grid_mw,
         discharge_mw=sol.discharge_mw,
         soc_start_mwh=sol.soc_start_mwh,
-    )
-    check_replay(rep, sol, at)
-
-    inter, inter_diags = size_interconnect(spec, at, rep.grid_mw.tolist(), catalog=ecat)
-    diags.extend(inter_diags)
-    diags.append(
-        diag(
-            "HUB418",
-            f"energy year: {BASIS}; {it_kw / 1000:.1f} MW IT x utilisation {util_label} x {pue_label}",
-            at("energy") if source is not None and spec.energy else Location(file=name),
-            ("energy",),
-        )
-    )
-    return EnergyResult(
-        it_kw=it_kw,
-        pue=pue,
-        pue_model=en.pue_model,
-        pue_hourly=pue_h,
-        dry_bulb_c=temp_c,
-        utilisation=util_label,
-        load_mw=load,
-        plants=tuple(plants),
-        bess=sizing,
-        direct_mw=rep.direct_mw,
-        charge_re_mw=sol.charge_re_mw,
-        charge_grid_mw=sol.charge_grid_mw,
-        discharge_mw=sol.discharge_mw,
-        soc_mwh=rep.soc_mwh,
-        grid_mw=rep.grid_mw,
-        curtail_mw=rep.curtail_mw,
-        cfe_mw=rep.cfe_mw,
-        cfe_score=rep.cfe_score,
-        cfe_target=en.cfe_target,
-        lp_cfe_score=sol.cfe_score,
-        lp_objective_mkrw=sol.objective,
-        lp_grid_peak_mw=sol.grid_peak_mw,
-        lp_method=sol.method,
-        catalog_version=ecat.version,
-        balance_error_mwh=rep.balance_error_mwh,
-        losses_mwh=rep.losses_mwh,
-        contract_mw=spec.grid.contract_mw,
-        carbon_intensity_tco2_per_mwh=spec.grid.carbon_intensity_tco2_per_mwh,
-        interconnect=inter,
-        diagnostics=tuple(diags),
     )
 
 

@@ -100,16 +100,59 @@ def solve(problem: EnergyProblem, *, cfe_target: float | None = None) -> LpSolut
 def _solve(problem: EnergyProblem, target: float, sens_pu: np.ndarray | None = None) -> tuple[LpSolution, float]:
     """Build and solve the LP. With `sens_pu` (reduced model only), also return the slope of
     the optimal objective as the fixed renewable output grows by `sens_pu` per unit, from
-    the duals and reduced costs (LP sensitivity: d(value)/d(rhs) = dual)."""
+    the duals and reduced costs (LP sensitivity: d(value)/d(rhs) = dual).
+
+    Built as the OR-Tools samples build theirs: solver -> sizes -> the year's data and the CFE
+    row -> hourly columns -> one function per constraint family -> solve -> extract."""
     from ortools.linear_solver import pywraplp
 
-    load = np.asarray(problem.load_mw, dtype=float)
-    T = len(load)
-    b = problem.bess
+    m = _new_lp(problem, glop=sens_pu is not None)
+    _add_sizes(m, problem)
+    year = _year(m, problem, target)
+    if year.reduced and not m.has_bess:
+        deficit = year.deficit
+        ok = deficit.max(initial=0.0) <= year.contract + 1e-6 and year.direct.sum() >= target * year.total_load - 1e-6
+        return _no_storage(problem, year.direct, ok), math.nan
+    cols = _add_hourly_columns(m, year, problem.bess)
+    if not year.reduced:
+        _add_direct_use(m, year, cols, problem)
+    elif m.grid_charge or year.divert:
+        _add_reduced_import_limit(m, year, cols)
+    if m.has_bess:
+        _add_storage(m, year, cols, problem.bess)
+    m.obj.SetMinimization()
+
+    status = m.s.Solve()
+    if status != pywraplp.Solver.OPTIMAL:
+        return LpSolution(status=_status_name(status)), math.nan
+    return _extract(m, year, cols, problem, sens_pu)
+
+
+# ---------------------------------------------------------------- solver and data
+
+
+@attrs.define(eq=False)
+class _Lp:
+    """The LP being built: the solver, its objective and the size columns."""
+
+    s: object  # pywraplp.Solver
+    obj: object  # its objective
+    inf: float
+    has_bess: bool
+    eta_c: float
+    eta_d: float
+    grid_charge: bool
+    e_var: object = None  # BESS nameplate MWh
+    p_var: object = None  # BESS MW
+    k_vars: list = attrs.field(factory=list)  # MW of each plant to size
+
+
+def _new_lp(problem: EnergyProblem, glop: bool) -> _Lp:
+    from ortools.linear_solver import pywraplp
+
     # HiGHS through this wrapper reports no duals, so the sensitivity solves use GLOP (the
     # dual simplex that ships with OR-Tools; its duals and reduced costs are exact, and on
     # the reduced model it is as fast as HiGHS).
-    glop = sens_pu is not None
     s = pywraplp.Solver.CreateSolver("GLOP") if glop else None
     if s is None:
         glop = False
@@ -125,136 +168,253 @@ def _solve(problem: EnergyProblem, target: float, sens_pu: np.ndarray | None = N
             # about half that, to a basic optimal solution all the same.
             params += "solver=ipm\n"
         s.SetSolverSpecificParametersAsString(params)
-    inf = s.infinity()
-    obj = s.Objective()
-    total_load = max(float(load.sum()), 1e-9)  # a campus without IT load still has a year
-    contract = problem.contract_mw
-
+    b = problem.bess
     has_bess = b is not None and not (b.energy_mwh == 0 or b.power_mw == 0)
-    eta_c = b.eta_charge if b else 1.0
-    eta_d = b.eta_discharge if b else 1.0
-    grid_charge = bool(has_bess and b.grid_charging)
+    return _Lp(
+        s=s,
+        obj=s.Objective(),
+        inf=s.infinity(),
+        has_bess=has_bess,
+        eta_c=b.eta_charge if b else 1.0,
+        eta_d=b.eta_discharge if b else 1.0,
+        grid_charge=bool(has_bess and b.grid_charging),
+    )
 
-    # ---- sizes
-    if has_bess:
-        e_var = s.NumVar(*((b.energy_mwh, b.energy_mwh) if b.energy_mwh is not None else (0.0, inf)), "E")
+
+def _add_sizes(m: _Lp, problem: EnergyProblem) -> None:
+    """Size columns at their annualised cost: BESS energy and power, and each plant to size."""
+    b = problem.bess
+    s, obj, inf = m.s, m.obj, m.inf
+    if m.has_bess:
+        m.e_var = s.NumVar(*((b.energy_mwh, b.energy_mwh) if b.energy_mwh is not None else (0.0, inf)), "E")
         lo_p = b.min_power_mw if b.power_mw is None else b.power_mw
-        p_var = s.NumVar(lo_p, b.power_mw if b.power_mw is not None else inf, "P")
-        obj.SetCoefficient(e_var, b.energy_cost_per_mwh_year)
-        obj.SetCoefficient(p_var, b.power_cost_per_mw_year)
-    k_vars = []
+        m.p_var = s.NumVar(lo_p, b.power_mw if b.power_mw is not None else inf, "P")
+        obj.SetCoefficient(m.e_var, b.energy_cost_per_mwh_year)
+        obj.SetCoefficient(m.p_var, b.power_cost_per_mw_year)
     for plant in problem.auto_plants:
         k = s.NumVar(0.0, inf, f"K[{plant.id}]")
         obj.SetCoefficient(k, plant.cost_per_mw_year)
-        k_vars.append(k)
+        m.k_vars.append(k)
 
+
+@attrs.frozen(kw_only=True, eq=False)
+class _Year:
+    """The hourly data the rows are written from, and the CFE row."""
+
+    load: np.ndarray
+    re: np.ndarray  # fixed renewable output
+    total_load: float
+    contract: float
+    cfe: object  # the CFE constraint
+    reduced: bool  # no plant sized: direct use fixed at min(load, RE)
+    direct: np.ndarray | None = None  # reduced model only
+    surplus: np.ndarray | None = None
+    deficit: np.ndarray | None = None
+    divert: bool = False  # reduced model: output may be diverted from the load into the BESS
+
+
+def _year(m: _Lp, problem: EnergyProblem, target: float) -> _Year:
+    load = np.asarray(problem.load_mw, dtype=float)
+    total_load = max(float(load.sum()), 1e-9)  # a campus without IT load still has a year
+    contract = problem.contract_mw
     reduced = not problem.auto_plants
     re = np.asarray(problem.fixed_re_mw, dtype=float)
-    cfe = s.Constraint(target * total_load, inf, "cfe")
-    if reduced:
-        direct = np.minimum(load, re)
-        surplus = re - direct
-        deficit = load - direct
-        cfe.SetBounds(target * total_load - float(direct.sum()), inf)
-        if not has_bess:
-            ok = deficit.max(initial=0.0) <= contract + 1e-6 and direct.sum() >= target * total_load - 1e-6
-            return _no_storage(problem, direct, ok), math.nan
-
+    cfe = m.s.Constraint(target * total_load, m.inf, "cfe")
+    if not reduced:
+        return _Year(load=load, re=re, total_load=total_load, contract=contract, cfe=cfe, reduced=False)
+    direct = np.minimum(load, re)
+    surplus = re - direct
+    deficit = load - direct
+    cfe.SetBounds(target * total_load - float(direct.sum()), m.inf)
     # Diverting renewable output from the load into the BESS only pays when the contract binds
     # somewhere (peak shaving without, or besides, grid charging); otherwise it just loses
     # energy, so those columns are left out and the model stays small.
-    divert = reduced and has_bess and bool((deficit > contract + 1e-9).any())
-    ch, chd, gc, dis, soc = [], [], [], [], []
-    for t in range(T):
-        if reduced:
-            ch.append(s.NumVar(0.0, float(surplus[t]), "") if has_bess and surplus[t] > 0 else None)
-            chd.append(s.NumVar(0.0, float(direct[t]), "") if divert and direct[t] > 0 else None)
-            low_dis = max(0.0, float(deficit[t]) - contract) if not (grid_charge or divert) else 0.0
-            dis.append(s.NumVar(low_dis, float(deficit[t]), "") if has_bess and deficit[t] > 0 else None)
+    divert = m.has_bess and bool((deficit > contract + 1e-9).any())
+    return _Year(
+        load=load,
+        re=re,
+        total_load=total_load,
+        contract=contract,
+        cfe=cfe,
+        reduced=True,
+        direct=direct,
+        surplus=surplus,
+        deficit=deficit,
+        divert=divert,
+    )
+
+
+# ---------------------------------------------------------------- hourly columns
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class _Columns:
+    """Per hour (None where the column is not needed): charge from renewables (ch), from
+    output diverted from the load (chd), from the grid (gc), discharge, state of charge, and
+    in the full model direct use (u)."""
+
+    ch: list
+    chd: list
+    gc: list
+    dis: list
+    soc: list
+    u: list = attrs.field(factory=list)
+
+
+def _add_hourly_columns(m: _Lp, y: _Year, b: BessParams | None) -> _Columns:
+    s, inf = m.s, m.inf
+    cols = _Columns(ch=[], chd=[], gc=[], dis=[], soc=[])
+    for t in range(len(y.load)):
+        if y.reduced:
+            _add_reduced_hour_columns(m, y, cols, t)
         else:
-            chd.append(None)
-            ch.append(s.NumVar(0.0, inf, "") if has_bess else None)
-            dis.append(s.NumVar(0.0, inf, "") if has_bess else None)
-        gc.append(s.NumVar(0.0, inf, "") if grid_charge else None)
-        soc.append(s.NumVar(b.reserve_mwh, inf, "") if has_bess else None)
+            cols.chd.append(None)
+            cols.ch.append(s.NumVar(0.0, inf, "") if m.has_bess else None)
+            cols.dis.append(s.NumVar(0.0, inf, "") if m.has_bess else None)
+        cols.gc.append(s.NumVar(0.0, inf, "") if m.grid_charge else None)
+        cols.soc.append(s.NumVar(b.reserve_mwh, inf, "") if m.has_bess else None)
+    return cols
 
-    u = []
-    if not reduced:
-        for t in range(T):
-            ut = s.NumVar(0.0, float(load[t]), "")
-            u.append(ut)
-            obj.SetCoefficient(ut, -_EPS_DIRECT)
-            cfe.SetCoefficient(ut, 1.0)
-            # Renewable balance: direct + charge <= output (the rest is curtailed).
-            c = s.Constraint(-inf, float(re[t]))
-            c.SetCoefficient(ut, 1.0)
-            if ch[t] is not None:
-                c.SetCoefficient(ch[t], 1.0)
-            for k, plant in zip(k_vars, problem.auto_plants, strict=True):
-                if plant.pu[t] > 1e-9:
-                    c.SetCoefficient(k, -float(plant.pu[t]))
-            # No export: direct + discharge <= load.
-            if dis[t] is not None:
-                c = s.Constraint(-inf, float(load[t]))
-                c.SetCoefficient(ut, 1.0)
-                c.SetCoefficient(dis[t], 1.0)
-            # Grid import within the contract.
-            if load[t] > contract or gc[t] is not None:
-                c = s.Constraint(float(load[t]) - contract, inf)
-                c.SetCoefficient(ut, 1.0)
-                if dis[t] is not None:
-                    c.SetCoefficient(dis[t], 1.0)
-                if gc[t] is not None:
-                    c.SetCoefficient(gc[t], -1.0)
-    elif grid_charge or divert:
-        for t in range(T):
-            # Grid import = deficit - discharge + grid charge + diverted output <= contract.
-            c = s.Constraint(float(deficit[t]) - contract, inf)
-            if dis[t] is not None:
-                c.SetCoefficient(dis[t], 1.0)
-            if gc[t] is not None:
-                c.SetCoefficient(gc[t], -1.0)
-            if chd[t] is not None:
-                c.SetCoefficient(chd[t], -1.0)
-                cfe.SetCoefficient(chd[t], -1.0)  # diverted output no longer serves the load
-                obj.SetCoefficient(chd[t], _EPS_DIRECT)
 
-    if has_bess:
-        for t in range(T):
-            # State of charge recursion (cyclic: hour 0 follows hour T-1).
-            c = s.Constraint(0.0, 0.0)
-            c.SetCoefficient(soc[t], 1.0)
-            c.SetCoefficient(soc[t - 1], -1.0)
-            if ch[t] is not None:
-                c.SetCoefficient(ch[t], -eta_c)
-            if chd[t] is not None:
-                c.SetCoefficient(chd[t], -eta_c)
-            if gc[t] is not None:
-                c.SetCoefficient(gc[t], -eta_c)
-            if dis[t] is not None:
-                c.SetCoefficient(dis[t], 1.0 / eta_d)
-            # Usable energy at end of life.
-            c = s.Constraint(-inf, 0.0)
-            c.SetCoefficient(soc[t], 1.0)
-            c.SetCoefficient(e_var, -b.usable_fraction)
-            if ch[t] is not None or gc[t] is not None or chd[t] is not None:
-                c = s.Constraint(-inf, 0.0)
-                c.SetCoefficient(p_var, -1.0)
-                for v in (ch[t], chd[t], gc[t]):
-                    if v is not None:
-                        c.SetCoefficient(v, 1.0)
-            if dis[t] is not None:
-                c = s.Constraint(-inf, 0.0)
-                c.SetCoefficient(dis[t], 1.0)
-                c.SetCoefficient(p_var, -1.0)
-                cfe.SetCoefficient(dis[t], 1.0)
-                obj.SetCoefficient(dis[t], -_EPS_DISCHARGE)
-            if gc[t] is not None:
-                cfe.SetCoefficient(gc[t], -eta_c * eta_d)
-                obj.SetCoefficient(gc[t], _EPS_GRID_CHARGE)
-    obj.SetMinimization()
+def _add_reduced_hour_columns(m: _Lp, y: _Year, cols: _Columns, t: int) -> None:
+    """Reduced model: charge up to the hour's surplus, diverted output up to its direct use,
+    discharge up to its deficit (and at least the deficit over the contract when nothing
+    else can keep the import within it)."""
+    s = m.s
+    surplus, direct, deficit = y.surplus[t], y.direct[t], y.deficit[t]
+    cols.ch.append(s.NumVar(0.0, float(surplus), "") if m.has_bess and surplus > 0 else None)
+    cols.chd.append(s.NumVar(0.0, float(direct), "") if y.divert and direct > 0 else None)
+    low_dis = max(0.0, float(deficit) - y.contract) if not (m.grid_charge or y.divert) else 0.0
+    cols.dis.append(s.NumVar(low_dis, float(deficit), "") if m.has_bess and deficit > 0 else None)
 
-    status = s.Solve()
+
+# ---------------------------------------------------------------- constraint families
+
+
+def _add_direct_use(m: _Lp, y: _Year, cols: _Columns, problem: EnergyProblem) -> None:
+    """Full model (plants sized): per hour a direct-use column, rewarded a little and counted
+    as CFE, with its renewable balance, no-export and grid-import rows."""
+    for t in range(len(y.load)):
+        ut = m.s.NumVar(0.0, float(y.load[t]), "")
+        cols.u.append(ut)
+        m.obj.SetCoefficient(ut, -_EPS_DIRECT)
+        y.cfe.SetCoefficient(ut, 1.0)
+        _add_renewable_balance(m, y, cols, problem, t)
+        _add_no_export(m, y, cols, t)
+        _add_import_limit(m, y, cols, t)
+
+
+def _add_renewable_balance(m: _Lp, y: _Year, cols: _Columns, problem: EnergyProblem, t: int) -> None:
+    """Direct + charge <= output (the rest is curtailed)."""
+    c = m.s.Constraint(-m.inf, float(y.re[t]))
+    c.SetCoefficient(cols.u[t], 1.0)
+    if cols.ch[t] is not None:
+        c.SetCoefficient(cols.ch[t], 1.0)
+    for k, plant in zip(m.k_vars, problem.auto_plants, strict=True):
+        if plant.pu[t] > 1e-9:
+            c.SetCoefficient(k, -float(plant.pu[t]))
+
+
+def _add_no_export(m: _Lp, y: _Year, cols: _Columns, t: int) -> None:
+    """Direct + discharge <= load."""
+    if cols.dis[t] is not None:
+        c = m.s.Constraint(-m.inf, float(y.load[t]))
+        c.SetCoefficient(cols.u[t], 1.0)
+        c.SetCoefficient(cols.dis[t], 1.0)
+
+
+def _add_import_limit(m: _Lp, y: _Year, cols: _Columns, t: int) -> None:
+    """Grid import = load - direct - discharge + grid charge <= contract."""
+    load = y.load[t]
+    if load > y.contract or cols.gc[t] is not None:
+        c = m.s.Constraint(float(load) - y.contract, m.inf)
+        c.SetCoefficient(cols.u[t], 1.0)
+        if cols.dis[t] is not None:
+            c.SetCoefficient(cols.dis[t], 1.0)
+        if cols.gc[t] is not None:
+            c.SetCoefficient(cols.gc[t], -1.0)
+
+
+def _add_reduced_import_limit(m: _Lp, y: _Year, cols: _Columns) -> None:
+    """Reduced model: grid import = deficit - discharge + grid charge + diverted output <= contract."""
+    for t in range(len(y.load)):
+        c = m.s.Constraint(float(y.deficit[t]) - y.contract, m.inf)
+        if cols.dis[t] is not None:
+            c.SetCoefficient(cols.dis[t], 1.0)
+        if cols.gc[t] is not None:
+            c.SetCoefficient(cols.gc[t], -1.0)
+        if cols.chd[t] is not None:
+            c.SetCoefficient(cols.chd[t], -1.0)
+            y.cfe.SetCoefficient(cols.chd[t], -1.0)  # diverted output no longer serves the load
+            m.obj.SetCoefficient(cols.chd[t], _EPS_DIRECT)
+
+
+def _add_storage(m: _Lp, y: _Year, cols: _Columns, b: BessParams) -> None:
+    """The BESS, hour by hour: state of charge, usable energy, charge and discharge power,
+    and what discharge and grid charging count for CFE and cost."""
+    for t in range(len(y.load)):
+        _add_soc_balance(m, cols, t)
+        _add_usable_energy(m, cols, b, t)
+        _add_charge_power(m, cols, t)
+        _add_discharge(m, y, cols, t)
+        _add_grid_charge_terms(m, y, cols, t)
+
+
+def _add_soc_balance(m: _Lp, cols: _Columns, t: int) -> None:
+    """State of charge recursion (cyclic: hour 0 follows hour T-1)."""
+    c = m.s.Constraint(0.0, 0.0)
+    c.SetCoefficient(cols.soc[t], 1.0)
+    c.SetCoefficient(cols.soc[t - 1], -1.0)
+    if cols.ch[t] is not None:
+        c.SetCoefficient(cols.ch[t], -m.eta_c)
+    if cols.chd[t] is not None:
+        c.SetCoefficient(cols.chd[t], -m.eta_c)
+    if cols.gc[t] is not None:
+        c.SetCoefficient(cols.gc[t], -m.eta_c)
+    if cols.dis[t] is not None:
+        c.SetCoefficient(cols.dis[t], 1.0 / m.eta_d)
+
+
+def _add_usable_energy(m: _Lp, cols: _Columns, b: BessParams, t: int) -> None:
+    """Usable energy at end of life: soc <= E x DoD x SoH_EoL."""
+    c = m.s.Constraint(-m.inf, 0.0)
+    c.SetCoefficient(cols.soc[t], 1.0)
+    c.SetCoefficient(m.e_var, -b.usable_fraction)
+
+
+def _add_charge_power(m: _Lp, cols: _Columns, t: int) -> None:
+    """All charging together within the PCS power."""
+    if cols.ch[t] is not None or cols.gc[t] is not None or cols.chd[t] is not None:
+        c = m.s.Constraint(-m.inf, 0.0)
+        c.SetCoefficient(m.p_var, -1.0)
+        for v in (cols.ch[t], cols.chd[t], cols.gc[t]):
+            if v is not None:
+                c.SetCoefficient(v, 1.0)
+
+
+def _add_discharge(m: _Lp, y: _Year, cols: _Columns, t: int) -> None:
+    """Discharge within the PCS power; it counts as CFE and is rewarded a little."""
+    if cols.dis[t] is not None:
+        c = m.s.Constraint(-m.inf, 0.0)
+        c.SetCoefficient(cols.dis[t], 1.0)
+        c.SetCoefficient(m.p_var, -1.0)
+        y.cfe.SetCoefficient(cols.dis[t], 1.0)
+        m.obj.SetCoefficient(cols.dis[t], -_EPS_DISCHARGE)
+
+
+def _add_grid_charge_terms(m: _Lp, y: _Year, cols: _Columns, t: int) -> None:
+    """Grid-origin energy leaves the BESS as eta_c eta_d of what went in: never CFE."""
+    if cols.gc[t] is not None:
+        y.cfe.SetCoefficient(cols.gc[t], -m.eta_c * m.eta_d)
+        m.obj.SetCoefficient(cols.gc[t], _EPS_GRID_CHARGE)
+
+
+# ---------------------------------------------------------------- solution
+
+
+def _status_name(status: int) -> str:
+    from ortools.linear_solver import pywraplp
+
     names = {
         pywraplp.Solver.OPTIMAL: "optimal",
         pywraplp.Solver.INFEASIBLE: "infeasible",
@@ -263,52 +423,59 @@ def _solve(problem: EnergyProblem, target: float, sens_pu: np.ndarray | None = N
         pywraplp.Solver.ABNORMAL: "abnormal",
         pywraplp.Solver.NOT_SOLVED: "not-solved",
     }
-    if status != pywraplp.Solver.OPTIMAL:
-        return LpSolution(status=names.get(status, str(status))), math.nan
+    return names.get(status, str(status))
 
-    def values(vs: list) -> np.ndarray:
-        return np.asarray([0.0 if v is None else v.solution_value() for v in vs], dtype=float)
 
-    chd_v = np.maximum(values(chd), 0.0)
-    ch_v = np.maximum(values(ch), 0.0) + chd_v
-    gc_v = np.maximum(values(gc), 0.0) if grid_charge else np.zeros(T)
-    dis_v = np.maximum(values(dis), 0.0)
-    soc_v = values(soc) if has_bess else np.zeros(T)
-    plant_mw = {p.id: max(0.0, k.solution_value()) for p, k in zip(problem.auto_plants, k_vars, strict=True)}
-    if reduced:
-        direct_v = direct - chd_v
+def _values(vs: list) -> np.ndarray:
+    return np.asarray([0.0 if v is None else v.solution_value() for v in vs], dtype=float)
+
+
+def _extract(m: _Lp, y: _Year, cols: _Columns, problem: EnergyProblem, sens_pu: np.ndarray | None) -> tuple[LpSolution, float]:
+    T = len(y.load)
+    chd_v = np.maximum(_values(cols.chd), 0.0)
+    ch_v = np.maximum(_values(cols.ch), 0.0) + chd_v
+    gc_v = np.maximum(_values(cols.gc), 0.0) if m.grid_charge else np.zeros(T)
+    dis_v = np.maximum(_values(cols.dis), 0.0)
+    soc_v = _values(cols.soc) if m.has_bess else np.zeros(T)
+    plant_mw = {p.id: max(0.0, k.solution_value()) for p, k in zip(problem.auto_plants, m.k_vars, strict=True)}
+    if y.reduced:
+        direct_v = y.direct - chd_v
     else:
-        direct_v = np.clip(values(u), 0.0, load)
-    slope = math.nan
-    if sens_pu is not None and reduced:
-        # The renewable output enters the reduced model through the CFE row's right-hand side
-        # (target x load - sum of direct use) and the bounds of charge (surplus) and discharge
-        # (deficit). In a deficit hour one more MW of output is one more MW of direct use and
-        # one less of deficit; in a surplus hour one more MW of surplus.
-        deficit_h = deficit > 0
-        slope = -cfe.dual_value() * float(sens_pu[deficit_h].sum())
-        for t in range(T):
-            if ch[t] is not None and sens_pu[t] > 0 and ch[t].solution_value() >= surplus[t] - 1e-9:
-                slope += min(ch[t].reduced_cost(), 0.0) * float(sens_pu[t])
-            if dis[t] is not None and sens_pu[t] > 0 and dis[t].solution_value() >= deficit[t] - 1e-9:
-                slope -= min(dis[t].reduced_cost(), 0.0) * float(sens_pu[t])
-    grid = load - direct_v - dis_v + gc_v
-    score = (float(direct_v.sum()) + float(dis_v.sum()) - eta_c * eta_d * float(gc_v.sum())) / total_load
+        direct_v = np.clip(_values(cols.u), 0.0, y.load)
+    slope = _objective_slope(y, cols, sens_pu) if sens_pu is not None and y.reduced else math.nan
+    grid = y.load - direct_v - dis_v + gc_v
+    score = (float(direct_v.sum()) + float(dis_v.sum()) - m.eta_c * m.eta_d * float(gc_v.sum())) / y.total_load
     return LpSolution(
         status="optimal",
-        objective=s.Objective().Value(),
-        energy_mwh=e_var.solution_value() if has_bess else 0.0,
-        power_mw=p_var.solution_value() if has_bess else 0.0,
+        objective=m.s.Objective().Value(),
+        energy_mwh=m.e_var.solution_value() if m.has_bess else 0.0,
+        power_mw=m.p_var.solution_value() if m.has_bess else 0.0,
         plant_mw=plant_mw,
         direct_mw=direct_v,
         charge_re_mw=ch_v,
         charge_grid_mw=gc_v,
         discharge_mw=dis_v,
         soc_mwh=soc_v,
-        soc_start_mwh=float(soc_v[-1]) if has_bess else 0.0,
+        soc_start_mwh=float(soc_v[-1]) if m.has_bess else 0.0,
         cfe_score=score,
         grid_peak_mw=float(grid.max()),
     ), slope
+
+
+def _objective_slope(y: _Year, cols: _Columns, sens_pu: np.ndarray) -> float:
+    """The renewable output enters the reduced model through the CFE row's right-hand side
+    (target x load - sum of direct use) and the bounds of charge (surplus) and discharge
+    (deficit). In a deficit hour one more MW of output is one more MW of direct use and one
+    less of deficit; in a surplus hour one more MW of surplus."""
+    ch, dis = cols.ch, cols.dis
+    deficit_h = y.deficit > 0
+    slope = -y.cfe.dual_value() * float(sens_pu[deficit_h].sum())
+    for t in range(len(y.load)):
+        if ch[t] is not None and sens_pu[t] > 0 and ch[t].solution_value() >= y.surplus[t] - 1e-9:
+            slope += min(ch[t].reduced_cost(), 0.0) * float(sens_pu[t])
+        if dis[t] is not None and sens_pu[t] > 0 and dis[t].solution_value() >= y.deficit[t] - 1e-9:
+            slope -= min(dis[t].reduced_cost(), 0.0) * float(sens_pu[t])
+    return slope
 
 
 def _one_dimensional(problem: EnergyProblem) -> bool:

@@ -8,6 +8,7 @@ gives the same year; each plant's annual energy is scaled to its stated capacity
 
 from __future__ import annotations
 
+import functools
 import math
 from pathlib import Path
 
@@ -145,16 +146,40 @@ def load_mw(it_kw: float, pue: float, utilisation: np.ndarray | float) -> np.nda
     return it_kw / 1000.0 * pue * u
 
 
-def dry_bulb_c(rng: np.random.Generator) -> np.ndarray:
-    """Synthetic outdoor dry-bulb temperature (deg C) per hour: seasonal and diurnal cosines
-    (catalog `weather.dry-bulb`) plus persistent AR(1) weather noise."""
-    w = cat.weather("dry-bulb")
-    h = np.arange(HOURS, dtype=float)
-    day = h / 24.0
-    seasonal = float(w["seasonal_amplitude_c"]) * np.cos(2 * np.pi * (day - float(w["seasonal_peak_day"])) / 365.0)
-    diurnal = float(w["diurnal_amplitude_c"]) * np.cos(2 * np.pi * (h % 24 - float(w["diurnal_peak_hour"])) / 24.0)
-    noise = _ar1(rng.standard_normal(HOURS), float(w["persistence"])) * float(w["noise_sd_c"])
-    return float(w["annual_mean_c"]) + seasonal + diurnal + noise
+def dry_bulb_c(rng: np.random.Generator, site=None) -> np.ndarray:
+    """Synthetic outdoor dry-bulb temperature (deg C) per hour of a station's climate year
+    (`hubc.climate.hourly_year`: seasonal and diurnal cosines plus AR(1) weather fitted to the
+    station's 0.4 % design dry-bulb); the Seoul station unless `site` (a SiteClimate) is given."""
+    from hubc import climate
+
+    if site is None:
+        st = climate.stations()["seoul"]
+        site = climate.SiteClimate(station=st, chosen_by="climate_station", distance_km=0.0,
+                                   design_dry_bulb_c=st.cooling_db_c, design_wet_bulb_c=st.evaporation_wb_c,
+                                   design_basis="station")
+    return climate.hourly_year(site, rng).dry_bulb_c
+
+
+def site_dry_bulb_c(spec) -> np.ndarray:
+    """The campus's climate year dry-bulb (the cooling stage designs to the same year)."""
+    from hubc import climate
+
+    return climate.site_year(spec).dry_bulb_c
+
+
+def climate_pue(spec) -> tuple[np.ndarray, np.ndarray, str]:
+    """Hourly PUE of the campus's cooling plants in the site's climate year, the dry-bulb, a label."""
+    from hubc import climate
+    from hubc.cooling import size_cooling
+
+    plant = size_cooling(spec)
+    pue_h = plant.pue_hourly()
+    label = (
+        f"PUE {float(pue_h.min()):.3f}-{float(pue_h.max()):.3f} by the cooling plant in the "
+        f"{plant.climate.station} climate year (mean {float(pue_h.mean()):.3f}, "
+        f"{plant.economiser_hours} economiser hours)"
+    )
+    return pue_h, climate.site_year(spec).dry_bulb_c, label
 
 
 def pue_from_dry_bulb(temp_c: np.ndarray, annual_pue: float, design_pue: float) -> tuple[np.ndarray, int]:
@@ -183,80 +208,90 @@ def pue_from_dry_bulb(temp_c: np.ndarray, annual_pue: float, design_pue: float) 
 
 
 # ------------------------------------------------------------------------------------ solar
+# pvlib: NREL SPA solar position (Reda & Andreas 2004), Ineichen-Perez clear sky (Ineichen &
+# Perez 2002) with the Linke turbidity climatology pvlib ships (Remund et al. 2003, SoDa), Erbs
+# et al. (1982) beam/diffuse split, Perez et al. (1990) transposition onto the modules; single-
+# axis trackers by Marion & Dobos (2013) with backtracking.
 
 
-def _sun(latitude_deg: float, longitude_deg: float) -> tuple[np.ndarray, ...]:
-    """Sun position at mid-hour of every hour, local standard time: (cos zenith, declination,
-    hour angle, day angle), radians.
+def _times(utc_offset_h: float):
+    """Mid-hour timestamps of the energy year in local standard time (a fixed UTC offset)."""
+    import datetime as dt
 
-    Declination and equation of time by Spencer (1971); the standard meridian is the nearest
-    multiple of 15 degrees (Korea: 135 E, UTC+9); hour angle from apparent solar time.
-    """
-    n = np.repeat(np.arange(1, DAYS + 1), 24).astype(float)
-    clock = np.tile(np.arange(24), DAYS) + 0.5
-    g = 2 * np.pi * (n - 1) / 365.0
-    decl = (
-        0.006918
-        - 0.399912 * np.cos(g)
-        + 0.070257 * np.sin(g)
-        - 0.006758 * np.cos(2 * g)
-        + 0.000907 * np.sin(2 * g)
-        - 0.002697 * np.cos(3 * g)
-        + 0.00148 * np.sin(3 * g)
-    )
-    eot_min = 229.18 * (
-        0.000075 + 0.001868 * np.cos(g) - 0.032077 * np.sin(g) - 0.014615 * np.cos(2 * g) - 0.040849 * np.sin(2 * g)
-    )
-    std_meridian = 15.0 * round(longitude_deg / 15.0)
-    solar_time = clock + (4.0 * (longitude_deg - std_meridian) + eot_min) / 60.0
-    omega = np.radians(15.0 * (solar_time - 12.0))
-    phi = math.radians(latitude_deg)
-    cos_z = np.sin(phi) * np.sin(decl) + np.cos(phi) * np.cos(decl) * np.cos(omega)
-    return cos_z, decl, omega, g
+    import pandas as pd
+
+    from hubc import climate
+
+    year = int(climate.data()["hourly_year"]["reference_year"])
+    tz = dt.timezone(dt.timedelta(hours=utc_offset_h))
+    return pd.date_range(f"{year}-01-01 00:30", periods=HOURS, freq="h", tz=tz)
+
+
+def _standard_offset(longitude_deg: float) -> float:
+    """Standard time of a site with no station: the nearest 15-degree meridian."""
+    return float(round(longitude_deg / 15.0))
+
+
+def clear_sky(latitude_deg: float, longitude_deg: float, utc_offset_h: float | None = None, altitude_m: float | None = None):
+    """(solar position DataFrame, clear-sky DataFrame ghi/dni/dhi, dni_extra) for the year, by pvlib."""
+    from pvlib import atmosphere, clearsky, irradiance, location, solarposition
+
+    off = _standard_offset(longitude_deg) if utc_offset_h is None else utc_offset_h
+    times = _times(off)
+    alt = float(location.lookup_altitude(latitude_deg, longitude_deg)) if altitude_m is None else altitude_m
+    sp = solarposition.get_solarposition(times, latitude_deg, longitude_deg, altitude=alt)
+    tl = clearsky.lookup_linke_turbidity(times, latitude_deg, longitude_deg)
+    am_abs = atmosphere.get_absolute_airmass(atmosphere.get_relative_airmass(sp["apparent_zenith"]), atmosphere.alt2pres(alt))
+    dni_extra = irradiance.get_extra_radiation(times)
+    cs = clearsky.ineichen(sp["apparent_zenith"], am_abs, tl, altitude=alt, dni_extra=dni_extra)
+    return sp, cs.fillna(0.0), dni_extra
 
 
 def solar_cos_zenith(latitude_deg: float, longitude_deg: float) -> np.ndarray:
-    """cos(zenith) at mid-hour of every hour, local standard time."""
-    return _sun(latitude_deg, longitude_deg)[0]
+    """cos(zenith) at mid-hour of every hour, local standard time (NREL SPA via pvlib)."""
+    from pvlib import solarposition
+
+    sp = solarposition.get_solarposition(_times(_standard_offset(longitude_deg)), latitude_deg, longitude_deg)
+    return np.cos(np.radians(sp["zenith"].to_numpy()))
 
 
-def clear_sky_ghi(cos_z: np.ndarray) -> np.ndarray:
-    """Haurwitz (1945) clear-sky global horizontal irradiance, W/m2."""
-    c = np.clip(cos_z, 0.0, None)
-    out = np.zeros_like(c)
-    up = c > 0.01
-    out[up] = 1098.0 * c[up] * np.exp(-0.057 / c[up])
-    return out
+def clearness_index(rng: np.random.Generator, monthly_clearness=None) -> np.ndarray:
+    """Seeded hourly clear-sky index: a daily Beta draw around the month's mean clearness (monsoon
+    months cloudier), then an AR(1) hourly wobble; clipped to a physical 0.05-1."""
+    w = cat.weather("solar")
+    months = w["monthly_clearness"] if monthly_clearness is None else monthly_clearness
+    mean = np.repeat(np.asarray(months, dtype=float), MONTH_DAYS)
+    spread = float(w["daily_spread"])
+    conc = max(mean.mean() * (1 - mean.mean()) / spread**2 - 1.0, 1.0)
+    daily = rng.beta(mean * conc, (1 - mean) * conc)
+    wobble = _ar1(rng.standard_normal(HOURS) * float(w["hourly_sd"]), float(w["hourly_persistence"]))
+    return np.clip(np.repeat(daily, 24) + wobble, 0.05, 1.0)
 
 
-def plane_of_array(
-    ghi: np.ndarray, latitude_deg: float, longitude_deg: float, tilt_deg: float, albedo: float
-) -> np.ndarray:
-    """Irradiance on a fixed, equator-facing plane tilted `tilt_deg`, W/m2.
+def plane_of_array(sp, ghi, dni_extra, *, latitude_deg: float, tilt_deg: float, azimuth_deg: float,
+                   tracking: str, albedo: float) -> np.ndarray:
+    """Irradiance on the modules (W/m2): Erbs split of the cloudy GHI, Perez transposition onto a
+    fixed plane or a single-axis tracker (north-south axis, +-60 degrees, backtracking, GCR 0.35)."""
+    import pandas as pd
+    from pvlib import atmosphere, irradiance
+    from pvlib import tracking as trk
 
-    Erbs et al. (1982) split global into diffuse and beam by the clearness index against the
-    extraterrestrial irradiance (Spencer's eccentricity); the isotropic-sky (Liu-Jordan) model
-    transposes beam, sky diffuse and ground-reflected light onto the plane.
-    """
-    cos_z, decl, omega, g = _sun(latitude_deg, longitude_deg)
-    e0 = 1.00011 + 0.034221 * np.cos(g) + 0.00128 * np.sin(g) + 0.000719 * np.cos(2 * g) + 0.000077 * np.sin(2 * g)
-    up = cos_z > 0.05  # below ~3 degrees of elevation the beam split is meaningless
-    kt = np.zeros_like(ghi)
-    kt[up] = np.clip(ghi[up] / (1367.0 * e0[up] * cos_z[up]), 0.0, 1.0)
-    fd = np.where(
-        kt <= 0.22,
-        1.0 - 0.09 * kt,
-        np.where(kt <= 0.8, 0.9511 - 0.1604 * kt + 4.388 * kt**2 - 16.638 * kt**3 + 12.336 * kt**4, 0.165),
+    ghi_s = pd.Series(ghi, index=sp.index)
+    split = irradiance.erbs(ghi_s, sp["zenith"], sp.index)
+    if tracking == "single-axis":
+        t = trk.singleaxis(sp["apparent_zenith"], sp["azimuth"], axis_tilt=0.0, axis_azimuth=180.0,
+                           max_angle=60.0, backtrack=True, gcr=0.35)
+        surface_tilt, surface_azimuth = t["surface_tilt"].fillna(0.0), t["surface_azimuth"].fillna(180.0)
+    else:
+        surface_tilt, surface_azimuth = tilt_deg, azimuth_deg
+    poa = irradiance.get_total_irradiance(
+        surface_tilt, surface_azimuth, sp["apparent_zenith"], sp["azimuth"], split["dni"], ghi_s, split["dhi"],
+        dni_extra=dni_extra, airmass=atmosphere.get_relative_airmass(sp["apparent_zenith"]), albedo=albedo,
+        model="perez",
     )
-    dhi = np.where(up, fd * ghi, ghi)
-    dni = np.zeros_like(ghi)
-    dni[up] = (ghi[up] - dhi[up]) / cos_z[up]
-    beta = math.radians(tilt_deg)
-    # Equator-facing plane: the incidence angle is the zenith angle at latitude phi -/+ beta.
-    phi_eff = math.radians(latitude_deg) - math.copysign(beta, latitude_deg if latitude_deg != 0 else 1.0)
-    cos_t = np.sin(phi_eff) * np.sin(decl) + np.cos(phi_eff) * np.cos(decl) * np.cos(omega)
-    cos_t = np.where(cos_z > 0, np.clip(cos_t, 0.0, None), 0.0)
-    return dni * cos_t + dhi * (1 + math.cos(beta)) / 2 + ghi * albedo * (1 - math.cos(beta)) / 2
+    out = poa["poa_global"].fillna(0.0).to_numpy()
+    out[sp["zenith"].to_numpy() >= 90.0] = 0.0
+    return np.clip(out, 0.0, None)
 
 
 def solar_pu(
@@ -265,24 +300,41 @@ def solar_pu(
     capacity_factor: float,
     rng: np.random.Generator,
     tilt_deg: float | None = None,
+    *,
+    azimuth_deg: float | None = None,
+    tracking: str = "fixed",
+    utc_offset_h: float | None = None,
+    altitude_m: float | None = None,
+    monthly_clearness=None,
 ) -> np.ndarray:
-    """Per-unit PV output: clear-sky irradiance x seeded cloudiness on a fixed tilted plane,
-    scaled to the capacity factor."""
+    """Per-unit PV output: pvlib clear sky x seeded cloudiness, transposed onto the modules,
+    scaled to the capacity factor (never above nameplate)."""
     w = cat.weather("solar")
+    sp, cs, dni_extra = clear_sky(latitude_deg, longitude_deg, utc_offset_h, altitude_m)
+    ghi = cs["ghi"].to_numpy() * clearness_index(rng, monthly_clearness)
     tilt = float(w["tilt_deg"]) if tilt_deg is None else tilt_deg
-    ghi = clear_sky_ghi(solar_cos_zenith(latitude_deg, longitude_deg))
-    # Daily clear-sky index: Beta around the month's mean (monsoon months cloudier), then an
-    # AR(1) hourly wobble; both clipped to a physical 0.05-1.
-    mean = np.repeat(np.asarray(w["monthly_clearness"], dtype=float), MONTH_DAYS)
-    spread = float(w["daily_spread"])
-    conc = max(mean.mean() * (1 - mean.mean()) / spread**2 - 1.0, 1.0)
-    daily = rng.beta(mean * conc, (1 - mean) * conc)
-    eps = rng.standard_normal(HOURS) * float(w["hourly_sd"])
-    phi = float(w["hourly_persistence"])
-    wobble = _ar1(eps, phi)
-    k = np.clip(np.repeat(daily, 24) + wobble, 0.05, 1.0)
-    poa = plane_of_array(ghi * k, latitude_deg, longitude_deg, tilt, float(w["albedo"]))
+    azimuth = (180.0 if latitude_deg >= 0 else 0.0) if azimuth_deg is None else azimuth_deg
+    poa = plane_of_array(sp, ghi, dni_extra, latitude_deg=latitude_deg, tilt_deg=tilt, azimuth_deg=azimuth,
+                         tracking=tracking, albedo=float(w["albedo"]))
     return _scale_clipped(poa / 1000.0, capacity_factor)
+
+
+def synthetic_solar(spec, plant, rng: np.random.Generator) -> tuple[np.ndarray, str]:
+    """A spec's solar plant at the campus: its station's time zone, cloud climatology and PV tilt
+    unless the plant gives tilt, azimuth or tracking; (per-unit year, label)."""
+    from hubc import climate
+
+    c = spec.campus
+    st = climate.site_climate(spec).station
+    tilt = st.pv_tilt_deg if plant.tilt_deg is None else plant.tilt_deg
+    azimuth = (180.0 if c.latitude_deg >= 0 else 0.0) if plant.azimuth_deg is None else plant.azimuth_deg
+    pu = solar_pu(c.latitude_deg, c.longitude_deg, plant.capacity_factor, rng, tilt, azimuth_deg=azimuth,
+                  tracking=plant.tracking, utc_offset_h=st.utc_offset_h, monthly_clearness=st.monthly_clearness)
+    mount = "single-axis trackers" if plant.tracking == "single-axis" else f"fixed tilt {tilt:g} deg, azimuth {azimuth:g} deg"
+    return pu, (
+        "synthetic: pvlib NREL SPA solar position, Ineichen-Perez clear sky (Linke turbidity climatology), "
+        f"seeded cloudiness ({st.station} climatology), Erbs split, Perez transposition, {mount}"
+    )
 
 
 def _ar1(eps: np.ndarray, phi: float) -> np.ndarray:
@@ -313,7 +365,8 @@ def _scale_clipped(raw: np.ndarray, cf: float) -> np.ndarray:
 
 
 def wind_pu(kind: str, capacity_factor: float, rng: np.random.Generator) -> np.ndarray:
-    """Per-unit wind output: Weibull speeds with seasonal and diurnal shape, through a power curve.
+    """Per-unit wind output: Weibull speeds with seasonal and diurnal shape, through the kind's
+    turbine power curve (windpowerlib's library).
 
     Persistent hourly weather comes from an AR(1) Gaussian series mapped to Weibull quantiles
     (Gaussian copula); the Weibull scale is found by bisection so the power curve's annual mean
@@ -330,12 +383,7 @@ def wind_pu(kind: str, capacity_factor: float, rng: np.random.Generator) -> np.n
         1.0 + float(w["seasonal_amplitude"]) * np.cos(2 * np.pi * (day - float(w["seasonal_peak_day"])) / DAYS)
     ) * (1.0 + float(w["diurnal_amplitude"]) * np.cos(2 * np.pi * (hour - float(w["diurnal_peak_hour"])) / 24.0))
     speeds = base * shape
-    vi, vr, vo = float(w["cut_in_ms"]), float(w["rated_ms"]), float(w["cut_out_ms"])
-
-    def curve(v: np.ndarray) -> np.ndarray:
-        p = np.clip((v**3 - vi**3) / (vr**3 - vi**3), 0.0, 1.0)
-        p[(v < vi) | (v >= vo)] = 0.0
-        return p
+    curve = turbine_curve(kind)
 
     # Mean output rises with the scale until cut-out bites; search below that turning point.
     lo, hi = 0.1, 20.0
@@ -346,6 +394,38 @@ def wind_pu(kind: str, capacity_factor: float, rng: np.random.Generator) -> np.n
         else:
             hi = mid
     return curve(hi * speeds)
+
+
+def turbine_curve(kind: str):
+    """Per-unit power curve of the kind's turbine from windpowerlib's turbine library (catalog
+    climate.toml `turbine.<kind>`): linear between the library's points, zero beyond the last
+    (cut-out), as windpowerlib.power_output.power_curve does."""
+    speeds, pu = _library_curve(kind)
+
+    def curve(v: np.ndarray) -> np.ndarray:
+        return np.minimum(np.interp(v, speeds, pu, left=0.0, right=0.0), 1.0)  # never above nameplate
+
+    return curve
+
+
+def _library_curve(kind: str) -> tuple[np.ndarray, np.ndarray]:
+    return _library_curve_of(turbine_type(kind))
+
+
+def turbine_type(kind: str) -> str:
+    """windpowerlib turbine type of a wind kind (catalog climate.toml `turbine.<kind>`)."""
+    from hubc import climate
+
+    return str(climate.data()["turbine"][kind]["turbine_type"])
+
+
+@functools.cache
+def _library_curve_of(turbine_type: str) -> tuple[np.ndarray, np.ndarray]:
+    from windpowerlib import WindTurbine
+
+    t = WindTurbine(hub_height=100.0, turbine_type=turbine_type)
+    pc = t.power_curve.sort_values("wind_speed")
+    return pc["wind_speed"].to_numpy(dtype=float), pc["value"].to_numpy(dtype=float) / float(t.nominal_power)
 
 
 def ppa_pu(capacity_factor: float) -> np.ndarray:

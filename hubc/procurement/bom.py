@@ -303,8 +303,23 @@ def _line(spec: Spec, item: Equipment, line_id: str, price: Price, catalog: Equi
         cost_tag=e.cost_tag,
         cost_source=f"{e.cost_source} ({e.cost_date})",
         spec_ref=_ref(source, item),
-        phases=tuple(PhaseShare(pid, q, round_won(q * unit_cost)) for pid, q in split_quantity(item, plans, spec)),
+        phases=allocate_phases(split_quantity(item, plans, spec), item.quantity, unit_cost, price.extended_cost_krw),
     )
+
+
+def allocate_phases(
+    split: list[tuple[str, float]], quantity: float, unit_cost: float, extended_krw: int
+) -> tuple[PhaseShare, ...]:
+    """Money rounded once: phase k costs ROUND(cumulative quantity x unit cost) less the same for
+    the phases before it, so the phases add up to the line's extended cost exactly (a phase rounded
+    on its own would drift by a won per phase). The workbook's phase sheets use the same formula."""
+    out, cum, before = [], 0.0, 0
+    for i, (pid, q) in enumerate(split):
+        cum += q
+        upto = extended_krw if i == len(split) - 1 else round_won(cum * unit_cost)
+        out.append(PhaseShare(pid, q, upto - before))
+        before = upto
+    return tuple(out)
 
 
 def _range(e: CatalogEntry) -> str:

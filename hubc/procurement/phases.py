@@ -68,7 +68,7 @@ def _shares(item: Equipment, plans: tuple[PhasePlan, ...], spec: Spec) -> list[t
         if total > 0:
             return [(pid, w / total) for pid, w in weights]
     for p in sorted(plans, key=lambda p: p.year):  # earliest phase that energizes the plant
-        if item.area in p.energize:
+        if item.area in p.energize or item.area == p.id:  # a phase's own plant (cooling per phase)
             return [(p.id, 1.0)]
     return [(plans[0].id, 1.0)]
 

@@ -63,109 +63,138 @@ def _fmt_load(family: str, v: int) -> str:
 
 def cheap_checks(p: HallProblem, loc: Locator) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    h = ("hall", p.hall_index)
     for k, kind in enumerate(p.kinds):
-        pod_at = loc.at(*h, "pods", kind.hall_pods_index, "pod")
-        w = make_window(p, k, kind.racks, (1, 2) if kind.arrangement == "row-pair" else (1,), 1, kind.arrangement)
-        caps = limit_capacity(p, k)
-        dense = False
-        for fam, code in (("busway", "HUB701"), ("liquid", "HUB702"), ("air", "HUB703"), ("floor", "HUB704")):
-            if caps[fam] == 0:
-                dense = True
-                share = " in its heavier row" if kind.arrangement == "row-pair" else ""
-                out.append(
-                    diag(
-                        code,
-                        f'one "{kind.pod_id}" pod puts {_fmt_load(fam, _load_of(p, fam, w))}{share} on a row of '
-                        f"{p.hall_id} but {_limit_text(p, fam)}",
-                        loc.at(*h, *_LIMIT_KEY[fam]),
-                        h + _LIMIT_KEY[fam],
-                        help=_HELP[fam],
-                        related=((pod_at, "pod placed here"),)
-                        + (((loc.at(*h, "cooling", "cdu_kw"), "CDU rating"),) if fam == "liquid" else ()),
-                    )
-                )
-        if dense:
-            continue
-        sets = [(r,) for r in range(1, p.rows + 1)] if kind.arrangement == "row" else list(p.pairs())
-        geo = {rows: geometric_capacity(p, k, rows) for rows in sets}
-        if sum(geo.values()) == 0:
-            out.append(
-                diag(
-                    "HUB706",
-                    f'no row{" pair" if kind.arrangement == "row-pair" else ""} of {p.hall_id} has '
-                    f'{kind.length if kind.arrangement == "row" else (kind.length + 1) // 2} free slots in a run '
-                    f'for a "{kind.pod_id}" pod between its keep-outs',
-                    loc.at(*h, "keepout") if p.keepout else loc.at(*h, "slots_per_row"),
-                    h + (("keepout",) if p.keepout else ("slots_per_row",)),
-                    help="move keep-outs to the row ends, lengthen the rows, or use a shorter pod",
-                    related=((pod_at, "pod placed here"),),
-                )
-            )
-            continue
-        cap = row_capacity(p, k)
-        total = sum(cap.values())
-        if total < kind.count:
-            lim = min(caps.values())
-            # Name every limit that binds; point at the first in the order an engineer sizes a row.
-            bound_by = [f for f in ("busway", "liquid", "air", "floor") if caps[f] == lim]
-            binding = bound_by[0]
-            limited_rows = [rows for rows in sets if geo[rows] > lim]
-            short_rows = [rows for rows in sets if geo[rows] < max(geo.values())]
-            notes = []
-            if limited_rows:
-                notes.append(
-                    f"{len(limited_rows)} row{'s' if len(limited_rows) != 1 else ''} could hold more by length but "
-                    + " and ".join(_limit_text(p, f) for f in bound_by)
-                    + f": {lim} pod{'s' if lim != 1 else ''} per row"
-                )
-            if short_rows:
-                notes.append(
-                    f"keep-outs leave room for fewer pods in row{'s' if len(short_rows) != 1 else ''} "
-                    + ", ".join("-".join(map(str, rows)) for rows in short_rows[:12])
-                    + (" ..." if len(short_rows) > 12 else "")
-                )
-            where = loc.at(*h, *_LIMIT_KEY[binding]) if limited_rows else loc.at(*h, "keepout")
-            path = h + (_LIMIT_KEY[binding] if limited_rows else ("keepout",))
-            out.append(
-                diag(
-                    "HUB707",
-                    f'{p.hall_id} needs {kind.count} "{kind.pod_id}" pods but its rows hold at most {total} '
-                    f"row by row (geometry with keep-outs and every per-row limit)",
-                    where,
-                    path,
-                    notes=tuple(notes),
-                    help="raise the binding per-row limit, add rows, or move pods to another hall",
-                    related=((loc.at(*h, "pods", kind.hall_pods_index, "count"), "pod count"),),
-                )
-            )
+        out.extend(_check_pod_kind(p, k, kind, loc))
     if p.spine:
-        if not p.spine_windows:
+        out.extend(_check_spine(p, loc))
+    return out
+
+
+def _check_pod_kind(p: HallProblem, k: int, kind, loc: Locator) -> list[Diagnostic]:
+    """One pod kind: too dense for any row (HUB701-704), else no run of free slots (HUB706),
+    else too few pods row by row (HUB707); each test only when the one before passes."""
+    caps = limit_capacity(p, k)
+    dense = _too_dense_for_a_row(p, k, kind, caps, loc)
+    if dense:
+        return dense
+    sets = [(r,) for r in range(1, p.rows + 1)] if kind.arrangement == "row" else list(p.pairs())
+    geo = {rows: geometric_capacity(p, k, rows) for rows in sets}
+    if sum(geo.values()) == 0:
+        return [_no_window(p, kind, loc)]
+    total = sum(row_capacity(p, k).values())
+    if total < kind.count:
+        return [_rows_too_few(p, kind, caps, sets, geo, total, loc)]
+    return []
+
+
+def _pod_at(p: HallProblem, kind, loc: Locator) -> Location:
+    return loc.at("hall", p.hall_index, "pods", kind.hall_pods_index, "pod")
+
+
+def _too_dense_for_a_row(p: HallProblem, k: int, kind, caps: dict[str, int], loc: Locator) -> list[Diagnostic]:
+    """HUB701-HUB704: one pod alone exceeds a per-row limit (busway, CDU loop, air, floor)."""
+    h = ("hall", p.hall_index)
+    w = make_window(p, k, kind.racks, (1, 2) if kind.arrangement == "row-pair" else (1,), 1, kind.arrangement)
+    out: list[Diagnostic] = []
+    for fam, code in (("busway", "HUB701"), ("liquid", "HUB702"), ("air", "HUB703"), ("floor", "HUB704")):
+        if caps[fam] == 0:
+            share = " in its heavier row" if kind.arrangement == "row-pair" else ""
+            out.append(
+                diag(
+                    code,
+                    f'one "{kind.pod_id}" pod puts {_fmt_load(fam, _load_of(p, fam, w))}{share} on a row of '
+                    f"{p.hall_id} but {_limit_text(p, fam)}",
+                    loc.at(*h, *_LIMIT_KEY[fam]),
+                    h + _LIMIT_KEY[fam],
+                    help=_HELP[fam],
+                    related=((_pod_at(p, kind, loc), "pod placed here"),)
+                    + (((loc.at(*h, "cooling", "cdu_kw"), "CDU rating"),) if fam == "liquid" else ()),
+                )
+            )
+    return out
+
+
+def _no_window(p: HallProblem, kind, loc: Locator) -> Diagnostic:
+    """HUB706: no row (or row pair) has a run of free slots as long as the pod."""
+    h = ("hall", p.hall_index)
+    return diag(
+        "HUB706",
+        f'no row{" pair" if kind.arrangement == "row-pair" else ""} of {p.hall_id} has '
+        f'{kind.length if kind.arrangement == "row" else (kind.length + 1) // 2} free slots in a run '
+        f'for a "{kind.pod_id}" pod between its keep-outs',
+        loc.at(*h, "keepout") if p.keepout else loc.at(*h, "slots_per_row"),
+        h + (("keepout",) if p.keepout else ("slots_per_row",)),
+        help="move keep-outs to the row ends, lengthen the rows, or use a shorter pod",
+        related=((_pod_at(p, kind, loc), "pod placed here"),),
+    )
+
+
+def _rows_too_few(p: HallProblem, kind, caps: dict[str, int], sets: list, geo: dict, total: int, loc: Locator) -> Diagnostic:
+    """HUB707: row by row (geometry with keep-outs and every per-row limit) the hall holds
+    fewer pods than it declares."""
+    h = ("hall", p.hall_index)
+    lim = min(caps.values())
+    # Name every limit that binds; point at the first in the order an engineer sizes a row.
+    bound_by = [f for f in ("busway", "liquid", "air", "floor") if caps[f] == lim]
+    binding = bound_by[0]
+    limited_rows = [rows for rows in sets if geo[rows] > lim]
+    short_rows = [rows for rows in sets if geo[rows] < max(geo.values())]
+    notes = []
+    if limited_rows:
+        notes.append(
+            f"{len(limited_rows)} row{'s' if len(limited_rows) != 1 else ''} could hold more by length but "
+            + " and ".join(_limit_text(p, f) for f in bound_by)
+            + f": {lim} pod{'s' if lim != 1 else ''} per row"
+        )
+    if short_rows:
+        notes.append(
+            f"keep-outs leave room for fewer pods in row{'s' if len(short_rows) != 1 else ''} "
+            + ", ".join("-".join(map(str, rows)) for rows in short_rows[:12])
+            + (" ..." if len(short_rows) > 12 else "")
+        )
+    where = loc.at(*h, *_LIMIT_KEY[binding]) if limited_rows else loc.at(*h, "keepout")
+    path = h + (_LIMIT_KEY[binding] if limited_rows else ("keepout",))
+    return diag(
+        "HUB707",
+        f'{p.hall_id} needs {kind.count} "{kind.pod_id}" pods but its rows hold at most {total} '
+        f"row by row (geometry with keep-outs and every per-row limit)",
+        where,
+        path,
+        notes=tuple(notes),
+        help="raise the binding per-row limit, add rows, or move pods to another hall",
+        related=((loc.at(*h, "pods", kind.hall_pods_index, "count"), "pod count"),),
+    )
+
+
+def _check_spine(p: HallProblem, loc: Locator) -> list[Diagnostic]:
+    """HUB705: the spine block fits no row, or alone exceeds a per-row limit."""
+    h = ("hall", p.hall_index)
+    if not p.spine_windows:
+        return [
+            diag(
+                "HUB705",
+                f"{p.hall_id}'s {len(p.spine)} spine racks need {len(p.spine)} free slots in a row "
+                f"but no row has such a run between its keep-outs",
+                loc.at(*h, "spine"),
+                h + ("spine",),
+                help="spine racks stand together in one row: lengthen rows or move keep-outs",
+            )
+        ]
+    out: list[Diagnostic] = []
+    sw = p.spine_windows[0]
+    for fam in ("busway", "liquid", "air", "floor"):
+        limit = _cap_value(p, fam)
+        if limit is not None and _load_of(p, fam, sw) > limit and (fam != "liquid" or p.liquid_scope == "row"):
             out.append(
                 diag(
                     "HUB705",
-                    f"{p.hall_id}'s {len(p.spine)} spine racks need {len(p.spine)} free slots in a row "
-                    f"but no row has such a run between its keep-outs",
-                    loc.at(*h, "spine"),
-                    h + ("spine",),
-                    help="spine racks stand together in one row: lengthen rows or move keep-outs",
+                    f"{p.hall_id}'s spine block puts {_fmt_load(fam, _load_of(p, fam, sw))} on one row "
+                    f"but {_limit_text(p, fam)}",
+                    loc.at(*h, *_LIMIT_KEY[fam]),
+                    h + _LIMIT_KEY[fam],
+                    related=((loc.at(*h, "spine"), "spine racks"),),
                 )
             )
-        else:
-            sw = p.spine_windows[0]
-            for fam in ("busway", "liquid", "air", "floor"):
-                limit = _cap_value(p, fam)
-                if limit is not None and _load_of(p, fam, sw) > limit and (fam != "liquid" or p.liquid_scope == "row"):
-                    out.append(
-                        diag(
-                            "HUB705",
-                            f"{p.hall_id}'s spine block puts {_fmt_load(fam, _load_of(p, fam, sw))} on one row "
-                            f"but {_limit_text(p, fam)}",
-                            loc.at(*h, *_LIMIT_KEY[fam]),
-                            h + _LIMIT_KEY[fam],
-                            related=((loc.at(*h, "spine"), "spine racks"),),
-                        )
-                    )
     return out
 
 

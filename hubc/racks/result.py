@@ -186,21 +186,6 @@ class RackLayout:
                         notes=f"{counts[rt]} per hall x {h.copies} copies",
                     )
                 )
-            hi = next(x for x in self.hall_info if x[0] == h.hall)
-            _, cdus, loops, cdu_kw, _paths, _scope = hi
-            out.append(
-                Equipment(
-                    id=f"{h.hall}/cdu",
-                    family="cdu",
-                    description=f"Coolant distribution unit, {cdu_kw:,.0f} kW",
-                    rating=cdu_kw,
-                    rating_unit="kW",
-                    quantity=cdus * loops * h.copies,
-                    system="mechanical",
-                    area=h.hall,
-                    spec_path=("hall", h.hall_index, "cooling", "cdus"),
-                    notes=f"{cdus} per loop x {loops} loops x {h.copies} copies",
-                )
-            )
+            # CDUs are sized and listed by the cooling stage (hubc.cooling), with the plant.
             # Row busways are sized (ampere frame, metres per run) by the electrical stage.
         return tuple(out)

@@ -88,8 +88,27 @@ def _geometry_classes(p: HallProblem) -> list[list[int]]:
     return [ks for _, ks in sorted(classes.items())]
 
 
+@attrs.frozen(kw_only=True, eq=False)
+class _BoundTables:
+    """What the bound of every spine window shares: per geometry class its representative
+    kind, pods to place and per-row-set capacity; windows by (kind, row set) in start order;
+    column cable per (leaf column, spine start); the cost curves computed so far."""
+
+    rep: list[int]
+    need: list[int]
+    caps: list[dict[tuple[int, ...], int]]
+    by_set: dict[tuple[int, tuple[int, ...]], list]
+    gx: list[list[int]]
+    cache: dict[tuple, list[float]]
+
+
 def lower_bounds(p: HallProblem) -> list[float]:
     """Lower bound on cable (cm) for every spine window (INF where no placement can exist)."""
+    t = _bound_tables(p)
+    return [_window_bound(p, t, v) for v in p.spine_windows]
+
+
+def _bound_tables(p: HallProblem) -> _BoundTables:
     ns = len(p.spine)
     classes = _geometry_classes(p)
     # Per class and row set: the most pods of the class the row can take (the lightest kind's
@@ -101,49 +120,63 @@ def lower_bounds(p: HallProblem) -> list[float]:
             for rows, cap in row_capacity(p, k).items():
                 merged[rows] = max(merged.get(rows, 0), cap)
         caps.append(merged)
-    rep = [ks[0] for ks in classes]
-    need = [sum(p.kinds[k].count for k in ks) for ks in classes]
     by_set: dict[tuple[int, tuple[int, ...]], list] = {}
     for w in p.windows:
         by_set.setdefault((w.kind, w.rows), []).append(w)
     for wins in by_set.values():
         wins.sort(key=lambda w: w.start)
     gx = [[p.slot_cm * sum(abs(s - sx - k) for k in range(ns)) for sx in range(p.slots + 2)] for s in range(p.slots + 2)]
-    cache: dict[tuple, list[float]] = {}
-    out = []
-    for v in p.spine_windows:
-        sr, sx = v.rows[0], v.start
-        blocked = set(v.cells)
-        total = 0.0
-        for c, k in enumerate(rep):
-            kind = p.kinds[k]
-            count = need[c]
-            marg: list[float] = []
-            width = (kind.length + 1) // 2 if kind.arrangement == "row-pair" else kind.length
-            for rows, cap in caps[c].items():
-                wins = by_set.get((k, rows), [])
-                if sr in rows:
-                    wins = [w for w in wins if not blocked.intersection(w.cells)]
-                cap = min(cap, count)
-                if not wins or cap == 0:
-                    continue
-                key = (k, rows if sr in rows else None, tuple(w.start for w in wins), sx, sr if sr in rows else None)
-                curve = cache.get(key)
-                if curve is None:
-                    costs = [sum(gx[cell[1]][sx] for cell in w.leaves) for w in wins]
-                    curve = _cheapest_runs([w.start for w in wins], width, costs, cap)
-                    cache[key] = curve
-                # Every window of a row set puts its leaves in the same rows: y cost per pod.
-                w0 = wins[0]
-                ycost = sum(ns * (p.pitch_cm * abs(cell[0] - sr) + p.rise_cm) for cell in w0.leaves)
-                marg.extend(m + ycost for m in _envelope_marginals(curve))
-            if len(marg) < count:
-                total = INF
-                break
-            marg.sort()
-            total += sum(marg[:count])
-        out.append(total)
-    return out
+    return _BoundTables(
+        rep=[ks[0] for ks in classes],
+        need=[sum(p.kinds[k].count for k in ks) for ks in classes],
+        caps=caps,
+        by_set=by_set,
+        gx=gx,
+        cache={},
+    )
+
+
+def _window_bound(p: HallProblem, t: _BoundTables, v) -> float:
+    """Every class's cheapest pods with the spine at window `v`, summed over the classes."""
+    blocked = set(v.cells)
+    total = 0.0
+    for c, k in enumerate(t.rep):
+        count = t.need[c]
+        marg = _class_marginals(p, t, c, k, v, blocked)
+        if len(marg) < count:
+            return INF
+        marg.sort()
+        total += sum(marg[:count])
+    return total
+
+
+def _class_marginals(p: HallProblem, t: _BoundTables, c: int, k: int, v, blocked: set) -> list[float]:
+    """Marginal cable of each further pod of class `c`, row set by row set (convex envelopes
+    of the exact per-row cost curves), with the spine at window `v`."""
+    ns = len(p.spine)
+    sr, sx = v.rows[0], v.start
+    kind = p.kinds[k]
+    count = t.need[c]
+    marg: list[float] = []
+    width = (kind.length + 1) // 2 if kind.arrangement == "row-pair" else kind.length
+    for rows, cap in t.caps[c].items():
+        wins = t.by_set.get((k, rows), [])
+        if sr in rows:
+            wins = [w for w in wins if not blocked.intersection(w.cells)]
+        cap = min(cap, count)
+        if not wins or cap == 0:
+            continue
+        key = (k, rows if sr in rows else None, tuple(w.start for w in wins), sx, sr if sr in rows else None)
+        curve = t.cache.get(key)
+        if curve is None:
+            costs = [sum(t.gx[cell[1]][sx] for cell in w.leaves) for w in wins]
+            curve = _cheapest_runs([w.start for w in wins], width, costs, cap)
+            t.cache[key] = curve
+        # Every window of a row set puts its leaves in the same rows: y cost per pod.
+        w0 = wins[0]
+        ycost = sum(ns * (p.pitch_cm * abs(cell[0] - sr) + p.rise_cm) for cell in w0.leaves)
+        marg.extend(m + ycost for m in _envelope_marginals(curve))
+    return marg
 
 
 def solve_by_spine(p: HallProblem, greedy: Placement | None, params: SolveParams) -> SolveOutcome:

@@ -63,7 +63,8 @@ def many(doc: str):
 class Campus:
     id: str = f("Campus id (kebab-case); used in output file names", id=True)
     name: str = f("Human-readable campus name")
-    region: str = f("Region or site name", "")
+    region: str = f("Region or site name; also picks the climate station (catalog climate.toml)", "")
+    climate_station: str | None = f("Climate station id (catalog climate.toml) instead of the region's", None)
     latitude_deg: float = f("Site latitude (degrees north), drives the solar model", ge=-90, le=90)
     longitude_deg: float = f("Site longitude (degrees east)", ge=-180, le=180)
     currency: Literal["KRW"] = f("Currency of cost roll-ups", "KRW")
@@ -113,6 +114,17 @@ class Grid:
     carbon_intensity_tco2_per_mwh: float = f(
         "Grid emission factor for location-based scope 2 (Korea 2023: 0.4173)", 0.4173, ge=0, le=2
     )
+    fault_level_ka: float | None = f(
+        "Maximum three-phase fault current at the point of connection (kA, from KEPCO); default: "
+        "the catalog's planning value for the supply voltage",
+        None, gt=0, le=200,
+    )
+    fault_level_min_ka: float | None = f(
+        "Minimum three-phase fault current at the point of connection (kA), for protection; "
+        "default: the catalog's planning value",
+        None, gt=0, le=200,
+    )
+    x_r: float | None = f("X/R of the utility source impedance; default: the catalog's planning value", None, gt=0, le=100)
 
 
 @attrs.frozen(kw_only=True)
@@ -194,9 +206,22 @@ class PodCount:
 
 @attrs.frozen(kw_only=True)
 class HallCooling:
-    cdu_kw: float = f("Liquid capacity of one CDU (kW)", gt=0, le=100000)
-    cdus: int = f("CDUs installed per loop (per row, or per hall; see cdu_scope)", ge=1, le=1000)
+    cdu_kw: float | None = f(
+        "Liquid capacity of one CDU (kW); default: the catalog's facility CDU", None, gt=0, le=100000
+    )
+    cdus: int | Auto = f(
+        "CDUs installed per loop (per row, or per hall; see cdu_scope), or \"auto\": liquid heat of the "
+        "loop / cdu_kw plus cdu_redundancy (none in a loop without liquid heat)",
+        "auto",
+        ge=1,
+        le=1000,
+    )
     cdu_redundancy: Redundancy = f("CDU redundancy within a loop", "N+1")
+    cdu_pump_kw_per_kw: float | None = f(
+        "CDU pump input per kW of liquid heat (on UPS); default from the cooling catalog", None, ge=0, le=0.5
+    )
+    crah_kw: float | None = f("Sensible capacity of one CRAH / fan wall (kW); default from the catalog", None, gt=0, le=10000)
+    crah_redundancy: Redundancy = f("CRAH / fan-wall redundancy, on the hall's air heat", "N+1")
     cdu_scope: Literal["row", "hall"] = f("One CDU loop per row, or one per hall", "row")
     air_kw_per_row: float = f("Air-cooling capacity available to each row (kW)", gt=0, le=100000)
     supply_temp_c: float = f("TCS supply temperature (°C)", 25.0, ge=5, le=60)
@@ -239,6 +264,28 @@ class Electrical:
     lv_voltage_v: float = f("LV distribution voltage, line to line (V)", 380.0, gt=0, le=1500)
     generator_kw: float = f("Generator data-center-continuous (DCC) rating (kW)", 2500.0, gt=0, le=20000)
     generator_redundancy: Redundancy = f("Generator redundancy", "N+1")
+    operating_philosophy: Literal["auto", "reserve-transformer", "main-tie-main", "parallel-on-loss", "closed-ties"] = f(
+        "How the MV bus sections are fed and transferred: `reserve-transformer` (each section on its "
+        "own main transformer, spares feed reserve buses, a section's transfer breaker closes on the "
+        "loss of its transformer), `main-tie-main` (ties normally open, one tie closes to a neighbour "
+        "on the loss of an incomer), `parallel-on-loss` (ties normally open, all close on a loss and "
+        "the survivors run in parallel), `closed-ties` (all transformers in parallel); `auto`: "
+        "reserve-transformer for N+1/N+2 main transformers, main-tie-main otherwise",
+        "auto",
+    )
+    generator_transfer: Literal["open", "closed"] = f(
+        "Retransfer from generators to the utility: `open` transition (never in parallel) or "
+        "`closed` transition (momentary paralleling: the generators add to the utility's short-circuit duty)",
+        "open",
+    )
+    mv_switchgear_ka: float | None = f(
+        "Rated short-circuit current of the MV switchgear (kA) if fixed; default: chosen from the "
+        "IEC 60909 duty", None, gt=0, le=100,
+    )
+    lv_board_ka: float | None = f(
+        "Rated ultimate breaking capacity Icu of the LV switchboards (kA) if fixed; default: chosen "
+        "from the IEC 60909 duty", None, gt=0, le=300,
+    )
 
 
 # -------------------------------------------------------------------------------- cooling
@@ -251,6 +298,23 @@ class CoolingPlant:
     redundancy: Redundancy = f("Heat rejection redundancy", "N+1")
     power_kw_per_kw: float = f(
         "Electrical input per kW of heat rejected at design day (kW/kW)", 0.08, ge=0, le=1
+    )
+    scope: Literal["phase", "campus", "building"] = f(
+        "Which halls one plant serves: `phase` (one plant per build-out phase, for the hall copies it "
+        "energizes), `campus` (one plant for every hall) or `building` (one plant per hall copy)",
+        "phase",
+    )
+    chiller_kw: float | None = f(
+        "Capacity of one chiller (kW) of a `chiller` or `hybrid` plant; default unit_kw", None, gt=0, le=100000
+    )
+    fws_delta_t_k: float | None = f(
+        "Facility-water temperature rise (K); default: the smallest TCS rise of the halls served", None, gt=0, le=40
+    )
+    design_dry_bulb_c: float | None = f(
+        "Design dry-bulb (°C) instead of the climate station's 0.4 % value", None, ge=-60, le=60
+    )
+    design_wet_bulb_c: float | None = f(
+        "Design wet-bulb (°C) instead of the climate station's 0.4 % evaporation value", None, ge=-60, le=40
     )
 
 
@@ -265,6 +329,13 @@ class Renewable:
     capacity_factor: float = f("Annual capacity factor (0-1); Korea PV ~0.13-0.15", gt=0, le=1)
     profile_csv: str | None = opt("Hourly profile CSV (8760 rows, per-unit of nameplate)")
     seed: int = f("Seed of the synthetic weather for this plant", 1, ge=0, le=2**31 - 1)
+    tilt_deg: float | None = f("Solar: module tilt (degrees); default: the climate station's PV tilt", None, ge=0, le=90)
+    azimuth_deg: float | None = f(
+        "Solar: module azimuth (degrees from north, 180 = south); default: facing the equator", None, ge=0, lt=360
+    )
+    tracking: Literal["fixed", "single-axis"] = f(
+        "Solar: fixed tilt, or single-axis trackers on a north-south axis (backtracking)", "fixed"
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -290,9 +361,11 @@ class Energy:
     cfe_target: float = f("Hourly carbon-free-energy score target (0-1)", 0.0, ge=0, le=1)
     size_renewables: bool = f("Let the optimiser size renewables marked \"auto\"", False)
     seed: int = f("Seed of the synthetic weather year", 2027, ge=0, le=2**31 - 1)
-    pue_model: Literal["constant", "dry-bulb"] = f(
-        "Hourly PUE of the energy year: `constant` (the annual PUE every hour) or `dry-bulb` "
-        "(rises with a synthetic outdoor temperature, same annual mean, capped at design_pue)",
+    pue_model: Literal["constant", "dry-bulb", "climate"] = f(
+        "Hourly PUE of the energy year: `constant` (the annual PUE every hour), `dry-bulb` "
+        "(rises with the site's synthetic outdoor temperature, same annual mean, capped at design_pue) "
+        "or `climate` (the cooling plant's own hourly power in the site's climate year: economiser, "
+        "trim and mechanical hours)",
         "constant",
     )
 

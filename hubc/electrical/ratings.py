@@ -1,0 +1,382 @@
+"""Ratings from duty: switchgear, LV boards and cables chosen from the studies.
+
+In: the `Network`, the `Studies` (IEC 60909 maximum Ik'', ip and Ith at every bus; the worst
+current of every branch over every load-flow scenario) and the spec's fixed ratings. Out:
+`Ratings` - each switchboard (HV GIS bus, MV switchgear section, ring main unit at a hall, LV
+board) with its rated current and short-circuit rating against its duty, each bay (incomer,
+feeder, tie, transfer, coupler, generator, line, transformer) with its rated current, each cable's
+adiabatic short-circuit check - and the problems: a rating below its duty (HUB752) or a duty
+beyond the largest standard rating of the class (HUB753).
+
+Rules (catalog electrical.toml, with sources):
+- HV and MV switchgear: rated short-time / breaking current Ik from the IEC 62271-1 R10 series
+  with Ik >= Ik''max (breaking, IEC 62271-100), k_p Ik >= ip (k_p = 2.6 at 60 Hz, 2.5 at 50 Hz)
+  and Ik^2 x 1 s >= Ith^2 Tk (short-time, rated duration 1 s); rated current from the R10 series
+  >= the worst load-flow current and the rated current of what the bay connects; nothing above
+  the class's largest standard rating (`switchgear_class`).
+- LV boards (IEC 60947-2 ACBs): Icu >= Ik''max at the board with the unit substation's impedance
+  at its lower tolerance, n(Icu) x Icu >= ip (IEC 60947-2 Table 2), Icw >= Ith sqrt(Tk / 1 s).
+- Cables: S >= Ith sqrt(Tk) / k (IEC 60949, adiabatic), each parallel set on its own (a fault
+  on one set is fed through it), with the sending bus's duty and the backup clearing time.
+- A bus whose X/R gives a DC time constant above the standard 45 ms is flagged for the
+  switchgear specification (IEC 62271-100 §4.101.2), not failed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+
+import attrs
+
+from hubc.catalog import electrical as cat
+from hubc.electrical.network import Network
+from hubc.electrical.studies import Studies, clearing_time
+
+HV_HELP = "add utility circuits (after one is lost the others share the import) or raise the supply voltage"
+SWITCHBOARD = {"hv-section": "hv-gis", "mv-section": "mv-switchgear", "mv-reserve": "mv-switchgear", "feeder-end": "ring-main-unit", "lv-board": "lv-board", "utility": "", "transformer-hv": "", "ups-input": "", "generator-terminal": ""}
+
+
+@attrs.frozen(kw_only=True)
+class BusRating:
+    bus: str
+    kind: str  # "hv-gis" | "mv-switchgear" | "ring-main-unit" | "lv-board"
+    vn_kv: float
+    section: str
+    area: str
+    copy: int
+    rated_voltage_kv: float
+    rated_current_a: float
+    duty_current_a: float
+    rated_short_circuit_ka: float  # Ik (HV/MV) or Icu (LV)
+    rated_peak_ka: float  # k_p x Ik (HV/MV) or n x Icu (LV)
+    rated_short_time_ka: float  # Ik for 1 s (HV/MV) or Icw (LV)
+    duty_ikss_ka: float
+    duty_ip_ka: float
+    duty_ith_ka: float
+    clearing_time_s: float
+    x_r: float | None
+    dc_time_constant_ms: float | None
+    dc_time_constant_note: str
+    specified: bool
+    ok: bool
+    governing: str  # which duty set the short-circuit rating ("Ik''", "ip", "Ith", "class minimum", "specified")
+    source: str
+
+
+@attrs.frozen(kw_only=True)
+class BayRating:
+    switch: str
+    bus: str
+    role: str
+    kind: str
+    rated_current_a: float
+    duty_current_a: float
+    duty_basis: str  # what the duty current is (worst load flow, equipment rated current)
+    rated_short_circuit_ka: float
+    ok: bool
+
+
+@attrs.frozen(kw_only=True)
+class CableCheck:
+    line: str
+    size_mm2: float
+    parallel: int
+    k: float
+    duty_ith_ka: float
+    clearing_time_s: float
+    min_mm2: float
+    ok: bool
+
+
+@attrs.frozen(kw_only=True)
+class Measure:
+    item: str
+    kind: str  # "split-secondary" | "higher-impedance" | "larger-cable" | "more-units" | "none-possible"
+    reason: str
+    before: str
+    after: str
+
+
+@attrs.frozen(kw_only=True)
+class Problem:
+    code: str  # "HUB752" | "HUB753"
+    target: str
+    message: str
+    spec_path: tuple[str, ...]
+    help: str
+
+
+@attrs.frozen(kw_only=True)
+class Ratings:
+    buses: tuple[BusRating, ...]
+    bays: tuple[BayRating, ...]
+    cables: tuple[CableCheck, ...]
+    problems: tuple[Problem, ...]
+
+    def bus(self, bus_id: str) -> BusRating | None:
+        return next((b for b in self.buses if b.bus == bus_id), None)
+
+
+def _next(series: tuple[float, ...], need: float) -> float | None:
+    i = bisect.bisect_left(series, need - 1e-9)
+    return series[i] if i < len(series) else None
+
+
+def peak_factor(f_hz: float) -> float:
+    t = cat.table("switchgear_short_circuit_ka")
+    return float(t["peak_factor_60hz"] if f_hz >= 55 else t["peak_factor_50hz"])
+
+
+def required_short_circuit_ka(ikss: float, ip: float, ith: float, tk: float, f_hz: float) -> tuple[float, str]:
+    """The least rated short-time / breaking current for a duty, and which duty governs."""
+    t = cat.table("switchgear_short_circuit_ka")
+    tr = float(t["rated_duration_s"])
+    needs = [(ikss, "Ik''"), (ip / peak_factor(f_hz), "ip"), (ith * math.sqrt(tk / tr), "Ith")]
+    return max(needs)
+
+
+def choose_switchgear_ka(need_ka: float, class_max: float) -> float | None:
+    """Smallest standard rating >= need within the class (None: beyond the class)."""
+    r = _next(cat.sizes("switchgear_short_circuit_ka"), need_ka)
+    if r is None or r > class_max + 1e-9:
+        return None
+    return r
+
+
+def choose_rated_current(need_a: float, cls: cat.SwitchgearClass) -> float | None:
+    r = _next(cat.sizes("switchgear_rated_current_a"), max(need_a, cls.min_current_a))
+    if r is None or r > cls.max_current_a + 1e-9:
+        return None
+    return r
+
+
+def lv_board_needs(ikss: float, ip: float, ith: float, tk: float) -> tuple[cat.LvBoardRating | None, str]:
+    """The smallest catalog LV board whose Icu, making capacity and Icw carry the duty."""
+    for r in cat.lv_board_ratings():
+        if r.icu_ka + 1e-9 < ikss:
+            continue
+        if cat.lv_making_factor(r.icu_ka) * r.icu_ka + 1e-9 < ip:
+            continue
+        if r.icw_ka + 1e-9 < ith * math.sqrt(tk / 1.0):
+            continue
+        gov = max(((ikss / r.icu_ka, "Ik''"), (ip / (cat.lv_making_factor(r.icu_ka) * r.icu_ka), "ip"), (ith * math.sqrt(tk) / r.icw_ka, "Ith")))[1]
+        return r, gov
+    return None, ""
+
+
+def dc_time_constant_ms(x_r: float | None, f_hz: float) -> float | None:
+    if x_r is None or not math.isfinite(x_r):
+        return None
+    return 1000 * x_r / (2 * math.pi * f_hz)
+
+
+def choose_ratings(network: Network, studies: Studies, *, mv_switchgear_ka: float | None = None, lv_board_ka: float | None = None) -> Ratings:
+    f_hz = network.f_hz
+    dc = cat.table("switchgear_dc_time_constant")
+    by_bus = {b.id: b for b in studies.buses}
+    branch = {b.id: b for b in studies.branches}
+    problems: list[Problem] = []
+    buses: list[BusRating] = []
+    # --- duty currents of bays (worst load flow) and of the equipment they connect
+    bays: list[BayRating] = []
+    bay_duty: dict[str, tuple[float, str]] = {}
+    trafo = {t.id: t for t in network.transformers}
+    gens = {g.bus: g for g in network.generators}
+    for s in network.switches:
+        duty, basis = 0.0, ""
+        if s.element_kind == "transformer":
+            t = trafo[s.element]
+            side_kv = t.vn_lv_kv if s.bus == t.lv_bus else t.vn_hv_kv
+            rated = t.sn_mva * 1e3 / (math.sqrt(3) * side_kv)
+            br = branch.get(t.id)
+            worst = (br.worst_loading or 0.0) * rated if br else 0.0
+            duty, basis = (rated, f"rated current of {t.id}") if rated >= worst else (worst, f"worst load flow ({br.worst_scenario})")
+        elif s.element_kind == "line":
+            br = branch.get(s.element)
+            duty = (br.worst_current_a or 0.0) if br else 0.0
+            basis = f"worst load flow ({br.worst_scenario})" if br else ""
+        elif s.role == "generator" and s.element in gens:
+            g = gens[s.element]
+            duty, basis = g.sn_mva * 1e3 / (math.sqrt(3) * g.vn_kv), f"rated current of {g.id}"
+        elif s.role == "transformer-hv":
+            units = [t for t in network.transformers if t.hv_bus == s.element]
+            duty = sum(t.sn_mva for t in units) * 1e3 / (math.sqrt(3) * units[0].vn_hv_kv) if units else 0.0
+            basis = f"rated current of {units[0].unit}" if units else ""
+        else:
+            br = branch.get(s.id)
+            duty = (br.worst_current_a or 0.0) if br else 0.0
+            basis = f"worst load flow ({br.worst_scenario})" if br and br.worst_scenario else "no load-flow current"
+        bay_duty[s.id] = (duty, basis)
+    # --- switchboards
+    sw_at: dict[str, list] = {}
+    for s in network.switches:
+        sw_at.setdefault(s.bus, []).append(s)
+        if s.element_kind == "bus":
+            sw_at.setdefault(s.element, []).append(s)
+    for b in network.buses:
+        kind = SWITCHBOARD.get(b.role, "")
+        if not kind:
+            continue
+        res = by_bus.get(b.id)
+        if res is None or res.ikss_max_ka is None:
+            continue
+        tk = clearing_time(b.vn_kv)
+        ikss, ip, ith = res.ikss_max_ka, res.ip_max_ka or 0.0, res.ith_max_ka or res.ikss_max_ka
+        tau = dc_time_constant_ms(res.x_r_max, f_hz)
+        note = ""
+        if tau is not None and tau > float(dc["standard_ms"]) + 1e-9:
+            note = f"DC time constant {tau:.0f} ms above the standard {dc['standard_ms']} ms: specify the {dc['special_ms']} ms special case (IEC 62271-100 §4.101.2)"
+        # busbar rated current: the largest bay duty on it
+        duty_a = max((bay_duty[s.id][0] for s in sw_at.get(b.id, ()) if s.role in ("incomer", "tie", "transfer", "coupler", "line", "transformer-hv")), default=0.0)
+        if kind == "lv-board":
+            t = next((x for x in network.transformers if x.lv_bus == b.id), None)
+            duty_a = t.sn_mva * 1e3 / (math.sqrt(3) * b.vn_kv) if t else duty_a
+            frame = cat.next_size("lv_board_frames_a", duty_a) or cat.sizes("lv_board_frames_a")[-1]
+            if lv_board_ka is not None:
+                r = next((x for x in cat.lv_board_ratings() if abs(x.icu_ka - lv_board_ka) < 1e-9), cat.LvBoardRating(icu_ka=lv_board_ka, icw_ka=lv_board_ka, source="spec electrical.lv_board_ka"))
+                gov = "specified"
+                ok = r.icu_ka + 1e-9 >= ikss and cat.lv_making_factor(r.icu_ka) * r.icu_ka + 1e-9 >= ip and r.icw_ka + 1e-9 >= ith * math.sqrt(tk)
+                if not ok:
+                    problems.append(_below(b.id, "LV board", ikss, ip, ith, tk, r.icu_ka, cat.lv_making_factor(r.icu_ka) * r.icu_ka, r.icw_ka, ("electrical", "lv_board_ka")))
+            else:
+                r, gov = lv_board_needs(ikss, ip, ith, tk)
+                ok = r is not None
+                if r is None:
+                    top = cat.lv_board_ratings()[-1]
+                    problems.append(
+                        Problem(
+                            code="HUB753",
+                            target=b.id,
+                            message=f"LV board {b.id}: Ik'' {ikss:.1f} kA, ip {ip:.1f} kA exceed the largest catalog board (Icu {top.icu_ka:g} kA)",
+                            spec_path=("electrical", "unit_substation_kva"),
+                            help="use a smaller or higher-impedance unit substation, or a higher LV voltage",
+                        )
+                    )
+                    r = top
+            buses.append(
+                BusRating(
+                    bus=b.id, kind=kind, vn_kv=b.vn_kv, section=b.section, area=b.area, copy=b.copy, rated_voltage_kv=0.69 if b.vn_kv <= 0.69 else 1.0,
+                    rated_current_a=frame, duty_current_a=round(duty_a, 1), rated_short_circuit_ka=r.icu_ka, rated_peak_ka=round(cat.lv_making_factor(r.icu_ka) * r.icu_ka, 2),
+                    rated_short_time_ka=r.icw_ka, duty_ikss_ka=ikss, duty_ip_ka=ip, duty_ith_ka=ith, clearing_time_s=tk, x_r=res.x_r_max, dc_time_constant_ms=_r1(tau),
+                    dc_time_constant_note="", specified=lv_board_ka is not None, ok=ok, governing=gov, source=r.source + "; IEC 60947-2 Table 2",
+                )
+            )
+            continue
+        cls = cat.switchgear_class(b.vn_kv)
+        need, gov = required_short_circuit_ka(ikss, ip, ith, tk, f_hz)
+        specified = mv_switchgear_ka if kind == "mv-switchgear" else None
+        if specified is not None:
+            rated_ka, gov = specified, "specified"
+            ok = specified + 1e-9 >= need
+            if not ok:
+                problems.append(_below(b.id, "MV switchgear", ikss, ip, ith, tk, specified, peak_factor(f_hz) * specified, specified, ("electrical", "mv_switchgear_ka")))
+        else:
+            rated_ka = choose_switchgear_ka(need, cls.max_short_circuit_ka)
+            ok = rated_ka is not None
+            if rated_ka is None:
+                problems.append(
+                    Problem(
+                        code="HUB753",
+                        target=b.id,
+                        message=f"{kind} {b.id} ({b.vn_kv:g} kV): duty Ik'' {ikss:.1f} kA, ip {ip:.1f} kA, Ith {ith:.1f} kA over {tk:g} s needs {need:.1f} kA, "
+                        f"above the largest standard {cls.rated_voltage_kv:g} kV rating ({cls.max_short_circuit_ka:g} kA)",
+                        spec_path=("grid", "fault_level_ka") if kind == "hv-gis" else ("substation", "transformer_mva"),
+                        help="split the bus, use higher-impedance transformers or current-limiting reactors, or avoid paralleling sources",
+                    )
+                )
+                rated_ka = _next(cat.sizes("switchgear_short_circuit_ka"), need) or cat.sizes("switchgear_short_circuit_ka")[-1]
+        rated_a = choose_rated_current(duty_a, cls)
+        if rated_a is None:
+            ok = False
+            problems.append(
+                Problem(
+                    code="HUB753",
+                    target=b.id,
+                    message=f"{kind} {b.id}: {duty_a:,.0f} A exceeds the largest standard {cls.rated_voltage_kv:g} kV rated current ({cls.max_current_a:,.0f} A)",
+                    spec_path=("grid", "circuits") if kind == "hv-gis" else ("substation", "transformer_mva"),
+                    help=HV_HELP if kind == "hv-gis" else "split the section (a split-secondary transformer) or raise the voltage",
+                )
+            )
+            rated_a = _next(cat.sizes("switchgear_rated_current_a"), duty_a) or cat.sizes("switchgear_rated_current_a")[-1]
+        buses.append(
+            BusRating(
+                bus=b.id, kind=kind, vn_kv=b.vn_kv, section=b.section, area=b.area, copy=b.copy, rated_voltage_kv=cls.rated_voltage_kv,
+                rated_current_a=rated_a, duty_current_a=round(duty_a, 1), rated_short_circuit_ka=rated_ka, rated_peak_ka=round(peak_factor(f_hz) * rated_ka, 2),
+                rated_short_time_ka=rated_ka, duty_ikss_ka=ikss, duty_ip_ka=ip, duty_ith_ka=ith, clearing_time_s=tk, x_r=res.x_r_max, dc_time_constant_ms=_r1(tau),
+                dc_time_constant_note=note, specified=specified is not None, ok=ok, governing=gov, source=cls.source + "; " + cat.source("switchgear_short_circuit_ka"),
+            )
+        )
+    rated_bus = {r.bus: r for r in buses}
+    # --- bays on the switchboards
+    for s in network.switches:
+        home = rated_bus.get(s.bus)
+        if home is None or home.kind == "lv-board":
+            continue
+        duty, basis = bay_duty[s.id]
+        cls = cat.switchgear_class(home.vn_kv)
+        rated = choose_rated_current(duty, cls)
+        ok = rated is not None
+        if rated is None:
+            problems.append(
+                Problem(
+                    code="HUB753",
+                    target=s.id,
+                    message=f"bay {s.id}: {duty:,.0f} A ({basis}) exceeds the largest standard {cls.rated_voltage_kv:g} kV rated current ({cls.max_current_a:,.0f} A)",
+                    spec_path=("grid", "circuits") if home.kind == "hv-gis" else ("substation", "transformer_mva"),
+                    help=HV_HELP if home.kind == "hv-gis" else "split the section or raise the voltage",
+                )
+            )
+            rated = _next(cat.sizes("switchgear_rated_current_a"), duty) or cat.sizes("switchgear_rated_current_a")[-1]
+        bays.append(BayRating(switch=s.id, bus=s.bus, role=s.role, kind=s.kind, rated_current_a=rated, duty_current_a=round(duty, 1), duty_basis=basis, rated_short_circuit_ka=home.rated_short_circuit_ka, ok=ok))
+    # --- cables: adiabatic short-circuit withstand at the sending bus
+    ks = cat.table("cable_short_circuit")
+    cables: list[CableCheck] = []
+    for x in network.lines:
+        if x.kind == "overhead" or x.size_mm2 <= 0:
+            continue
+        res = by_bus.get(x.from_bus)
+        if res is None or res.ikss_max_ka is None:
+            continue
+        k = float(ks["k_copper_xlpe"] if x.material == "Cu" else ks["k_aluminium_xlpe"])
+        tk = clearing_time(network.bus(x.from_bus).vn_kv)
+        ith = res.ith_max_ka or res.ikss_max_ka
+        need = min_cable_mm2(ith, tk, k)
+        cables.append(CableCheck(line=x.id, size_mm2=x.size_mm2, parallel=x.parallel, k=k, duty_ith_ka=ith, clearing_time_s=tk, min_mm2=round(need, 1), ok=x.size_mm2 + 1e-9 >= need))
+    bad = [c for c in cables if not c.ok]
+    if bad:
+        c = max(bad, key=lambda c: (c.min_mm2 - c.size_mm2, c.line))
+        problems.append(
+            Problem(
+                code="HUB752",
+                target=c.line,
+                message=f"{len(bad)} cable(s) below their short-circuit withstand: worst {c.line}, {c.size_mm2:g} mm2 against {c.min_mm2:g} mm2 "
+                f"for Ith {c.duty_ith_ka:.1f} kA over {c.clearing_time_s:g} s (IEC 60949, k = {c.k:g})",
+                spec_path=("electrical", "mv_voltage_kv"),
+                help="use a larger cable section or a faster protection",
+            )
+        )
+    return Ratings(buses=tuple(buses), bays=tuple(bays), cables=tuple(cables), problems=tuple(problems))
+
+
+def min_cable_mm2(ith_ka: float, tk_s: float, k: float) -> float:
+    """IEC 60949 adiabatic: S >= I sqrt(t) / k (I in A, S in mm2)."""
+    return ith_ka * 1000 * math.sqrt(tk_s) / k
+
+
+def _below(bus: str, what: str, ikss, ip, ith, tk, r_ik, r_peak, r_st, path) -> Problem:
+    return Problem(
+        code="HUB752",
+        target=bus,
+        message=f"{what} at {bus} is rated {r_ik:g} kA (peak {r_peak:.1f} kA, short-time {r_st:g} kA) but its duty is Ik'' {ikss:.1f} kA, "
+        f"ip {ip:.1f} kA, Ith {ith:.1f} kA over {tk:g} s (IEC 60909)",
+        spec_path=path,
+        help="raise the specified rating, or leave it out to have hubc choose it from the duty",
+    )
+
+
+def _r1(x: float | None) -> float | None:
+    return round(x, 1) if x is not None else None
+
+
+__all__ = ["BayRating", "BusRating", "CableCheck", "Measure", "Problem", "Ratings", "choose_ratings", "choose_switchgear_ka", "min_cable_mm2", "peak_factor", "required_short_circuit_ka"]
