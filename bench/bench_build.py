@@ -26,7 +26,7 @@ t0 = time.perf_counter()
 checked = check_spec(sys.argv[2])
 times["check"] = time.perf_counter() - t0
 mark = [time.perf_counter()]
-names = [s.name for s in BUILD_STAGES]
+names = [s.fills for s in BUILD_STAGES]
 current = [None]
 def progress(msg):
     name = msg.split(":", 1)[0]

@@ -230,14 +230,24 @@ def _alarm(seconds: float | None):
         yield
         return
 
+    expired, done = [], []
+
     def fire(_signum, _frame):
+        if done:  # the build is already leaving the deadline's scope
+            return
+        expired.append(True)
         raise _TimeLimit
 
     old = signal.signal(signal.SIGALRM, fire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # Fires again every 50 ms after the deadline: an exception raised where Python ignores it
+    # (a weakref callback, a __del__) is raised again at the next instruction that can take it.
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
     try:
         yield
+        if expired:  # every raise was swallowed and the build finished anyway: still over time
+            raise _TimeLimit
     finally:
+        done.append(True)
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
 

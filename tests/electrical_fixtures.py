@@ -98,10 +98,11 @@ def substation_spec(
     extra="",
     grid_extra="",
     block=1000,
+    tier=3,
 ):
     """A 154 kV campus with its own main transformers (for the network studies): the small spec
     with `copies` copies of its hall, `transformers` x `mva` units and the electrical keys given."""
-    text = BASE.format(topology="2N", tier=3, rows=rows, busway=1000, block=block, module=500, bpc=2, genred="N+1", name="Substation")
+    text = BASE.format(topology="2N", tier=tier, rows=rows, busway=1000, block=block, module=500, bpc=2, genred="N+2" if tier >= 4 else "N+1", name="Substation")
     text = text.replace(
         "[grid]\ninterconnect_voltage_kv = 22.9\ncontract_mw = 9\ncircuits = 2\n",
         f"[grid]\ninterconnect_voltage_kv = 154\ncontract_mw = 40\ncircuits = 2\n{grid_extra}\n",
@@ -111,9 +112,10 @@ def substation_spec(
         f'hv_voltage_kv = 154\nmv_voltage_kv = 22.9\ntransformers = {transformers}\ntransformer_mva = {mva}\nredundancy = "{redundancy}"\n',
     )
     text = text.replace('id = "hall-1"\n', f'id = "hall-1"\ncopies = {copies}\n')
+    red = "N+2" if tier >= 4 else "N+1"
     text = text.replace(
-        f'generator_redundancy = "N+1"\n',
-        f'generator_redundancy = "N+1"\noperating_philosophy = "{philosophy}"\ngenerator_transfer = "{transfer}"\n{extra}\n',
+        f'generator_redundancy = "{red}"\n',
+        f'generator_redundancy = "{red}"\noperating_philosophy = "{philosophy}"\ngenerator_transfer = "{transfer}"\n{extra}\n',
     )
     doc, diags = load_text("substation.toml", text.encode())
     assert doc is not None, diags

@@ -103,14 +103,14 @@ def test_every_numeric_field_has_a_range():
     "value", ["nan", "+nan", "-nan", "inf", "-inf", "1e400", "9" * 309, "-" + "9" * 30, "5e-324", "1e-300", "-1e-10"]
 )
 def test_non_finite_and_huge_numbers_are_hub006_at_their_line(tmp_path, value):
-    path = _spec(tmp_path, PILOT.replace("contract_mw = 12", f"contract_mw = {value}"))
+    path = _spec(tmp_path, PILOT.replace("contract_mw = 13", f"contract_mw = {value}"))
     checked = check_spec(path)
     (d,) = [d for d in checked.diagnostics if d.severity.value == "error"]
     assert d.code == "HUB006" and d.location.line == 24 and d.key_path == "grid.contract_mw"
 
 
 def test_integers_beyond_pythons_digit_limit_are_hub006(tmp_path):
-    path = _spec(tmp_path, PILOT.replace("contract_mw = 12", "contract_mw = " + "9" * 5000))
+    path = _spec(tmp_path, PILOT.replace("contract_mw = 13", "contract_mw = " + "9" * 5000))
     (d,) = check_spec(path).diagnostics
     assert (d.code, d.location.line) == ("HUB006", 24)
 

@@ -124,22 +124,32 @@ def test_network_json_unchanged_by_a_rebuild(pilot):
 
 
 def test_design_json_lists_buses_branches_and_scenarios(pilot):
-    doc = json.loads(json.dumps(pilot.to_json()["network"], allow_nan=False))
-    buses = {b["id"]: b for b in doc["buses"]}
+    from hubc.design_json import unstructure
+
+    doc = json.loads(json.dumps(unstructure(pilot), allow_nan=False))
+    st, rat = doc["studies"], doc["ratings"]
+    buses = {b["id"]: b for b in st["buses"]}
     assert set(buses) == {b.id for b in pilot.network.buses}
     mv = buses["rx-switchgear.mv-1"]
     assert mv["vn_kv"] == 22.9 and mv["section"] == "rx-switchgear.mv-1"
     assert mv["ikss_max_ka"] > mv["ikss_min_ka"] > 0 and mv["ip_max_ka"] > mv["ikss_max_ka"]
-    assert mv["rating"]["kind"] == "mv-switchgear" and mv["rating"]["rated_short_circuit_ka"] >= mv["ikss_max_ka"]
-    lv = next(b for b in doc["buses"] if b["role"] == "lv-board")
-    assert lv["rating"]["kind"] == "lv-board" and lv["rating"]["rated_peak_ka"] >= lv["ip_max_ka"]
-    branches = {b["id"]: b for b in doc["branches"]}
-    feeder = next(b for b in doc["branches"] if b["role"] == "mv-feeder")
+    # every switchboard: its voltage, section, duty (Ik'' max and min, ip) and the rating chosen
+    rated = {r["bus"]: r for r in rat["buses"]}
+    r = rated["rx-switchgear.mv-1"]
+    assert r["kind"] == "mv-switchgear" and r["section"] == "rx-switchgear.mv-1"
+    assert r["duty_ikss_ka"] == mv["ikss_max_ka"] and r["duty_ikss_min_ka"] == mv["ikss_min_ka"]
+    assert r["rated_short_circuit_ka"] >= r["duty_ikss_ka"] and r["rated_peak_ka"] >= r["duty_ip_ka"]
+    lv = next(x for x in rat["buses"] if x["kind"] == "lv-board")
+    assert lv["rated_peak_ka"] >= lv["duty_ip_ka"]
+    branches = {b["id"]: b for b in st["branches"]}
+    feeder = next(b for b in st["branches"] if b["role"] == "mv-feeder")
     assert 0 < feeder["normal_loading"] <= feeder["worst_loading"] and feeder["worst_scenario"]
     assert all(b["kind"] in ("line", "transformer", "switch", "generator") for b in branches.values())
-    scen = {s["id"]: s for s in doc["scenarios"]}
+    scen = {s["id"]: s for s in st["scenarios"]}
     standby = scen["feeder-pangyo.c1/fails"]
     assert standby["switching"] == ["open feeder-pangyo.c1.cb", "close feeder-pangyo.c2.cb"]
-    assert any(s["kind"] == "unit-substation" and s["switching"] for s in doc["scenarios"])
-    assert doc["losses"]["total_kw"] > doc["losses"]["ups_kw"] > 0
-    assert doc["short_circuit_cases"][0]["id"] == "max/utility"
+    assert standby["ok"] is True
+    assert any(s["kind"] == "unit-substation" and s["switching"] for s in st["scenarios"])
+    assert st["losses"]["total_kw"] > st["losses"]["ups_kw"] > 0
+    assert st["worst"]["id"] in scen
+    assert st["short_circuit_cases"][0]["id"] == "max/utility"

@@ -96,3 +96,30 @@ def test_minimum_current_uses_c_min():
     mv = res["lv"]
     uk = 0.11
     assert mv["ikss_min"] == pytest.approx(1.0 * 60 / (math.sqrt(3) * 22.9) / uk, rel=0.01)
+
+
+def test_direct_on_line_motors_feed_the_lv_fault():
+    # a chiller plant: 30 % of the mechanical load on direct-on-line motors (catalog), which feed
+    # an LV fault with ILR/IrM = 5 (IEC 60909-0 §6.8): the mechanical LV boards' duty rises
+    import attrs
+
+    from hubc.electrical.stage import run_electrical
+    from tests.electrical_fixtures import rows, small_spec
+
+    spec, src = small_spec(topology="2N", rows=4)
+    dry = run_electrical(spec, rows("hall-1", [400.0] * 4), src, strict=False)
+    chill = attrs.evolve(spec, cooling_plant=attrs.evolve(spec.cooling_plant, kind="chiller"))
+    res = run_electrical(chill, rows("hall-1", [400.0] * 4), src, strict=False)
+    assert res.network.motors and not dry.network.motors
+
+    def mech_lv(r):
+        return max(b.ikss_max_ka for b in r.studies.buses if b.role == "lv-board" and b.area == "campus")
+
+    # each mechanical board: 30 % of its 240 kW on motors, 67 kW shaft at 93 % / PF 0.85 = 84.7 kVA,
+    # In = 129 A at 380 V; 1.1 x 5 x 129 A = 0.71 kA more
+    m = res.network.motors[0]
+    s_m = m.pn_mech_mw / (m.efficiency_percent / 100 * m.cos_phi)
+    hand = 1.1 * m.lrc_pu * s_m / (math.sqrt(3) * m.vn_kv)
+    assert mech_lv(res) - mech_lv(dry) == pytest.approx(hand, rel=0.05)
+    assert all(b.ikss_max_ka for b in res.studies.buses if b.role in ("mv-section", "lv-board"))
+    assert {r.kind for r in res.ratings.buses} >= {"mv-switchgear", "lv-board"}

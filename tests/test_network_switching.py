@@ -60,3 +60,16 @@ def test_closed_ties_share_after_a_loss(closed_ties):
     lost = closed_ties.studies.scenario("ss.tx-1/fails")
     assert lost.switching == ("open ss.tx-1.hv-cb", "open ss.mv-1.incomer")  # nothing to close
     assert closed_ties.sizing.arrangement().ties[0].normally_closed
+
+
+def test_tier4_maintenance_plus_failure_uses_both_reserves():
+    # N+2 with two reserve units: one main transformer in maintenance, another fails: both
+    # sections transfer, each to its own reserve bus, and no load is lost
+    spec, src = substation_spec(tier=4, transformers=4, mva=10, redundancy="N+2", philosophy="reserve-transformer")
+    res = run_electrical(spec, rows("hall-1", LOADS), src, strict=False)
+    s = res.studies.scenario("ss.tx-1/maintenance")
+    assert s.maintenance == ("ss.tx-1",) and s.failed == ("ss.tx-2",)
+    assert "close ss.mv-1.transfer-3" in s.switching and "close ss.mv-2.transfer-4" in s.switching
+    assert s.lost_kw == 0 and s.ok
+    gen = res.studies.scenario("campus/utility-outage/generator-maintenance/generator-fails")
+    assert gen.kind == "maintenance+failure" and gen.ok

@@ -139,7 +139,42 @@ class Arrangement:
         out = frozenset(out)
         act = self.active_sections
         loads = list(loads_kva) if loads_kva is not None else [0.0] * len(act)
-        live_w = [w.id for w in self.windings if w.transformer not in out]
+        actions = self._openings(out)
+        dead = [s for s in act if s.transformer in out]
+        pooled = self._pooled(out, dead, actions)
+        if pooled is not None:
+            return pooled
+        feeds = {s.id: (s.winding,) for s in act if s.transformer not in out}
+        normally = tuple(t.id for t in self.ties if t.normally_closed)
+        pick = self._to_reserve if self.philosophy == "reserve-transformer" else self._to_neighbour
+        closes = pick(dead, out, loads)
+        closed = list(normally)
+        for s in dead:
+            tie, winding = closes.get(s.id, (None, None))
+            feeds[s.id] = (winding,) if tie else ()
+            if tie:
+                actions.append(f"close {tie}")
+                closed.append(tie)
+        return Transfer(feeds=tuple((s.id, feeds[s.id]) for s in act), actions=tuple(actions), closed_ties=tuple(closed))
+
+    def _pooled(self, out: frozenset[str], dead: Sequence[Section], actions: list[str]) -> Transfer | None:
+        """The operation when no single transfer is chosen: tied sections (closed-ties), nothing
+        lost, or every tie closing (parallel-on-loss). None: reserve or main-tie-main transfers."""
+        act = self.active_sections
+        live_w = tuple(w.id for w in self.windings if w.transformer not in out)
+        normally = tuple(t.id for t in self.ties if t.normally_closed)
+        if self.philosophy == "closed-ties":
+            return Transfer(feeds=tuple((s.id, live_w) for s in act), actions=tuple(actions), closed_ties=normally)
+        if not dead:
+            return Transfer(feeds=tuple((s.id, (s.winding,)) for s in act), actions=tuple(actions), closed_ties=normally)
+        if self.philosophy == "parallel-on-loss":
+            ties = [t for t in self.ties if t.kind == "tie"]
+            pool = tuple(w for w in live_w if not self.winding(w).reserve)
+            return Transfer(feeds=tuple((s.id, pool) for s in act), actions=tuple(actions) + tuple(f"close {t.id}" for t in ties), closed_ties=tuple(t.id for t in ties))
+        return None
+
+    def _openings(self, out: frozenset[str]) -> list[str]:
+        """A lost transformer's HV breaker and the incomers of the sections its windings feed."""
         actions: list[str] = []
         for t in sorted(out, key=self.transformers.index):
             actions.append(f"open {t}.hv-cb")
@@ -147,64 +182,41 @@ class Arrangement:
                 sec = next((s for s in self.sections if s.winding == w.id), None)
                 if sec is not None:
                     actions.append(f"open {self.incomer(sec)}")
-        normally = tuple(t.id for t in self.ties if t.normally_closed)
-        if self.philosophy == "closed-ties":
-            pool = tuple(live_w)
-            feeds = tuple((s.id, pool) for s in act)
-            return Transfer(feeds=feeds, actions=tuple(actions), closed_ties=normally)
-        dead = [s for s in act if s.transformer in out]
-        if not dead:
-            return Transfer(feeds=tuple((s.id, (s.winding,)) for s in act), actions=tuple(actions), closed_ties=normally)
-        if self.philosophy == "parallel-on-loss":
-            ties = [t for t in self.ties if t.kind == "tie"]
-            for t in ties:
-                actions.append(f"close {t.id}")
-            pool = tuple(w for w in live_w if not self.winding(w).reserve)
-            return Transfer(feeds=tuple((s.id, pool) for s in act), actions=tuple(actions), closed_ties=tuple(t.id for t in ties))
-        feeds = {s.id: (s.winding,) for s in act if s.transformer not in out}
-        closed: list[str] = list(normally)
-        if self.philosophy == "reserve-transformer":
-            used: set[str] = set()
-            for s in dead:
-                # the transfer breakers of this section, to reserve buses of live reserve units,
-                # first reserve first; each reserve winding takes one section
-                options = [t for t in self.ties if t.kind == "transfer" and t.a == s.id]
-                pick = None
-                for t in options:
-                    rb = self.section(t.b)
-                    if rb.transformer in out or rb.winding in used:
-                        continue
-                    pick = (t, rb)
+        return actions
+
+    def _to_reserve(self, dead: Sequence[Section], out: frozenset[str], loads: Sequence[float]) -> dict[str, tuple[str, str]]:
+        """Dead section -> (transfer breaker, reserve winding): the first transfer breaker to a
+        live reserve winding not yet taken (each reserve winding takes one section)."""
+        used: set[str] = set()
+        picks: dict[str, tuple[str, str]] = {}
+        for s in dead:
+            for t in (t for t in self.ties if t.kind == "transfer" and t.a == s.id):
+                rb = self.section(t.b)
+                if rb.transformer not in out and rb.winding not in used:
+                    used.add(rb.winding)
+                    picks[s.id] = (t.id, rb.winding)
                     break
-                if pick is None:
-                    feeds[s.id] = ()
-                    continue
-                t, rb = pick
-                used.add(rb.winding)
-                actions.append(f"close {t.id}")
-                closed.append(t.id)
-                feeds[s.id] = (rb.winding,)
-        else:  # main-tie-main
-            index = {s.id: i for i, s in enumerate(act)}
-            taken: set[str] = set()  # live sections already carrying a neighbour
-            for s in dead:
-                i = index[s.id]
-                cands = []
-                for j in (i - 1, i + 1):
-                    if 0 <= j < len(act):
-                        n = act[j]
-                        if n.transformer not in out and n.id not in taken:
-                            cands.append((loads[j] if j < len(loads) else 0.0, j, n))
-                if not cands:
-                    feeds[s.id] = ()
-                    continue
-                _load, j, n = min(cands, key=lambda c: (c[0], c[1]))
-                tie = self.tie_between(s.id, n.id)
-                actions.append(f"close {tie.id}")
-                closed.append(tie.id)
+        return picks
+
+    def _to_neighbour(self, dead: Sequence[Section], out: frozenset[str], loads: Sequence[float]) -> dict[str, tuple[str, str]]:
+        """Dead section -> (tie, winding): the tie to the live neighbour with the lower load that
+        carries no other neighbour yet (main-tie-main)."""
+        act = self.active_sections
+        index = {s.id: i for i, s in enumerate(act)}
+        taken: set[str] = set()
+        picks: dict[str, tuple[str, str]] = {}
+        for s in dead:
+            i = index[s.id]
+            cands = [
+                (loads[j] if j < len(loads) else 0.0, j, act[j])
+                for j in (i - 1, i + 1)
+                if 0 <= j < len(act) and act[j].transformer not in out and act[j].id not in taken
+            ]
+            if cands:
+                _load, _j, n = min(cands, key=lambda c: (c[0], c[1]))
                 taken.add(n.id)
-                feeds[s.id] = (n.winding,)
-        return Transfer(feeds=tuple((s.id, feeds[s.id]) for s in act), actions=tuple(actions), closed_ties=tuple(closed))
+                picks[s.id] = (self.tie_between(s.id, n.id).id, n.winding)
+        return picks
 
     def section(self, sid: str) -> Section:
         return next(s for s in self.sections if s.id == sid)

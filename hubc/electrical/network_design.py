@@ -57,195 +57,165 @@ class NetworkDesign:
 
 def design_network(spec, sz: ElectricalSizing, asg: Assignment, designs: tuple[FeederDesign, ...], timings: dict | None = None) -> NetworkDesign:
     """`timings`: filled with the wall time of each phase (for the benchmark)."""
-    timings = timings if timings is not None else {}
-    t_start = time.perf_counter()
-    e = spec.electrical
-    measures: list[Measure] = []
-    decisions: list[Decision] = []
-    gens = generator_plan(spec, sz, asg)
-    decisions.append(gens.decision)
-    arr = sz.arrangement()
-    vk_min = main_transformer_vk(sz.main_tx_mva) if sz.main_tx_count else 0.0
-    vk = vk_min
-
-    def cables_of(ds) -> dict:
-        return {(d.hall, d.feeder): d.cable for d in ds}
-
-    # 1. MV duty at the sections; higher-impedance main transformers if it is beyond the class
-    mv_class = cat.switchgear_class(sz.mv_voltage_kv)
-    f_hz = float(cat.table("short_circuit")["frequency_hz"])
-
-    def mv_duty(vk_percent: float) -> tuple[float, dict]:
-        net = build_network(spec, sz, asg, cables_of(designs), gens, main_vk_percent=vk_percent if sz.main_tx_count else None)
-        _cases, res = short_circuit(net, arr, roles=("mv-section", "mv-reserve"))
-        worst = 0.0
-        for rec in res.values():
-            mx = rec.get("ikss_max")
-            if not mx:
-                continue
-            tk = clearing_time(sz.mv_voltage_kv)
-            ith = thermal_current_ka(mx[0], rec.get("ip_max", 0.0), tk, f_hz)
-            worst = max(worst, required_short_circuit_ka(mx[0], rec.get("ip_max", 0.0), ith, tk, f_hz)[0])
-        return worst, res
-
-    need, mv_res = mv_duty(vk)
-    # a measure only for a duty beyond the class's largest standard rating; a rating fixed in the
-    # spec below its duty is the user's to change (HUB752)
-    limit = mv_class.max_short_circuit_ka
-    if sz.main_tx_count and need > limit + 1e-9:
-        meas = cat.table("short_circuit_measures")
-        vk_max = float(meas["main_transformer_vk_max_percent"])
-        step = float(meas["vk_step_percent"])
-        at_max, _ = mv_duty(vk_max)
-        if at_max > limit + 1e-9:
-            governing = max(((rec["ikss_max"][2], rec["ikss_max"][0]) for rec in mv_res.values() if rec.get("ikss_max")), key=lambda x: x[1], default=("", 0.0))[0]
-            measures.append(
-                Measure(
-                    item=f"{sz.substation_id} MV sections",
-                    kind="none-possible",
-                    reason=f"duty {need:.1f} kA > {limit:g} kA; even at vk {vk_max:g} % it is {at_max:.1f} kA (governing case {governing}): "
-                    + ("the philosophy parallels transformers" if arr.philosophy in ("parallel-on-loss", "closed-ties") else "the gensets and converters alone exceed it" if governing == "max/generators" else "the source is too strong"),
-                    before=f"vk {vk:g} %",
-                    after=f"vk {vk:g} % (unchanged)",
-                )
-            )
-        else:
-            # the transformer's share falls as 1/vk: interpolate, round up to the step, verify
-            lo, lo_v = vk, need
-            hi, hi_v = vk_max, at_max
-            inv = (1 / lo - 1 / hi)
-            b = (lo_v - hi_v) / inv if inv else 0.0
-            a = hi_v - b / hi
-            guess = b / (limit - a) if limit > a and b > 0 else vk_max
-            cand = min(vk_max, max(vk + step, math.ceil(guess / step - 1e-9) * step))
-            while True:
-                v, _ = mv_duty(cand)
-                if v <= limit + 1e-9 or cand >= vk_max - 1e-9:
-                    break
-                cand = min(vk_max, cand + step)
-            measures.append(
-                Measure(
-                    item=f"{sz.substation_id} main transformers",
-                    kind="higher-impedance",
-                    reason=f"MV section duty {need:.1f} kA at the IEC 60076-5 minimum vk {vk:g} % exceeds {limit:g} kA",
-                    before=f"vk {vk:g} %",
-                    after=f"vk {cand:g} % ({v:.1f} kA)",
-                )
-            )
-            vk = cand
-            need, mv_res = mv_duty(vk)
-
-    timings["mv_duty_and_measures_s"] = time.perf_counter() - t_start
-
-    # 2. cable short-circuit withstand at the sending section
-    k = float(cat.table("cable_short_circuit")["k_copper_xlpe"])
-    where = asg.section_copies()
-    act = arr.active_sections
-    sec_ith: dict[str, float] = {}
-    tk_mv = clearing_time(sz.mv_voltage_kv)
-    for sid, rec in mv_res.items():
-        mx = rec.get("ikss_max")
-        if mx:
-            sec_ith[sid] = thermal_current_ka(mx[0], rec.get("ip_max", 0.0), tk_mv, f_hz)
-    new_designs = []
-    upsized: dict[str, list[str]] = {}
-    for d in designs:
-        secs = {act[t].id for t in where.get((d.hall, d.feeder), ())}
-        ith = max((sec_ith.get(s, 0.0) for s in secs), default=0.0)
-        need_mm2 = min_cable_mm2(ith, tk_mv, k) if ith else 0.0
-        if need_mm2 > d.cable.size_mm2 + 1e-9:
-            c = choose_mv_cable(d.design_a, d.cable.length_m, sz.power_factor, sz.mv_voltage_kv, min_mm2=need_mm2)
-            upsized.setdefault(d.hall, []).append(f"{d.feeder}: {d.cable.size_mm2:g} -> {c.size_mm2:g} mm2")
-            d = attrs.evolve(d, cable=c, sc_min_mm2=need_mm2)
-        else:
-            d = attrs.evolve(d, sc_min_mm2=need_mm2)
-        new_designs.append(d)
-    designs = tuple(new_designs)
-    for area, items in sorted(upsized.items()):
-        measures.append(Measure(item=f"{area} MV feeder cables", kind="larger-cable", reason=f"short-circuit withstand S >= Ith sqrt(Tk) / k (IEC 60949, Tk {tk_mv:g} s, k {k:g})", before=f"{len(items)} feeder(s)", after="; ".join(items)))
-
-    # 3. the typical halls' failure load flows first (cheap): a feeder cable above
-    # 1 / margin is re-chosen before the campus studies, so they rarely need a second pass
-    margin = float(cat.table("mv_feeder")["load_flow_margin"])
+    d = _Designer(spec, sz, asg, designs, timings if timings is not None else {})
     t0 = time.perf_counter()
-    pre = Study(spec, sz, asg, build_network(spec, sz, asg, cables_of(designs), gens, main_vk_percent=vk if sz.main_tx_count else None), gens).hall_feeder_worst()
-    timings["hall_precheck_s"] = time.perf_counter() - t0
-    new_designs = []
-    grown: dict[str, list[str]] = {}
-    for d in designs:
-        worst_a, worst_v = pre.get((d.hall, d.feeder), (0.0, 0.0))
-        if worst_v * margin > 1.0 + 1e-6:
-            c = choose_mv_cable(max(d.design_a, worst_a * margin), d.cable.length_m, sz.power_factor, sz.mv_voltage_kv, min_mm2=d.sc_min_mm2)
-            if (c.size_mm2, c.parallel) != (d.cable.size_mm2, d.cable.parallel):
-                grown.setdefault(d.hall, []).append(f"{d.feeder}: {d.cable.parallel}x{d.cable.size_mm2:g} -> {c.parallel}x{c.size_mm2:g} mm2 ({worst_v:.1%} in the hall's failure load flows)")
-                d = attrs.evolve(d, cable=c, load_flow_a=worst_a)
-        new_designs.append(d)
-    designs = tuple(new_designs)
-    for area, items in sorted(grown.items()):
-        measures.append(Measure(item=f"{area} MV feeder cables", kind="larger-cable", reason=f"loaded above {1 / margin:.0%} in a failure load flow (losses, reactive power and voltage raise the current above the design arithmetic; {margin:g} x the current for the section's voltage dip)", before=f"{len(items)} feeder(s)", after="; ".join(items)))
-
-    # 4. studies; resize what the load flows still overload, at most twice
-    passes = 0
-    while True:
-        passes += 1
-        net = build_network(spec, sz, asg, cables_of(designs), gens, main_vk_percent=vk if sz.main_tx_count else None)
-        studies = run_studies(spec, sz, asg, net, gens, timings)
-        net = _with_equivalents(spec, sz, asg, designs, gens, vk, studies)
-        if passes >= MAX_PASSES:
-            break
-        changed = False
-        lf = _line_worst(net, studies)
-        new_designs = []
-        grown: dict[str, list[str]] = {}
-        for d in designs:
-            worst_a, worst_v = lf.get((d.hall, d.feeder), (0.0, 0.0))
-            if worst_v > 1.0 + 1e-6:
-                c = choose_mv_cable(max(d.design_a, worst_a * 1.01), d.cable.length_m, sz.power_factor, sz.mv_voltage_kv, min_mm2=d.sc_min_mm2)
-                if (c.size_mm2, c.parallel) != (d.cable.size_mm2, d.cable.parallel):
-                    grown.setdefault(d.hall, []).append(f"{d.feeder}: {d.cable.parallel}x{d.cable.size_mm2:g} -> {c.parallel}x{c.size_mm2:g} mm2 ({worst_v:.1%} in a load flow)")
-                    d = attrs.evolve(d, cable=c)
-                    changed = True
-            new_designs.append(attrs.evolve(d, load_flow_a=max(d.load_flow_a, worst_a)))
-        designs = tuple(new_designs)
-        for area, items in sorted(grown.items()):
-            measures.append(Measure(item=f"{area} MV feeder cables", kind="larger-cable", reason="loaded above 100 % in a load flow (losses, reactive power and voltage raise the current above the design arithmetic)", before=f"{len(items)} feeder(s)", after="; ".join(items)))
-        mech_worst = max((b.worst_loading or 0.0 for b in studies.branches if b.kind == "transformer" and b.role == "mechanical"), default=0.0)
-        if mech_worst > 1.0 + 1e-6 and sz.mech_uss:
-            # the survivors after the worst loss must grow by the overload: n - ceil(n / feeders)
-            # >= ceil(survivors x loading)
-            before = sz.mech_uss
-            feeders = max(1, sz.mech_feeders)
-            left = before - math.ceil(before / feeders)
-            need_left = math.ceil(left * mech_worst - 1e-9)
-            n = before + 1
-            while n - math.ceil(n / feeders) < need_left:
-                n += 1
-            sz = attrs.evolve(sz, mech_uss=n)
-            asg = refresh_mech(asg, sz)
-            designs = tuple(d for d in designs if d.hall != "campus") + tuple(x for x in design_feeders(sz, asg) if x.hall == "campus")
-            measures.append(Measure(item="campus mechanical unit substations", kind="more-units", reason=f"a mechanical unit substation reaches {mech_worst:.1%} in a load flow", before=f"{before}", after=f"{sz.mech_uss}"))
-            changed = True
-        if not changed:
-            break
+    need, mv_res = d.mv_duty(d.vk)
+    if sz.main_tx_count and need > d.limit + 1e-9:
+        mv_res = d.raise_impedance(need, mv_res)
+    d.timings["mv_duty_and_measures_s"] = time.perf_counter() - t0
+    d.cable_withstand(mv_res)
     t0 = time.perf_counter()
-    ratings = choose_ratings(net, studies, mv_switchgear_ka=e.mv_switchgear_ka, lv_board_ka=e.lv_board_ka)
-    timings["ratings_s"] = time.perf_counter() - t0
-    timings["passes"] = passes
+    d.resize_cables(Study(spec, d.sz, d.asg, d.build(), d.gens).hall_feeder_worst(), d.margin, "the hall's failure load flows")
+    d.timings["hall_precheck_s"] = time.perf_counter() - t0
+    net, studies, passes = d.study_passes()
+    t0 = time.perf_counter()
+    ratings = choose_ratings(net, studies, mv_switchgear_ka=spec.electrical.mv_switchgear_ka, lv_board_ka=spec.electrical.lv_board_ka)
+    d.timings["ratings_s"] = time.perf_counter() - t0
+    d.timings["passes"] = passes
     # the sets the islands need are the ones installed
-    sz = attrs.evolve(sz, generators=gens.total) if gens.total else sz
+    sz_out = attrs.evolve(d.sz, generators=d.gens.total) if d.gens.total else d.sz
     return NetworkDesign(
-        sizing=sz,
-        assignment=asg,
-        feeder_designs=designs,
-        generators=gens,
+        sizing=sz_out,
+        assignment=d.asg,
+        feeder_designs=d.designs,
+        generators=d.gens,
         network=net,
         studies=studies,
         ratings=ratings,
-        measures=tuple(measures),
-        decisions=tuple(decisions),
-        main_vk_percent=vk,
+        measures=tuple(d.measures),
+        decisions=(d.gens.decision,),
+        main_vk_percent=d.vk,
         passes=passes,
     )
+
+
+class _Designer:
+    """The design as it changes through the steps of `design_network`."""
+
+    def __init__(self, spec, sz: ElectricalSizing, asg: Assignment, designs: tuple[FeederDesign, ...], timings: dict) -> None:
+        self.spec, self.sz, self.asg, self.designs, self.timings = spec, sz, asg, designs, timings
+        self.gens = generator_plan(spec, sz, asg)
+        self.arr = sz.arrangement()
+        self.vk = main_transformer_vk(sz.main_tx_mva) if sz.main_tx_count else 0.0
+        self.measures: list[Measure] = []
+        self.f_hz = float(cat.table("short_circuit")["frequency_hz"])
+        # a measure only for a duty beyond the class's largest standard rating; a rating fixed in
+        # the spec below its duty is the user's to change (HUB752)
+        self.limit = cat.switchgear_class(sz.mv_voltage_kv).max_short_circuit_ka
+        self.margin = float(cat.table("mv_feeder")["load_flow_margin"])
+
+    def build(self, vk: float | None = None) -> Network:
+        vk = self.vk if vk is None else vk
+        cables = {(x.hall, x.feeder): x.cable for x in self.designs}
+        return build_network(self.spec, self.sz, self.asg, cables, self.gens, main_vk_percent=vk if self.sz.main_tx_count else None)
+
+    def mv_duty(self, vk: float) -> tuple[float, dict]:
+        """The least short-circuit rating the MV sections need (IEC 60909 max), and the results."""
+        _cases, res = short_circuit(self.build(vk), self.arr, roles=("mv-section", "mv-reserve"))
+        tk = clearing_time(self.sz.mv_voltage_kv)
+        worst = 0.0
+        for rec in res.values():
+            mx = rec.get("ikss_max")
+            if mx:
+                ith = thermal_current_ka(mx[0], rec.get("ip_max", 0.0), tk, self.f_hz)
+                worst = max(worst, required_short_circuit_ka(mx[0], rec.get("ip_max", 0.0), ith, tk, self.f_hz)[0])
+        return worst, res
+
+    def raise_impedance(self, need: float, mv_res: dict) -> dict:
+        """Higher-impedance main transformers: the least vk in steps up to the catalog limit that
+        brings the MV duty within the class (the transformer's share falls as 1/vk: interpolate,
+        round up to the step, verify), or the reason it cannot."""
+        meas = cat.table("short_circuit_measures")
+        vk_max, step = float(meas["main_transformer_vk_max_percent"]), float(meas["vk_step_percent"])
+        at_max, _ = self.mv_duty(vk_max)
+        vk = self.vk
+        if at_max > self.limit + 1e-9:
+            governing = max(((rec["ikss_max"][2], rec["ikss_max"][0]) for rec in mv_res.values() if rec.get("ikss_max")), key=lambda x: x[1], default=("", 0.0))[0]
+            why = "the philosophy parallels transformers" if self.arr.philosophy in ("parallel-on-loss", "closed-ties") else "the gensets and converters alone exceed it" if governing == "max/generators" else "the source is too strong"
+            self.measures.append(Measure(item=f"{self.sz.substation_id} MV sections", kind="none-possible", reason=f"duty {need:.1f} kA > {self.limit:g} kA; even at vk {vk_max:g} % it is {at_max:.1f} kA (governing case {governing}): {why}", before=f"vk {vk:g} %", after=f"vk {vk:g} % (unchanged)"))
+            return mv_res
+        b = (need - at_max) / (1 / vk - 1 / vk_max)
+        a = at_max - b / vk_max
+        guess = b / (self.limit - a) if self.limit > a and b > 0 else vk_max
+        cand = min(vk_max, max(vk + step, math.ceil(guess / step - 1e-9) * step))
+        v, _ = self.mv_duty(cand)
+        while v > self.limit + 1e-9 and cand < vk_max - 1e-9:
+            cand = min(vk_max, cand + step)
+            v, _ = self.mv_duty(cand)
+        self.measures.append(Measure(item=f"{self.sz.substation_id} main transformers", kind="higher-impedance", reason=f"MV section duty {need:.1f} kA at the IEC 60076-5 minimum vk {vk:g} % exceeds {self.limit:g} kA", before=f"vk {vk:g} %", after=f"vk {cand:g} % ({v:.1f} kA)"))
+        self.vk = cand
+        return self.mv_duty(cand)[1]
+
+    def cable_withstand(self, mv_res: dict) -> None:
+        """Each feeder cable at least the IEC 60949 section for its sending sections' Ith."""
+        k = float(cat.table("cable_short_circuit")["k_copper_xlpe"])
+        tk = clearing_time(self.sz.mv_voltage_kv)
+        where = self.asg.section_copies()
+        act = self.arr.active_sections
+        sec_ith = {sid: thermal_current_ka(rec["ikss_max"][0], rec.get("ip_max", 0.0), tk, self.f_hz) for sid, rec in mv_res.items() if rec.get("ikss_max")}
+        out, upsized = [], {}
+        for x in self.designs:
+            ith = max((sec_ith.get(act[t].id, 0.0) for t in where.get((x.hall, x.feeder), ())), default=0.0)
+            need = min_cable_mm2(ith, tk, k) if ith else 0.0
+            if need > x.cable.size_mm2 + 1e-9:
+                c = choose_mv_cable(x.design_a, x.cable.length_m, self.sz.power_factor, self.sz.mv_voltage_kv, min_mm2=need)
+                upsized.setdefault(x.hall, []).append(f"{x.feeder}: {x.cable.size_mm2:g} -> {c.size_mm2:g} mm2")
+                x = attrs.evolve(x, cable=c)
+            out.append(attrs.evolve(x, sc_min_mm2=need))
+        self.designs = tuple(out)
+        for area, items in sorted(upsized.items()):
+            self.measures.append(Measure(item=f"{area} MV feeder cables", kind="larger-cable", reason=f"short-circuit withstand S >= Ith sqrt(Tk) / k (IEC 60949, Tk {tk:g} s, k {k:g})", before=f"{len(items)} feeder(s)", after="; ".join(items)))
+
+    def resize_cables(self, worst: Mapping[tuple[str, str], tuple[float, float]], margin: float, where: str) -> bool:
+        """Feeder cables loaded above 1 / margin in load flows are re-chosen for margin x their
+        worst current. -> whether any changed."""
+        out, grown = [], {}
+        for x in self.designs:
+            worst_a, worst_v = worst.get((x.hall, x.feeder), (0.0, 0.0))
+            if worst_v * margin > 1.0 + 1e-6:
+                c = choose_mv_cable(max(x.design_a, worst_a * margin), x.cable.length_m, self.sz.power_factor, self.sz.mv_voltage_kv, min_mm2=x.sc_min_mm2)
+                if (c.size_mm2, c.parallel) != (x.cable.size_mm2, x.cable.parallel):
+                    grown.setdefault(x.hall, []).append(f"{x.feeder}: {x.cable.parallel}x{x.cable.size_mm2:g} -> {c.parallel}x{c.size_mm2:g} mm2 ({worst_v:.1%} in {where})")
+                    x = attrs.evolve(x, cable=c)
+            out.append(attrs.evolve(x, load_flow_a=max(x.load_flow_a, worst_a)))
+        self.designs = tuple(out)
+        for area, items in sorted(grown.items()):
+            self.measures.append(Measure(item=f"{area} MV feeder cables", kind="larger-cable", reason=f"loaded above {1 / margin:.0%} in a load flow (losses, reactive power and voltage raise the current above the design arithmetic; {margin:g} x the current)", before=f"{len(items)} feeder(s)", after="; ".join(items)))
+        return bool(grown)
+
+    def more_mech_uss(self, studies: Studies) -> bool:
+        """More mechanical unit substations when a load flow loads one above 100 %: the survivors
+        after the worst loss must grow by the overload (n - ceil(n / feeders) >= ceil(survivors
+        x loading)). -> whether the design changed."""
+        sz = self.sz
+        worst = max((b.worst_loading or 0.0 for b in studies.branches if b.kind == "transformer" and b.role == "mechanical"), default=0.0)
+        if worst <= 1.0 + 1e-6 or not sz.mech_uss:
+            return False
+        feeders = max(1, sz.mech_feeders)
+        need_left = math.ceil((sz.mech_uss - math.ceil(sz.mech_uss / feeders)) * worst - 1e-9)
+        n = sz.mech_uss + 1
+        while n - math.ceil(n / feeders) < need_left:
+            n += 1
+        self.measures.append(Measure(item="campus mechanical unit substations", kind="more-units", reason=f"a mechanical unit substation reaches {worst:.1%} in a load flow", before=f"{sz.mech_uss}", after=f"{n}"))
+        self.sz = attrs.evolve(sz, mech_uss=n)
+        self.asg = refresh_mech(self.asg, self.sz)
+        self.designs = tuple(x for x in self.designs if x.hall != "campus") + tuple(x for x in design_feeders(self.sz, self.asg) if x.hall == "campus")
+        return True
+
+    def study_passes(self) -> tuple[Network, Studies, int]:
+        """The studies; what the load flows still overload is resized and studied again (at most
+        MAX_PASSES passes)."""
+        passes = 0
+        while True:
+            passes += 1
+            studies = run_studies(self.spec, self.sz, self.asg, self.build(), self.gens, self.timings)
+            net = _with_equivalents(self.spec, self.sz, self.asg, self.designs, self.gens, self.vk, studies)
+            if passes >= MAX_PASSES:
+                return net, studies, passes
+            changed = self.resize_cables(_line_worst(net, studies), 1.0, "a load flow")
+            changed = self.more_mech_uss(studies) or changed
+            if not changed:
+                return net, studies, passes
 
 
 def _with_equivalents(spec, sz, asg, designs, gens, vk, studies: Studies) -> Network:

@@ -54,6 +54,7 @@ class BusRating:
     duty_ikss_ka: float
     duty_ip_ka: float
     duty_ith_ka: float
+    duty_ikss_min_ka: float | None  # the minimum Ik'' (for protection settings)
     clearing_time_s: float
     x_r: float | None
     dc_time_constant_ms: float | None
@@ -172,177 +173,30 @@ def dc_time_constant_ms(x_r: float | None, f_hz: float) -> float | None:
 
 
 def choose_ratings(network: Network, studies: Studies, *, mv_switchgear_ka: float | None = None, lv_board_ka: float | None = None) -> Ratings:
-    f_hz = network.f_hz
-    dc = cat.table("switchgear_dc_time_constant")
-    by_bus = {b.id: b for b in studies.buses}
-    branch = {b.id: b for b in studies.branches}
+    """Every switchboard, bay and cable rated from the studies' duty (see the module docstring)."""
     problems: list[Problem] = []
-    buses: list[BusRating] = []
-    # --- duty currents of bays (worst load flow) and of the equipment they connect
-    bays: list[BayRating] = []
-    bay_duty: dict[str, tuple[float, str]] = {}
-    trafo = {t.id: t for t in network.transformers}
-    gens = {g.bus: g for g in network.generators}
-    for s in network.switches:
-        duty, basis = 0.0, ""
-        if s.element_kind == "transformer":
-            t = trafo[s.element]
-            side_kv = t.vn_lv_kv if s.bus == t.lv_bus else t.vn_hv_kv
-            rated = t.sn_mva * 1e3 / (math.sqrt(3) * side_kv)
-            br = branch.get(t.id)
-            worst = (br.worst_loading or 0.0) * rated if br else 0.0
-            duty, basis = (rated, f"rated current of {t.id}") if rated >= worst else (worst, f"worst load flow ({br.worst_scenario})")
-        elif s.element_kind == "line":
-            br = branch.get(s.element)
-            duty = (br.worst_current_a or 0.0) if br else 0.0
-            basis = f"worst load flow ({br.worst_scenario})" if br else ""
-        elif s.role == "generator" and s.element in gens:
-            g = gens[s.element]
-            duty, basis = g.sn_mva * 1e3 / (math.sqrt(3) * g.vn_kv), f"rated current of {g.id}"
-        elif s.role == "transformer-hv":
-            units = [t for t in network.transformers if t.hv_bus == s.element]
-            duty = sum(t.sn_mva for t in units) * 1e3 / (math.sqrt(3) * units[0].vn_hv_kv) if units else 0.0
-            basis = f"rated current of {units[0].unit}" if units else ""
-        else:
-            br = branch.get(s.id)
-            duty = (br.worst_current_a or 0.0) if br else 0.0
-            basis = f"worst load flow ({br.worst_scenario})" if br and br.worst_scenario else "no load-flow current"
-        bay_duty[s.id] = (duty, basis)
-    # --- switchboards
+    by_bus = {b.id: b for b in studies.buses}
+    duties = bay_duties(network, {b.id: b for b in studies.branches})
     sw_at: dict[str, list] = {}
     for s in network.switches:
         sw_at.setdefault(s.bus, []).append(s)
         if s.element_kind == "bus":
             sw_at.setdefault(s.element, []).append(s)
+    buses: list[BusRating] = []
     for b in network.buses:
         kind = SWITCHBOARD.get(b.role, "")
-        if not kind:
-            continue
         res = by_bus.get(b.id)
-        if res is None or res.ikss_max_ka is None:
+        if not kind or res is None or res.ikss_max_ka is None:
             continue
-        tk = clearing_time(b.vn_kv)
-        ikss, ip, ith = res.ikss_max_ka, res.ip_max_ka or 0.0, res.ith_max_ka or res.ikss_max_ka
-        tau = dc_time_constant_ms(res.x_r_max, f_hz)
-        note = ""
-        if tau is not None and tau > float(dc["standard_ms"]) + 1e-9:
-            note = f"DC time constant {tau:.0f} ms above the standard {dc['standard_ms']} ms: specify the {dc['special_ms']} ms special case (IEC 62271-100 §4.101.2)"
-        # busbar rated current: the largest bay duty on it
-        duty_a = max((bay_duty[s.id][0] for s in sw_at.get(b.id, ()) if s.role in ("incomer", "tie", "transfer", "coupler", "line", "transformer-hv")), default=0.0)
+        # busbar rated current: the largest duty of a bay that brings power onto it
+        duty_a = max((duties[s.id][0] for s in sw_at.get(b.id, ()) if s.role in ("incomer", "tie", "transfer", "coupler", "line", "transformer-hv")), default=0.0)
         if kind == "lv-board":
-            t = next((x for x in network.transformers if x.lv_bus == b.id), None)
-            duty_a = t.sn_mva * 1e3 / (math.sqrt(3) * b.vn_kv) if t else duty_a
-            frame = cat.next_size("lv_board_frames_a", duty_a) or cat.sizes("lv_board_frames_a")[-1]
-            if lv_board_ka is not None:
-                r = next((x for x in cat.lv_board_ratings() if abs(x.icu_ka - lv_board_ka) < 1e-9), cat.LvBoardRating(icu_ka=lv_board_ka, icw_ka=lv_board_ka, source="spec electrical.lv_board_ka"))
-                gov = "specified"
-                ok = r.icu_ka + 1e-9 >= ikss and cat.lv_making_factor(r.icu_ka) * r.icu_ka + 1e-9 >= ip and r.icw_ka + 1e-9 >= ith * math.sqrt(tk)
-                if not ok:
-                    problems.append(_below(b.id, "LV board", ikss, ip, ith, tk, r.icu_ka, cat.lv_making_factor(r.icu_ka) * r.icu_ka, r.icw_ka, ("electrical", "lv_board_ka")))
-            else:
-                r, gov = lv_board_needs(ikss, ip, ith, tk)
-                ok = r is not None
-                if r is None:
-                    top = cat.lv_board_ratings()[-1]
-                    problems.append(
-                        Problem(
-                            code="HUB753",
-                            target=b.id,
-                            message=f"LV board {b.id}: Ik'' {ikss:.1f} kA, ip {ip:.1f} kA exceed the largest catalog board (Icu {top.icu_ka:g} kA)",
-                            spec_path=("electrical", "unit_substation_kva"),
-                            help="use a smaller or higher-impedance unit substation, or a higher LV voltage",
-                        )
-                    )
-                    r = top
-            buses.append(
-                BusRating(
-                    bus=b.id, kind=kind, vn_kv=b.vn_kv, section=b.section, area=b.area, copy=b.copy, rated_voltage_kv=0.69 if b.vn_kv <= 0.69 else 1.0,
-                    rated_current_a=frame, duty_current_a=round(duty_a, 1), rated_short_circuit_ka=r.icu_ka, rated_peak_ka=round(cat.lv_making_factor(r.icu_ka) * r.icu_ka, 2),
-                    rated_short_time_ka=r.icw_ka, duty_ikss_ka=ikss, duty_ip_ka=ip, duty_ith_ka=ith, clearing_time_s=tk, x_r=res.x_r_max, dc_time_constant_ms=_r1(tau),
-                    dc_time_constant_note="", specified=lv_board_ka is not None, ok=ok, governing=gov, source=r.source + "; IEC 60947-2 Table 2",
-                )
-            )
-            continue
-        cls = cat.switchgear_class(b.vn_kv)
-        need, gov = required_short_circuit_ka(ikss, ip, ith, tk, f_hz)
-        specified = mv_switchgear_ka if kind == "mv-switchgear" else None
-        if specified is not None:
-            rated_ka, gov = specified, "specified"
-            ok = specified + 1e-9 >= need
-            if not ok:
-                problems.append(_below(b.id, "MV switchgear", ikss, ip, ith, tk, specified, peak_factor(f_hz) * specified, specified, ("electrical", "mv_switchgear_ka")))
+            buses.append(_lv_board(network, b, res, lv_board_ka, problems))
         else:
-            rated_ka = choose_switchgear_ka(need, cls.max_short_circuit_ka)
-            ok = rated_ka is not None
-            if rated_ka is None:
-                problems.append(
-                    Problem(
-                        code="HUB753",
-                        target=b.id,
-                        message=f"{kind} {b.id} ({b.vn_kv:g} kV): duty Ik'' {ikss:.1f} kA, ip {ip:.1f} kA, Ith {ith:.1f} kA over {tk:g} s needs {need:.1f} kA, "
-                        f"above the largest standard {cls.rated_voltage_kv:g} kV rating ({cls.max_short_circuit_ka:g} kA)",
-                        spec_path=("grid", "fault_level_ka") if kind == "hv-gis" else ("substation", "transformer_mva"),
-                        help="split the bus, use higher-impedance transformers or current-limiting reactors, or avoid paralleling sources",
-                    )
-                )
-                rated_ka = _next(cat.sizes("switchgear_short_circuit_ka"), need) or cat.sizes("switchgear_short_circuit_ka")[-1]
-        rated_a = choose_rated_current(duty_a, cls)
-        if rated_a is None:
-            ok = False
-            problems.append(
-                Problem(
-                    code="HUB753",
-                    target=b.id,
-                    message=f"{kind} {b.id}: {duty_a:,.0f} A exceeds the largest standard {cls.rated_voltage_kv:g} kV rated current ({cls.max_current_a:,.0f} A)",
-                    spec_path=("grid", "circuits") if kind == "hv-gis" else ("substation", "transformer_mva"),
-                    help=HV_HELP if kind == "hv-gis" else "split the section (a split-secondary transformer) or raise the voltage",
-                )
-            )
-            rated_a = _next(cat.sizes("switchgear_rated_current_a"), duty_a) or cat.sizes("switchgear_rated_current_a")[-1]
-        buses.append(
-            BusRating(
-                bus=b.id, kind=kind, vn_kv=b.vn_kv, section=b.section, area=b.area, copy=b.copy, rated_voltage_kv=cls.rated_voltage_kv,
-                rated_current_a=rated_a, duty_current_a=round(duty_a, 1), rated_short_circuit_ka=rated_ka, rated_peak_ka=round(peak_factor(f_hz) * rated_ka, 2),
-                rated_short_time_ka=rated_ka, duty_ikss_ka=ikss, duty_ip_ka=ip, duty_ith_ka=ith, clearing_time_s=tk, x_r=res.x_r_max, dc_time_constant_ms=_r1(tau),
-                dc_time_constant_note=note, specified=specified is not None, ok=ok, governing=gov, source=cls.source + "; " + cat.source("switchgear_short_circuit_ka"),
-            )
-        )
-    rated_bus = {r.bus: r for r in buses}
-    # --- bays on the switchboards
-    for s in network.switches:
-        home = rated_bus.get(s.bus)
-        if home is None or home.kind == "lv-board":
-            continue
-        duty, basis = bay_duty[s.id]
-        cls = cat.switchgear_class(home.vn_kv)
-        rated = choose_rated_current(duty, cls)
-        ok = rated is not None
-        if rated is None:
-            problems.append(
-                Problem(
-                    code="HUB753",
-                    target=s.id,
-                    message=f"bay {s.id}: {duty:,.0f} A ({basis}) exceeds the largest standard {cls.rated_voltage_kv:g} kV rated current ({cls.max_current_a:,.0f} A)",
-                    spec_path=("grid", "circuits") if home.kind == "hv-gis" else ("substation", "transformer_mva"),
-                    help=HV_HELP if home.kind == "hv-gis" else "split the section or raise the voltage",
-                )
-            )
-            rated = _next(cat.sizes("switchgear_rated_current_a"), duty) or cat.sizes("switchgear_rated_current_a")[-1]
-        bays.append(BayRating(switch=s.id, bus=s.bus, role=s.role, kind=s.kind, rated_current_a=rated, duty_current_a=round(duty, 1), duty_basis=basis, rated_short_circuit_ka=home.rated_short_circuit_ka, ok=ok))
-    # --- cables: adiabatic short-circuit withstand at the sending bus
-    ks = cat.table("cable_short_circuit")
-    cables: list[CableCheck] = []
-    for x in network.lines:
-        if x.kind == "overhead" or x.size_mm2 <= 0:
-            continue
-        res = by_bus.get(x.from_bus)
-        if res is None or res.ikss_max_ka is None:
-            continue
-        k = float(ks["k_copper_xlpe"] if x.material == "Cu" else ks["k_aluminium_xlpe"])
-        tk = clearing_time(network.bus(x.from_bus).vn_kv)
-        ith = res.ith_max_ka or res.ikss_max_ka
-        need = min_cable_mm2(ith, tk, k)
-        cables.append(CableCheck(line=x.id, size_mm2=x.size_mm2, parallel=x.parallel, k=k, duty_ith_ka=ith, clearing_time_s=tk, min_mm2=round(need, 1), ok=x.size_mm2 + 1e-9 >= need))
+            buses.append(_switchgear(network.f_hz, b, kind, res, duty_a, mv_switchgear_ka if kind == "mv-switchgear" else None, problems))
+    rated = {r.bus: r for r in buses}
+    bays = [_bay(s, rated[s.bus], duties[s.id], problems) for s in network.switches if s.bus in rated and rated[s.bus].kind != "lv-board"]
+    cables = cable_checks(network, by_bus)
     bad = [c for c in cables if not c.ok]
     if bad:
         c = max(bad, key=lambda c: (c.min_mm2 - c.size_mm2, c.line))
@@ -357,6 +211,167 @@ def choose_ratings(network: Network, studies: Studies, *, mv_switchgear_ka: floa
             )
         )
     return Ratings(buses=tuple(buses), bays=tuple(bays), cables=tuple(cables), problems=tuple(problems))
+
+
+def bay_duties(network: Network, branch: dict) -> dict[str, tuple[float, str]]:
+    """Switch id -> (duty current A, its basis): the worst load-flow current through the bay, or
+    the rated current of the transformer or genset it connects if that is higher."""
+    trafo = {t.id: t for t in network.transformers}
+    gens = {g.bus: g for g in network.generators}
+
+    def worst(eid: str) -> tuple[float, str]:
+        br = branch.get(eid)
+        if br is None or not br.worst_scenario:
+            return 0.0, "no load-flow current"
+        return br.worst_current_a or 0.0, f"worst load flow ({br.worst_scenario})"
+
+    out: dict[str, tuple[float, str]] = {}
+    for s in network.switches:
+        if s.element_kind == "transformer":
+            t = trafo[s.element]
+            rated = t.sn_mva * 1e3 / (math.sqrt(3) * (t.vn_lv_kv if s.bus == t.lv_bus else t.vn_hv_kv))
+            br = branch.get(t.id)
+            load = (br.worst_loading or 0.0) * rated if br else 0.0
+            out[s.id] = (rated, f"rated current of {t.id}") if rated >= load else (load, f"worst load flow ({br.worst_scenario})")
+        elif s.element_kind == "line":
+            out[s.id] = worst(s.element)
+        elif s.role == "generator" and s.element in gens:
+            g = gens[s.element]
+            out[s.id] = (g.sn_mva * 1e3 / (math.sqrt(3) * g.vn_kv), f"rated current of {g.id}")
+        elif s.role == "transformer-hv":
+            units = [t for t in network.transformers if t.hv_bus == s.element]
+            out[s.id] = (sum(t.sn_mva for t in units) * 1e3 / (math.sqrt(3) * units[0].vn_hv_kv), f"rated current of {units[0].unit}") if units else (0.0, "")
+        else:
+            out[s.id] = worst(s.id)
+    return out
+
+
+def _lv_board(network: Network, b, res, specified: float | None, problems: list[Problem]) -> BusRating:
+    """An LV board: the catalog's smallest board for the duty, or the specified Icu checked."""
+    tk = clearing_time(b.vn_kv)
+    ikss, ip, ith = res.ikss_max_ka, res.ip_max_ka or 0.0, res.ith_max_ka or res.ikss_max_ka
+    t = next((x for x in network.transformers if x.lv_bus == b.id), None)
+    duty_a = t.sn_mva * 1e3 / (math.sqrt(3) * b.vn_kv) if t else 0.0
+    frame = cat.next_size("lv_board_frames_a", duty_a) or cat.sizes("lv_board_frames_a")[-1]
+    if specified is not None:
+        r = next((x for x in cat.lv_board_ratings() if abs(x.icu_ka - specified) < 1e-9), cat.LvBoardRating(icu_ka=specified, icw_ka=specified, source="spec electrical.lv_board_ka"))
+        gov = "specified"
+        ok = r.icu_ka + 1e-9 >= ikss and cat.lv_making_factor(r.icu_ka) * r.icu_ka + 1e-9 >= ip and r.icw_ka + 1e-9 >= ith * math.sqrt(tk)
+        if not ok:
+            problems.append(_below(b.id, "LV board", ikss, ip, ith, tk, r.icu_ka, cat.lv_making_factor(r.icu_ka) * r.icu_ka, r.icw_ka, ("electrical", "lv_board_ka")))
+    else:
+        r, gov = lv_board_needs(ikss, ip, ith, tk)
+        ok = r is not None
+        if r is None:
+            r = cat.lv_board_ratings()[-1]
+            problems.append(
+                Problem(
+                    code="HUB753",
+                    target=b.id,
+                    message=f"LV board {b.id}: Ik'' {ikss:.1f} kA, ip {ip:.1f} kA exceed the largest catalog board (Icu {r.icu_ka:g} kA)",
+                    spec_path=("electrical", "unit_substation_kva"),
+                    help="use a smaller or higher-impedance unit substation, or a higher LV voltage",
+                )
+            )
+    return BusRating(
+        bus=b.id, kind="lv-board", vn_kv=b.vn_kv, section=b.section, area=b.area, copy=b.copy, rated_voltage_kv=0.69 if b.vn_kv <= 0.69 else 1.0,
+        rated_current_a=frame, duty_current_a=round(duty_a, 1), rated_short_circuit_ka=r.icu_ka, rated_peak_ka=round(cat.lv_making_factor(r.icu_ka) * r.icu_ka, 2),
+        rated_short_time_ka=r.icw_ka, duty_ikss_ka=ikss, duty_ip_ka=ip, duty_ith_ka=ith, duty_ikss_min_ka=res.ikss_min_ka, clearing_time_s=tk, x_r=res.x_r_max,
+        dc_time_constant_ms=_r1(dc_time_constant_ms(res.x_r_max, network.f_hz)), dc_time_constant_note="", specified=specified is not None, ok=ok, governing=gov,
+        source=r.source + "; IEC 60947-2 Table 2",
+    )
+
+
+def _switchgear(f_hz: float, b, kind: str, res, duty_a: float, specified: float | None, problems: list[Problem]) -> BusRating:
+    """HV GIS, MV switchgear or a ring main unit: the least standard short-circuit rating and
+    rated current of the class for the duty, or the specified rating checked."""
+    tk = clearing_time(b.vn_kv)
+    ikss, ip, ith = res.ikss_max_ka, res.ip_max_ka or 0.0, res.ith_max_ka or res.ikss_max_ka
+    cls = cat.switchgear_class(b.vn_kv)
+    need, gov = required_short_circuit_ka(ikss, ip, ith, tk, f_hz)
+    if specified is not None:
+        rated_ka, gov, ok = specified, "specified", specified + 1e-9 >= need
+        if not ok:
+            problems.append(_below(b.id, "MV switchgear", ikss, ip, ith, tk, specified, peak_factor(f_hz) * specified, specified, ("electrical", "mv_switchgear_ka")))
+    else:
+        rated_ka = choose_switchgear_ka(need, cls.max_short_circuit_ka)
+        ok = rated_ka is not None
+        if rated_ka is None:
+            problems.append(
+                Problem(
+                    code="HUB753",
+                    target=b.id,
+                    message=f"{kind} {b.id} ({b.vn_kv:g} kV): duty Ik'' {ikss:.1f} kA, ip {ip:.1f} kA, Ith {ith:.1f} kA over {tk:g} s needs {need:.1f} kA, "
+                    f"above the largest standard {cls.rated_voltage_kv:g} kV rating ({cls.max_short_circuit_ka:g} kA)",
+                    spec_path=("grid", "fault_level_ka") if kind == "hv-gis" else ("substation", "transformer_mva"),
+                    help="split the bus, use higher-impedance transformers or current-limiting reactors, or avoid paralleling sources",
+                )
+            )
+            rated_ka = _next(cat.sizes("switchgear_short_circuit_ka"), need) or cat.sizes("switchgear_short_circuit_ka")[-1]
+    rated_a = choose_rated_current(duty_a, cls)
+    if rated_a is None:
+        ok = False
+        problems.append(
+            Problem(
+                code="HUB753",
+                target=b.id,
+                message=f"{kind} {b.id}: {duty_a:,.0f} A exceeds the largest standard {cls.rated_voltage_kv:g} kV rated current ({cls.max_current_a:,.0f} A)",
+                spec_path=("grid", "circuits") if kind == "hv-gis" else ("substation", "transformer_mva"),
+                help=HV_HELP if kind == "hv-gis" else "split the section (a split-secondary transformer) or raise the voltage",
+            )
+        )
+        rated_a = _next(cat.sizes("switchgear_rated_current_a"), duty_a) or cat.sizes("switchgear_rated_current_a")[-1]
+    tau = dc_time_constant_ms(res.x_r_max, f_hz)
+    return BusRating(
+        bus=b.id, kind=kind, vn_kv=b.vn_kv, section=b.section, area=b.area, copy=b.copy, rated_voltage_kv=cls.rated_voltage_kv,
+        rated_current_a=rated_a, duty_current_a=round(duty_a, 1), rated_short_circuit_ka=rated_ka, rated_peak_ka=round(peak_factor(f_hz) * rated_ka, 2),
+        rated_short_time_ka=rated_ka, duty_ikss_ka=ikss, duty_ip_ka=ip, duty_ith_ka=ith, duty_ikss_min_ka=res.ikss_min_ka, clearing_time_s=tk, x_r=res.x_r_max,
+        dc_time_constant_ms=_r1(tau), dc_time_constant_note=_dc_note(tau), specified=specified is not None, ok=ok, governing=gov,
+        source=cls.source + "; " + cat.source("switchgear_short_circuit_ka"),
+    )
+
+
+def _dc_note(tau: float | None) -> str:
+    dc = cat.table("switchgear_dc_time_constant")
+    if tau is None or tau <= float(dc["standard_ms"]) + 1e-9:
+        return ""
+    return f"DC time constant {tau:.0f} ms above the standard {dc['standard_ms']} ms: specify the {dc['special_ms']} ms special case (IEC 62271-100 §4.101.2)"
+
+
+def _bay(s, home: BusRating, duty: tuple[float, str], problems: list[Problem]) -> BayRating:
+    """A bay on a switchboard: the least standard rated current of the class for its duty."""
+    current, basis = duty
+    cls = cat.switchgear_class(home.vn_kv)
+    rated = choose_rated_current(current, cls)
+    ok = rated is not None
+    if rated is None:
+        problems.append(
+            Problem(
+                code="HUB753",
+                target=s.id,
+                message=f"bay {s.id}: {current:,.0f} A ({basis}) exceeds the largest standard {cls.rated_voltage_kv:g} kV rated current ({cls.max_current_a:,.0f} A)",
+                spec_path=("grid", "circuits") if home.kind == "hv-gis" else ("substation", "transformer_mva"),
+                help=HV_HELP if home.kind == "hv-gis" else "split the section or raise the voltage",
+            )
+        )
+        rated = _next(cat.sizes("switchgear_rated_current_a"), current) or cat.sizes("switchgear_rated_current_a")[-1]
+    return BayRating(switch=s.id, bus=s.bus, role=s.role, kind=s.kind, rated_current_a=rated, duty_current_a=round(current, 1), duty_basis=basis, rated_short_circuit_ka=home.rated_short_circuit_ka, ok=ok)
+
+
+def cable_checks(network: Network, by_bus: dict) -> list[CableCheck]:
+    """Adiabatic short-circuit withstand of every cable at its sending bus (IEC 60949)."""
+    ks = cat.table("cable_short_circuit")
+    out: list[CableCheck] = []
+    for x in network.lines:
+        res = by_bus.get(x.from_bus)
+        if x.kind == "overhead" or x.size_mm2 <= 0 or res is None or res.ikss_max_ka is None:
+            continue
+        k = float(ks["k_copper_xlpe"] if x.material == "Cu" else ks["k_aluminium_xlpe"])
+        tk = clearing_time(network.bus(x.from_bus).vn_kv)
+        ith = res.ith_max_ka or res.ikss_max_ka
+        need = min_cable_mm2(ith, tk, k)
+        out.append(CableCheck(line=x.id, size_mm2=x.size_mm2, parallel=x.parallel, k=k, duty_ith_ka=ith, clearing_time_s=tk, min_mm2=round(need, 1), ok=x.size_mm2 + 1e-9 >= need))
+    return out
 
 
 def min_cable_mm2(ith_ka: float, tk_s: float, k: float) -> float:

@@ -570,17 +570,30 @@ def _study_diagnostics(spec: Spec, nd, at) -> list[Diagnostic]:
     HUB757 (no load-flow solution), HUB755 (voltage out of band), HUB756 (grid import above the
     contract or a low power factor), HUB752/753 (ratings), HUB754 (measures, as notes)."""
     from hubc.codes import diag
+
+    out = _flow_findings(nd.studies, at) + _voltage_findings(nd.studies, at) + _grid_findings(nd.studies, at)
+    for p in nd.ratings.problems:
+        out.append(diag(p.code, p.message, at(*p.spec_path), p.spec_path, help=p.help))
+    for m in nd.measures:
+        out.append(diag("HUB754", f"{m.item}: {m.kind} ({m.reason}): {m.before} -> {m.after}", at("substation", "transformer_mva"), ("substation", "transformer_mva")))
+    return out
+
+
+def _describe_flow(x) -> str:
+    head = f"{x.id}" + (f" ({', '.join(x.switching[:3])}{', ...' if len(x.switching) > 3 else ''})" if x.switching else "")
+    if x.lost_kw > 1e-6:
+        return f"{head}: {x.lost_kw:,.0f} kW lost"
+    return f"{head}: {x.worst_component} at {x.worst_loading:.1%}"
+
+
+def _flow_findings(st, at) -> list[Diagnostic]:
+    """HUB757 (no solution), HUB751/HUB750 (a failure loses load or overloads), HUB743 (the
+    recharge after an outage overloads: a warning, the recharge can be limited)."""
+    from hubc.codes import diag
     from hubc.diagnostics import Severity
 
-    st, out = nd.studies, []
+    out = []
     loc = at("electrical", "topology")
-
-    def describe(x) -> str:
-        head = f"{x.id}" + (f" ({', '.join(x.switching[:3])}{', ...' if len(x.switching) > 3 else ''})" if x.switching else "")
-        if x.lost_kw > 1e-6:
-            return f"{head}: {x.lost_kw:,.0f} kW lost"
-        return f"{head}: {x.worst_component} at {x.worst_loading:.1%}"
-
     diverged = [x for x in st.scenarios if not x.converged]
     if diverged:
         out.append(diag("HUB757", f"{len(diverged)} load flow(s) have no solution: first {diverged[0].id}", loc, ("electrical", "topology"), notes=tuple(x.id for x in diverged[:5])))
@@ -589,19 +602,20 @@ def _study_diagnostics(spec: Spec, nd, at) -> list[Diagnostic]:
         ("HUB751", [x for x in failures if x.lost_kw > 1e-6], "lose load"),
         ("HUB750", [x for x in failures if x.lost_kw <= 1e-6 and (x.worst_loading or 0.0) > 1 + 1e-6], "overload a component"),
     ):
-        if bad:
-            bad = sorted(bad, key=lambda x: (-x.lost_kw, -(x.worst_loading or 0.0), x.id))
-            more = f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""
-            out.append(
-                diag(
-                    code,
-                    f"{len(bad)} load-flow scenario(s) {what}: worst {describe(bad[0])}{more}",
-                    loc,
-                    ("electrical", "topology"),
-                    notes=tuple(describe(x) for x in bad[:5]),
-                    help="every load-flow scenario, with its switching, is in design.json under electrical.network.scenarios",
-                )
+        if not bad:
+            continue
+        bad = sorted(bad, key=lambda x: (-x.lost_kw, -(x.worst_loading or 0.0), x.id))
+        more = f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""
+        out.append(
+            diag(
+                code,
+                f"{len(bad)} load-flow scenario(s) {what}: worst {_describe_flow(bad[0])}{more}",
+                loc,
+                ("electrical", "topology"),
+                notes=tuple(_describe_flow(x) for x in bad[:5]),
+                help="every load-flow scenario, with its switching, is in design.json under electrical.studies.scenarios",
             )
+        )
     rech = [x for x in st.scenarios if x.converged and x.kind == "recharge" and (x.worst_loading or 0.0) > 1 + 1e-6]
     if rech:
         x = max(rech, key=lambda x: (x.worst_loading, x.id))
@@ -615,18 +629,37 @@ def _study_diagnostics(spec: Spec, nd, at) -> list[Diagnostic]:
                 help="limit or stagger the UPS battery recharge after a transfer, or add transformer capacity",
             )
         )
+    return out
+
+
+def _voltage_findings(st, at) -> list[Diagnostic]:
+    """HUB755: a bus voltage outside the catalog band (normal, or after a failure)."""
+    from hubc.codes import diag
+
     lim = cat.table("voltage_limits")
     off = []
     for x in st.scenarios:
         if not x.converged or x.min_vm_pu is None:
             continue
-        lo, hi = (lim["normal_min_pu"], lim["normal_max_pu"]) if x.kind in ("normal", "recharge") else (lim["contingency_min_pu"], lim["contingency_max_pu"])
+        normal = x.kind in ("normal", "recharge")
+        lo = lim["normal_min_pu"] if normal else lim["contingency_min_pu"]
+        hi = lim["normal_max_pu"] if normal else lim["contingency_max_pu"]
         if x.min_vm_pu < lo - 1e-9:
             off.append(f"{x.id}: {x.min_vm_bus} at {x.min_vm_pu:.3f} pu (limit {lo:g})")
         elif x.max_vm_pu is not None and x.max_vm_pu > hi + 1e-9:
             off.append(f"{x.id}: {x.max_vm_bus} at {x.max_vm_pu:.3f} pu (limit {hi:g})")
-    if off:
-        out.append(diag("HUB755", f"{len(off)} load flow(s) put a bus voltage outside the band: {off[0]}", loc, ("electrical", "topology"), notes=tuple(off[:5]), help=f"bands: {cat.source('voltage_limits')}"))
+    if not off:
+        return []
+    loc = at("electrical", "topology")
+    return [diag("HUB755", f"{len(off)} load flow(s) put a bus voltage outside the band: {off[0]}", loc, ("electrical", "topology"), notes=tuple(off[:5]), help=f"bands: {cat.source('voltage_limits')}")]
+
+
+def _grid_findings(st, at) -> list[Diagnostic]:
+    """HUB756: the import at the point of connection above the contract, or its power factor
+    below the utility's reference."""
+    from hubc.codes import diag
+
+    out = []
     g = st.grid
     ref = float(cat.table("grid_power_factor")["reference"])
     if g.import_mw is not None and g.import_mw > g.contract_mw + 1e-6:
@@ -637,7 +670,7 @@ def _study_diagnostics(spec: Spec, nd, at) -> list[Diagnostic]:
                 f"+ {st.losses.transmission_kw / 1000:,.1f} MW in the lines), above the {g.contract_mw:,.0f} MW contract",
                 at("grid", "contract_mw"),
                 ("grid", "contract_mw"),
-                help="raise grid.contract_mw or reduce losses; the losses by class are in design.json (electrical.network.losses)",
+                help="raise grid.contract_mw or reduce losses; the losses by class are in design.json (electrical.studies.losses)",
             )
         )
     if g.power_factor is not None and g.power_factor < ref - 1e-9:
@@ -650,10 +683,6 @@ def _study_diagnostics(spec: Spec, nd, at) -> list[Diagnostic]:
                 help="add power-factor correction (capacitor banks at the MV sections, or reactive power from the BESS inverters)",
             )
         )
-    for p in nd.ratings.problems:
-        out.append(diag(p.code, p.message, at(*p.spec_path), p.spec_path, help=p.help))
-    for m in nd.measures:
-        out.append(diag("HUB754", f"{m.item}: {m.kind} ({m.reason}): {m.before} -> {m.after}", at("substation", "transformer_mva"), ("substation", "transformer_mva")))
     return out
 
 

@@ -40,6 +40,7 @@ import attrs
 import numpy as np
 
 from hubc.catalog import electrical as cat
+from hubc.core.derived import derived
 from hubc.electrical.arrangement import Arrangement
 from hubc.electrical.build import GeneratorPlan, block_input, copy_prefix
 from hubc.electrical.feeds import Assignment, HallAssignment
@@ -116,8 +117,10 @@ class FlowScenario:
     combinations: int = 1
     same_as: str = ""  # solved once with an identical earlier state
 
+    @derived
     @property
     def ok(self) -> bool:
+        """Converged, nothing above its rating, no load lost."""
         return self.converged and (self.worst_loading or 0.0) <= 1.0 + TOL and self.lost_kw <= TOL
 
 
@@ -177,6 +180,7 @@ class Losses:
     main_transformer_kw: float
     transmission_kw: float
 
+    @derived
     @property
     def total_kw(self) -> float:
         return self.ups_kw + self.unit_substation_kw + self.mechanical_substation_kw + self.mv_cable_kw + self.main_transformer_kw + self.transmission_kw
@@ -206,6 +210,7 @@ class Studies:
     def scenario(self, sid: str) -> FlowScenario:
         return next(s for s in self.scenarios if s.id == sid)
 
+    @derived
     @property
     def worst(self) -> FlowScenario | None:
         return max(self.scenarios, key=lambda s: (not s.converged, s.lost_kw > TOL, s.worst_loading or 0.0, s.id), default=None)
@@ -225,161 +230,185 @@ class Grid:
         flow solves k scenarios. `fold_generators`: each genset sits on the bus its breaker joins,
         in service when the breaker is closed (the same circuit without a terminal bus per set:
         half the buses of a large campus)."""
-        pp, _sc = _pp()
         self.gen_cb: dict[str, str] = {}  # breaker id -> genset id (folded breakers)
         self._gen_closed: dict[str, bool] = {}
         if fold_generators and network.generators:
-            terms = {g.bus for g in network.generators}
-            cbs = {s.element: s for s in network.switches if s.role == "generator" and s.element in terms}
-            self.gen_cb = {cbs[g.bus].id: g.id for g in network.generators if g.bus in cbs}
-            self._gen_closed = {g.id: cbs[g.bus].closed for g in network.generators if g.bus in cbs}
-            network = attrs.evolve(
-                network,
-                buses=tuple(b for b in network.buses if b.id not in cbs),
-                switches=tuple(s for s in network.switches if s.id not in self.gen_cb),
-                generators=tuple(attrs.evolve(g, bus=cbs[g.bus].bus) if g.bus in cbs else g for g in network.generators),
-            )
+            network = self._fold(network)
         self.network = network
-        sc_tab = cat.table("short_circuit")
-        k = max(1, replicas)
-        shared = set(slack_buses or ())
-        sfx = [f"#{j}" for j in range(k)] if k > 1 else [""]
-
-        def rid(x: str, j: str) -> str:
-            return x if x in shared else x + j
-
+        self.k = max(1, replicas)
+        self.shared = set(slack_buses or ())
+        self.sfx = [f"#{j}" for j in range(self.k)] if self.k > 1 else [""]
         with quiet():
-            n = empty_net(network.name, network.f_hz)
-            own = [b for b in network.buses if b.id not in shared]
-            common = [b for b in network.buses if b.id in shared]
-            names = [b.id for b in common] + [b.id + j for j in sfx for b in own]
-            vns = [b.vn_kv for b in common] + [b.vn_kv for _j in sfx for b in own]
-            zones = [b.section for b in common] + [b.section for _j in sfx for b in own]
-            idx = pp.create_buses(n, len(names), vn_kv=vns, name=names, type="b", zone=zones)
-            self.bus = {nm: int(i) for nm, i in zip(names, idx)}
-            for e in network.ext_grids:
-                for j in sfx:
-                    pp.create_ext_grid(n, self.bus[rid(e.bus, j)], vm_pu=e.vm_pu, name=e.id + j, s_sc_max_mva=e.s_sc_max_mva, s_sc_min_mva=e.s_sc_min_mva, rx_max=e.rx_max, rx_min=e.rx_min)
-            for bid, vm in sorted((slack_buses or {}).items()):
-                pp.create_ext_grid(n, self.bus[bid], vm_pu=vm, name=f"{bid}.slack", s_sc_max_mva=1e6, s_sc_min_mva=1e6, rx_max=0.1, rx_min=0.1)
-            ls = network.lines
-            self.line = {}
-            if ls:
-                end_t = [float(sc_tab["end_temperature_overhead_c"] if x.kind == "overhead" else sc_tab["end_temperature_cable_c"]) for x in ls] * k
-                li = pp.create_lines_from_parameters(
-                    n,
-                    [self.bus[rid(x.from_bus, j)] for j in sfx for x in ls],
-                    [self.bus[rid(x.to_bus, j)] for j in sfx for x in ls],
-                    length_km=[x.length_km for x in ls] * k,
-                    r_ohm_per_km=[x.r_ohm_per_km for x in ls] * k,
-                    x_ohm_per_km=[x.x_ohm_per_km for x in ls] * k,
-                    c_nf_per_km=[x.c_nf_per_km for x in ls] * k,
-                    max_i_ka=[x.max_i_ka for x in ls] * k,
-                    parallel=[x.parallel for x in ls] * k,
-                    name=[x.id + j for j in sfx for x in ls],
-                    endtemp_degree=end_t,
-                )
-                self.line = {x.id + j: int(i) for (j, x), i in zip(((j, x) for j in sfx for x in ls), li)}
-            ts = network.transformers
-            self.trafo = {}
-            if ts:
-                tp = dict(taps or {})
-                ti = pp.create_transformers_from_parameters(
-                    n,
-                    [self.bus[rid(x.hv_bus, j)] for j in sfx for x in ts],
-                    [self.bus[rid(x.lv_bus, j)] for j in sfx for x in ts],
-                    sn_mva=[x.sn_mva for x in ts] * k,
-                    vn_hv_kv=[x.vn_hv_kv for x in ts] * k,
-                    vn_lv_kv=[x.vn_lv_kv for x in ts] * k,
-                    vkr_percent=[x.vkr_percent for x in ts] * k,
-                    vk_percent=[x.vk_percent for x in ts] * k,
-                    pfe_kw=[x.pfe_kw for x in ts] * k,
-                    i0_percent=[x.i0_percent for x in ts] * k,
-                    tap_side=[x.tap_side or "hv" for x in ts] * k,
-                    tap_neutral=[x.tap_neutral for x in ts] * k,
-                    tap_min=[x.tap_min for x in ts] * k,
-                    tap_max=[x.tap_max for x in ts] * k,
-                    tap_step_percent=[x.tap_step_percent for x in ts] * k,
-                    tap_pos=[tp.get(x.id, x.tap_pos) for x in ts] * k,
-                    tap_changer_type="Ratio",
-                    name=[x.id + j for j in sfx for x in ts],
-                    oltc=[x.on_load_tap_changer for x in ts] * k,
-                )
-                n.trafo["vector_group"] = [x.vector_group for x in ts] * k  # (a list fails in the bulk create)
-                self.trafo = {x.id + j: int(i) for (j, x), i in zip(((j, x) for j in sfx for x in ts), ti)}
-            sw = network.switches
-            self.switch = {}
-            if sw:
-
-                def elem(s, j):
-                    if s.element_kind == "bus":
-                        return self.bus[rid(s.element, j)]
-                    return self.line[s.element + j] if s.element_kind == "line" else self.trafo[s.element + j]
-
-                si = pp.create_switches(
-                    n,
-                    [self.bus[rid(s.bus, j)] for j in sfx for s in sw],
-                    [elem(s, j) for j in sfx for s in sw],
-                    et=[{"bus": "b", "line": "l", "transformer": "t"}[s.element_kind] for s in sw] * k,
-                    closed=[s.closed for s in sw] * k,
-                    type=[s.kind for s in sw] * k,
-                    name=[s.id + j for j in sfx for s in sw],
-                    z_ohm=[s.z_ohm for s in sw] * k,
-                )
-                self.switch = {s.id + j: int(i) for (j, s), i in zip(((j, s) for j in sfx for s in sw), si)}
-            gs = network.generators
-            self.gen = {}
-            if gs:
-                gi = pp.create_gens(
-                    n,
-                    [self.bus[rid(g.bus, j)] for j in sfx for g in gs],
-                    p_mw=[g.p_mw for g in gs] * k,
-                    vm_pu=1.0,
-                    sn_mva=[g.sn_mva for g in gs] * k,
-                    name=[g.id + j for j in sfx for g in gs],
-                    vn_kv=[g.vn_kv for g in gs] * k,
-                    xdss_pu=[g.xdss_pu for g in gs] * k,
-                    rdss_ohm=[g.rdss_ohm for g in gs] * k,
-                    cos_phi=[g.cos_phi for g in gs] * k,
-                    slack=False,
-                )
-                self.gen = {g.id + j: int(i) for (j, g), i in zip(((j, g) for j in sfx for g in gs), gi)}
-            ss = network.sgens
-            self.sgen = {}
-            if ss:
-                gi = pp.create_sgens(
-                    n,
-                    [self.bus[rid(g.bus, j)] for j in sfx for g in ss],
-                    p_mw=[g.p_mw for g in ss] * k,
-                    q_mvar=0.0,
-                    sn_mva=[g.sn_mva for g in ss] * k,
-                    name=[g.id + j for j in sfx for g in ss],
-                    k=[g.k for g in ss] * k,
-                    type=[g.kind for g in ss] * k,
-                    generator_type="current_source",
-                )
-                self.sgen = {g.id + j: int(i) for (j, g), i in zip(((j, g) for j in sfx for g in ss), gi)}
-            lds = network.loads
-            self.load = {}
-            if lds:
-                li = pp.create_loads(n, [self.bus[rid(x.bus, j)] for j in sfx for x in lds], p_mw=[x.p_mw for x in lds] * k, q_mvar=[x.q_mvar for x in lds] * k, name=[x.id + j for j in sfx for x in lds], type=[x.kind for x in lds] * k)
-                self.load = {x.id + j: int(i) for (j, x), i in zip(((j, x) for j in sfx for x in lds), li)}
-            self.motor = {}
-            for j in sfx:
-                for m in network.motors:
-                    # the motors' running power is part of the mechanical load; the element carries
-                    # their short-circuit contribution only (loading 0 % in the load flow)
-                    self.motor[m.id + j] = int(pp.create_motor(n, self.bus[rid(m.bus, j)], pn_mech_mw=m.pn_mech_mw, cos_phi=m.cos_phi, efficiency_percent=m.efficiency_percent, loading_percent=0.0, name=m.id + j, lrc_pu=m.lrc_pu, vn_kv=m.vn_kv, rx=m.rx))
-        self.net = n
+            self.net = empty_net(network.name, network.f_hz)
+            self._buses(slack_buses or {})
+            self._lines()
+            self._trafos(dict(taps or {}))
+            self._switches()
+            self._gens()
+            self._sgens()
+            self._loads()
+            self._motors()
+        n = self.net
         self.base_closed = n.switch["closed"].to_numpy(copy=True) if len(n.switch) else np.zeros(0, bool)
         self.base_p = n.load["p_mw"].to_numpy(copy=True) if len(n.load) else np.zeros(0)
         self.base_q = n.load["q_mvar"].to_numpy(copy=True) if len(n.load) else np.zeros(0)
-        self.base_gen = np.array([self._gen_closed.get(g.id, True) for _j in sfx for g in network.generators], dtype=bool) if self.gen_cb else None
+        self.base_gen = np.array([self._gen_closed.get(g.id, True) for g in network.generators] * self.k, dtype=bool) if self.gen_cb else None
         if self.base_gen is not None:
             n.gen["in_service"] = self.base_gen
         self.main = [(x.id, self.trafo[x.id]) for x in network.transformers if x.role == "main" and x.id in self.trafo]
         self.tap_step = {x.id: x.tap_step_percent for x in network.transformers if x.role == "main"}
         self._solved_topology: bytes | None = None
+
+    # ------------------------------------------------------------------ building
+    def _fold(self, network: Network) -> Network:
+        terms = {g.bus for g in network.generators}
+        cbs = {s.element: s for s in network.switches if s.role == "generator" and s.element in terms}
+        self.gen_cb = {cbs[g.bus].id: g.id for g in network.generators if g.bus in cbs}
+        self._gen_closed = {g.id: cbs[g.bus].closed for g in network.generators if g.bus in cbs}
+        return attrs.evolve(
+            network,
+            buses=tuple(b for b in network.buses if b.id not in cbs),
+            switches=tuple(s for s in network.switches if s.id not in self.gen_cb),
+            generators=tuple(attrs.evolve(g, bus=cbs[g.bus].bus) if g.bus in cbs else g for g in network.generators),
+        )
+
+    def _rid(self, bus: str, j: str) -> str:
+        return bus if bus in self.shared else bus + j
+
+    def _at(self, items, field: str) -> list[int]:
+        """pandapower bus index of each item's `field` bus, in every replica."""
+        return [self.bus[self._rid(getattr(x, field), j)] for j in self.sfx for x in items]
+
+    def _names(self, items) -> list[str]:
+        return [x.id + j for j in self.sfx for x in items]
+
+    def _col(self, items, field: str) -> list:
+        """One column of a table, repeated for every replica."""
+        return [getattr(x, field) for x in items] * self.k
+
+    def _index(self, items, idx) -> dict[str, int]:
+        return {name: int(i) for name, i in zip(self._names(items), idx)}
+
+    def _buses(self, slack_buses: Mapping[str, float]) -> None:
+        pp, _sc = _pp()
+        n, net = self.net, self.network
+        own = [b for b in net.buses if b.id not in self.shared]
+        common = [b for b in net.buses if b.id in self.shared]
+        names = [b.id for b in common] + self._names(own)
+        idx = pp.create_buses(n, len(names), vn_kv=[b.vn_kv for b in common] + self._col(own, "vn_kv"), name=names, type="b", zone=[b.section for b in common] + self._col(own, "section"))
+        self.bus = {nm: int(i) for nm, i in zip(names, idx)}
+        for e in net.ext_grids:
+            for j in self.sfx:
+                pp.create_ext_grid(n, self.bus[self._rid(e.bus, j)], vm_pu=e.vm_pu, name=e.id + j, s_sc_max_mva=e.s_sc_max_mva, s_sc_min_mva=e.s_sc_min_mva, rx_max=e.rx_max, rx_min=e.rx_min)
+        for bid, vm in sorted(slack_buses.items()):
+            pp.create_ext_grid(n, self.bus[bid], vm_pu=vm, name=f"{bid}.slack", s_sc_max_mva=1e6, s_sc_min_mva=1e6, rx_max=0.1, rx_min=0.1)
+
+    def _lines(self) -> None:
+        pp, _sc = _pp()
+        ls = self.network.lines
+        self.line = {}
+        if not ls:
+            return
+        sc_tab = cat.table("short_circuit")
+        end_t = [float(sc_tab["end_temperature_overhead_c"] if x.kind == "overhead" else sc_tab["end_temperature_cable_c"]) for x in ls] * self.k
+        cols = {f: self._col(ls, f) for f in ("length_km", "r_ohm_per_km", "x_ohm_per_km", "c_nf_per_km", "max_i_ka", "parallel")}
+        li = pp.create_lines_from_parameters(self.net, self._at(ls, "from_bus"), self._at(ls, "to_bus"), name=self._names(ls), endtemp_degree=end_t, **cols)
+        self.line = self._index(ls, li)
+
+    def _trafos(self, taps: Mapping[str, int]) -> None:
+        pp, _sc = _pp()
+        ts = self.network.transformers
+        self.trafo = {}
+        if not ts:
+            return
+        fields = ("sn_mva", "vn_hv_kv", "vn_lv_kv", "vkr_percent", "vk_percent", "pfe_kw", "i0_percent", "tap_neutral", "tap_min", "tap_max", "tap_step_percent")
+        cols = {f: self._col(ts, f) for f in fields}
+        ti = pp.create_transformers_from_parameters(
+            self.net,
+            self._at(ts, "hv_bus"),
+            self._at(ts, "lv_bus"),
+            tap_side=[x.tap_side or "hv" for x in ts] * self.k,
+            tap_pos=[taps.get(x.id, x.tap_pos) for x in ts] * self.k,
+            tap_changer_type="Ratio",
+            name=self._names(ts),
+            oltc=self._col(ts, "on_load_tap_changer"),
+            **cols,
+        )
+        self.net.trafo["vector_group"] = self._col(ts, "vector_group")  # (a list fails in the bulk create)
+        self.trafo = self._index(ts, ti)
+
+    def _switches(self) -> None:
+        pp, _sc = _pp()
+        sw = self.network.switches
+        self.switch = {}
+        if not sw:
+            return
+
+        def elem(s, j):
+            if s.element_kind == "bus":
+                return self.bus[self._rid(s.element, j)]
+            return self.line[s.element + j] if s.element_kind == "line" else self.trafo[s.element + j]
+
+        si = pp.create_switches(
+            self.net,
+            self._at(sw, "bus"),
+            [elem(s, j) for j in self.sfx for s in sw],
+            et=[{"bus": "b", "line": "l", "transformer": "t"}[s.element_kind] for s in sw] * self.k,
+            closed=self._col(sw, "closed"),
+            type=self._col(sw, "kind"),
+            name=self._names(sw),
+            z_ohm=self._col(sw, "z_ohm"),
+        )
+        self.switch = self._index(sw, si)
+
+    def _gens(self) -> None:
+        pp, _sc = _pp()
+        gs = self.network.generators
+        self.gen = {}
+        if gs:
+            cols = {f: self._col(gs, f) for f in ("p_mw", "sn_mva", "vn_kv", "xdss_pu", "rdss_ohm", "cos_phi")}
+            gi = pp.create_gens(self.net, self._at(gs, "bus"), vm_pu=1.0, name=self._names(gs), slack=False, **cols)
+            self.gen = self._index(gs, gi)
+
+    def _sgens(self) -> None:
+        pp, _sc = _pp()
+        ss = self.network.sgens
+        self.sgen = {}
+        if ss:
+            gi = pp.create_sgens(self.net, self._at(ss, "bus"), p_mw=self._col(ss, "p_mw"), q_mvar=0.0, sn_mva=self._col(ss, "sn_mva"), name=self._names(ss), k=self._col(ss, "k"), type=self._col(ss, "kind"), generator_type="current_source")
+            self.sgen = self._index(ss, gi)
+
+    def _loads(self) -> None:
+        pp, _sc = _pp()
+        lds = self.network.loads
+        self.load = {}
+        if lds:
+            li = pp.create_loads(self.net, self._at(lds, "bus"), p_mw=self._col(lds, "p_mw"), q_mvar=self._col(lds, "q_mvar"), name=self._names(lds), type=self._col(lds, "kind"))
+            self.load = self._index(lds, li)
+
+    def _motors(self) -> None:
+        """The motors' running power is part of the mechanical load; the element carries their
+        short-circuit contribution only (loading 0 % in the load flow)."""
+        pp, _sc = _pp()
+        self.motor = {}
+        for j in self.sfx:
+            for m in self.network.motors:
+                self.motor[m.id + j] = int(
+                    pp.create_motor(
+                        self.net,
+                        self.bus[self._rid(m.bus, j)],
+                        pn_mech_mw=m.pn_mech_mw,
+                        cos_phi=m.cos_phi,
+                        cos_phi_n=m.cos_phi,  # rated values: the short circuit needs them
+                        efficiency_percent=m.efficiency_percent,
+                        efficiency_n_percent=m.efficiency_percent,
+                        loading_percent=0.0,
+                        name=m.id + j,
+                        lrc_pu=m.lrc_pu,
+                        vn_kv=m.vn_kv,
+                        rx=m.rx,
+                    )
+                )
 
     # ------------------------------------------------------------------ scenarios
     def reset(self) -> None:
@@ -650,6 +679,43 @@ class _Tracker:
 VM_ROLES = ("hv-section", "mv-section", "mv-reserve", "feeder-end", "lv-board")
 
 
+@attrs.frozen(kw_only=True)
+class _Case:
+    """One typical-hall scenario before it is solved."""
+
+    sid: str
+    kind: str
+    loads: Mapping[str, tuple[float, float]]
+    extra: tuple[tuple[str, float], ...] = ()
+    lost_kw: float = 0.0
+    failed: tuple[str, ...] = ()
+    cid: str = ""  # the failed component (verifier id)
+    shown: tuple[str, ...] = ()  # the switching recorded
+    computed: tuple[str, ...] = ()  # the switching applied to the load flow
+    transfers: tuple[str, ...] = ()
+
+    def key(self) -> tuple:
+        """Identical keys are the same electrical state."""
+        return (tuple(sorted(self.computed)), tuple(sorted((k, round(v[0], 9), round(v[1], 9)) for k, v in self.loads.items())))
+
+
+def _hall_switching(ha: HallAssignment, kind: str, cid: str, load_id: Mapping[str, str]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(switching shown, switching computed, load transfers) of a typical-hall failure. A UPS
+    input breaker opening is computed as the UPS load dropping to zero: nothing else hangs on
+    the UPS input bus, so it is the same state."""
+    pre = copy_prefix(ha.hall, 1)
+    if kind == "ups-system":
+        return (f"open {load_id[cid]}.ups-cb",), (), (f"{cid} load moves to its partner blocks over the A/B cords",)
+    if kind == "unit-substation":
+        b = cid.rsplit("/", 1)[0]
+        sw = (f"open {load_id[b]}.uss-cb",)
+        return sw, sw, (f"{b} load moves to its partner blocks over the A/B cords",)
+    if kind == "mv-feeder":
+        sw = (f"open {pre}.{_local(cid)}.cb",)
+        return sw, sw, (f"the load of {', '.join(next(f.blocks for f in ha.feeders if f.id == cid))} moves to partner blocks",)
+    return (), (), (f"{cid} opens: its row draws all from the other busway",)
+
+
 class Study:
     """Runs every study; `run()` returns `Studies`."""
 
@@ -669,44 +735,56 @@ class Study:
     # ------------------------------------------------------------------ record a run
     def _record(self, g: Grid, run: _Run, sid: str, *, extra: Sequence[tuple[str, float]] = (), areas: Iterable[str] | None = None, net: Network | None = None, suffix: str = "") -> tuple[str, float, str, float, str, float]:
         """Track branches and buses; -> (worst id, worst loading, min vm bus, min vm, max vm bus,
-        max vm). `net` and `suffix`: the elements of one replica of a batched grid."""
+        max vm). `net` and `suffix`: the elements of one replica of a batched grid; `areas`: the
+        worst is taken among these areas' branches only (a typical hall's study)."""
         net = net if net is not None else g.network
-        worst_id, worst = "", 0.0
         if not run.converged:
-            return worst_id, math.inf, "", math.nan, "", math.nan
+            return "", math.inf, "", math.nan, "", math.nan
         keep = set(areas) if areas is not None else None
-        for x in net.lines:
-            i = g.line[x.id + suffix]
-            v = float(run.line_loading[i])
-            self.tracker.branch(x.id, v, float(run.line_i[i]) * 1000, sid)
-            if (keep is None or x.area in keep) and v > worst + TOL:
-                worst_id, worst = x.id, v
-        for x in net.transformers:
-            i = g.trafo[x.id + suffix]
-            v = float(run.trafo_loading[i])
-            self.tracker.branch(x.id, v, float(run.trafo_i[i]) * 1000, sid)
-            if (keep is None or x.area in keep) and v > worst + TOL:
-                worst_id, worst = x.id, v
+        candidates = [("", 0.0)]
+        candidates += self._branches(net.lines, g.line, run.line_loading, run.line_i, sid, suffix, keep)
+        candidates += self._branches(net.transformers, g.trafo, run.trafo_loading, run.trafo_i, sid, suffix, keep)
+        self._ties(g, run, net, sid, suffix)
+        candidates += self._gensets(g, run, net, sid, suffix)
+        candidates += list(extra)
+        worst_id, worst = "", 0.0
+        for eid, v in candidates:
+            if v > worst + TOL:
+                worst_id, worst = eid, v
+        return (worst_id, worst, *self._voltages(g, run, net, sid, suffix))
+
+    def _branches(self, items, index, loading, current, sid: str, suffix: str, keep) -> list[tuple[str, float]]:
+        out = []
+        for x in items:
+            i = index[x.id + suffix]
+            v = float(loading[i])
+            self.tracker.branch(x.id, v, float(current[i]) * 1000, sid)
+            if keep is None or x.area in keep:
+                out.append((x.id, v))
+        return out
+
+    def _ties(self, g: Grid, run: _Run, net: Network, sid: str, suffix: str) -> None:
+        """Ties, transfer breakers and couplers: the largest current (they have no loading)."""
         for s in net.switches:
-            if s.role in ("tie", "transfer", "coupler"):
-                i = g.switch[s.id + suffix]
-                cur = float(run.switch_i[i]) * 1000 if i < len(run.switch_i) else math.nan
-                if math.isfinite(cur):
-                    self.tracker.branch(s.id, 0.0, cur, sid)
-                    w = self.tracker.worst[s.id]
-                    if cur > w[1]:
-                        self.tracker.worst[s.id] = (0.0, cur, sid)
+            if s.role not in ("tie", "transfer", "coupler"):
+                continue
+            i = g.switch[s.id + suffix]
+            cur = float(run.switch_i[i]) * 1000 if i < len(run.switch_i) else math.nan
+            if math.isfinite(cur) and cur > self.tracker.worst.get(s.id, (0.0, -1.0, ""))[1]:
+                self.tracker.worst[s.id] = (0.0, cur, sid)
+
+    def _gensets(self, g: Grid, run: _Run, net: Network, sid: str, suffix: str) -> list[tuple[str, float]]:
+        out = []
         for x in net.generators:
             i = g.gen[x.id + suffix]
             s_mva = float(run.gen_s[i]) if i < len(run.gen_s) else math.nan
             if math.isfinite(s_mva) and s_mva > 0:
-                v = s_mva / x.sn_mva
-                self.tracker.branch(x.id, v, s_mva * 1e3 / (math.sqrt(3) * x.vn_kv), sid)
-                if v > worst + TOL:
-                    worst_id, worst = x.id, v
-        for eid, v in extra:
-            if v > worst + TOL:
-                worst_id, worst = eid, v
+                self.tracker.branch(x.id, s_mva / x.sn_mva, s_mva * 1e3 / (math.sqrt(3) * x.vn_kv), sid)
+                out.append((x.id, s_mva / x.sn_mva))
+        return out
+
+    def _voltages(self, g: Grid, run: _Run, net: Network, sid: str, suffix: str) -> tuple[str, float, str, float]:
+        """-> (lowest bus, its voltage, highest bus, its voltage) among the studied roles."""
         lo, hi = (math.inf, ""), (-math.inf, "")
         for b in net.buses:
             if b.role not in VM_ROLES:
@@ -715,11 +793,9 @@ class Study:
             if not math.isfinite(vm) or vm <= 0:
                 continue
             self.tracker.bus(b.id, vm, sid)
-            if vm < lo[0]:
-                lo = (vm, b.id)
-            if vm > hi[0]:
-                hi = (vm, b.id)
-        return worst_id, worst, lo[1], lo[0], hi[1], hi[0]
+            lo = min(lo, (vm, b.id))
+            hi = max(hi, (vm, b.id))
+        return lo[1], lo[0], hi[1], hi[0]
 
     def _scenario(self, g: Grid, run: _Run, *, sid: str, kind: str, area: str, failed=(), maintenance=(), switching=(), transfers=(), extra=(), lost_kw=0.0, combinations=1, same_as="", areas=None, net=None, suffix="") -> FlowScenario:
         wid, w, bmin, vmin, bmax, vmax = self._record(g, run, sid, extra=extra, areas=areas, net=net, suffix=suffix)
@@ -772,11 +848,18 @@ class Study:
         return out
 
     def _hall_network(self, ha: HallAssignment) -> tuple[Network, tuple[str, ...]]:
-        """The typical copy of a hall on its own, and the MV sections that feed it."""
+        """The typical copy of a hall on its own, and the MV sections that feed it. The UPS input
+        breaker is never opened in these load flows (a UPS failure is its load at zero), so each
+        UPS load sits on its LV board."""
         net = self.network
-        keep = {b.id for b in net.buses if b.area == ha.hall and b.copy == 1}
-        lines = tuple(x for x in net.lines if x.area == ha.hall and x.copy == 1)
+
+        def typical(table):
+            return tuple(x for x in table if x.area == ha.hall and x.copy == 1)
+
+        lines = typical(net.lines)
         sections = tuple(sorted({x.from_bus for x in lines}))
+        ups = {b.id: b.id.rsplit(".", 1)[0] + ".lv" for b in typical(net.buses) if b.role == "ups-input"}
+        keep = {b.id for b in typical(net.buses)} - set(ups)
         sub = Network(
             name=f"{net.name}/{ha.hall}",
             f_hz=net.f_hz,
@@ -784,123 +867,87 @@ class Study:
             generator_transfer=net.generator_transfer,
             buses=tuple(b for b in net.buses if b.id in keep or b.id in sections),
             lines=lines,
-            transformers=tuple(x for x in net.transformers if x.area == ha.hall and x.copy == 1),
-            switches=tuple(s for s in net.switches if s.area == ha.hall and s.copy == 1),
+            transformers=typical(net.transformers),
+            switches=tuple(s for s in typical(net.switches) if not (s.element_kind == "bus" and s.element in ups)),
             ext_grids=(),
-            loads=tuple(x for x in net.loads if x.area == ha.hall and x.copy == 1),
-        )
-        # the UPS input breaker is never opened in these load flows (a UPS failure is its load at
-        # zero): each UPS load sits on its LV board
-        ups = {b.id: b.id.rsplit(".", 1)[0] + ".lv" for b in sub.buses if b.role == "ups-input"}
-        sub = attrs.evolve(
-            sub,
-            buses=tuple(b for b in sub.buses if b.id not in ups),
-            switches=tuple(s for s in sub.switches if not (s.element_kind == "bus" and s.element in ups)),
-            loads=tuple(attrs.evolve(x, bus=ups.get(x.bus, x.bus)) for x in sub.loads),
+            loads=tuple(attrs.evolve(x, bus=ups.get(x.bus, x.bus)) for x in typical(net.loads)),
         )
         return sub, sections
+
+    def _hall_cases(self, ha: HallAssignment, h) -> list[_Case]:
+        """Normal operation, battery recharge and every failure of the typical copy, each with
+        the switching shown, the switching computed, the UPS loads (the verifier's cord model)
+        and the UPS blocks' and busways' loadings."""
+        sz = self.sz
+        pre = copy_prefix(ha.hall, 1)
+        load_id = {b.id: f"{pre}.{_local(b.id)}" for b in ha.blocks}
+        hp = sz.hall(ha.hall)
+
+        def model(fb, fc, recharge_kw=0.0):
+            block_kw, busway, lost = h.loads(fb, fc)
+            loads = {load_id[b]: block_input(sz, kw, recharge_kw) if b not in fb else (0.0, 0.0) for b, kw in block_kw.items()}
+            extra = tuple((load_id[b], kw / sz.block_kw) for b, kw in block_kw.items() if b not in fb)
+            extra += tuple((bid, kw / hp.row_busway_kw) for bid, kw in busway.items())
+            return loads, extra, lost
+
+        rech = float(cat.table("ups")["battery_recharge_fraction"]) * sz.block_kw
+        loads, extra, lost = model(frozenset(), frozenset())
+        cases = [_Case(sid=f"{ha.hall}/normal", kind="normal", loads=loads, extra=extra, lost_kw=lost)]
+        rl, _e, _l = model(frozenset(), frozenset(), rech)
+        cases.append(_Case(sid=f"{ha.hall}/recharge", kind="recharge", loads=rl, extra=extra, transfers=(f"every UPS recharges its battery at {rech:g} kW after a utility outage",)))
+        for kind, cid, fb, fc in h.failures():
+            shown, computed, tr = _hall_switching(ha, kind, cid, load_id)
+            loads, extra, lost = model(fb, fc)
+            cases.append(_Case(sid=f"{cid}/fails", kind=kind, failed=(cid,), cid=cid, shown=shown, computed=computed, loads=loads, extra=extra, lost_kw=lost, transfers=tr))
+        return cases
 
     def _hall(self, ha: HallAssignment, h, section_vm: Mapping[str, float]) -> dict:
         """Every failure of the typical copy as a load flow. Identical states are solved once; the
         distinct ones are solved together, each in its own replica of the copy (independent
         islands with their own slack buses: one Newton-Raphson for many scenarios)."""
-        sz = self.sz
         sub, sections = self._hall_network(ha)
-        pre = copy_prefix(ha.hall, 1)
-        load_id = {b.id: f"{pre}.{_local(b.id)}" for b in ha.blocks}
-        feeder_line = {f.id: f"{pre}.{_local(f.id)}" for f in ha.feeders}
-        hp = sz.hall(ha.hall)
-
-        def model(fb, fc):
-            """-> (loads to set, extra component loadings: UPS blocks and busways, lost kW)."""
-            block_kw, busway, lost = h.loads(fb, fc)
-            loads = {load_id[b]: block_input(sz, kw) if b not in fb else (0.0, 0.0) for b, kw in block_kw.items()}
-            extra = [(load_id[b], kw / sz.block_kw) for b, kw in block_kw.items() if b not in fb]
-            extra += [(bid, kw / hp.row_busway_kw) for bid, kw in busway.items()]
-            return loads, extra, lost
-
-        # the scenarios: (id, kind, failed, switching shown, switching computed, loads, extra, lost, transfers)
-        cases = []
-        loads, extra, lost = model(frozenset(), frozenset())
-        cases.append((f"{ha.hall}/normal", "normal", (), (), (), loads, extra, lost, ()))
-        rech = float(cat.table("ups")["battery_recharge_fraction"]) * sz.block_kw
-        block_kw = h.loads(frozenset())[0]
-        rl = {load_id[b]: block_input(sz, kw, rech) for b, kw in block_kw.items()}
-        cases.append((f"{ha.hall}/recharge", "recharge", (), (), (), rl, extra, 0.0, (f"every UPS recharges its battery at {rech:g} kW after a utility outage",)))
-        failures = []
-        for kind, cid, fb, fc in h.failures():
-            if kind == "ups-system":
-                # the UPS input breaker opens: nothing else hangs on the UPS input bus, so this
-                # is computed as the UPS load dropping to zero (the same state)
-                shown, computed = (f"open {load_id[cid]}.ups-cb",), ()
-                tr = (f"{cid} load moves to its partner blocks over the A/B cords",)
-            elif kind == "unit-substation":
-                b = cid.rsplit("/", 1)[0]
-                shown = computed = (f"open {load_id[b]}.uss-cb",)
-                tr = (f"{b} load moves to its partner blocks over the A/B cords",)
-            elif kind == "mv-feeder":
-                shown = computed = (f"open {feeder_line[cid]}.cb",)
-                tr = (f"the load of {', '.join(next(f.blocks for f in ha.feeders if f.id == cid))} moves to partner blocks",)
-            else:
-                shown = computed = ()
-                tr = (f"{cid} opens: its row draws all from the other busway",)
-            loads, extra, lost = model(fb, fc)
-            sid = f"{cid}/fails"
-            failures.append((kind, cid, sid))
-            cases.append((sid, kind, (cid,), shown, computed, loads, extra, lost, tr))
-
-        # distinct states
-        key_of = []
+        feeder_line = {f.id: f"{copy_prefix(ha.hall, 1)}.{_local(f.id)}" for f in ha.feeders}
+        cases = self._hall_cases(ha, h)
         first: dict[tuple, int] = {}
-        for i, c in enumerate(cases):
-            key = (tuple(sorted(c[4])), tuple(sorted((k, round(v[0], 9), round(v[1], 9)) for k, v in c[5].items())))
-            key_of.append(key)
-            first.setdefault(key, i)
-        unique = sorted(set(first.values()))
-        solved: dict[int, tuple[_Run, str]] = {}  # case index -> (run, replica suffix)
+        key_of = [first.setdefault(c.key(), i) for i, c in enumerate(cases)]
+        solved = self._solve_replicas(sub, {b: section_vm.get(b, 1.0) for b in sections}, [cases[i] for i in sorted(set(key_of))])
         results: dict[str, dict] = {}
-        grids: list[tuple[Grid, list[int]]] = []
-        batch = max(1, min(len(unique), BATCH_BUSES // max(1, len(sub.buses))))
-        for at in range(0, len(unique), batch):
-            chunk = unique[at : at + batch]
-            g = Grid(sub, slack_buses={b: section_vm.get(b, 1.0) for b in sections}, replicas=len(chunk))
-            tag = _tagger(len(chunk))
-            g.apply_many([(tag(j), cases[i][4], cases[i][5]) for j, i in enumerate(chunk)])
-            ok = g.solve(regulate=False)
-            self.solves += 1
-            if not ok and len(chunk) > 1:
-                # one state may not converge: solve them one by one so only that one is marked
-                for j, i in enumerate(chunk):
-                    g.apply_many([(tag(j), cases[i][4], cases[i][5])])
-                    okj = g.solve(regulate=False)
-                    self.solves += 1
-                    solved[i] = (_collect(g, okj), tag(j))
-            else:
-                r = _collect(g, ok)
-                for j, i in enumerate(chunk):
-                    solved[i] = (r, tag(j))
-            for i in chunk:
-                run, suffix = solved[i]
-                sid, kind, failed, shown, _computed, _loads, extra, lost, tr = cases[i]
-                results[sid] = self._feeder_pq(g, run, feeder_line, suffix)
-                self._scenario(g, run, sid=sid, kind=kind, area=ha.hall, failed=failed, switching=shown, transfers=tr, extra=extra, lost_kw=lost, areas=(ha.hall,), net=sub, suffix=suffix)
-            grids.append((g, chunk))
         for i, c in enumerate(cases):
-            j = first[key_of[i]]
-            if j == i:
-                continue
-            run, suffix = solved[j]
-            g = next(gr for gr, ch in grids if j in ch)
-            sid, kind, failed, shown, _computed, _loads, extra, lost, tr = c
-            results[sid] = results[cases[j][0]]
-            self._scenario(g, run, sid=sid, kind=kind, area=ha.hall, failed=failed, switching=shown, transfers=tr, extra=extra, lost_kw=lost, same_as=cases[j][0], areas=(ha.hall,), net=sub, suffix=suffix)
+            g, run, suffix = solved[cases[key_of[i]].sid]
+            same = cases[key_of[i]].sid if key_of[i] != i else ""
+            results[c.sid] = self._feeder_pq(g, run, feeder_line, suffix)
+            self._scenario(g, run, sid=c.sid, kind=c.kind, area=ha.hall, failed=c.failed, switching=c.shown, transfers=c.transfers, extra=c.extra, lost_kw=c.lost_kw, same_as=same, areas=(ha.hall,), net=sub, suffix=suffix)
         results["normal"] = results[f"{ha.hall}/normal"]
         results["recharge"] = results[f"{ha.hall}/recharge"]
         # unit-substation losses of the typical copy in normal operation
-        g0, s0 = solved[0][0], solved[0][1]
-        g_norm = next(gr for gr, ch in grids if 0 in ch)
-        uss_loss = sum(float(g0.trafo_pl[g_norm.trafo[x.id + s0]]) for x in sub.transformers) * 1000
+        g, run, suffix = solved[f"{ha.hall}/normal"]
+        uss_loss = sum(float(run.trafo_pl[g.trafo[x.id + suffix]]) for x in sub.transformers) * 1000
+        failures = [(c.kind, c.cid, c.sid) for c in cases if c.cid]
         return {"results": results, "failures": failures, "uss_loss_kw": uss_loss}
+
+    def _solve_replicas(self, sub: Network, slack: Mapping[str, float], cases: list[_Case]) -> dict[str, tuple[Grid, _Run, str]]:
+        """Solve the cases in batches, each in its own replica of `sub`; a batch that does not
+        converge is solved case by case so only the failing one is marked. -> scenario id ->
+        (grid, run, replica suffix)."""
+        out: dict[str, tuple[Grid, _Run, str]] = {}
+        batch = max(1, min(len(cases), BATCH_BUSES // max(1, len(sub.buses))))
+        for at in range(0, len(cases), batch):
+            chunk = cases[at : at + batch]
+            g = Grid(sub, slack_buses=slack, replicas=len(chunk))
+            tag = _tagger(len(chunk))
+            g.apply_many([(tag(j), c.computed, c.loads) for j, c in enumerate(chunk)])
+            ok = g.solve(regulate=False)
+            self.solves += 1
+            if ok or len(chunk) == 1:
+                r = _collect(g, ok)
+                out.update({c.sid: (g, r, tag(j)) for j, c in enumerate(chunk)})
+                continue
+            for j, c in enumerate(chunk):
+                g.apply_many([(tag(j), c.computed, c.loads)])
+                okj = g.solve(regulate=False)
+                self.solves += 1
+                out[c.sid] = (g, _collect(g, okj), tag(j))
+        return out
 
     @staticmethod
     def _feeder_pq(g: Grid, r: _Run, feeder_line: Mapping[str, str], suffix: str) -> dict[str, tuple[float, float, float, float]]:
@@ -1002,9 +1049,7 @@ class Study:
         )
 
     def _campus_scenarios(self, campus: Grid, taps: dict[str, int], base_loads: dict[str, tuple[float, float]], halls) -> None:
-        sz, net, arr = self.sz, self.network, self.arr
-        section_kva = list(self.asg.section_kva)
-
+        net = self.network
         pending: list[dict] = []
 
         def flow(sid, kind, area, *, switching=(), loads=None, failed=(), maintenance=(), transfers=(), utility=True, slack_gens=False, gens_out=(), lost_kw=0.0, combinations=1, regulate=False, grid=None):
@@ -1021,10 +1066,24 @@ class Study:
             g.apply(switching, ld, utility=utility, slack_gens=slack_gens, gens_out=gens_out)
             ok = g.solve(taps, regulate=regulate)
             self.solves += 1
-            r = _collect(g, ok)
-            return self._scenario(g, r, **rec)
+            return self._scenario(g, _collect(g, ok), **rec)
 
-        # recharge after a utility outage: every UPS on every copy recharges
+        self._recharge(flow, halls)
+        self._transformer_losses(flow)
+        self._circuit_losses(flow)
+        # bus sections: the worst failure of each hall in any copy, screened, then confirmed
+        self._section_scenarios(flow, halls, base_loads)
+        # mechanical feeders and unit substations: survivors share the non-UPS load
+        self._mechanical(flow)
+        # utility outage: gensets close on their islands, one set per island failed
+        if net.generators:
+            full = Grid(net, taps=taps, fold_generators=True)
+            self._generators(lambda *a, **k: flow(*a, grid=full, **k))
+        self._batch(campus, taps, pending)
+
+    def _recharge(self, flow, halls) -> None:
+        """After a utility outage every UPS on every copy recharges its battery at once."""
+        sz = self.sz
         rech = float(cat.table("ups")["battery_recharge_fraction"]) * sz.block_kw
         rl: dict[str, tuple[float, float]] = {}
         for ha in self.asg.halls:
@@ -1037,50 +1096,42 @@ class Study:
                 rl[f"{copy_prefix(ha.hall, 1)}.{_local(b.id)}"] = block_input(sz, block_kw[b.id], rech)
         flow("campus/recharge", "recharge", "campus", loads=rl, transfers=(f"every UPS recharges its battery at {rech:g} kW after a utility outage",), regulate=True)
 
-        # main transformers: each lost with the philosophy's switching
+    def _transformer_losses(self, flow) -> None:
+        """Each main transformer lost, with the philosophy's switching; for Tier IV each one in
+        maintenance with the worst other one failing (by the arrangement's arithmetic)."""
+        sz, arr = self.sz, self.arr
+        section_kva = list(self.asg.section_kva)
         for t in arr.transformers:
             tr = arr.after_loss({t}, section_kva)
-            dead = [s for s, fed in tr.feeds if not fed]
-            lost = sum(kva for (s, fed), kva in zip(tr.feeds, section_kva) if not fed) * sz.power_factor
-            flow(f"{t}/fails", "main-transformer", "campus", switching=tr.actions, failed=(t,), lost_kw=lost, transfers=tuple(f"{s} is lost" for s in dead))
-        if self.spec.policy.tier >= 4:
-            for t in arr.transformers:
-                worst = None
-                for u in arr.transformers:
-                    if u == t:
-                        continue
-                    tr = arr.after_loss({t, u}, section_kva)
-                    per, dead = arr.winding_loads(tr, section_kva)
-                    v = max((per[w.id] / w.rating_kva for w in arr.windings), default=0.0)
-                    if worst is None or (dead, v) > worst[0]:
-                        worst = ((dead, v), u, tr)
-                if worst is not None:
-                    (dead, _v), u, tr = worst
-                    flow(f"{t}/maintenance", "maintenance+failure", "campus", switching=tr.actions, failed=(u,), maintenance=(t,), lost_kw=dead * sz.power_factor, combinations=len(arr.transformers) - 1)
+            dead = [sec for sec, fed in tr.feeds if not fed]
+            lost = sum(kva for (_s, fed), kva in zip(tr.feeds, section_kva) if not fed) * sz.power_factor
+            flow(f"{t}/fails", "main-transformer", "campus", switching=tr.actions, failed=(t,), lost_kw=lost, transfers=tuple(f"{sec} is lost" for sec in dead))
+        if self.spec.policy.tier < 4:
+            return
+        for t in arr.transformers:
+            worst = None
+            for u in arr.transformers:
+                if u == t:
+                    continue
+                tr = arr.after_loss({t, u}, section_kva)
+                per, dead = arr.winding_loads(tr, section_kva)
+                v = max((per[w.id] / w.rating_kva for w in arr.windings), default=0.0)
+                if worst is None or (dead, v) > worst[0]:
+                    worst = ((dead, v), u, tr)
+            if worst is not None:
+                (dead, _v), u, tr = worst
+                flow(f"{t}/maintenance", "maintenance+failure", "campus", switching=tr.actions, failed=(u,), maintenance=(t,), lost_kw=dead * sz.power_factor, combinations=len(arr.transformers) - 1)
 
-        # utility circuits
-        circuits = [s for s in net.switches if s.role == "line"]
+    def _circuit_losses(self, flow) -> None:
+        """Each utility circuit lost; on an MV supply the standby circuit closes."""
+        circuits = [s for s in self.network.switches if s.role == "line"]
+        standby = next((x for x in circuits if not x.closed), None)
         for s in circuits:
             if not s.closed:
                 continue
-            sw = [f"open {s.id}"]
-            standby = [x for x in circuits if not x.closed]
-            if standby:
-                sw.append(f"close {standby[0].id}")
-            live = [x for x in circuits if x.id != s.id and (x.closed or x is (standby[0] if standby else None))]
-            flow(f"{s.element if s.element_kind == 'line' else s.id}/fails", "transmission", "campus", switching=tuple(sw), failed=(s.element,), lost_kw=0.0 if live else sz.facility_kw)
-
-        # bus sections: the worst failure of each hall in any copy, screened, then confirmed
-        self._section_scenarios(flow, halls, base_loads)
-
-        # mechanical feeders and unit substations: survivors share the non-UPS load
-        self._mechanical(flow)
-
-        # utility outage: gensets close on their islands, one set per island failed
-        if net.generators:
-            full = Grid(net, taps=taps, fold_generators=True)
-            self._generators(lambda *a, **k: flow(*a, grid=full, **k))
-        self._batch(campus, taps, pending)
+            sw = [f"open {s.id}"] + ([f"close {standby.id}"] if standby else [])
+            live = [x for x in circuits if x.id != s.id and (x.closed or x is standby)]
+            flow(f"{s.element if s.element_kind == 'line' else s.id}/fails", "transmission", "campus", switching=tuple(sw), failed=(s.element,), lost_kw=0.0 if live else self.sz.facility_kw)
 
     def _batch(self, campus: Grid, taps: dict[str, int], pending: list[dict]) -> None:
         """Solve queued campus failures together: each in its own replica of the campus (its own
@@ -1204,8 +1255,6 @@ class Study:
         if not feeders:
             return
         mloads = [x for x in net.loads if x.kind == "mechanical"]
-        total_p = sum(x.p_mw for x in mloads)
-        total_q = sum(x.q_mvar for x in mloads)
         by_feeder = {f.id: [x for x in mloads if x.id.startswith(f.id + ".")] for f in feeders}
         sec_load = dict(zip((s.id for s in self.arr.active_sections), self.asg.section_kva))
         groups: dict[int, list] = {}
@@ -1213,23 +1262,29 @@ class Study:
             groups.setdefault(len(by_feeder[f.id]), []).append(f)
         for count, fs in sorted(groups.items()):
             f = max(fs, key=lambda x: (sec_load.get(x.from_bus, 0.0), x.id))
-            alive = [x for x in mloads if x not in by_feeder[f.id]]
-            if not alive:
-                flow(f"{f.id}/fails", "mechanical-feeder", "campus", switching=(f"open {f.id}.cb",), failed=(f.id,), lost_kw=total_p * 1000, combinations=len(fs))
-                continue
-            loads = {x.id: (total_p / len(alive), total_q / len(alive)) for x in alive}
-            loads.update({x.id: (0.0, 0.0) for x in by_feeder[f.id]})
             others = ", ".join(x.id for x in fs if x is not f)
-            tr = (f"the non-UPS load is shared by the {len(alive)} mechanical unit substations left",) + ((f"stands for {others} (also {count} substations)",) if others else ())
-            flow(f"{f.id}/fails", "mechanical-feeder", "campus", switching=(f"open {f.id}.cb",), loads=loads, failed=(f.id,), transfers=tr, combinations=len(fs))
+            note = (f"stands for {others} (also {count} substations)",) if others else ()
+            self._mech_loss(flow, f"{f.id}/fails", "mechanical-feeder", f.id, f"{f.id}.cb", mloads, by_feeder[f.id], note, len(fs))
         f = max(feeders, key=lambda x: (len(by_feeder[x.id]), sec_load.get(x.from_bus, 0.0), x.id))
         if by_feeder[f.id] and len(mloads) > 1:
             x = by_feeder[f.id][0]
             uid = x.id.rsplit(".", 1)[0]
-            alive = [y for y in mloads if y.id != x.id]
-            loads = {y.id: (total_p / len(alive), total_q / len(alive)) for y in alive}
-            loads[x.id] = (0.0, 0.0)
-            flow(f"{uid}/fails", "mechanical-uss", "campus", switching=(f"open {uid}.cb",), loads=loads, failed=(uid,), transfers=(f"the non-UPS load is shared by the {len(alive)} mechanical unit substations left (identical units: stands for any one)",), combinations=len(mloads))
+            self._mech_loss(flow, f"{uid}/fails", "mechanical-uss", uid, f"{uid}.cb", mloads, [x], ("identical units: stands for any one",), len(mloads))
+
+    @staticmethod
+    def _mech_loss(flow, sid: str, kind: str, failed: str, breaker: str, mloads, lost_loads, note, combinations: int) -> None:
+        """The breaker opens, the mechanical loads behind it drop and the survivors share the
+        non-UPS load equally."""
+        total_p = sum(x.p_mw for x in mloads)
+        total_q = sum(x.q_mvar for x in mloads)
+        alive = [x for x in mloads if x not in lost_loads]
+        if not alive:
+            flow(sid, kind, "campus", switching=(f"open {breaker}",), failed=(failed,), lost_kw=total_p * 1000, combinations=combinations)
+            return
+        loads = {x.id: (total_p / len(alive), total_q / len(alive)) for x in alive}
+        loads.update({x.id: (0.0, 0.0) for x in lost_loads})
+        tr = (f"the non-UPS load is shared by the {len(alive)} mechanical unit substations left",) + tuple(note)
+        flow(sid, kind, "campus", switching=(f"open {breaker}",), loads=loads, failed=(failed,), transfers=tr, combinations=combinations)
 
     def _generators(self, flow) -> None:
         net, plan = self.network, self.gens
@@ -1324,85 +1379,92 @@ class Study:
 
 def short_circuit(net: Network, arr: Arrangement, taps: Mapping[str, int] | None = None, *, roles: Iterable[str] | None = None) -> tuple[tuple[ShortCircuitCase, ...], dict]:
     """IEC 60909 maximum (for ratings) and minimum (for protection) at every bus (or at the buses
-    with the given roles). Maximum: the utility at its maximum fault level with every converter
-    and direct-on-line motor, the switching the philosophy allows (normal; for parallel-on-loss
-    also the survivors paralleled after a loss), gensets paralleled if the retransfer is closed
-    transition, and a separate case with the utility lost and every genset on its island; the
-    unit substations at the lower tolerance of their impedance (IEC 60076-1) for the LV boards.
-    Minimum: the utility at its minimum fault level with one circuit out, no gensets, converters
-    or motors, conductors at their end temperature (pandapower case "min")."""
-    _pp_mod, sc = _pp()
-    sct = cat.table("short_circuit")
-    lv_tol = float(sct["lv_tolerance_percent"])
-    # the LV board duty behind unit substations uses the impedance at its lower tolerance
-    lowered = attrs.evolve(
-        net,
-        transformers=tuple(
-            attrs.evolve(x, vk_percent=x.vk_percent * (1 - cat.impedance_tolerance(x.vk_percent)), vkr_percent=x.vkr_percent * (1 - cat.impedance_tolerance(x.vk_percent)))
-            if x.role in ("unit-substation", "mechanical")
-            else x
-            for x in net.transformers
-        ),
-    )
-    g = Grid(lowered, taps=taps, fold_generators=True)
+    with the given roles): the cases of `short_circuit_cases`, the unit substations at the lower
+    tolerance of their impedance (IEC 60076-1) for the LV boards. -> (cases, bus id -> {"ikss_max":
+    (Ik'', ip of that case, case id, X/R), "ip_max": ip, "ikss_min": Ik''})."""
+    g = Grid(_lowered(net), taps=taps, fold_generators=True)
+    keep = set(roles) if roles is not None else None
+    buses = [b for b in net.buses if b.role not in ("generator-terminal", "ups-input") and (keep is None or b.role in keep)]
+    out: dict[str, dict] = {b.id: {} for b in buses}
+    cases = short_circuit_cases(net, arr)
+    for case, opt in cases:
+        res = _run_case(g, case, opt, [g.bus[b.id] for b in buses])
+        if res is not None:
+            _keep_extremes(out, buses, case, *res)
+        g.reset()
+    return tuple(c for c, _o in cases), out
+
+
+def _lowered(net: Network) -> Network:
+    """The unit substations at the lower limit of their impedance tolerance."""
+
+    def low(x):
+        f = 1 - cat.impedance_tolerance(x.vk_percent)
+        return attrs.evolve(x, vk_percent=x.vk_percent * f, vkr_percent=x.vkr_percent * f)
+
+    return attrs.evolve(net, transformers=tuple(low(x) if x.role in ("unit-substation", "mechanical") else x for x in net.transformers))
+
+
+def short_circuit_cases(net: Network, arr: Arrangement) -> list[tuple[ShortCircuitCase, dict]]:
+    """Maximum: the utility at its maximum fault level with every converter and direct-on-line
+    motor, the switching the philosophy allows (normal; for parallel-on-loss also the survivors
+    paralleled after a loss), the gensets paralleled if the retransfer is closed transition, and a
+    case with the utility lost and every genset on its island. Minimum: the utility at its minimum
+    with one circuit out, no gensets, converters or motors, conductors at their end temperature."""
     gens_cb = [f"close {s.id}" for s in net.switches if s.role == "generator"]
-    cases: list[tuple[ShortCircuitCase, dict]] = []
     closed_tr = net.generator_transfer == "closed"
     sources = ["utility at its maximum fault level", "BESS and renewable converters (k x In)", "direct-on-line motors"]
     base_sw = list(gens_cb) if closed_tr else []
     if closed_tr:
         sources.append("every genset (closed-transition retransfer parallels them with the utility)")
-    cases.append((ShortCircuitCase(id="max/utility", case="max", description="normal switching" + (" with the gensets paralleled (closed transition)" if closed_tr else ""), switching=tuple(base_sw), sources=tuple(sources)), {"switching": base_sw}))
+    desc = "normal switching" + (" with the gensets paralleled (closed transition)" if closed_tr else "")
+    cases = [(ShortCircuitCase(id="max/utility", case="max", description=desc, switching=tuple(base_sw), sources=tuple(sources)), {"switching": base_sw})]
     if arr.philosophy == "parallel-on-loss" and len(arr.transformers) > 1:
         for t in (arr.transformers[0], arr.transformers[-1]):
-            tr = arr.after_loss({t})
-            sw = list(tr.actions) + base_sw
+            sw = list(arr.after_loss({t}).actions) + base_sw
             cases.append((ShortCircuitCase(id=f"max/{t}-out-ties-closed", case="max", description=f"{t} lost, every tie closed: the survivors in parallel", switching=tuple(sw), sources=tuple(sources)), {"switching": sw}))
     if net.generators:
         opens = [f"open {s.id}" for s in net.switches if s.role in ("line", "incomer") and s.closed]
-        cases.append((ShortCircuitCase(id="max/generators", case="max", description="utility lost: every genset on its island", switching=tuple(opens + gens_cb), sources=("every genset", "BESS converters", "direct-on-line motors")), {"switching": opens + gens_cb, "utility": False, "renewables": False}))
-    min_sw = []
+        gen_case = ShortCircuitCase(id="max/generators", case="max", description="utility lost: every genset on its island", switching=tuple(opens + gens_cb), sources=("every genset", "BESS converters", "direct-on-line motors"))
+        cases.append((gen_case, {"switching": opens + gens_cb, "utility": False, "renewables": False}))
     circuits = [s for s in net.switches if s.role == "line" and s.closed]
-    if len(circuits) > 1:
-        min_sw.append(f"open {circuits[0].id}")
-    cases.append((ShortCircuitCase(id="min/utility", case="min", description="utility at its minimum fault level, one circuit out, no gensets, converters or motors", switching=tuple(min_sw), sources=("utility at its minimum fault level",)), {"switching": min_sw, "converters": False, "motors": False}))
-    keep = set(roles) if roles is not None else None
-    buses = [b for b in net.buses if b.role not in ("generator-terminal", "ups-input") and (keep is None or b.role in keep)]
-    bidx = [g.bus[b.id] for b in buses]
-    out: dict[str, dict] = {b.id: {} for b in buses}
-    for case, opt in cases:
-        g.apply(opt.get("switching", ()), utility=opt.get("utility", True))
-        n = g.net
-        if len(n.sgen):
-            keep = opt.get("converters", True)
-            if opt.get("renewables", True) is False:
-                n.sgen["in_service"] = [keep and t == "bess" for t in n.sgen["type"]]
-            else:
-                n.sgen["in_service"] = keep
-        if len(n.motor):
-            n.motor["in_service"] = opt.get("motors", True)
-        try:
-            with quiet():
-                sc.calc_sc(n, bus=bidx, case=case.case, lv_tol_percent=lv_tol, ip=case.case == "max", ith=False, branch_results=False, inverse_y=False)
-            res = n.res_bus_sc
-        except Exception:  # noqa: BLE001, S112 - a case with no source anywhere (e.g. no gensets) gives no result
+    min_sw = [f"open {circuits[0].id}"] if len(circuits) > 1 else []
+    min_case = ShortCircuitCase(id="min/utility", case="min", description="utility at its minimum fault level, one circuit out, no gensets, converters or motors", switching=tuple(min_sw), sources=("utility at its minimum fault level",))
+    cases.append((min_case, {"switching": min_sw, "converters": False, "motors": False}))
+    return cases
+
+
+def _run_case(g: Grid, case: ShortCircuitCase, opt: dict, bidx: list[int]):
+    """One IEC 60909 case at the given buses: (Ik'', ip, R, X) arrays, or None when the case has
+    no source at all (e.g. no gensets)."""
+    _pp_mod, sc = _pp()
+    g.apply(opt.get("switching", ()), utility=opt.get("utility", True))
+    n = g.net
+    if len(n.sgen):
+        conv = opt.get("converters", True)
+        n.sgen["in_service"] = [conv and t == "bess" for t in n.sgen["type"]] if opt.get("renewables", True) is False else conv
+    if len(n.motor):
+        n.motor["in_service"] = opt.get("motors", True)
+    if not n.ext_grid["in_service"].any() and not (len(n.gen) and n.gen["in_service"].any()):
+        return None  # no source in this case (the utility lost and no gensets)
+    with quiet():
+        sc.calc_sc(n, bus=bidx, case=case.case, lv_tol_percent=float(cat.table("short_circuit")["lv_tolerance_percent"]), ip=case.case == "max", ith=False, branch_results=False, inverse_y=False)
+    res = n.res_bus_sc
+    ip = res["ip_ka"].reindex(bidx).to_numpy() if "ip_ka" in res else np.full(len(bidx), np.nan)
+    return res["ikss_ka"].reindex(bidx).to_numpy(), ip, res["rk_ohm"].reindex(bidx).to_numpy(), res["xk_ohm"].reindex(bidx).to_numpy()
+
+
+def _keep_extremes(out: dict, buses, case: ShortCircuitCase, ik, ip, rk, xk) -> None:
+    for b, a, p, rr, xx in zip(buses, ik, ip, rk, xk):
+        if not math.isfinite(a) or a <= 0:
             continue
-        ik = res["ikss_ka"].reindex(bidx).to_numpy()
-        ip = res["ip_ka"].reindex(bidx).to_numpy() if "ip_ka" in res else np.full(len(bidx), np.nan)
-        rk = res["rk_ohm"].reindex(bidx).to_numpy()
-        xk = res["xk_ohm"].reindex(bidx).to_numpy()
-        for b, a, p, rr, xx in zip(buses, ik, ip, rk, xk):
-            if not math.isfinite(a) or a <= 0:
-                continue
-            rec = out[b.id]
-            if case.case == "max":
-                if a > rec.get("ikss_max", (0.0,))[0]:
-                    rec["ikss_max"] = (float(a), float(p), case.id, float(xx / rr) if rr > 0 else math.inf)
-                rec["ip_max"] = max(rec.get("ip_max", 0.0), float(p) if math.isfinite(p) else 0.0)
-            else:
-                rec["ikss_min"] = min(rec.get("ikss_min", math.inf), float(a))
-        g.reset()
-    return tuple(c for c, _o in cases), out
+        rec = out[b.id]
+        if case.case == "min":
+            rec["ikss_min"] = min(rec.get("ikss_min", math.inf), float(a))
+            continue
+        if a > rec.get("ikss_max", (0.0,))[0]:
+            rec["ikss_max"] = (float(a), float(p), case.id, float(xx / rr) if rr > 0 else math.inf)
+        rec["ip_max"] = max(rec.get("ip_max", 0.0), float(p) if math.isfinite(p) else 0.0)
 
 
 def without_generators(net: Network) -> Network:

@@ -390,7 +390,17 @@ def _mech_after_feeder_loss(sz: ElectricalSizing, asg: Assignment) -> dict[str, 
 
 
 def _campus_scenarios(sz: ElectricalSizing, asg: Assignment, tier: int, spec_circuits: int, contract_mw: float, generators: tuple = ()) -> list[Scenario]:
-    out = []
+    out = _transformer_scenarios(sz, asg, tier)
+    out += _generator_scenarios(sz, tier, generators)
+    out += _mechanical_scenarios(sz, asg)
+    out += _transmission_scenario(sz, spec_circuits, contract_mw)
+    return out
+
+
+def _transformer_scenarios(sz: ElectricalSizing, asg: Assignment, tier: int) -> list[Scenario]:
+    """Each main transformer lost (and for Tier IV one in maintenance while the worst other
+    fails), with the switching of the operating philosophy (arrangement.py)."""
+    out: list[Scenario] = []
     n = sz.main_tx_count
     if n and asg.sections:
         arr = sz.arrangement()
@@ -446,6 +456,11 @@ def _campus_scenarios(sz: ElectricalSizing, asg: Assignment, tier: int, spec_cir
                         switching=actions,
                     )
                 )
+    return out
+
+
+def _generator_scenarios(sz: ElectricalSizing, tier: int, generators: tuple) -> list[Scenario]:
+    out: list[Scenario] = []
     # generators: a utility outage with one set failed (and one in maintenance for Tier IV); with
     # the network's islands (build.generator_plan), each island on its own sets
     gkw = sz.generator_kw
@@ -474,6 +489,11 @@ def _campus_scenarios(sz: ElectricalSizing, asg: Assignment, tier: int, spec_cir
                 combinations=sum(g for _n, g, _kw in islands),
             )
         )
+    return out
+
+
+def _mechanical_scenarios(sz: ElectricalSizing, asg: Assignment) -> list[Scenario]:
+    out: list[Scenario] = []
     # mechanical unit substations (N+1 pool) and feeders
     if sz.mech_uss:
         s = sz.mech_uss - 1
@@ -511,6 +531,11 @@ def _campus_scenarios(sz: ElectricalSizing, asg: Assignment, tier: int, spec_cir
                 combinations=len(asg.mech_feeders),
             )
         )
+    return out
+
+
+def _transmission_scenario(sz: ElectricalSizing, spec_circuits: int, contract_mw: float) -> list[Scenario]:
+    out: list[Scenario] = []
     # transmission N-1: each circuit carries the whole contract
     surv = spec_circuits - 1
     out.append(

@@ -87,62 +87,71 @@ def nesting_too_deep(text: str, max_depth: int) -> tuple[int, int] | None:
     values by position (line start, header brackets, after `{` or `,` in an inline table). On
     text that is not TOML it may miscount, but it stays linear, and `tomllib` then reports the
     syntax error."""
+    scan = _NestingScan(text, max_depth)
     i = 0
-    stack: list[str] = []  # open brackets of values: "[" arrays, "{" inline tables
-    key, header, fresh, dots = True, False, True, 0  # in a key; in a [header]; nothing of the key yet
     while True:
         m = _SCAN.search(text, i)
         if m is None:
             return None
-        if key and fresh and text[i : m.start()].strip():
-            fresh = False  # a bare key started: a `[` now would be a syntax error, not a header
-        i = m.start()
-        ch = text[i]
+        if scan.key and scan.fresh and text[i : m.start()].strip():
+            scan.fresh = False  # a bare key started: a `[` now would be a syntax error, not a header
+        i, found = scan.step(m.start())
+        if found is not None or i < 0:
+            return found
+
+
+class _NestingScan:
+    """The state of `nesting_too_deep`: open value brackets, and where in a key the scan is."""
+
+    def __init__(self, text: str, max_depth: int) -> None:
+        self.text, self.max_depth = text, max_depth
+        self.stack: list[str] = []  # open brackets of values: "[" arrays, "{" inline tables
+        self.key, self.header, self.fresh, self.dots = True, False, True, 0  # in a key; in a [header]; nothing yet
+
+    def step(self, i: int) -> tuple[int, tuple[int, int] | None]:
+        """Act on the significant character at i: (next offset, or -1 at the end; a finding)."""
+        ch = self.text[i]
         if ch == "#":
-            j = text.find("\n", i)
-            if j < 0:
-                return None
-            i = j
-            continue
+            j = self.text.find("\n", i)
+            return j, None
         if ch == "\n":
-            if not stack:
-                key, header, fresh, dots = True, False, True, 0
-            i += 1
-            continue
+            if not self.stack:
+                self.key, self.header, self.fresh, self.dots = True, False, True, 0
+            return i + 1, None
         if ch in "\"'":
-            i = _string_end(text, i, ch)
-            fresh = False
-            continue
-        if key:
-            if ch == ".":
-                dots += 1
-                if dots >= max_depth:
-                    return _line_col(text, i)
-            elif ch == "=":
-                key, dots = False, 0
-            elif ch == "[" and not stack and fresh and not header:
-                header = True  # a table header: its key runs to the closing bracket
-                i += 2 if text.startswith("[[", i) else 1
-                fresh = False
-                continue
-            elif ch == "]" and header:
-                key, header = False, False
-            elif ch == "}" and stack and stack[-1] == "{":
-                stack.pop()  # an empty inline table
-                key = False
-            i += 1
-            continue
+            self.fresh = False
+            return _string_end(self.text, i, ch), None
+        return self._in_key(ch, i) if self.key else self._in_value(ch, i)
+
+    def _in_key(self, ch: str, i: int) -> tuple[int, tuple[int, int] | None]:
+        if ch == ".":
+            self.dots += 1
+            if self.dots >= self.max_depth:
+                return i, _line_col(self.text, i)
+        elif ch == "=":
+            self.key, self.dots = False, 0
+        elif ch == "[" and not self.stack and self.fresh and not self.header:
+            self.header, self.fresh = True, False  # a table header: its key runs to the closing bracket
+            return i + (2 if self.text.startswith("[[", i) else 1), None
+        elif ch == "]" and self.header:
+            self.key, self.header = False, False
+        elif ch == "}" and self.stack and self.stack[-1] == "{":
+            self.stack.pop()  # an empty inline table
+            self.key = False
+        return i + 1, None
+
+    def _in_value(self, ch: str, i: int) -> tuple[int, tuple[int, int] | None]:
         if ch in "[{":
-            stack.append(ch)
-            if len(stack) > max_depth:
-                return _line_col(text, i)
-            key, fresh, dots = ch == "{", True, 0
+            self.stack.append(ch)
+            if len(self.stack) > self.max_depth:
+                return i, _line_col(self.text, i)
+            self.key, self.fresh, self.dots = ch == "{", True, 0
         elif ch in "]}":
-            if stack:
-                stack.pop()
-        elif ch == "," and stack and stack[-1] == "{":
-            key, fresh, dots = True, True, 0
-        i += 1
+            if self.stack:
+                self.stack.pop()
+        elif ch == "," and self.stack and self.stack[-1] == "{":
+            self.key, self.fresh, self.dots = True, True, 0
+        return i + 1, None
 
 
 def _string_end(text: str, i: int, q: str) -> int:

@@ -373,13 +373,7 @@ def part(net: Network, sections: Iterable[str]) -> Network:
     that hangs from them, their main transformers, the HV sections those hang from, and the
     utility and its circuits landing there. A tie or transfer to a section on another sheet stays
     with the section that owns its breaker (drawn as a bay naming the other section)."""
-    keep = set(sections)
-    mains = [t for t in net.transformers if t.role == "main" and t.lv_bus in keep]
-    terminals = {t.hv_bus for t in mains}
-    hv = {s.bus for s in net.switches if s.element in terminals}
-    buses = keep | terminals | hv | {b.id for b in net.buses if b.section in keep and b.role not in SECTION_ROLES}
-    lines = tuple(x for x in net.lines if x.to_bus in buses and (x.from_bus in buses or _utility(net, x.from_bus)))
-    buses |= {x.from_bus for x in lines} | {s.element for s in net.switches if s.bus in buses and _utility(net, s.element)}
+    buses, lines = _part_buses(net, set(sections))
     trafos = tuple(t for t in net.transformers if t.hv_bus in buses and t.lv_bus in buses)
     elements = buses | {x.id for x in lines} | {t.id for t in trafos}
     switches = tuple(s for s in net.switches if s.bus in buses and (s.element in elements or s.role in ("tie", "transfer")))
@@ -389,12 +383,26 @@ def part(net: Network, sections: Iterable[str]) -> Network:
         lines=lines,
         transformers=trafos,
         switches=switches,
-        ext_grids=tuple(x for x in net.ext_grids if x.bus in buses),
-        generators=tuple(x for x in net.generators if x.bus in buses),
-        sgens=tuple(x for x in net.sgens if x.bus in buses),
-        loads=tuple(x for x in net.loads if x.bus in buses),
-        motors=tuple(x for x in net.motors if x.bus in buses),
+        **_part_injections(net, buses),
     )
+
+
+def _part_buses(net: Network, keep: set[str]) -> tuple[set[str], tuple]:
+    """The buses of a continuation sheet's sections (with their transformers' HV side, the HV
+    sections and the utility) and the lines between them."""
+    mains = [t for t in net.transformers if t.role == "main" and t.lv_bus in keep]
+    terminals = {t.hv_bus for t in mains}
+    hv = {s.bus for s in net.switches if s.element in terminals}
+    buses = keep | terminals | hv | {b.id for b in net.buses if b.section in keep and b.role not in SECTION_ROLES}
+    lines = tuple(x for x in net.lines if x.to_bus in buses and (x.from_bus in buses or _utility(net, x.from_bus)))
+    buses |= {x.from_bus for x in lines} | {s.element for s in net.switches if s.bus in buses and _utility(net, s.element)}
+    return buses, lines
+
+
+def _part_injections(net: Network, buses: set[str]) -> dict[str, tuple]:
+    """Sources and loads on the given buses, by Network field."""
+    fields = ("ext_grids", "generators", "sgens", "loads", "motors")
+    return {f: tuple(x for x in getattr(net, f) if x.bus in buses) for f in fields}
 
 
 def _utility(net: Network, bus: str) -> bool:
