@@ -258,10 +258,14 @@ def build_spec(checked: Checked, progress: Progress | None = None, time_limit_s:
     """Run the build stages on a checked spec. Raises HubcError on a user-caused failure, and
     with exit code 3 (HUB905) when `time_limit_s` runs out, naming the stage it reached."""
     reached = ["the start"]
+    if time_limit_s:
+        _load_solver_libraries()  # before the deadline: an alarm inside a C extension's import breaks it
     try:
         with _alarm(time_limit_s):
             return _build(checked, progress, reached)
-    except _TimeLimit:
+    except BaseException as exc:
+        if not _timed_out(exc):
+            raise
         from hubc.diagnostics import Location
 
         where = Location(file=checked.source.name) if checked.source is not None else Location(file="")
@@ -278,6 +282,26 @@ def build_spec(checked: Checked, progress: Progress | None = None, time_limit_s:
             ],
             3,
         ) from None
+
+
+def _load_solver_libraries() -> None:
+    """Import the compiled libraries the stages use, so the deadline never fires inside their
+    module initialisation (which turns any exception into ImportError)."""
+    import numpy  # noqa: F401
+    import pandapower  # noqa: F401
+    from ortools.linear_solver import pywraplp  # noqa: F401
+    from ortools.sat.python import cp_model  # noqa: F401
+
+
+def _timed_out(exc: BaseException | None) -> bool:
+    """The deadline, or an error it caused (raised from or during it)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, _TimeLimit):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _build(checked: Checked, progress: Progress | None, reached: list[str]) -> Built:

@@ -30,7 +30,8 @@ RESULT_FILES = ("results.parquet", "results.csv", "index.html")
 
 def _sweep_file(folder: Path, powers, name="pilot.toml") -> Path:
     """Rack power of the pilot's compute racks: at 150 kW the facility peak exceeds the 13 MW
-    contract (HUB301), so that variant fails its check and the sweep goes on."""
+    contract (HUB301) and the rows their busways (HUB203), so that variant fails its check and the
+    sweep goes on."""
     path = folder / name
     path.write_text(f"""schema = "hubc-sweep/1"
 base = "{(SPECS / 'pilot-10mw.toml').as_posix()}"
@@ -61,7 +62,7 @@ def test_two_worker_processes_a_failing_variant_and_a_resumed_sweep(cluster, tmp
     report = run_sweep(_load(_sweep_file(tmp_path, [120, 132, 150])), out, scheduler=cluster.scheduler_address)
     assert report.statuses == {"ok": 2, "error": 1} and report.computed == 3 and not report.interrupted
     rows = (out / "results.csv").read_text("utf-8-sig").splitlines()
-    assert [r.split(",")[3:6] for r in rows[1:]] == [["ok", "0", "0"], ["ok", "0", "0"], ["error", "1", "1"]]
+    assert [r.split(",")[3:6] for r in rows[1:]] == [["ok", "0", "0"], ["ok", "0", "0"], ["error", "1", "2"]]
     failed = None
     for folder in (out / "variants").iterdir():
         rec = json.loads((folder / "result.json").read_text())
