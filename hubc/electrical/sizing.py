@@ -205,7 +205,7 @@ def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], so
                 items.append(LoadItem(id=f"{hall.id}.cdu-{k + 1:02d}", hall=hall.id, kind="cdu", row=0, kw=per))
         cdu_kw = liquid * cdu_ratio
         critical = it + cdu_kw
-        # Busway: I = P / (sqrt3 V PF) -> next frame (domain.md §8.3)
+        # Busway: I = P / (sqrt3 V PF) -> next frame (three-phase current)
         i_busway = hall.row_busway_kw * 1000 / (SQRT3 * e.lv_voltage_v * pf)
         frame = cat.next_size("busway_frames_a", i_busway)
         if frame is None:
@@ -223,7 +223,7 @@ def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], so
         dec.append(
             Decision(
                 item=f"{hall.id}/busway",
-                rule="busway frame >= I = P_busway / (sqrt3 x V_LL x PF), next standard frame (domain.md §8.3)",
+                rule="busway frame >= I = P_busway / (sqrt3 x V_LL x PF), next standard frame (three-phase current)",
                 inputs=(("row_busway_kw", hall.row_busway_kw), ("lv_voltage_v", e.lv_voltage_v), ("power_factor", pf)),
                 result=(("current_a", i_busway), ("frame_a", frame)),
                 source=cat.source("busway_frames_a"),
@@ -340,7 +340,7 @@ def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], so
     dec.append(
         Decision(
             item="unit-substation",
-            rule="one unit substation per UPS block; kVA >= P_block/(eta x PF) + recharge; LV board frame >= S/(sqrt3 V); fault I_sc = I_FL/Z_pu (domain.md §8.3)",
+            rule="one unit substation per UPS block; kVA >= P_block/(eta x PF) + recharge; LV board frame >= S/(sqrt3 V); fault I_sc = I_FL/Z_pu (I_sc = I_FL / Z_pu, IEC 60909-0 infinite-source bound)",
             inputs=(
                 ("ups_system_kw", e.ups_system_kw),
                 ("ups_efficiency", eta),
@@ -461,7 +461,7 @@ def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], so
     )
 
     # -- main transformers: the spec's count is the user's design; check it against the rule
-    # (N+1: S_each >= S/(n-1) and S/(n S_each) <= max loading; 2N: each side >= S) (domain.md §8.3),
+    # (N+1: S_each >= S/(n-1) and S/(n S_each) <= max loading; 2N: each side >= S) (the N-1 criterion; loading limit per IEC 60076-7),
     # and against what the operating philosophy asks of them (arrangement.py): with reserve units
     # the active ones alone carry the demand within the loading policy; main-tie-main transfers a
     # whole section onto a neighbour, so each runs at most half loaded.
@@ -695,7 +695,7 @@ class CableChoice:
 def choose_mv_cable(current_a: float, length_m: float, pf: float, mv_kv: float, min_mm2: float = 0.0) -> CableChoice:
     """Fewest parallel sets, then the smallest section, whose derated ampacity carries the design
     current and whose voltage drop dV% = 100 sqrt3 (I/n) L (R cos + X sin) / V_LL stays within the
-    catalog limit (domain.md §8.3), and at least `min_mm2` (the short-circuit withstand of IEC 60949,
+    catalog limit (IEC 60364-5-52 Annex G; KEC 232.3.9), and at least `min_mm2` (the short-circuit withstand of IEC 60949,
     each set on its own). Parallel sets only when no single cable does: each set costs
     terminations, a duct way and lug space in the bay. No arrangement passing: the largest one,
     with ok=False."""
@@ -733,7 +733,7 @@ def choose_mv_cable(current_a: float, length_m: float, pf: float, mv_kv: float, 
 
 
 def _vdrop_percent(i_a: float, length_m: float, cab: cat.MvCable, pf: float, v_ll: float) -> float:
-    # dV = sqrt3 I L (R cos phi + X sin phi) (domain.md §8.3)
+    # dV = sqrt3 I L (R cos phi + X sin phi) (IEC 60364-5-52 Annex G)
     sin = math.sqrt(max(0.0, 1 - pf * pf))
     dv = SQRT3 * i_a * (length_m / 1000) * (cab.r_ohm_per_km * pf + cab.x_ohm_per_km * sin)
     return 100 * dv / v_ll

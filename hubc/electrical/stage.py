@@ -80,7 +80,7 @@ class FeederDesign:
 
 
 def design_feeders(sz: ElectricalSizing, asg: Assignment, length_m: float | None = None) -> tuple[FeederDesign, ...]:
-    """Size every feeder's cable on its actual design load (domain.md §8.3): the worst of its
+    """Size every feeder's cable on its actual design load (IEC 60364-5-52: ampacity and voltage drop): the worst of its
     post-failure load (from `feeder_duty`, no solver) and its normal load plus the battery
     recharge allowance of its blocks (after a utility outage every UPS battery recharges at
     once: catalog `ups.battery_recharge_fraction` of the block rating, at the design PF).
@@ -259,7 +259,7 @@ class ElectricalResult:
                     item=f"{d.hall}/mv-feeder-design/{c.parallel}x{c.size_mm2:g}mm2",
                     rule="I_design = S_design / (sqrt3 V_MV), S_design = max(worst post-failure kVA, normal kVA + battery recharge); "
                     "cable: fewest parallel sets, then smallest mm2, with sets x table ampacity x derating >= I_design and "
-                    "dV% = 100 sqrt3 (I/sets) L (R cos + X sin) / V_LL <= limit (domain.md §8.3)",
+                    "dV% = 100 sqrt3 (I/sets) L (R cos + X sin) / V_LL <= limit (IEC 60364-5-52 Annex G)",
                     inputs=(
                         ("feeders", len(group)),
                         ("feeder_ids", " ".join(x.feeder for x in group)),

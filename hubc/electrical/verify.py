@@ -7,7 +7,7 @@ diagnostics for any component above 100% or any load left without a live feed.
 Scenarios: normal operation; the failure of each UPS block, unit substation, MV feeder, row
 busway (per distinct hall; copies are identical); the MV bus sections after each of those
 failures in every hall copy (load moved to partner blocks on other sections); each main transformer (the MV bus sections
-are tied, so the survivors share the campus load: the N+1 pool of domain.md §8.3); a utility
+are tied, so the survivors share the campus load: the N+1 pool); a utility
 outage with one generator failed; a transmission circuit lost (each circuit is built for the
 whole contract, N-1). For Tier IV also maintenance plus failure: a UPS module, main
 transformer or generator out for maintenance while any one other component fails.
