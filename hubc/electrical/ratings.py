@@ -311,15 +311,7 @@ def _switchgear(f_hz: float, b, kind: str, res, duty_a: float, specified: float 
     rated_a = choose_rated_current(duty_a, cls)
     if rated_a is None:
         ok = False
-        problems.append(
-            Problem(
-                code="HUB753",
-                target=b.id,
-                message=f"{kind} {b.id}: {duty_a:,.0f} A exceeds the largest standard {cls.rated_voltage_kv:g} kV rated current ({cls.max_current_a:,.0f} A)",
-                spec_path=("grid", "circuits") if kind == "hv-gis" else ("substation", "transformer_mva"),
-                help=HV_HELP if kind == "hv-gis" else "split the section (a split-secondary transformer) or raise the voltage",
-            )
-        )
+        problems.append(_current_beyond(b.id, f"{kind} {b.id}: {duty_a:,.0f} A", cls, kind))
         rated_a = _next(cat.sizes("switchgear_rated_current_a"), duty_a) or cat.sizes("switchgear_rated_current_a")[-1]
     tau = dc_time_constant_ms(res.x_r_max, f_hz)
     return BusRating(
@@ -345,17 +337,20 @@ def _bay(s, home: BusRating, duty: tuple[float, str], problems: list[Problem]) -
     rated = choose_rated_current(current, cls)
     ok = rated is not None
     if rated is None:
-        problems.append(
-            Problem(
-                code="HUB753",
-                target=s.id,
-                message=f"bay {s.id}: {current:,.0f} A ({basis}) exceeds the largest standard {cls.rated_voltage_kv:g} kV rated current ({cls.max_current_a:,.0f} A)",
-                spec_path=("grid", "circuits") if home.kind == "hv-gis" else ("substation", "transformer_mva"),
-                help=HV_HELP if home.kind == "hv-gis" else "split the section or raise the voltage",
-            )
-        )
+        problems.append(_current_beyond(s.id, f"bay {s.id}: {current:,.0f} A ({basis})", cls, home.kind))
         rated = _next(cat.sizes("switchgear_rated_current_a"), current) or cat.sizes("switchgear_rated_current_a")[-1]
     return BayRating(switch=s.id, bus=s.bus, role=s.role, kind=s.kind, rated_current_a=rated, duty_current_a=round(current, 1), duty_basis=basis, rated_short_circuit_ka=home.rated_short_circuit_ka, ok=ok)
+
+
+def _current_beyond(target: str, what: str, cls: cat.SwitchgearClass, kind: str) -> Problem:
+    """HUB753: a current above the class's largest standard rated current."""
+    return Problem(
+        code="HUB753",
+        target=target,
+        message=f"{what} exceeds the largest standard {cls.rated_voltage_kv:g} kV rated current ({cls.max_current_a:,.0f} A)",
+        spec_path=("grid", "circuits") if kind == "hv-gis" else ("substation", "transformer_mva"),
+        help=HV_HELP if kind == "hv-gis" else "split the section (a split-secondary transformer) or raise the voltage",
+    )
 
 
 def cable_checks(network: Network, by_bus: dict) -> list[CableCheck]:

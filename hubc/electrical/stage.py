@@ -389,48 +389,19 @@ class ElectricalResult:
     def _cables(self, area: str, *, spec_path: tuple, prefix: str) -> list[Equipment]:
         """MV cable by size for one area, in circuit metres (one circuit = three 1C cores, as the
         procurement catalog prices it): parallel sets x route length of every feeder of every
-        copy (the network's cables when it was built)."""
-        if self.network is not None:
-            by_net: dict[float, list] = {}
-            for x in self.network.lines:
-                if x.role in ("mv-feeder", "mechanical-feeder") and x.area == area:
-                    by_net.setdefault(x.size_mm2, []).append(x)
-            out = []
-            for mm2, ls in sorted(by_net.items()):
-                metres = sum(x.parallel * x.length_km * 1000 for x in ls)
-                sets = sorted({x.parallel for x in ls})
-                out.append(
-                    Equipment(
-                        id=prefix if len(by_net) == 1 else f"{prefix}-{mm2:g}mm2",
-                        family="mv-cable",
-                        description=f"{self.sizing.mv_voltage_kv:g} kV Cu XLPE 3 x 1C {mm2:g} mm2 circuit-metres, {'/'.join(str(n) for n in sets)} set(s) per feeder, {len(ls)} feeders x {ls[0].length_km * 1000:g} m",
-                        rating=mm2,
-                        rating_unit="mm2",
-                        quantity=round(metres, 1),
-                        unit="m",
-                        system="electrical",
-                        area=area,
-                        spec_path=spec_path,
-                    )
-                )
-            return out
-        by: dict[float, list[FeederDesign]] = {}
-        for d in self.feeder_designs:
-            if d.hall == area:
-                by.setdefault(d.cable.size_mm2, []).append(d)
+        copy."""
+        runs = self._cable_runs(area)
         out = []
-        for mm2, ds in sorted(by.items()):
-            metres = sum(d.cable.parallel * d.copies * d.cable.length_m for d in ds)
-            feeders = sum(d.copies for d in ds)
-            sets = sorted({d.cable.parallel for d in ds})
+        for mm2, rs in sorted(runs.items()):
+            sets = "/".join(str(n) for n in sorted({p for p, _l, _n in rs}))
             out.append(
                 Equipment(
-                    id=prefix if len(by) == 1 else f"{prefix}-{mm2:g}mm2",
+                    id=prefix if len(runs) == 1 else f"{prefix}-{mm2:g}mm2",
                     family="mv-cable",
-                    description=f"{self.sizing.mv_voltage_kv:g} kV Cu XLPE 3 x 1C {mm2:g} mm2 circuit-metres, {'/'.join(str(n) for n in sets)} set(s) per feeder, {feeders} feeders x {ds[0].cable.length_m:g} m",
+                    description=f"{self.sizing.mv_voltage_kv:g} kV Cu XLPE 3 x 1C {mm2:g} mm2 circuit-metres, {sets} set(s) per feeder, {sum(n for _p, _l, n in rs)} feeders x {rs[0][1]:g} m",
                     rating=mm2,
                     rating_unit="mm2",
-                    quantity=round(metres, 1),
+                    quantity=round(sum(p * length * n for p, length, n in rs), 1),
                     unit="m",
                     system="electrical",
                     area=area,
@@ -438,6 +409,20 @@ class ElectricalResult:
                 )
             )
         return out
+
+    def _cable_runs(self, area: str) -> dict[float, list[tuple[int, float, int]]]:
+        """mm2 -> (parallel sets, route metres, feeders) runs of an area: the network's cables
+        when it was built (one per copy), else the feeder designs times their copies."""
+        runs: dict[float, list[tuple[int, float, int]]] = {}
+        if self.network is not None:
+            for x in self.network.lines:
+                if x.role in ("mv-feeder", "mechanical-feeder") and x.area == area:
+                    runs.setdefault(x.size_mm2, []).append((x.parallel, x.length_km * 1000, 1))
+            return runs
+        for d in self.feeder_designs:
+            if d.hall == area:
+                runs.setdefault(d.cable.size_mm2, []).append((d.cable.parallel, d.cable.length_m, d.copies))
+        return runs
 
     # spec figures the result keeps for the equipment descriptions
     hv_voltage_kv: float = 0.0
