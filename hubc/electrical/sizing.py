@@ -21,7 +21,7 @@ import attrs
 from hubc.catalog import electrical as cat
 from hubc.catalog import rules
 from hubc.core.derived import NOT_IN_JSON, derived
-from hubc.core.loads import cdu_pump_kw_per_kw, cdus_installed, facility_peak_kw, units_needed
+from hubc.core.loads import cdu_pump_kw_per_kw, cdus_installed, facility_peak_kw, main_transformer_rule, paired_loading_limit
 from hubc.core.types import RowLoad
 from hubc.diagnostics import Diagnostic, Location, Severity
 from hubc.spec.model import Spec, parse_topology, redundancy_spares
@@ -385,15 +385,17 @@ def _size_ups_modules(w: _Work) -> int:
     not drop the block below its rating)."""
     e, pol, topo = w.spec.electrical, w.spec.policy, w.topo
     mods = math.ceil(e.ups_system_kw / e.ups_module_kw - 1e-9)
-    extra = 1 if (topo.kind == "N+1" or pol.tier >= 4) else 0
+    spare = cat.table("ups_module_redundancy")
+    extra = int(spare["spare_modules"]) if (topo.kind in spare["spare_topologies"] or pol.tier >= int(spare["spare_from_tier"])) else 0
     modules_per_block = mods + extra
     w.decisions.append(
         Decision(
             item="ups-module",
-            rule="modules per block = ceil(P_block / P_module) (+1 for N+1 and for Tier IV's maintenance-plus-failure)",
+            rule=f"modules per block = ceil(P_block / P_module) (+{spare['spare_modules']} for {', '.join(spare['spare_topologies'])} and for tier >= {spare['spare_from_tier']} "
+            "up for maintenance-plus-failure)",
             inputs=(("ups_system_kw", e.ups_system_kw), ("ups_module_kw", e.ups_module_kw), ("tier", pol.tier), ("topology", topo.label)),
             result=(("modules_per_block", modules_per_block),),
-            source=cat.source("ups_module_kw"),
+            source=cat.source("ups_module_kw") + "; " + cat.source("ups_module_redundancy"),
         )
     )
     return modules_per_block
@@ -575,12 +577,13 @@ def _size_mechanical(w: _Work, fac: _Facility, feeder_kva: float) -> tuple[int, 
     e = w.spec.electrical
     mech_kw, mech_kva = fac.mechanical_kw, fac.mechanical_kva
     mech_red = str(cat.table("mechanical_substation")["redundancy"])
+    feeder_red = str(cat.table("mechanical_substation")["feeder_redundancy"])
     # a unit substation carries its rated current: at the lowest normal LV voltage that is
     # v_min x its kVA (the load flow checks it)
     v_min = float(cat.table("voltage_limits")["normal_min_pu"])
     mech_n = max(1, math.ceil(mech_kva / (e.unit_substation_kva * v_min) - 1e-9))
     mech_fn = max(1, math.ceil(mech_kva / feeder_kva - 1e-9))
-    mech_feeders = mech_fn + 1 if mech_kw > 0 else 0
+    mech_feeders = mech_fn + redundancy_spares(feeder_red, mech_fn) if mech_kw > 0 else 0
     mech_uss = mech_n + redundancy_spares(mech_red, mech_n) if mech_kw > 0 else 0
     # the substations are spread over the feeders in turn, so losing a feeder loses all of its
     # substations: the rest must still carry the load (n - ceil(n / feeders) >= n_needed), and the
@@ -598,10 +601,10 @@ def _size_mechanical(w: _Work, fac: _Facility, feeder_kva: float) -> tuple[int, 
         Decision(
             item="mechanical-unit-substation",
             rule="n = ceil(S_non_ups / (S_uss x v_min)) + spares, and more until the substations left after losing the feeder with the most carry the load "
-            "(n - ceil(n / feeders) >= ceil(S_non_ups / (S_uss x v_min))); feeders = ceil(S_non_ups / S_feeder) + 1, and more until the feeder with the most substations "
+            "(n - ceil(n / feeders) >= ceil(S_non_ups / (S_uss x v_min))); feeders = ceil(S_non_ups / S_feeder) + spares (feeder redundancy), and more until the feeder with the most substations "
             "carries its share after another feeder's loss (ceil(n/F) S / (n - ceil(n/F)) <= S_feeder); the substations share the load equally; "
             "v_min: the lowest normal LV voltage (a transformer carries its rated current, so v_min x its kVA)",
-            inputs=(("non_ups_kva", mech_kva), ("unit_substation_kva", e.unit_substation_kva), ("feeder_kva", feeder_kva), ("redundancy", mech_red), ("v_min_pu", v_min)),
+            inputs=(("non_ups_kva", mech_kva), ("unit_substation_kva", e.unit_substation_kva), ("feeder_kva", feeder_kva), ("redundancy", mech_red), ("feeder_redundancy", feeder_red), ("v_min_pu", v_min)),
             result=(("unit_substations", mech_uss), ("feeders", mech_feeders)),
             source=cat.source("mechanical_substation"),
         )
@@ -634,13 +637,11 @@ def _main_tx_required(w: _Work, demand_mva: float, philosophy: str, reserves: in
     sub, pol = w.spec.substation, w.spec.policy
     if not (sub.transformers > 0 and sub.transformer_mva > 0):
         return 0
-    need = units_needed(demand_mva, sub.transformer_mva, sub.redundancy)
-    if sub.redundancy != "2N":  # 2N halves normal loading by construction
-        need = max(need, math.ceil(demand_mva / (sub.transformer_mva * pol.transformer_max_loading) - 1e-9))
+    need = main_transformer_rule(demand_mva, sub.transformer_mva, sub.redundancy, pol.transformer_max_loading).required
     if philosophy == "reserve-transformer":
         need = max(need, math.ceil(demand_mva / (sub.transformer_mva * pol.transformer_max_loading) - 1e-9) + reserves)
     elif philosophy == "main-tie-main" and sub.redundancy != "N":
-        need = max(need, math.ceil(demand_mva / (sub.transformer_mva * min(0.5, pol.transformer_max_loading)) - 1e-9))
+        need = max(need, math.ceil(demand_mva / (sub.transformer_mva * min(paired_loading_limit(), pol.transformer_max_loading)) - 1e-9))
     return need
 
 
