@@ -5,8 +5,8 @@ rack placement). Out: `ElectricalSizing` - the UPS-fed load items of every disti
 feeds and CDUs), the power-block ratings (UPS system, its modules and battery, its unit
 substation and LV board), MV feeder and cable, main transformers (the user's count, verified),
 generators, busways and breakers, how the critical load rides through to generator start
-(UPS autonomy, ride-through BESS) - and a `Decision` for each figure naming the rule of
-domain.md §8 and the inputs that produced it. `choose_mv_cable` sizes one feeder's cable; the
+(UPS autonomy, ride-through BESS) - and a `Decision` for each figure naming its rule, the
+standard, datasheet or publication the rule comes from, and the inputs that produced it. `choose_mv_cable` sizes one feeder's cable; the
 stage applies it to every feeder once the assignment knows the feeder's load. How many blocks and feeders each hall needs is
 decided by the assignment (`hubc.electrical.feeds`), which starts from the bounds computed here.
 """
@@ -288,7 +288,7 @@ def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], so
 
 
 def _load_items(hall, rows: tuple[RowLoad, ...], cdu_ratio: float) -> tuple[LoadItem, ...]:
-    """Every row feed and every CDU of one hall copy (CDUs sit on UPS: Schneider, domain.md §4)."""
+    """Every row feed and every CDU of one hall copy (CDUs sit on UPS, as Schneider Electric's liquid-cooling designs put them)."""
     items = [LoadItem(id=f"{hall.id}.row-{r.row:02d}", hall=hall.id, kind="row", row=r.row, kw=r.it_kw) for r in rows if r.it_kw > 0]
     liquid = sum(r.liquid_kw for r in rows)
     c = hall.cooling
@@ -350,7 +350,7 @@ def _size_hall(w: _Work, hi: int, hall, row_loads: tuple[RowLoad, ...]) -> HallP
     w.decisions.append(
         Decision(
             item=f"{hall.id}/critical-load",
-            rule="critical (UPS) load = IT of placed racks + CDU pumps (liquid heat x CDU kW/kW); CDUs on UPS (domain.md §8.4)",
+            rule="critical (UPS) load = IT of placed racks + CDU pumps (liquid heat x CDU kW/kW); CDUs on UPS so that cooling rides through a utility loss (Schneider Electric, S. Carlini, 2025)",
             inputs=(("it_kw", it), ("liquid_kw", liquid), ("cdu_kw_per_kw", cdu_ratio)),
             result=(("critical_kw", critical), ("load_items", len(items))),
             source="cooling catalog cdu.pump_kw_per_kw (or hall.cooling.cdu_pump_kw_per_kw)",
@@ -380,9 +380,10 @@ def _size_hall(w: _Work, hi: int, hall, row_loads: tuple[RowLoad, ...]) -> HallP
 
 
 def _size_ups_modules(w: _Work) -> int:
-    """UPS modules per block (domain.md §8.4): ceil(P_sys/P_mod), plus one for N+1 (module
-    redundancy) and for Tier IV (2(N+1): a module in maintenance while the other path fails must
-    not drop the block below its rating)."""
+    """UPS modules per block: ceil(P_sys/P_mod), plus the catalog's spare (`ups_module_redundancy`)
+    for N+1 (module redundancy) and for Tier IV (2(N+1) in the Uptime Institute Tier Standard:
+    Topology: a module in maintenance while the other path fails must not drop the block below
+    its rating)."""
     e, pol, topo = w.spec.electrical, w.spec.policy, w.topo
     mods = math.ceil(e.ups_system_kw / e.ups_module_kw - 1e-9)
     spare = cat.table("ups_module_redundancy")
@@ -409,7 +410,8 @@ def _size_ups_battery(w: _Work) -> float:
     w.decisions.append(
         Decision(
             item="ups-battery",
-            rule="E = P_block x t / (DoD x eta_dis x SOH_EOL) (domain.md §8.7)",
+            rule="E = P_block x t / (DoD x eta_dis x SOH_EOL): the duty's energy with the usable depth, the discharge losses and the end-of-life capacity "
+            "(the ageing factor 1.25 = 1 / 0.8 of IEEE 485-2020 and IEEE 1679.1-2017)",
             inputs=(
                 ("ups_system_kw", e.ups_system_kw),
                 ("autonomy_min", e.ups_autonomy_min),
@@ -476,7 +478,7 @@ def _size_unit_substation(w: _Work) -> _PowerBlock:
                 f"{i_sc_ka:,.0f} kA prospective fault, beyond standard LV switchboards",
                 w.loc.at("electrical", "unit_substation_kva"),
                 ("electrical", "unit_substation_kva"),
-                help="use 2.5-3.5 MVA unit substations (domain.md §3.2) or a higher LV voltage",
+                help="use 2.5-3.5 MVA unit substations (the range one standard LV switchboard takes) or a higher LV voltage",
             )
         )
         fault = fault or cat.sizes("lv_fault_ratings_ka")[-1]
@@ -535,7 +537,7 @@ def _size_mv_feeder(w: _Work, block_input_kva: float) -> _Feeder:
 
 
 def _facility_peak(w: _Work, halls: tuple[HallPower, ...]) -> _Facility:
-    """Campus totals: facility peak = IT x design PUE (domain.md §8.2), at least the UPS load
+    """Campus totals: facility peak = IT x design-day PUE (ISO/IEC 30134-2), at least the UPS load
     plus its heat rejection (HUB736 when the PUE gives less); the non-UPS part feeds the
     mechanical unit substations."""
     from hubc.codes import diag
@@ -564,7 +566,7 @@ def _facility_peak(w: _Work, halls: tuple[HallPower, ...]) -> _Facility:
     w.decisions.append(
         Decision(
             item="facility-peak",
-            rule="P_facility = P_IT x design PUE (domain.md §8.2), at least UPS load + heat rejection; non-UPS share = P_facility - UPS load",
+            rule="P_facility = P_IT x design PUE (PUE per ISO/IEC 30134-2:2016, at the design day), at least UPS load + heat rejection; non-UPS share = P_facility - UPS load",
             inputs=(("it_kw", it_total), ("design_pue", pol.design_pue), ("critical_kw", crit_total), ("heat_rejection_kw", rejection_kw), ("power_factor", pf)),
             result=(("facility_kw", peak_kw), ("facility_kva", peak_kva), ("non_ups_kw", mech_kw)),
         )
@@ -613,7 +615,7 @@ def _size_mechanical(w: _Work, fac: _Facility, feeder_kva: float) -> tuple[int, 
 
 
 def _utility_interconnect(w: _Work, peak_kw: float) -> None:
-    """KEPCO supply band for the contract (domain.md §3.1, §8.2); the spec check (HUB303)
+    """KEPCO supply band for the contract (KEPCO 기본공급약관, catalog `kepco_band`); the spec check (HUB303)
     reports a mismatch, this records the rule and its inputs."""
     grid = w.spec.grid
     band = rules.kepco_supply_band(grid.contract_mw)
@@ -729,7 +731,8 @@ def _mv_arrangement(w: _Work, philosophy: str, reserves: int) -> int:
 
 
 def _size_generators(w: _Work, peak_kw: float) -> int:
-    """Generators: n = ceil(P_facility x (1 + margin) / P_DCC) + r (domain.md §8.5)."""
+    """Generators: n = ceil(P_facility x (1 + margin) / P_DCC) + r, on data-center-continuous
+    ratings (ISO 8528-1 COP or the manufacturers' DCC), kVA at the rated PF of ISO 8528-3."""
     e, pol = w.spec.electrical, w.spec.policy
     gen_load = peak_kw * (1 + pol.sizing_margin)
     gen_n = max(1, math.ceil(gen_load / e.generator_kw - 1e-9))
@@ -738,7 +741,7 @@ def _size_generators(w: _Work, peak_kw: float) -> int:
     w.decisions.append(
         Decision(
             item="generator",
-            rule="n = ceil(P_facility x (1 + margin) / P_DCC) + r (N+1: 1, N+2: 2, 2N: n); kVA = P_DCC / 0.8 (domain.md §8.5)",
+            rule="n = ceil(P_facility x (1 + margin) / P_DCC) + r (N+1: 1, N+2: 2, 2N: n); kVA = P_DCC / 0.8 (ISO 8528-1 ratings, ISO 8528-3 rated power factor 0.8; N+1/N+2 plants as in Schneider Electric reference designs RD104-RD106)",
             inputs=(("facility_kw", peak_kw), ("sizing_margin", pol.sizing_margin), ("generator_kw", e.generator_kw), ("redundancy", e.generator_redundancy)),
             result=(("generators", gens), ("generator_kva", e.generator_kw / gpf)),
             source=cat.source("generator_kw"),
@@ -751,7 +754,7 @@ def _ride_through(spec: Spec, critical_kw: float, battery_kwh: float, loc: _Loca
     """How the UPS load is bridged from a utility loss until the generators accept it.
 
     The UPS batteries carry the critical load at once; they must last at least the generator
-    start-and-accept time (catalog `generator_start`; domain.md §3.2) - HUB745 otherwise. A BESS
+    start-and-accept time (catalog `generator_start`) - HUB745 otherwise. A BESS
     with the "ride-through" role adds its reserve (bess.ride_through_min at the critical load,
     held by the energy stage) behind the UPS for a failed or slow generator start; its PCS must
     then carry the UPS load (HUB746 when bess.power_mw is a number below it). With power_mw =
@@ -782,7 +785,7 @@ def _ride_through(spec: Spec, critical_kw: float, battery_kwh: float, loc: _Loca
                 f"the {crit_mw:,.1f} MW critical load drops on every utility outage",
                 loc.at("electrical", "ups_autonomy_min"),
                 ("electrical", "ups_autonomy_min"),
-                help=f"set ups_autonomy_min to at least {start_s / 60:.2f} (5-20 min is common practice, domain.md §3.2)",
+                help=f"set ups_autonomy_min to at least {start_s / 60:.2f} (5-20 min is common practice)",
             )
         )
     bess = spec.bess
@@ -812,7 +815,7 @@ def _ride_through(spec: Spec, critical_kw: float, battery_kwh: float, loc: _Loca
                 )
     return Decision(
         item="critical-ride-through",
-        rule=rule + " (domain.md §3.2, §8.7)",
+        rule=rule + " (UPS stored-energy time per IEC 62040-3:2021; generator start-and-accept time per ISO 8528-5)",
         inputs=tuple(inputs),
         result=tuple(result),
         source=cat.source("generator_start"),
@@ -906,10 +909,10 @@ def _min_blocks(topo: Topology, critical_kw: float, block_kw: float) -> int:
 
 def _block_rule(topo: Topology) -> str:
     if topo.kind in ("2N", "xMy"):
-        return f"{topo.label}: any {topo.y} of {topo.x} blocks carry the group, so groups >= load / ({topo.y} x P_block) (domain.md §8.4)"
+        return f"{topo.label}: any {topo.y} of {topo.x} blocks carry the group, so groups >= load / ({topo.y} x P_block) (distributed redundant; Schneider Electric White Paper 75, Comparing UPS System Design Configurations)"
     if topo.kind == "N+1":
-        return f"N+1 blocks: n = ceil(load / P_block) active plus one reserve per group of up to {topo.x} (domain.md §8.4)"
-    return f"block-redundant: N = ceil(load / P_block) active blocks + one catcher per {topo.x} (domain.md §8.4)"
+        return f"N+1 blocks: n = ceil(load / P_block) active plus one reserve per group of up to {topo.x} (parallel redundant; Schneider Electric White Paper 75)"
+    return f"block-redundant: N = ceil(load / P_block) active blocks + one catcher per {topo.x} (isolated redundant / catcher; Schneider Electric White Paper 75)"
 
 
 __all__ = ["CableChoice", "Decision", "ElectricalSizing", "HallPower", "LoadItem", "Topology", "choose_mv_cable", "mech_uss_per_feeder", "size_electrical", "topology_of"]
