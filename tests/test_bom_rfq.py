@@ -22,15 +22,8 @@ SPECS = Path(__file__).parent.parent / "specs"
 
 
 @pytest.fixture(scope="module")
-def built():
-    from hubc.pipeline import build_spec, check_spec
-
-    return build_spec(check_spec(SPECS / "gb200-100mw.toml"))
-
-
-@pytest.fixture(scope="module")
-def wb(built):
-    return openpyxl.load_workbook(io.BytesIO(built.plan["bom.xlsx"]))
+def wb(built_100mw):
+    return openpyxl.load_workbook(io.BytesIO(built_100mw.plan["bom.xlsx"]))
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +34,8 @@ def specs(wb):
     return {(r[0], r[2]): (r[3], r[4], r[5], r[6]) for r in rows[1:]}
 
 
-def test_transformer_data_come_from_the_network(built, specs):
-    net = built.design.electrical.network
+def test_transformer_data_come_from_the_network(built_100mw, specs):
+    net = built_100mw.design.electrical.network
     (main,) = {(t.vector_group, t.vk_percent, t.sn_mva, t.vkr_percent, t.pfe_kw) for t in net.transformers if t.role == "main"}
     group, vk, mva, vkr, pfe = main
     assert (group, vk, mva) == ("YNyn0", 11.0, 60.0)  # what the 100 MW example's network holds
@@ -63,8 +56,8 @@ def test_transformer_data_come_from_the_network(built, specs):
     assert specs[(uss, "Short-circuit impedance %Z (at rated power of a winding)")][0] == "7"
 
 
-def test_switchgear_ratings_come_from_the_duty(built, specs):
-    rat = built.design.electrical.ratings
+def test_switchgear_ratings_come_from_the_duty(built_100mw, specs):
+    rat = built_100mw.design.electrical.ratings
     bays = [b for b in rat.bays if b.role == "incomer" and b.rated_current_a == 1600]
     boards = {b.bus for b in bays}
     (board,) = [b for b in rat.buses if b.bus in boards][:1]
@@ -91,7 +84,7 @@ def test_cable_data(specs):
     assert specs[(line, "Circuit length (3 cores per circuit-metre)")][:2] == ("6,400", "m")  # 16 x 400 m
 
 
-def test_ups_generator_cdu_data(built, specs):
+def test_ups_generator_cdu_data(built_100mw, specs):
     assert specs[("hall-a/ups-module", "Topology and IEC 62040-3 classification")][0] == "double conversion, VFI-SS-111"
     assert specs[("hall-a/ups-module", "Battery autonomy at block rating")][:2] == ("5", "min")
     assert specs[("campus/generator", "Rating class (ISO 8528-1)")][0].startswith("DCC")
@@ -100,11 +93,11 @@ def test_ups_generator_cdu_data(built, specs):
     assert specs[("hall-a/cdu", "Approach temperature (TCS supply - FWS supply)")][:2] == ("3", "K")
 
 
-def test_specs_csv_equals_the_sheet(built, wb):
-    rows = list(csv.reader(io.StringIO(built.plan["bom-specs.csv"].decode("utf-8-sig"))))
+def test_specs_csv_equals_the_sheet(built_100mw, wb):
+    rows = list(csv.reader(io.StringIO(built_100mw.plan["bom-specs.csv"].decode("utf-8-sig"))))
     sheet = [[c or "" for c in r] for r in wb["Specifications"].iter_rows(values_only=True)]
     assert rows == sheet
-    assert {r[0] for r in rows[1:]} == {ln.line_id for ln in built.design.procurement.lines}
+    assert {r[0] for r in rows[1:]} == {ln.line_id for ln in built_100mw.design.procurement.lines}
 
 
 def test_every_sheet_prints_on_a3_landscape(wb):
@@ -127,22 +120,19 @@ def _width(ws, column: int) -> float:
     raise AssertionError(f"{ws.title}: column {column} has no width")
 
 
+# Excel number formats the workbook uses -> the Python format of what the cell shows.
+SHOWN = {"#,##0.000": "{:,.3f}", "0.0%": "{:.1%}", "#,##0.0": "{:,.1f}", "#,##0": "{:,.0f}", "0": "{:.0f}"}
+
+
 def _shown(cell) -> str:
     v = cell.value
     if isinstance(v, (int, float)):
-        fmt = cell.number_format
-        if fmt == "#,##0.000":
-            return f"{v:,.3f}"
-        if fmt == "0.0%":
-            return f"{v:.1%}"
-        if fmt == "#,##0.0":
-            return f"{v:,.1f}"
-        return f"{v:,.0f}" if "," in fmt else f"{v:.0f}"
+        return SHOWN.get(cell.number_format, "{:,.0f}").format(v)
     return str(v)
 
 
-def test_numbers_fit_and_text_wraps_in_rows_tall_enough(built, wb):
-    values = openpyxl.load_workbook(io.BytesIO(built.plan["bom.xlsx"]), data_only=True)
+def test_numbers_fit_and_text_wraps_in_rows_tall_enough(built_100mw, wb):
+    values = openpyxl.load_workbook(io.BytesIO(built_100mw.plan["bom.xlsx"]), data_only=True)
     for ws in wb.worksheets:
         shown = values[ws.title]
         for row in ws.iter_rows():
@@ -176,9 +166,9 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 @pytest.mark.slow
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) not installed")
-def test_libreoffice_prints_every_sheet_on_a3(built, tmp_path):
+def test_libreoffice_prints_every_sheet_on_a3(built_100mw, tmp_path):
     xlsx = tmp_path / "bom.xlsx"
-    xlsx.write_bytes(built.plan["bom.xlsx"])
+    xlsx.write_bytes(built_100mw.plan["bom.xlsx"])
     profile = tmp_path / "profile"
     subprocess.run(
         [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--convert-to", "pdf", "--outdir", str(tmp_path), str(xlsx)],
@@ -196,3 +186,12 @@ def test_libreoffice_prints_every_sheet_on_a3(built, tmp_path):
         text = subprocess.run([gs, "-q", "-dNOPAUSE", "-dBATCH", "-sDEVICE=txtwrite", "-sOutputFile=-", str(tmp_path / "bom.pdf")], capture_output=True, check=True, timeout=300).stdout
         assert b"###" not in text
         assert b"Rated voltage Ur" in text  # the Specifications sheet printed
+
+
+def test_bidders_cite_their_datasheet_or_say_unconfirmed(wb):
+    rows = [r for r in wb["Specifications"].iter_rows(min_row=2, values_only=True) if r[2] == "Domestic bidder"]
+    bidders = {(r[0], r[3]): r[6] for r in rows}
+    ls = bidders[("hall-a/lv-switchboard", "LS ELECTRIC Co., Ltd. (LS일렉트릭)")]
+    assert ls.startswith("datasheets (manufacturer catalogues") and "Susol/Metasol ACB catalogue" in ls
+    for source in bidders.values():
+        assert source.startswith(("datasheet", "product page", "product documentation", "manufacturer", "company site", "unconfirmed:")), source

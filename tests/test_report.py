@@ -15,15 +15,8 @@ SPECS = Path(__file__).parent.parent / "specs"
 
 
 @pytest.fixture(scope="module")
-def built():
-    from hubc.pipeline import build_spec, check_spec
-
-    return build_spec(check_spec(SPECS / "gb200-100mw.toml"))
-
-
-@pytest.fixture(scope="module")
-def html(built):
-    return built.plan["report.html"].decode("utf-8")
+def html(built_100mw):
+    return built_100mw.plan["report.html"].decode("utf-8")
 
 
 def _figure(html: str, label: str) -> tuple[str, str]:
@@ -33,8 +26,8 @@ def _figure(html: str, label: str) -> tuple[str, str]:
     return m[1], m[2] or ""
 
 
-def test_headline_figures(built, html):
-    proc, summary = built.design.procurement, built.design.summary
+def test_headline_figures(built_100mw, html):
+    proc, summary = built_100mw.design.procurement, built_100mw.design.summary
     assert _figure(html, "IT capacity")[0] == "98.7 MW IT"  # 224 racks x 4 copies ... = 98,688 kW
     assert summary.it_kw == pytest.approx(98688)
     assert _figure(html, "GPUs") == ("50,688", "896 racks")  # 704 NVL72 racks x 72 GPUs
@@ -46,11 +39,11 @@ def test_headline_figures(built, html):
     assert _figure(html, "Capex per MW IT")[0] == f"{per_mw / 1e9:,.1f} bn KRW · USD {per_mw / rate / 1e6:,.1f} M"
     per_gpu = krw / 50688
     assert _figure(html, "Capex per GPU")[0] == f"{per_gpu / 1e6:,.1f} M KRW · USD {per_gpu / rate / 1e3:,.1f} k"
-    assert _figure(html, "Hourly CFE")[0] == f"{built.design.energy.cfe_score:.1%}"
+    assert _figure(html, "Hourly CFE")[0] == f"{built_100mw.design.energy.cfe_score:.1%}"
 
 
-def test_domestic_share_with_and_without_it(built, html):
-    lines = built.design.procurement.lines
+def test_domestic_share_with_and_without_it(built_100mw, html):
+    lines = built_100mw.design.procurement.lines
     total = sum(ln.extended_cost_krw for ln in lines)
     domestic = sum(ln.extended_cost_krw for ln in lines if ln.origin == "domestic")
     facility = [ln for ln in lines if ln.system not in ("it", "network")]
@@ -68,8 +61,8 @@ def test_schedule_figures(html):
     assert value.startswith("tl-haenam-154/line: 156 weeks, for phase-1 (2027); ss-main/main-transformer: ")
 
 
-def test_drawings_are_one_click_away_and_zoomable(built, html):
-    plan = built.plan
+def test_drawings_are_one_click_away_and_zoomable(built_100mw, html):
+    plan = built_100mw.plan
     drawings = [k for k in plan if k.endswith(".svg") and (k == "sld.svg" or k.startswith(("sld/", "floorplans/")))]
     assert {"sld.svg", "sld/hall-a.svg", "floorplans/hall-a.svg"} <= set(drawings)
     for key in drawings:

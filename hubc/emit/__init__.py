@@ -46,7 +46,7 @@ def _bom(inp: BuildInput, design: Design, diags: Diagnostics) -> dict[str, bytes
     from hubc.procurement.rfq import rfq_specs
 
     proc = design.need("procurement")
-    return {**emit_bom(proc, inp.spec, specs=rfq_specs(design)), **emit_suppliers(proc, inp.spec)}
+    return {**emit_bom(proc, inp.spec, specs=rfq_specs(design, inp.catalog.equipment.vendors)), **emit_suppliers(proc, inp.spec)}
 
 
 def _floorplans(inp: BuildInput, design: Design, diags: Diagnostics) -> dict[str, bytes]:

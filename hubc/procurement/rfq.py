@@ -17,7 +17,7 @@ Each figure says where it comes from (`basis`):
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from hubc.catalog import electrical as ecat
@@ -42,7 +42,7 @@ class SpecRow(NamedTuple):
     parameter: str
     value: str
     unit: str
-    basis: str  # "design" | "standard" | "estimate"
+    basis: str  # "design" | "standard" | "estimate" | "vendor"
     source: str
 
 
@@ -430,12 +430,25 @@ _BUILDERS: dict[str, Callable[[BomLine, Design], list[SpecRow]]] = {
 }
 
 
-def rfq_specs(design: Design) -> tuple[SpecRow, ...]:
-    """The technical data of every BOM line of the design, in BOM order."""
+def _bidders(line: BomLine, vendors: Mapping[str, Any]) -> list[SpecRow]:
+    """The domestic vendors who can bid, each with the product page or datasheet it rests on."""
+    out = []
+    for vid in line.domestic_vendors:
+        v = vendors.get(vid)
+        if v is not None:
+            name = f"{v.name} ({v.name_ko})" if v.name_ko else v.name
+            out.append(SpecRow(line.line_id, line.category, "Domestic bidder", name, "", "vendor", v.source))
+    return out
+
+
+def rfq_specs(design: Design, vendors: Mapping[str, Any] | None = None) -> tuple[SpecRow, ...]:
+    """The technical data of every BOM line of the design, in BOM order; with the catalog's
+    `vendors`, each line's domestic bidders and their sources follow its data."""
     proc = design.procurement
     if proc is None:
         return ()
     out: list[SpecRow] = []
     for line in proc.lines:
         out += _BUILDERS.get(line.family, _by_rating)(line, design)
+        out += _bidders(line, vendors or {})
     return tuple(out)
