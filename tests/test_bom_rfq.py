@@ -10,7 +10,6 @@ import math
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -18,7 +17,6 @@ import pytest
 from hubc.emit.bom import MAX_WIDTH, ROW_HEIGHT_PT, _wrapped_lines
 from hubc.procurement.rfq import SPEC_COLUMNS
 
-SPECS = Path(__file__).parent.parent / "specs"
 
 
 @pytest.fixture(scope="module")
