@@ -18,7 +18,6 @@ from hubc.emit.bom import MAX_WIDTH, ROW_HEIGHT_PT, _wrapped_lines
 from hubc.procurement.rfq import SPEC_COLUMNS
 
 
-
 @pytest.fixture(scope="module")
 def wb(built_100mw):
     return openpyxl.load_workbook(io.BytesIO(built_100mw.plan["bom.xlsx"]))
