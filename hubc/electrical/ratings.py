@@ -34,7 +34,7 @@ from hubc.electrical.network import Network
 from hubc.electrical.studies import Studies, clearing_time
 
 HV_HELP = "add utility circuits (after one is lost the others share the import) or raise the supply voltage"
-SWITCHBOARD = {"hv-section": "hv-gis", "mv-section": "mv-switchgear", "mv-reserve": "mv-switchgear", "feeder-end": "ring-main-unit", "lv-board": "lv-board", "utility": "", "transformer-hv": "", "ups-input": "", "generator-terminal": ""}
+SWITCHBOARD = {"hv-section": "hv-gis", "mv-section": "mv-switchgear", "mv-reserve": "mv-switchgear", "feeder-end": "ring-main-unit", "lv-board": "lv-board", "utility": "", "transformer-hv": "", "ups-input": "", "generator-terminal": "", "generator-bus": "mv-switchgear", "collector": "mv-switchgear"}
 
 
 @attrs.frozen(kw_only=True)
@@ -189,7 +189,9 @@ def choose_ratings(network: Network, studies: Studies, *, mv_switchgear_ka: floa
         if not kind or res is None or res.ikss_max_ka is None:
             continue
         # busbar rated current: the largest duty of a bay that brings power onto it
-        duty_a = max((duties[s.id][0] for s in sw_at.get(b.id, ()) if s.role in ("incomer", "tie", "transfer", "coupler", "line", "transformer-hv")), default=0.0)
+        duty_a = max((duties[s.id][0] for s in sw_at.get(b.id, ()) if s.role in ("incomer", "tie", "transfer", "coupler", "line", "transformer-hv", "generator-group", "plant")), default=0.0)
+        if b.role == "collector":  # the step-up transformer's LV rated current
+            duty_a = max([duty_a] + [t.sn_mva * 1e3 / (math.sqrt(3) * t.vn_lv_kv) for t in network.transformers if t.lv_bus == b.id])
         if kind == "lv-board":
             buses.append(_lv_board(network, b, res, lv_board_ka, problems))
         else:
@@ -238,6 +240,12 @@ def bay_duties(network: Network, branch: dict) -> dict[str, tuple[float, str]]:
         elif s.role == "generator" and s.element in gens:
             g = gens[s.element]
             out[s.id] = (g.sn_mva * 1e3 / (math.sqrt(3) * g.vn_kv), f"rated current of {g.id}")
+        elif s.role == "generator-group":
+            sets = [g for g in network.generators if g.paralleling_group == s.element]
+            out[s.id] = (sum(g.sn_mva for g in sets) * 1e3 / (math.sqrt(3) * network.bus(s.element).vn_kv), f"rated current of its {len(sets)} sets")
+        elif s.role == "plant":
+            inv = [x for x in network.sgens if x.bus == s.element]
+            out[s.id] = (sum(x.sn_mva for x in inv) * 1e3 / (math.sqrt(3) * network.bus(s.element).vn_kv), "rated current of its converters")
         elif s.role == "transformer-hv":
             units = [t for t in network.transformers if t.hv_bus == s.element]
             out[s.id] = (sum(t.sn_mva for t in units) * 1e3 / (math.sqrt(3) * units[0].vn_hv_kv), f"rated current of {units[0].unit}") if units else (0.0, "")

@@ -29,6 +29,7 @@ from hubc.diagnostics import Diagnostic, HubcError, Location, has_errors
 # Real imports (not TYPE_CHECKING): design.json's converter resolves these field types.
 from hubc.electrical.build import GeneratorPlan
 from hubc.electrical.feeds import Assignment, HallAssignment, Infeasible, assign
+from hubc.electrical.generator_groups import generator_group_findings, step_up_equipment
 from hubc.electrical.network import Network
 from hubc.electrical.ratings import Measure, Ratings
 from hubc.electrical.sizing import SQRT3, CableChoice, Decision, ElectricalSizing, choose_mv_cable, size_electrical
@@ -383,7 +384,10 @@ class ElectricalResult:
             e += self._cables("campus", spec_path=("cooling_plant", "power_kw_per_kw"), prefix="campus/mechanical-mv-cable")
         if net.generators:
             islands = len(self.generator_plan.islands) if self.generator_plan else 1
-            e.append(Equipment(id="campus/generator", family="generator", description=f"Diesel generator {sz.generator_kw:g} kW DCC ({self.generator_redundancy} per island, {islands} island(s))", rating=sz.generator_kw, rating_unit="kW", quantity=len(net.generators), system="electrical", area="campus", spec_path=("electrical", "generator_kw")))
+            gp = self.generator_plan.groups if self.generator_plan else None
+            how = f", {len(gp.groups)} paralleling group(s) of up to {gp.max_sets} at {gp.set_kv:g} kV" if gp else ""
+            e.append(Equipment(id="campus/generator", family="generator", description=f"Diesel generator {sz.generator_kw:g} kW DCC ({self.generator_redundancy} per island, {islands} island(s){how})", rating=sz.generator_kw, rating_unit="kW", quantity=len(net.generators), system="electrical", area="campus", spec_path=("electrical", "generator_kw")))
+        e += step_up_equipment(net)
         return e
 
     def _cables(self, area: str, *, spec_path: tuple, prefix: str) -> list[Equipment]:
@@ -556,7 +560,11 @@ def _study_diagnostics(spec: Spec, nd, at) -> list[Diagnostic]:
     contract or a low power factor), HUB752/753 (ratings), HUB754 (measures, as notes)."""
     from hubc.codes import diag
 
-    out = _flow_findings(nd.studies, at) + _voltage_findings(nd.studies, at) + _grid_findings(nd.studies, at)
+    beyond = ("generator-group",) if spec.policy.tier < 4 else ()
+    # scenarios beyond the tier's design basis have their own finding (HUB758)
+    within = attrs.evolve(nd.studies, scenarios=tuple(x for x in nd.studies.scenarios if x.kind not in beyond))
+    out = _flow_findings(within, at) + _voltage_findings(nd.studies, at) + _grid_findings(nd.studies, at)
+    out += generator_group_findings(nd.studies, at, beyond)
     for p in nd.ratings.problems:
         out.append(diag(p.code, p.message, at(*p.spec_path), p.spec_path, help=p.help))
     for m in nd.measures:
