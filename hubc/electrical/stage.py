@@ -30,6 +30,7 @@ from hubc.diagnostics import Diagnostic, HubcError, Location, has_errors
 from hubc.electrical.build import GeneratorPlan
 from hubc.electrical.feeds import Assignment, HallAssignment, Infeasible, assign
 from hubc.electrical.generator_groups import generator_group_findings, step_up_equipment
+from hubc.electrical.losses import LossModel, loss_model
 from hubc.electrical.network import Network
 from hubc.electrical.ratings import Measure, Ratings
 from hubc.electrical.sizing import SQRT3, CableChoice, Decision, ElectricalSizing, choose_mv_cable, size_electrical
@@ -441,6 +442,7 @@ class ElectricalResult:
     generator_plan: GeneratorPlan | None = None
     network_decisions: tuple[Decision, ...] = ()
     main_vk_percent: float = 0.0
+    loss_model: LossModel | None = None  # the load flow's losses for the energy year (hubc.electrical.losses)
 
 
 def _block_loads(h: HallAssignment) -> dict[str, float]:
@@ -542,6 +544,7 @@ def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], sou
         generator_plan=nd.generators if nd else None,
         network_decisions=nd.decisions if nd else (),
         main_vk_percent=nd.main_vk_percent if nd else 0.0,
+        loss_model=loss_model(nd.network, nd.studies, sz, asg) if nd else None,
     )
 
 

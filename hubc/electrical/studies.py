@@ -1008,6 +1008,7 @@ class Study:
         t0 = time.perf_counter()
         self._campus_scenarios(campus, taps, base_loads, halls)
         self._clock("campus_load_flows_s", t0)
+        self._export(campus, taps, base_loads)
         losses = self._losses(campus, normal, halls, ups_loss_kw)
         contract = self.spec.grid.contract_mw
         s = math.hypot(normal.ext_p, normal.ext_q)
@@ -1028,6 +1029,36 @@ class Study:
             equivalents=tuple((h, f, _r(p, 6), _r(q, 6)) for h, f, p, q in eq),
             load_flows=self.solves,
         )
+
+    def _export(self, campus: Grid, taps: dict[str, int], base_loads: dict[str, tuple[float, float]]) -> None:
+        """Every behind-the-meter renewable plant at its rated output (converters at the plant
+        power factor's real power) with the campus at its normal design load: the exchange at the
+        point of connection, and every branch that carries power back towards the utility (the
+        main transformers when the plants sit behind them, else the plant step-ups and lines)."""
+        net = campus.network
+        ren = [x for x in net.sgens if x.kind in ("solar", "wind")]
+        if not ren:
+            return
+        pf = float(cat.table("plant_connection")["power_factor"])
+        campus.apply(loads=base_loads)
+        n = campus.net
+        p = n.sgen["p_mw"].to_numpy(copy=True)
+        for x in ren:
+            p[campus.sgen[x.id]] = x.sn_mva * pf
+        n.sgen["p_mw"] = p
+        ok = campus.solve(taps, regulate=False)
+        self.solves += 1
+        run = _collect(campus, ok)
+        reverse = [x.id for x in net.transformers if x.role == "main" and ok and n.res_trafo.at[campus.trafo[x.id], "p_hv_mw"] < -1e-3]
+        rated = sum(x.sn_mva * pf for x in ren)
+        if ok:
+            flow = f"export {-run.ext_p:,.1f} MW to the utility" if run.ext_p < 0 else f"import {run.ext_p:,.1f} MW (the plants do not exceed the campus load)"
+            back = f"; reverse power through {len(reverse)} main transformer winding(s)" if reverse else "; the main transformers carry no reverse power (the plants join the HV bus)"
+        else:
+            flow, back = "no load-flow solution", ""
+        self._scenario(campus, run, sid="campus/export", kind="export", area="campus", failed=(), transfers=(f"{len(ren)} renewable converter group(s) at {rated:,.1f} MW rated output, campus at its normal design load: {flow}{back}",))
+        n.sgen["p_mw"] = 0.0
+        campus._solved_topology = None
 
     def _losses(self, campus: Grid, normal: _Run, halls, ups_loss_kw: float) -> Losses:
         net = self.network

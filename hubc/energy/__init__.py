@@ -457,6 +457,7 @@ def run_energy(
     source: SourceFile | None = None,
     catalog: EnergyCatalog | None = None,
     allowed_roots: tuple[Path, ...] = (),
+    losses=None,
 ) -> EnergyResult:
     """The stage's passes in order: load year -> renewable profiles -> the LP's plants and
     BESS -> solve -> sizes -> solver-free replay -> interconnect."""
@@ -482,6 +483,8 @@ def run_energy(
     it_kw = campus_heat(spec).it_kw
     pue = spec.policy.annual_pue if spec.policy.annual_pue is not None else spec.policy.design_pue
     year = _load_year(spec, roots, at, it_kw, pue, diags)
+    if losses is not None:  # the electrical stage's load-flow losses (hubc.electrical.losses.LossModel)
+        year = _with_network_losses(year, losses)
     rates = cat.annualisation()
     pus = _renewable_profiles(spec, roots, at, diags)
     fixed_re, auto_plants = _plants_for_lp(pus, ecat, rates, spec.campus.krw_per_usd)
@@ -572,6 +575,14 @@ class _LoadYear:
     pue_label: str
     pue_hourly: np.ndarray | None  # dry-bulb model only
     dry_bulb_c: np.ndarray | None
+
+
+def _with_network_losses(year: _LoadYear, losses) -> _LoadYear:
+    from hubc.energy.network_losses import with_network_losses
+
+    it_mw = year.load_mw / (year.pue_hourly if year.pue_hourly is not None else year.pue)
+    load, label = with_network_losses(year.load_mw, it_mw, losses)
+    return attrs.evolve(year, load_mw=load, pue_label=f"{year.pue_label}; {label}")
 
 
 def _load_year(spec: Spec, roots: tuple[Path, ...], at, it_kw: float, pue: float, diags: list[Diagnostic]) -> _LoadYear:
