@@ -360,8 +360,12 @@ class _Builder:
         self.notes.append(f"gensets in {len(gp.groups)} paralleling group(s) of at most {gp.max_sets} sets: {how} the group's generator bus, one group breaker to the MV section")
 
     def _step_up(self, tid: str, hv: str, lv: str, sn_mva: float, lv_kv: float, role: str, vector_group: str, hv_kv: float | None = None) -> Transformer:
-        """A step-up transformer at the IEC 60076-5 minimum impedance for its rating."""
-        s_kva = sn_mva * 1000
+        """A step-up transformer (no tap changer) at the IEC 60076-5 minimum impedance for its rating."""
+        return self._iec_transformer(tid, hv, lv, role, sn_mva * 1000, self.mv_kv if hv_kv is None else hv_kv, lv_kv, vector_group, tap_side="", area="campus", copy=0)
+
+    def _iec_transformer(self, tid: str, hv: str, lv: str, role: str, s_kva: float, hv_kv: float, lv_kv: float, vector_group: str, *, tap_side: str, area: str, copy: int) -> Transformer:
+        """A two-winding transformer at the IEC 60076-5 minimum impedance for its rating, with the
+        catalog's X/R and no-load losses."""
         vk = cat.transformer_z_pu(s_kva) * 100
         x_r, xr_src = cat.transformer_x_r(s_kva)
         pfe, i0, nl_src = cat.transformer_no_load(s_kva)
@@ -371,17 +375,18 @@ class _Builder:
             hv_bus=hv,
             lv_bus=lv,
             role=role,
-            sn_mva=sn_mva,
-            vn_hv_kv=self.mv_kv if hv_kv is None else hv_kv,
+            sn_mva=s_kva / 1000,
+            vn_hv_kv=hv_kv,
             vn_lv_kv=lv_kv,
             vk_percent=vk,
             vkr_percent=vk / math.sqrt(1 + x_r * x_r),
             pfe_kw=pfe / 100 * s_kva,
             i0_percent=i0,
             vector_group=vector_group,
-            tap_side="",
+            tap_side=tap_side,
             vk_min_percent=vk,
-            area="campus",
+            area=area,
+            copy=copy,
             source=f"vk {cat.transformer_z_source(s_kva)}; X/R {xr_src}; no-load {nl_src}",
         )
 
@@ -473,30 +478,8 @@ class _Builder:
         self.loads.append(Load(id=bid, bus=ups, kind="ups", p_mw=p, q_mvar=q, area=hall, copy=copy, block=blk))
 
     def _uss(self, tid: str, hv: str, lv: str, role: str, area: str, copy: int) -> Transformer:
-        sz = self.sz
-        vk = cat.transformer_z_pu(sz.uss_kva) * 100
-        x_r, xr_src = cat.transformer_x_r(sz.uss_kva)
-        pfe, i0, nl_src = cat.transformer_no_load(sz.uss_kva)
-        return Transformer(
-            id=tid,
-            unit=tid,
-            hv_bus=hv,
-            lv_bus=lv,
-            role=role,
-            sn_mva=sz.uss_kva / 1000,
-            vn_hv_kv=self.mv_kv,
-            vn_lv_kv=self.lv_kv,
-            vk_percent=vk,
-            vkr_percent=vk / math.sqrt(1 + x_r * x_r),
-            pfe_kw=pfe / 100 * sz.uss_kva,
-            i0_percent=i0,
-            vector_group=str(cat.table("transformer_vector_group")["unit_substation"]),
-            tap_side="hv",
-            vk_min_percent=vk,
-            area=area,
-            copy=copy,
-            source=f"vk {cat.transformer_z_source(sz.uss_kva)}; X/R {xr_src}; no-load {nl_src}",
-        )
+        vg = str(cat.table("transformer_vector_group")["unit_substation"])
+        return self._iec_transformer(tid, hv, lv, role, self.sz.uss_kva, self.mv_kv, self.lv_kv, vg, tap_side="hv", area=area, copy=copy)
 
     # ------------------------------------------------------------------ mechanical plant
     def mechanical(self, asg: Assignment, where, cables) -> None:

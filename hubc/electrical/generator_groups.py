@@ -196,10 +196,12 @@ def generator_group_findings(studies, at, beyond: tuple[str, ...]) -> list:
         return []
     x = bad[0]
     what = f"{x.lost_kw:,.0f} kW lost" if x.lost_kw > 1e-6 else f"{x.worst_component} at {x.worst_loading:.0%}" if x.converged else "no load-flow solution"
+    groups = x.failed[-1].split(": ", 1)[-1].split(", ")
+    which = ", ".join(groups[:3]) + (f" and {len(groups) - 3} more" if len(groups) > 3 else "")
     return [
         diag(
             "HUB758",
-            f"with the utility out, a paralleling group bus failure ({x.failed[-1]}): {what}; "
+            f"with the utility out, one paralleling group bus failing in every island ({which}): {what}; "
             + (x.load_transfers[0] if x.load_transfers else ""),
             at("electrical", "generator_arrangement"),
             ("electrical", "generator_arrangement"),

@@ -544,7 +544,7 @@ def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], sou
         generator_plan=nd.generators if nd else None,
         network_decisions=nd.decisions if nd else (),
         main_vk_percent=nd.main_vk_percent if nd else 0.0,
-        loss_model=loss_model(nd.network, nd.studies, sz, asg) if nd else None,
+        loss_model=loss_model(getattr(nd, "network", None), getattr(nd, "studies", None), sz, asg),
     )
 
 

@@ -49,6 +49,7 @@ class PlantYear:
     catalog_id: str = ""  # the entry that prices the plant ("" for a PPA)
     turbine_mw: float | None = None  # wind: the turbine class bought
     capex_lines: tuple[CapexLine, ...] = ()  # priced as its BOM line (none for a PPA)
+    delivery: str = "behind-the-meter"  # "grid": delivered over the utility grid (a PPA: energy, no equipment)
 
     @derived
     @property
@@ -749,8 +750,9 @@ def _plant_years(pus: list[tuple], sol, ecat, krw_per_usd: float) -> tuple[list[
                 profile=label,
                 output_mw=out,
                 spec_index=i,
-                catalog_id=ecat.renewable_cost(pl.kind).catalog_id,
+                catalog_id=ecat.renewable_cost(pl.kind).catalog_id if pl.delivery == "behind-the-meter" else "",
                 turbine_mw=ecat.turbine_mw(pl.kind) if pl.kind.endswith("wind") else None,
+                delivery="grid" if pl.kind == "ppa" else pl.delivery,
             )
         )
         plants[-1] = attrs.evolve(plants[-1], capex_lines=_plant_capex(plants[-1], ecat, krw_per_usd))
