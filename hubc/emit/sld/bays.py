@@ -308,12 +308,13 @@ def incomer_draw(b: IncomerBay, x: float, yb: float, ctx: Ctx, section: str) -> 
 
 
 def transfer_width(b: TransferBay, ctx: Ctx, section: str) -> float:
-    return label_width(1)
+    return label_width(2 if ctx.rating(b.switch.id) else 1)
 
 
 def transfer_draw(b: TransferBay, x: float, yb: float, ctx: Ctx, section: str) -> str:
     """Breaker and label; the riser to the lane is drawn by the layout that placed the lane."""
-    return _switch_above(b, x, yb, [f"{local(b.switch.id, section)} {state(b.switch.closed)} {ctx.rating(b.switch.id)}".rstrip()])
+    r = ctx.rating(b.switch.id)
+    return _switch_above(b, x, yb, [f"{local(b.switch.id, section)} {state(b.switch.closed)}"] + ([r] if r else []))
 
 
 def line_bay_width(b: LineBay, ctx: Ctx, section: str) -> float:

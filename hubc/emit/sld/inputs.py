@@ -147,7 +147,7 @@ def sized_plants(energy) -> dict[str, tuple[str, ...]]:
         return out
     for p in energy.plants:
         unit = "MWp" if p.kind == "solar" else "MW"
-        where = " (PPA, delivered over the grid)" if p.kind == "ppa" else ""
+        where = " (PPA, delivered over the grid)" if p.kind == "ppa" or getattr(p, "delivery", "") == "grid" else ""
         out[p.id] = (f"{p.capacity_mw:,.0f} {unit}" + (" (sized)" if p.sized else "") + where,)
     b = energy.bess
     if b is not None:
