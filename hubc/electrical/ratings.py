@@ -33,6 +33,7 @@ from hubc.catalog import electrical as cat
 from hubc.electrical.network import Network
 from hubc.electrical.studies import Studies, clearing_time
 
+GEN_HELP = "LV sets through their own step-up transformers (generator_arrangement = \"lv-groups\": the transformer's impedance limits each set's share), fewer sets per island, or current-limiting reactors in the group breakers"
 HV_HELP = "add utility circuits (after one is lost the others share the import) or raise the supply voltage"
 SWITCHBOARD = {"hv-section": "hv-gis", "mv-section": "mv-switchgear", "mv-reserve": "mv-switchgear", "feeder-end": "ring-main-unit", "lv-board": "lv-board", "utility": "", "transformer-hv": "", "ups-input": "", "generator-terminal": "", "generator-bus": "mv-switchgear", "collector": "mv-switchgear"}
 
@@ -311,8 +312,8 @@ def _switchgear(f_hz: float, b, kind: str, res, duty_a: float, specified: float 
                     target=b.id,
                     message=f"{kind} {b.id} ({b.vn_kv:g} kV): duty Ik'' {ikss:.1f} kA, ip {ip:.1f} kA, Ith {ith:.1f} kA over {tk:g} s needs {need:.1f} kA, "
                     f"above the largest standard {cls.rated_voltage_kv:g} kV rating ({cls.max_short_circuit_ka:g} kA)",
-                    spec_path=("grid", "fault_level_ka") if kind == "hv-gis" else ("substation", "transformer_mva"),
-                    help="split the bus, use higher-impedance transformers or current-limiting reactors, or avoid paralleling sources",
+                    spec_path=_beyond_path(b, kind),
+                    help=GEN_HELP if b.role == "generator-bus" else "split the bus, use higher-impedance transformers or current-limiting reactors, or avoid paralleling sources",
                 )
             )
             rated_ka = _next(cat.sizes("switchgear_short_circuit_ka"), need) or cat.sizes("switchgear_short_circuit_ka")[-1]
@@ -329,6 +330,14 @@ def _switchgear(f_hz: float, b, kind: str, res, duty_a: float, specified: float 
         dc_time_constant_ms=_r1(tau), dc_time_constant_note=_dc_note(tau), specified=specified is not None, ok=ok, governing=gov,
         source=cls.source + "; " + cat.source("switchgear_short_circuit_ka"),
     )
+
+
+def _beyond_path(b, kind: str) -> tuple[str, ...]:
+    """The spec key a duty beyond the class points at: the grid for HV, the generator arrangement
+    for a paralleling group's bus, the main transformers otherwise."""
+    if kind == "hv-gis":
+        return ("grid", "fault_level_ka")
+    return ("electrical", "generator_arrangement") if b.role == "generator-bus" else ("substation", "transformer_mva")
 
 
 def _dc_note(tau: float | None) -> str:

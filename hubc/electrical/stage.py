@@ -364,6 +364,8 @@ class ElectricalResult:
             split = f", split secondary {wind} x {sz.main_tx_mva / wind:g} MVA" if wind > 1 else ""
             e.append(Equipment(id=f"{sub}/main-transformer", family="main-transformer", description=f"Main transformer {self.hv_voltage_kv:g}/{sz.mv_voltage_kv:g} kV {sz.main_tx_mva:g} MVA, vk {vk:g} %, OLTC{split} ({sz.main_tx_redundancy}, {sz.philosophy})", rating=sz.main_tx_mva, rating_unit="MVA", quantity=len(units), system="grid", area=sub, spec_path=("substation", "transformer_mva")))
         boards = {r.bus: r for r in rat.buses}
+        # the paralleling switchgear of every group is bought at one rating: the highest duty's
+        gen_ka = max((r.rated_short_circuit_ka for r in rat.buses if net.bus(r.bus).role == "generator-bus"), default=0.0)
         groups: dict[tuple, list] = {}
         for b in rat.bays:
             home = boards.get(b.bus)
@@ -373,7 +375,8 @@ class ElectricalResult:
             if b.role == "feeder":
                 area = next((x.area for x in net.lines if x.id == net.element(b.switch).element), sub)
                 area = area if area and area != "campus" else sub
-            groups.setdefault((home.kind, b.role, b.rated_current_a, home.rated_short_circuit_ka, home.rated_voltage_kv, area), []).append(b)
+            ka = gen_ka if b.role == "generator" else home.rated_short_circuit_ka
+            groups.setdefault((home.kind, b.role, b.rated_current_a, ka, home.rated_voltage_kv, area), []).append(b)
         for (kind, role, amps, ka, kv, area), bays in sorted(groups.items()):
             duty = max(x.duty_current_a for x in bays)
             if kind == "hv-gis":
