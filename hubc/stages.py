@@ -64,7 +64,8 @@ def _electrical(inp: BuildInput, design: Design, progress: Progress):
 def _energy(inp: BuildInput, design: Design, progress: Progress):
     from hubc.energy import run_energy
 
-    result = run_energy(inp.spec, inp.base_dir, inp.source, catalog=inp.catalog.energy, allowed_roots=inp.allowed_roots)
+    electrical = design.need("electrical")
+    result = run_energy(inp.spec, inp.base_dir, inp.source, catalog=inp.catalog.energy, allowed_roots=inp.allowed_roots, losses=electrical.loss_model)
     return result, list(result.diagnostics)
 
 
@@ -91,7 +92,7 @@ BUILD_STAGES: tuple[Stage, ...] = (
         ("racks",),
         _electrical,
     ),
-    Stage("energy", "hourly energy year: renewables, BESS sizing (LP), replay", (), _energy),
+    Stage("energy", "hourly energy year: renewables, BESS sizing (LP), replay, with the power chain's load-flow losses", ("electrical",), _energy),
     # Procurement prices what every stage before it sized, so it runs last.
     Stage("procurement", "price the BOM from the catalog", ("racks", "cooling", "electrical", "energy"), _procurement),
 )

@@ -60,7 +60,7 @@ def _cable(lid: str, frm: str, to: str, area: str, copy: int = 0) -> Line:
 def tiny_network(name: str = "tiny") -> Network:
     """154 kV utility -> HV bus -> two main transformers -> two MV sections with a normally open
     tie; a hall of two copies (copy 1 in full: two blocks on one feeder; copy 2 an equivalent
-    load), one genset, a BESS at the HV bus and a mechanical feeder."""
+    load), one genset in a paralleling group, a BESS at the HV bus and a mechanical feeder."""
     b = [
         Bus(id="grid.utility", vn_kv=154.0, role="utility", section="", area="grid"),
         Bus(id="ss.hv-1", vn_kv=154.0, role="hv-section", section="ss.hv-1", area="ss"),
@@ -72,7 +72,8 @@ def tiny_network(name: str = "tiny") -> Network:
         Bus(id="hall.c02.mvf-01.rmu", vn_kv=22.9, role="feeder-end", section="ss.mv-2", area="hall", copy=2, detail="equivalent", typical="hall.c01.mvf-01.rmu"),
         Bus(id="campus.mech-mvf-01.rmu", vn_kv=22.9, role="feeder-end", section="ss.mv-2", area="campus"),
         Bus(id="campus.mech-mvf-01.uss-1.lv", vn_kv=0.415, role="lv-board", section="ss.mv-2", area="campus"),
-        Bus(id="ss.mv-1.gen-01.term", vn_kv=22.9, role="generator-terminal", section="ss.mv-1", area="campus"),
+        Bus(id="ss.mv-1.gg-1", vn_kv=22.9, role="generator-bus", section="ss.mv-1", area="campus"),
+        Bus(id="ss.mv-1.gg-1.gen-01.term", vn_kv=22.9, role="generator-terminal", section="ss.mv-1", area="campus"),
     ]
     for blk in ("ups-01a", "ups-01b"):
         b += [
@@ -103,7 +104,8 @@ def tiny_network(name: str = "tiny") -> Network:
         sw("hall.c02.mvf-01.cb", "ss.mv-2", "hall.c02.mvf-01", "line", "feeder", ek="line", area="hall", copy=2),
         sw("campus.mech-mvf-01.cb", "ss.mv-2", "campus.mech-mvf-01", "line", "feeder", ek="line", area="campus"),
         sw("campus.mech-mvf-01.uss-1.cb", "campus.mech-mvf-01.rmu", "campus.mech-mvf-01.uss-1", "transformer", "unit-substation", ek="transformer", area="campus"),
-        sw("ss.mv-1.gen-01.cb", "ss.mv-1", "ss.mv-1.gen-01.term", "bus", "generator", closed=False, area="campus"),
+        sw("ss.mv-1.gg-1.cb", "ss.mv-1", "ss.mv-1.gg-1", "bus", "generator-group", closed=False, area="campus"),
+        sw("ss.mv-1.gg-1.gen-01.cb", "ss.mv-1.gg-1", "ss.mv-1.gg-1.gen-01.term", "bus", "generator", closed=False, area="campus"),
     ]
     loads = [
         Load(id="hall.c02.mvf-01.rmu.equivalent", bus="hall.c02.mvf-01.rmu", kind="equivalent", p_mw=5.1, q_mvar=1.7, area="hall", copy=2, represents=("hall.ups-01a", "hall.ups-01b")),
@@ -125,7 +127,7 @@ def tiny_network(name: str = "tiny") -> Network:
         transformers=tuple(trafos),
         switches=tuple(switches),
         ext_grids=(ExternalGrid(id="grid.source", bus="grid.utility", vm_pu=1.0, s_sc_max_mva=13337.0, s_sc_min_mva=6668.0, rx_max=0.1, rx_min=0.1, fault_level_max_ka=50.0, fault_level_min_ka=25.0, x_r=10.0, source="test"),),
-        generators=(Generator(id="ss.mv-1.gen-01", bus="ss.mv-1.gen-01.term", group="ss.mv-1", sn_mva=3.75, p_mw=3.0, vn_kv=22.9, xdss_pu=0.15, rdss_ohm=0.3, cos_phi=0.8),),
+        generators=(Generator(id="ss.mv-1.gg-1.gen-01", bus="ss.mv-1.gg-1.gen-01.term", group="ss.mv-1", paralleling_group="ss.mv-1.gg-1", sn_mva=3.75, p_mw=3.0, vn_kv=22.9, xdss_pu=0.15, rdss_ohm=0.3, cos_phi=0.8),),
         sgens=(StaticGenerator(id="bess-1", bus="ss.hv-1", kind="bess", sn_mva=20.0, p_mw=0.0, k=1.2),),
         loads=tuple(loads),
     )
@@ -265,7 +267,7 @@ def test_tie_drawn_open_and_members_of_typicals_point_at_the_drawn_one():
     root = parse(files)["sld.svg"]
     tie = next(g for g in root.iter(f"{SVG}g") if g.get("id") == "ss.mv-tie-1-2")
     assert tie.get("data-normal") == "open" and tie.get("data-role") == "tie"
-    gen = next(g for g in root.iter(f"{SVG}g") if g.get("id") == "ss.mv-1.gen-01.cb")
+    gen = next(g for g in root.iter(f"{SVG}g") if g.get("id") == "ss.mv-1.gg-1.gen-01.cb")
     assert gen.get("data-normal") == "open"
     for m in root.iter(f"{SVG}g"):
         if m.get("class") == "member":

@@ -28,7 +28,9 @@ def test_a_variant_builds_and_reports_its_headline_figures():
     assert 0 < f["domestic_share"] < 1 and f["cfe_hourly"] == 0.0  # the pilot has no renewables
     assert f["ups_mw"] > 0 and f["transformer_mva"] > 0
     assert {"design.json", "report.html", "hubc.lock"} <= set(out.plan)
-    assert [d.code for d in out.diagnostics] == ["HUB418", "HUB761", "HUB304"]  # HUB761: the climate station (a note)
+    # HUB761: the climate station (a note); HUB758: the pilot's one paralleling group is its only
+    # standby source (a warning below Tier IV)
+    assert [d.code for d in out.diagnostics] == ["HUB418", "HUB761", "HUB304", "HUB758"]
     assert all(d.location.file == "pilot-10mw.toml" for d in out.diagnostics)
 
 

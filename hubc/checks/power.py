@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from hubc.catalog import electrical as ecat
 from hubc.catalog import rules
 from hubc.checks import Ctx
 from hubc.codes import diag
@@ -209,6 +210,7 @@ def check(ctx: Ctx) -> Iterator[Diagnostic]:
             help=f"use a unit substation of at least {ups_kva:,.0f} kVA or smaller UPS systems",
             related=((ctx.at("electrical", "ups_system_kw"), "UPS system rating"),),
         )
+    yield from _fault_levels(ctx)
     for i, hall in enumerate(s.hall):
         if hall.row_busway_kw > e.ups_system_kw:
             yield diag(
@@ -220,6 +222,26 @@ def check(ctx: Ctx) -> Iterator[Diagnostic]:
                 severity=Severity.WARNING,
                 help="each row feed comes from one UPS system; keep row busways within a UPS system's rating",
             )
+
+
+def _fault_levels(ctx: Ctx) -> Iterator[Diagnostic]:
+    """HUB311: the minimum fault level at the point of connection above the maximum (the spec's,
+    or the catalog's planning value for the supply voltage when only one is given)."""
+    g = ctx.spec.grid
+    if g.fault_level_min_ka is None:
+        return
+    plan = ecat.grid_fault_level(g.interconnect_voltage_kv)
+    top = g.fault_level_ka if g.fault_level_ka is not None else plan.max_ka
+    if g.fault_level_min_ka > top + 1e-9:
+        what = "grid.fault_level_ka" if g.fault_level_ka is not None else f"the catalog's planning maximum for {plan.voltage_kv:g} kV ({plan.source})"
+        yield diag(
+            "HUB311",
+            f"the minimum fault level {g.fault_level_min_ka:g} kA is above the maximum {top:g} kA ({what})",
+            ctx.at("grid", "fault_level_min_ka"),
+            ("grid", "fault_level_min_ka"),
+            help="take both figures from KEPCO's point-of-connection study: the minimum (one circuit out, weakest source) is at most the maximum",
+            related=((ctx.at("grid", "fault_level_ka"), "maximum fault level"),) if g.fault_level_ka is not None else (),
+        )
 
 
 def _tier(ctx: Ctx, kind: str) -> Iterator[Diagnostic]:

@@ -26,6 +26,7 @@ import attrs
 from hubc.catalog import electrical as cat
 from hubc.electrical.arrangement import Arrangement
 from hubc.electrical.feeds import Assignment, HallAssignment
+from hubc.electrical.generator_groups import GroupPlan, PlantConnection, plan_groups, plant_connections
 from hubc.electrical.network import (
     Bus,
     ExternalGrid,
@@ -51,6 +52,7 @@ class GeneratorPlan:
     sections: tuple[tuple[str, int], ...]  # (section id, sets)
     islands: tuple[tuple[str, ...], ...]  # groups of sections that form one island
     decision: Decision
+    groups: GroupPlan | None = None  # the sets of each section in paralleling groups
 
     @property
     def total(self) -> int:
@@ -82,12 +84,12 @@ def generator_plan(spec: Spec, sz: ElectricalSizing, asg: Assignment) -> Generat
         rule = "each MV section is its own island on a utility loss: n = ceil(P_section x (1 + margin) / P_DCC) + spares per section"
     dec = Decision(
         item="generator-islands",
-        rule=rule + " (gensets on their section behind their own breaker until paralleling groups are modelled)",
+        rule=rule + " (in paralleling groups: generator-groups)",
         inputs=(("philosophy", arr.philosophy), ("generator_kw", kw), ("redundancy", red), ("sizing_margin", margin), ("campus_sets", sz.generators)),
         result=(("islands", len(islands)), ("sets", sum(n for _s, n in per)), ("sets_per_section", " ".join(f"{s.split('.')[-1]}:{n}" for s, n in per))),
         source=cat.source("generator_kw"),
     )
-    return GeneratorPlan(sections=tuple(per), islands=islands, decision=dec)
+    return GeneratorPlan(sections=tuple(per), islands=islands, decision=dec, groups=plan_groups(spec, sz, tuple(per)))
 
 
 def block_input(sz: ElectricalSizing, out_kw: float, recharge_kw: float = 0.0) -> tuple[float, float]:
@@ -312,53 +314,107 @@ class _Builder:
 
     # ------------------------------------------------------------------ sources
     def generators(self, plan: GeneratorPlan) -> None:
-        sz = self.sz
+        """Each paralleling group: its generator bus, tied to its MV section by the group breaker
+        (normally open: the sets stand by), and its sets, each behind its own breaker on the group
+        bus (MV sets) or through its own step-up transformer (LV sets). The group breaker has no
+        impedance: closed, the group bus and its section are one node, so the sets of an island
+        (slack machines at the same voltage) share its load evenly, as their governors' droop does."""
+        gp = plan.groups
+        if gp is None or not gp.groups:
+            return
         gi = cat.table("generator_impedance")
         gpf = float(cat.table("generator")["power_factor"])
-        sn = sz.generator_kw / gpf / 1000
+        sn, kv = gp.set_mva, gp.set_kv
         xdss = float(gi["xdss_pu"])
-        r_x = float(gi["r_over_x_mv"] if self.mv_kv > 1 else gi["r_over_x_lv"])
-        x_ohm = xdss * self.mv_kv**2 / sn
-        for sec, n in plan.sections:
-            for k in range(n):
-                gid = f"{sec}.gen-{k + 1:02d}"
+        r_x = float(gi["r_over_x_mv"] if kv > 1 else gi["r_over_x_lv"])
+        x_ohm = xdss * kv**2 / sn
+        lv = gp.arrangement == "lv-groups"
+        for grp in gp.groups:
+            self.buses.append(Bus(id=grp.id, vn_kv=self.mv_kv, role="generator-bus", section=grp.section, area="campus"))
+            self.switches.append(Switch(id=f"{grp.id}.cb", bus=grp.section, element=grp.id, element_kind="bus", kind="CB", role="generator-group", closed=False, area="campus"))
+            for k in range(grp.sets):
+                gid = f"{grp.id}.gen-{k + 1:02d}"
                 term = f"{gid}.term"
-                self.buses.append(Bus(id=term, vn_kv=self.mv_kv, role="generator-terminal", section=sec, area="campus"))
-                self.switches.append(Switch(id=f"{gid}.cb", bus=sec, element=term, element_kind="bus", kind="CB", role="generator", closed=False, z_ohm=TIE_Z_OHM, area="campus"))
+                self.buses.append(Bus(id=term, vn_kv=kv, role="generator-terminal", section=grp.section, area="campus"))
+                if lv:
+                    self.trafos.append(self._step_up(f"{gid}.tx", grp.id, term, sn, kv, "generator-step-up", str(cat.table("generator_paralleling")["step_up_vector_group"])))
+                    self.switches.append(Switch(id=f"{gid}.cb", bus=grp.id, element=f"{gid}.tx", element_kind="transformer", kind="CB", role="generator", closed=False, area="campus"))
+                else:
+                    self.switches.append(Switch(id=f"{gid}.cb", bus=grp.id, element=term, element_kind="bus", kind="CB", role="generator", closed=False, z_ohm=TIE_Z_OHM, area="campus"))
                 self.gens.append(
                     Generator(
                         id=gid,
                         bus=term,
-                        group=sec,
+                        group=grp.section,
+                        paralleling_group=grp.id,
                         sn_mva=sn,
-                        p_mw=sz.generator_kw / 1000,
-                        vn_kv=self.mv_kv,
+                        p_mw=self.sz.generator_kw / 1000,
+                        vn_kv=kv,
                         xdss_pu=xdss,
                         rdss_ohm=r_x * x_ohm,
                         cos_phi=gpf,
                         source=cat.source("generator_impedance"),
                     )
                 )
-        if plan.total:
-            self.notes.append("gensets are connected at the MV section voltage behind their own breaker; paralleling groups and step-up transformers are not modelled yet")
+        how = "LV sets, each through its own step-up transformer onto" if lv else "MV sets, each behind its own breaker on"
+        self.notes.append(f"gensets in {len(gp.groups)} paralleling group(s) of at most {gp.max_sets} sets: {how} the group's generator bus, one group breaker to the MV section")
 
-    def converters(self) -> None:
-        """BESS PCS and renewable plants as current sources at the first HV section (MV section
-        for an MV supply), at zero output in the design load flow (the worst case for import)."""
-        spec = self.spec
-        at = self.hv_sections[0] if self.hv_sections else self.sz.arrangement().active_sections[0].id
+    def _step_up(self, tid: str, hv: str, lv: str, sn_mva: float, lv_kv: float, role: str, vector_group: str, hv_kv: float | None = None) -> Transformer:
+        """A step-up transformer (no tap changer) at the IEC 60076-5 minimum impedance for its rating."""
+        return self._iec_transformer(tid, hv, lv, role, sn_mva * 1000, self.mv_kv if hv_kv is None else hv_kv, lv_kv, vector_group, tap_side="", area="campus", copy=0)
+
+    def _iec_transformer(self, tid: str, hv: str, lv: str, role: str, s_kva: float, hv_kv: float, lv_kv: float, vector_group: str, *, tap_side: str, area: str, copy: int) -> Transformer:
+        """A two-winding transformer at the IEC 60076-5 minimum impedance for its rating, with the
+        catalog's X/R and no-load losses."""
+        vk = cat.transformer_z_pu(s_kva) * 100
+        x_r, xr_src = cat.transformer_x_r(s_kva)
+        pfe, i0, nl_src = cat.transformer_no_load(s_kva)
+        return Transformer(
+            id=tid,
+            unit=tid,
+            hv_bus=hv,
+            lv_bus=lv,
+            role=role,
+            sn_mva=s_kva / 1000,
+            vn_hv_kv=hv_kv,
+            vn_lv_kv=lv_kv,
+            vk_percent=vk,
+            vkr_percent=vk / math.sqrt(1 + x_r * x_r),
+            pfe_kw=pfe / 100 * s_kva,
+            i0_percent=i0,
+            vector_group=vector_group,
+            tap_side=tap_side,
+            vk_min_percent=vk,
+            area=area,
+            copy=copy,
+            source=f"vk {cat.transformer_z_source(s_kva)}; X/R {xr_src}; no-load {nl_src}",
+        )
+
+    def converters(self) -> tuple[PlantConnection, ...]:
+        """Behind-the-meter plants (BESS, renewables) as converter current sources on their
+        collector buses, each behind a step-up transformer to the first HV section (on an MV supply:
+        a breaker to the first MV section), at zero output in the design load flow (the worst case
+        for import). Grid-delivered PPAs are not in the network."""
+        if self.hv_sections:
+            at, bus_kv = self.hv_sections[0], self.spec.substation.hv_voltage_kv
+        else:
+            at, bus_kv = self.sz.arrangement().active_sections[0].id, self.mv_kv
         k = float(cat.table("inverter_short_circuit")["k"])
         src = cat.source("inverter_short_circuit")
-        where = "placeholder at the HV bus until the collector system is modelled" if self.hv_sections else "placeholder at the MV bus"
-        if spec.bess is not None:
-            mw = float(spec.bess.power_mw) if spec.bess.power_mw != "auto" else self.sz.it_kw / 1000
-            note = "" if spec.bess.power_mw != "auto" else " (PCS power 'auto': the energy stage's floor, the campus IT load)"
-            self.sgens.append(StaticGenerator(id=spec.bess.id, bus=at, kind="bess", sn_mva=mw, p_mw=0.0, k=k, connection=where + note, source=src))
-        for r in spec.renewable:
-            if r.kind == "ppa" or r.capacity_mw == "auto":
-                continue
-            kind = "solar" if r.kind == "solar" else "wind"
-            self.sgens.append(StaticGenerator(id=r.id, bus=at, kind=kind, sn_mva=float(r.capacity_mw), p_mw=0.0, k=k, connection=where, source=src))
+        plants = plant_connections(self.spec, self.sz, bus_kv)
+        vg = str(cat.table("transformer_vector_group")["main"])
+        for pc in plants:
+            for u in range(pc.units):
+                pid = f"{pc.plant}.col-{u + 1}"
+                self.buses.append(Bus(id=pid, vn_kv=pc.collector_kv, role="collector", section=at, area=pc.plant))
+                if pc.unit_mva:
+                    self.trafos.append(attrs.evolve(self._step_up(f"{pid}.tx", at, pid, pc.unit_mva, pc.collector_kv, "plant-step-up", vg, hv_kv=bus_kv), area=pc.plant))
+                    self.switches.append(Switch(id=f"{pid}.cb", bus=at, element=f"{pid}.tx", element_kind="transformer", kind="CB", role="plant", closed=True, area=pc.plant))
+                else:
+                    self.switches.append(Switch(id=f"{pid}.cb", bus=at, element=pid, element_kind="bus", kind="CB", role="plant", closed=True, z_ohm=TIE_Z_OHM, area=pc.plant))
+                how = f"collector {u + 1}/{pc.units} at {pc.collector_kv:g} kV" + (f", step-up {pc.unit_mva:g} MVA to {bus_kv:g} kV" if pc.unit_mva else "")
+                self.sgens.append(StaticGenerator(id=f"{pid}.inv", bus=pid, kind=pc.kind, sn_mva=pc.mva / pc.units, p_mw=0.0, k=k, connection=how, source=src, plant=pc.plant))
+        return plants
 
     # ------------------------------------------------------------------ halls
     def _cable_line(self, lid: str, frm: str, to: str, choice, area: str, copy: int, role: str) -> Line:
@@ -422,30 +478,8 @@ class _Builder:
         self.loads.append(Load(id=bid, bus=ups, kind="ups", p_mw=p, q_mvar=q, area=hall, copy=copy, block=blk))
 
     def _uss(self, tid: str, hv: str, lv: str, role: str, area: str, copy: int) -> Transformer:
-        sz = self.sz
-        vk = cat.transformer_z_pu(sz.uss_kva) * 100
-        x_r, xr_src = cat.transformer_x_r(sz.uss_kva)
-        pfe, i0, nl_src = cat.transformer_no_load(sz.uss_kva)
-        return Transformer(
-            id=tid,
-            unit=tid,
-            hv_bus=hv,
-            lv_bus=lv,
-            role=role,
-            sn_mva=sz.uss_kva / 1000,
-            vn_hv_kv=self.mv_kv,
-            vn_lv_kv=self.lv_kv,
-            vk_percent=vk,
-            vkr_percent=vk / math.sqrt(1 + x_r * x_r),
-            pfe_kw=pfe / 100 * sz.uss_kva,
-            i0_percent=i0,
-            vector_group=str(cat.table("transformer_vector_group")["unit_substation"]),
-            tap_side="hv",
-            vk_min_percent=vk,
-            area=area,
-            copy=copy,
-            source=f"vk {cat.transformer_z_source(sz.uss_kva)}; X/R {xr_src}; no-load {nl_src}",
-        )
+        vg = str(cat.table("transformer_vector_group")["unit_substation"])
+        return self._iec_transformer(tid, hv, lv, role, self.sz.uss_kva, self.mv_kv, self.lv_kv, vg, tap_side="hv", area=area, copy=copy)
 
     # ------------------------------------------------------------------ mechanical plant
     def mechanical(self, asg: Assignment, where, cables) -> None:

@@ -37,6 +37,8 @@ BUS_ROLES = (
     "lv-board",  # LV switchboard behind a unit substation
     "ups-input",  # a UPS system's input terminal behind its input breaker
     "generator-terminal",  # a genset's terminal behind its breaker
+    "generator-bus",  # a paralleling group's bus (MV), tied to its MV section by the group breaker
+    "collector",  # a behind-the-meter plant's collector bus (MV) behind its step-up transformers
 )
 SWITCH_KINDS = ("CB", "LBS", "DS")
 SWITCH_ROLES = (
@@ -50,6 +52,8 @@ SWITCH_ROLES = (
     "unit-substation",
     "ups-input",
     "generator",
+    "generator-group",  # a paralleling group's breaker to its MV section
+    "plant",  # a behind-the-meter plant's step-up transformer bay on the campus bus
 )
 
 
@@ -98,7 +102,7 @@ class Transformer:
     unit: str  # physical transformer id (== id unless a winding of a split secondary)
     hv_bus: str
     lv_bus: str
-    role: str  # "main" | "unit-substation" | "mechanical"
+    role: str  # "main" | "unit-substation" | "mechanical" | "generator-step-up" | "plant-step-up"
     sn_mva: float
     vn_hv_kv: float
     vn_lv_kv: float
@@ -160,6 +164,7 @@ class Generator:
     id: str
     bus: str  # its terminal bus
     group: str  # the island (MV section) it backs up
+    paralleling_group: str = ""  # its paralleling group's bus id ("" when it sits on the section)
     sn_mva: float
     p_mw: float  # data-centre continuous rating
     vn_kv: float
@@ -179,7 +184,8 @@ class StaticGenerator:
     sn_mva: float
     p_mw: float  # output in the design load flow (0: the worst case for import)
     k: float  # short-circuit current / rated current
-    connection: str = ""  # how it is connected (a placeholder until the collector system is modelled)
+    connection: str = ""  # how it is connected (collector system, step-up transformers)
+    plant: str = ""  # the spec's renewable or BESS id (a plant may be split over collector buses)
     source: str = ""
 
 

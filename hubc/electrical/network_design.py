@@ -31,6 +31,7 @@ import attrs
 from hubc.catalog import electrical as cat
 from hubc.electrical.build import GeneratorPlan, build_network, generator_plan, main_transformer_vk
 from hubc.electrical.feeds import Assignment, refresh_mech
+from hubc.electrical.generator_groups import plant_connections
 from hubc.electrical.network import Network
 from hubc.electrical.ratings import Measure, Ratings, choose_ratings, min_cable_mm2, required_short_circuit_ka
 from hubc.electrical.sizing import Decision, ElectricalSizing, choose_mv_cable
@@ -83,7 +84,7 @@ def design_network(spec, sz: ElectricalSizing, asg: Assignment, designs: tuple[F
         studies=studies,
         ratings=ratings,
         measures=tuple(d.measures),
-        decisions=(d.gens.decision,),
+        decisions=(d.gens.decision,) + ((d.gens.groups.decision,) if d.gens.groups else ()) + tuple(pc.decision for pc in d.plants),
         main_vk_percent=d.vk,
         passes=passes,
     )
@@ -95,6 +96,8 @@ class _Designer:
     def __init__(self, spec, sz: ElectricalSizing, asg: Assignment, designs: tuple[FeederDesign, ...], timings: dict) -> None:
         self.spec, self.sz, self.asg, self.designs, self.timings = spec, sz, asg, designs, timings
         self.gens = generator_plan(spec, sz, asg)
+        bus_kv = spec.substation.hv_voltage_kv if sz.main_tx_count else sz.mv_voltage_kv
+        self.plants = plant_connections(spec, sz, bus_kv)
         self.arr = sz.arrangement()
         self.vk = main_transformer_vk(sz.main_tx_mva) if sz.main_tx_count else 0.0
         self.measures: list[Measure] = []

@@ -33,8 +33,9 @@ from hubc.catalog import electrical as cat
 from hubc.electrical.network import Network
 from hubc.electrical.studies import Studies, clearing_time
 
+GEN_HELP = "LV sets through their own step-up transformers (generator_arrangement = \"lv-groups\": the transformer's impedance limits each set's share), fewer sets per island, or current-limiting reactors in the group breakers"
 HV_HELP = "add utility circuits (after one is lost the others share the import) or raise the supply voltage"
-SWITCHBOARD = {"hv-section": "hv-gis", "mv-section": "mv-switchgear", "mv-reserve": "mv-switchgear", "feeder-end": "ring-main-unit", "lv-board": "lv-board", "utility": "", "transformer-hv": "", "ups-input": "", "generator-terminal": ""}
+SWITCHBOARD = {"hv-section": "hv-gis", "mv-section": "mv-switchgear", "mv-reserve": "mv-switchgear", "feeder-end": "ring-main-unit", "lv-board": "lv-board", "utility": "", "transformer-hv": "", "ups-input": "", "generator-terminal": "", "generator-bus": "mv-switchgear", "collector": "mv-switchgear"}
 
 
 @attrs.frozen(kw_only=True)
@@ -189,7 +190,9 @@ def choose_ratings(network: Network, studies: Studies, *, mv_switchgear_ka: floa
         if not kind or res is None or res.ikss_max_ka is None:
             continue
         # busbar rated current: the largest duty of a bay that brings power onto it
-        duty_a = max((duties[s.id][0] for s in sw_at.get(b.id, ()) if s.role in ("incomer", "tie", "transfer", "coupler", "line", "transformer-hv")), default=0.0)
+        duty_a = max((duties[s.id][0] for s in sw_at.get(b.id, ()) if s.role in ("incomer", "tie", "transfer", "coupler", "line", "transformer-hv", "generator-group", "plant")), default=0.0)
+        if b.role == "collector":  # the step-up transformer's LV rated current
+            duty_a = max([duty_a] + [t.sn_mva * 1e3 / (math.sqrt(3) * t.vn_lv_kv) for t in network.transformers if t.lv_bus == b.id])
         if kind == "lv-board":
             buses.append(_lv_board(network, b, res, lv_board_ka, problems))
         else:
@@ -238,6 +241,12 @@ def bay_duties(network: Network, branch: dict) -> dict[str, tuple[float, str]]:
         elif s.role == "generator" and s.element in gens:
             g = gens[s.element]
             out[s.id] = (g.sn_mva * 1e3 / (math.sqrt(3) * g.vn_kv), f"rated current of {g.id}")
+        elif s.role == "generator-group":
+            sets = [g for g in network.generators if g.paralleling_group == s.element]
+            out[s.id] = (sum(g.sn_mva for g in sets) * 1e3 / (math.sqrt(3) * network.bus(s.element).vn_kv), f"rated current of its {len(sets)} sets")
+        elif s.role == "plant":
+            inv = [x for x in network.sgens if x.bus == s.element]
+            out[s.id] = (sum(x.sn_mva for x in inv) * 1e3 / (math.sqrt(3) * network.bus(s.element).vn_kv), "rated current of its converters")
         elif s.role == "transformer-hv":
             units = [t for t in network.transformers if t.hv_bus == s.element]
             out[s.id] = (sum(t.sn_mva for t in units) * 1e3 / (math.sqrt(3) * units[0].vn_hv_kv), f"rated current of {units[0].unit}") if units else (0.0, "")
@@ -303,8 +312,8 @@ def _switchgear(f_hz: float, b, kind: str, res, duty_a: float, specified: float 
                     target=b.id,
                     message=f"{kind} {b.id} ({b.vn_kv:g} kV): duty Ik'' {ikss:.1f} kA, ip {ip:.1f} kA, Ith {ith:.1f} kA over {tk:g} s needs {need:.1f} kA, "
                     f"above the largest standard {cls.rated_voltage_kv:g} kV rating ({cls.max_short_circuit_ka:g} kA)",
-                    spec_path=("grid", "fault_level_ka") if kind == "hv-gis" else ("substation", "transformer_mva"),
-                    help="split the bus, use higher-impedance transformers or current-limiting reactors, or avoid paralleling sources",
+                    spec_path=_beyond_path(b, kind),
+                    help=GEN_HELP if b.role == "generator-bus" else "split the bus, use higher-impedance transformers or current-limiting reactors, or avoid paralleling sources",
                 )
             )
             rated_ka = _next(cat.sizes("switchgear_short_circuit_ka"), need) or cat.sizes("switchgear_short_circuit_ka")[-1]
@@ -321,6 +330,14 @@ def _switchgear(f_hz: float, b, kind: str, res, duty_a: float, specified: float 
         dc_time_constant_ms=_r1(tau), dc_time_constant_note=_dc_note(tau), specified=specified is not None, ok=ok, governing=gov,
         source=cls.source + "; " + cat.source("switchgear_short_circuit_ka"),
     )
+
+
+def _beyond_path(b, kind: str) -> tuple[str, ...]:
+    """The spec key a duty beyond the class points at: the grid for HV, the generator arrangement
+    for a paralleling group's bus, the main transformers otherwise."""
+    if kind == "hv-gis":
+        return ("grid", "fault_level_ka")
+    return ("electrical", "generator_arrangement") if b.role == "generator-bus" else ("substation", "transformer_mva")
 
 
 def _dc_note(tau: float | None) -> str:

@@ -30,6 +30,8 @@ from hubc.diagnostics import Diagnostic, HubcError, Location, has_errors
 # Real imports (not TYPE_CHECKING): design.json's converter resolves these field types.
 from hubc.electrical.build import GeneratorPlan
 from hubc.electrical.feeds import Assignment, HallAssignment, Infeasible, assign
+from hubc.electrical.generator_groups import generator_group_findings, step_up_equipment
+from hubc.electrical.losses import LossModel, loss_model
 from hubc.electrical.network import Network
 from hubc.electrical.ratings import Measure, Ratings
 from hubc.electrical.sizing import SQRT3, CableChoice, Decision, ElectricalSizing, choose_mv_cable, size_electrical
@@ -363,6 +365,8 @@ class ElectricalResult:
             split = f", split secondary {wind} x {sz.main_tx_mva / wind:g} MVA" if wind > 1 else ""
             e.append(Equipment(id=f"{sub}/main-transformer", family="main-transformer", description=f"Main transformer {self.hv_voltage_kv:g}/{sz.mv_voltage_kv:g} kV {sz.main_tx_mva:g} MVA, vk {vk:g} %, OLTC{split} ({sz.main_tx_redundancy}, {sz.philosophy})", rating=sz.main_tx_mva, rating_unit="MVA", quantity=len(units), system="grid", area=sub, spec_path=("substation", "transformer_mva")))
         boards = {r.bus: r for r in rat.buses}
+        # the paralleling switchgear of every group is bought at one rating: the highest duty's
+        gen_ka = max((r.rated_short_circuit_ka for r in rat.buses if net.bus(r.bus).role == "generator-bus"), default=0.0)
         groups: dict[tuple, list] = {}
         for b in rat.bays:
             home = boards.get(b.bus)
@@ -372,7 +376,8 @@ class ElectricalResult:
             if b.role == "feeder":
                 area = next((x.area for x in net.lines if x.id == net.element(b.switch).element), sub)
                 area = area if area and area != "campus" else sub
-            groups.setdefault((home.kind, b.role, b.rated_current_a, home.rated_short_circuit_ka, home.rated_voltage_kv, area), []).append(b)
+            ka = gen_ka if b.role == "generator" else home.rated_short_circuit_ka
+            groups.setdefault((home.kind, b.role, b.rated_current_a, ka, home.rated_voltage_kv, area), []).append(b)
         for (kind, role, amps, ka, kv, area), bays in sorted(groups.items()):
             duty = max(x.duty_current_a for x in bays)
             if kind == "hv-gis":
@@ -384,7 +389,10 @@ class ElectricalResult:
             e += self._cables("campus", spec_path=("cooling_plant", "power_kw_per_kw"), prefix="campus/mechanical-mv-cable")
         if net.generators:
             islands = len(self.generator_plan.islands) if self.generator_plan else 1
-            e.append(Equipment(id="campus/generator", family="generator", description=f"Diesel generator {sz.generator_kw:g} kW DCC ({self.generator_redundancy} per island, {islands} island(s))", rating=sz.generator_kw, rating_unit="kW", quantity=len(net.generators), system="electrical", area="campus", spec_path=("electrical", "generator_kw")))
+            gp = self.generator_plan.groups if self.generator_plan else None
+            how = f", {len(gp.groups)} paralleling group(s) of up to {gp.max_sets} at {gp.set_kv:g} kV" if gp else ""
+            e.append(Equipment(id="campus/generator", family="generator", description=f"Diesel generator {sz.generator_kw:g} kW DCC ({self.generator_redundancy} per island, {islands} island(s){how})", rating=sz.generator_kw, rating_unit="kW", quantity=len(net.generators), system="electrical", area="campus", spec_path=("electrical", "generator_kw")))
+        e += step_up_equipment(net)
         return e
 
     def _cables(self, area: str, *, spec_path: tuple, prefix: str) -> list[Equipment]:
@@ -438,6 +446,7 @@ class ElectricalResult:
     generator_plan: GeneratorPlan | None = None
     network_decisions: tuple[Decision, ...] = ()
     main_vk_percent: float = 0.0
+    loss_model: LossModel | None = None  # the load flow's losses for the energy year (hubc.electrical.losses)
 
 
 def _block_loads(h: HallAssignment) -> dict[str, float]:
@@ -539,6 +548,7 @@ def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], sou
         generator_plan=nd.generators if nd else None,
         network_decisions=nd.decisions if nd else (),
         main_vk_percent=nd.main_vk_percent if nd else 0.0,
+        loss_model=loss_model(getattr(nd, "network", None), getattr(nd, "studies", None), sz, asg),
     )
 
 
@@ -557,7 +567,11 @@ def _study_diagnostics(spec: Spec, nd, at) -> list[Diagnostic]:
     contract or a low power factor), HUB752/753 (ratings), HUB754 (measures, as notes)."""
     from hubc.codes import diag
 
-    out = _flow_findings(nd.studies, at) + _voltage_findings(nd.studies, at) + _grid_findings(nd.studies, at)
+    beyond = ("generator-group",) if spec.policy.tier < 4 else ()
+    # scenarios beyond the tier's design basis have their own finding (HUB758)
+    within = attrs.evolve(nd.studies, scenarios=tuple(x for x in nd.studies.scenarios if x.kind not in beyond))
+    out = _flow_findings(within, at) + _voltage_findings(nd.studies, at) + _grid_findings(nd.studies, at)
+    out += generator_group_findings(nd.studies, at, beyond)
     for p in nd.ratings.problems:
         out.append(diag(p.code, p.message, at(*p.spec_path), p.spec_path, help=p.help))
     for m in nd.measures:

@@ -100,7 +100,7 @@ class FlowScenario:
     """One load flow: the failure (and maintenance), the switching that follows it, and the result."""
 
     id: str
-    kind: str  # "normal" | "recharge" | "ups-system" | "unit-substation" | "mv-feeder" | "busway" | "bus-section" | "main-transformer" | "transmission" | "generator" | "mechanical-feeder" | "mechanical-uss" | "maintenance+failure"
+    kind: str  # "normal" | "recharge" | "ups-system" | "unit-substation" | "mv-feeder" | "busway" | "bus-section" | "main-transformer" | "transmission" | "generator" | "generator-group" | "export" | "mechanical-feeder" | "mechanical-uss" | "maintenance+failure"
     area: str
     failed: tuple[str, ...]
     maintenance: tuple[str, ...]
@@ -996,7 +996,7 @@ class Study:
         for x in net.lines:
             i = campus.line[x.id]
             self.tracker.normal[x.id] = (float(normal.line_loading[i]), float(normal.line_i[i]) * 1000, float(normal.line_pl[i]) * 1000)
-        for x in net.transformers:
+        for x in campus.network.transformers:
             i = campus.trafo[x.id]
             self.tracker.normal[x.id] = (float(normal.trafo_loading[i]), float(normal.trafo_i[i]) * 1000, float(normal.trafo_pl[i]) * 1000)
         for s in net.switches:
@@ -1008,6 +1008,7 @@ class Study:
         t0 = time.perf_counter()
         self._campus_scenarios(campus, taps, base_loads, halls)
         self._clock("campus_load_flows_s", t0)
+        self._export(campus, taps, base_loads)
         losses = self._losses(campus, normal, halls, ups_loss_kw)
         contract = self.spec.grid.contract_mw
         s = math.hypot(normal.ext_p, normal.ext_q)
@@ -1029,14 +1030,44 @@ class Study:
             load_flows=self.solves,
         )
 
+    def _export(self, campus: Grid, taps: dict[str, int], base_loads: dict[str, tuple[float, float]]) -> None:
+        """Every behind-the-meter renewable plant at its rated output (converters at the plant
+        power factor's real power) with the campus at its normal design load: the exchange at the
+        point of connection, and every branch that carries power back towards the utility (the
+        main transformers when the plants sit behind them, else the plant step-ups and lines)."""
+        net = campus.network
+        ren = [x for x in net.sgens if x.kind in ("solar", "wind")]
+        if not ren:
+            return
+        pf = float(cat.table("plant_connection")["power_factor"])
+        campus.apply(loads=base_loads)
+        n = campus.net
+        p = n.sgen["p_mw"].to_numpy(copy=True)
+        for x in ren:
+            p[campus.sgen[x.id]] = x.sn_mva * pf
+        n.sgen["p_mw"] = p
+        ok = campus.solve(taps, regulate=False)
+        self.solves += 1
+        run = _collect(campus, ok)
+        reverse = [x.id for x in net.transformers if x.role == "main" and ok and n.res_trafo.at[campus.trafo[x.id], "p_hv_mw"] < -1e-3]
+        rated = sum(x.sn_mva * pf for x in ren)
+        if ok:
+            flow = f"export {-run.ext_p:,.1f} MW to the utility" if run.ext_p < 0 else f"import {run.ext_p:,.1f} MW (the plants do not exceed the campus load)"
+            back = f"; reverse power through {len(reverse)} main transformer winding(s)" if reverse else "; the main transformers carry no reverse power (the plants join the HV bus)"
+        else:
+            flow, back = "no load-flow solution", ""
+        self._scenario(campus, run, sid="campus/export", kind="export", area="campus", failed=(), transfers=(f"{len(ren)} renewable converter group(s) at {rated:,.1f} MW rated output, campus at its normal design load: {flow}{back}",))
+        n.sgen["p_mw"] = 0.0
+        campus._solved_topology = None
+
     def _losses(self, campus: Grid, normal: _Run, halls, ups_loss_kw: float) -> Losses:
         net = self.network
         by_role: dict[str, float] = {}
         for x in net.lines:
             by_role["line:" + x.role] = by_role.get("line:" + x.role, 0.0) + float(normal.line_pl[campus.line[x.id]]) * 1000
         for x in net.transformers:
-            if x.role == "unit-substation":
-                continue  # from the hall studies x copies
+            if x.role == "unit-substation" or x.id not in campus.trafo:
+                continue  # from the hall studies x copies; standby gensets' step-ups are out of service
             by_role["trafo:" + x.role] = by_role.get("trafo:" + x.role, 0.0) + float(normal.trafo_pl[campus.trafo[x.id]]) * 1000
         uss = sum(halls[ha.hall]["uss_loss_kw"] * ha.copies for ha in self.asg.halls)
         return Losses(
@@ -1291,7 +1322,7 @@ class Study:
         if not net.generators:
             return
         opens = [f"open {s.id}" for s in net.switches if s.role in ("line", "incomer") and s.closed]
-        closes = [f"close {s.id}" for s in net.switches if s.role == "generator"]
+        closes = [f"close {s.id}" for s in net.switches if s.role in ("generator", "generator-group")]
         by_group: dict[str, list[str]] = {}
         for gset in net.generators:
             by_group.setdefault(gset.group, []).append(gset.id)
@@ -1305,6 +1336,7 @@ class Study:
         sw = tuple(opens) + tuple(c for c in closes if c.split(" ", 1)[1].rsplit(".cb", 1)[0] not in failed)
         lost = sum(kva for sec, kva in zip(self.arr.active_sections, self.asg.section_kva) if not by_group.get(sec.id)) * self.sz.power_factor
         flow("campus/utility-outage/generator-fails", "generator", "campus", switching=sw, failed=("utility", "one generator per island: " + ", ".join(failed)), utility=False, slack_gens=True, gens_out=failed, lost_kw=lost, combinations=len(net.generators))
+        self._group_bus_failure(flow, opens, closes, lost)
         if self.spec.policy.tier >= 4:
             second = {}
             for island in plan.islands:
@@ -1314,6 +1346,48 @@ class Study:
             both = failed + list(second.values())
             sw2 = tuple(opens) + tuple(c for c in closes if c.split(" ", 1)[1].rsplit(".cb", 1)[0] not in both)
             flow("campus/utility-outage/generator-maintenance/generator-fails", "maintenance+failure", "campus", switching=sw2, failed=("utility", "one generator per island"), maintenance=("one generator per island",), utility=False, slack_gens=True, gens_out=both, lost_kw=lost, combinations=len(net.generators))
+
+    def _group_bus_failure(self, flow, opens: list[str], closes: list[str], lost_base: float) -> None:
+        """The utility lost and one paralleling group's bus faulted in every island (the islands are
+        independent: one load flow): its group breaker stays open and its sets are lost; the other
+        groups of the island carry it, or the island's load is lost."""
+        net, gp = self.network, self.gens.groups
+        if gp is None or not gp.groups:
+            return
+        sets = {}
+        for g in net.generators:
+            sets.setdefault(g.paralleling_group, []).append(g.id)
+        out: list[str] = []
+        dead: set[str] = set()
+        for island in self.gens.islands:
+            grps = [grp for sec in island for grp in gp.of_section(sec)]
+            if not grps:
+                continue
+            out.append(grps[0].id)
+            if len(grps) == 1:
+                dead.update(island)
+        gone = {gid for grp in out for gid in sets.get(grp, ())}
+        keep = tuple(c for c in closes if c.split(" ", 1)[1].rsplit(".cb", 1)[0] not in gone and c.split(" ", 1)[1] not in {f"{grp}.cb" for grp in out})
+        load = dict(zip((s.id for s in self.arr.active_sections), self.asg.section_kva))
+        lost = lost_base + sum(load.get(sec, 0.0) for sec in dead) * self.sz.power_factor
+        note = "every section's other groups carry it" if not dead else f"{len(dead)} section(s) have one group only: their load is lost until the utility returns"
+        if len(dead) == sum(len(i) for i in self.gens.islands):
+            # no source left anywhere: nothing to solve, every island's load is lost
+            self.scenarios.append(FlowScenario(id="campus/utility-outage/generator-group-fails", kind="generator-group", area="campus", failed=("utility", "one paralleling group bus per island: " + ", ".join(out)), maintenance=(), switching=tuple(opens), load_transfers=(note,), worst_component="", worst_loading=0.0, min_vm_pu=None, min_vm_bus="", max_vm_pu=None, max_vm_bus="", lost_kw=_r(lost, 3), converged=True, combinations=len(gp.groups)))
+            return
+        flow(
+            "campus/utility-outage/generator-group-fails",
+            "generator-group",
+            "campus",
+            switching=tuple(opens) + keep,
+            failed=("utility", "one paralleling group bus per island: " + ", ".join(out)),
+            transfers=(note,),
+            utility=False,
+            slack_gens=True,
+            gens_out=tuple(sorted(gone)),
+            lost_kw=lost,
+            combinations=len(gp.groups),
+        )
 
     # ------------------------------------------------------------------ short circuit
     def _short_circuit(self, taps: dict[str, int]) -> tuple[tuple[ShortCircuitCase, ...], dict]:
@@ -1411,7 +1485,7 @@ def short_circuit_cases(net: Network, arr: Arrangement) -> list[tuple[ShortCircu
     paralleled after a loss), the gensets paralleled if the retransfer is closed transition, and a
     case with the utility lost and every genset on its island. Minimum: the utility at its minimum
     with one circuit out, no gensets, converters or motors, conductors at their end temperature."""
-    gens_cb = [f"close {s.id}" for s in net.switches if s.role == "generator"]
+    gens_cb = [f"close {s.id}" for s in net.switches if s.role in ("generator", "generator-group")]
     closed_tr = net.generator_transfer == "closed"
     sources = ["utility at its maximum fault level", "BESS and renewable converters (k x In)", "direct-on-line motors"]
     base_sw = list(gens_cb) if closed_tr else []
@@ -1468,15 +1542,18 @@ def _keep_extremes(out: dict, buses, case: ShortCircuitCase, ik, ip, rk, xk) -> 
 
 
 def without_generators(net: Network) -> Network:
-    """The network with its gensets, their terminals and breakers left out (standby sets behind
-    open breakers take no part in a utility-connected load flow)."""
+    """The network with its gensets, their terminals, step-up transformers, group buses and
+    breakers left out (standby sets behind open breakers take no part in a utility-connected
+    load flow)."""
     if not net.generators:
         return net
-    terms = {g.bus for g in net.generators}
+    gone = {g.bus for g in net.generators} | {b.id for b in net.buses if b.role == "generator-bus"}
+    tx = {t.id for t in net.transformers if t.role == "generator-step-up"}
     return attrs.evolve(
         net,
-        buses=tuple(b for b in net.buses if b.id not in terms),
-        switches=tuple(s for s in net.switches if not (s.role == "generator" and s.element in terms)),
+        buses=tuple(b for b in net.buses if b.id not in gone),
+        transformers=tuple(t for t in net.transformers if t.id not in tx),
+        switches=tuple(s for s in net.switches if not (s.role in ("generator", "generator-group") and (s.element in gone or s.element in tx))),
         generators=(),
     )
 

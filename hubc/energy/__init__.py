@@ -49,6 +49,7 @@ class PlantYear:
     catalog_id: str = ""  # the entry that prices the plant ("" for a PPA)
     turbine_mw: float | None = None  # wind: the turbine class bought
     capex_lines: tuple[CapexLine, ...] = ()  # priced as its BOM line (none for a PPA)
+    delivery: str = "behind-the-meter"  # "grid": delivered over the utility grid (a PPA: energy, no equipment)
 
     @derived
     @property
@@ -457,6 +458,7 @@ def run_energy(
     source: SourceFile | None = None,
     catalog: EnergyCatalog | None = None,
     allowed_roots: tuple[Path, ...] = (),
+    losses=None,
 ) -> EnergyResult:
     """The stage's passes in order: load year -> renewable profiles -> the LP's plants and
     BESS -> solve -> sizes -> solver-free replay -> interconnect."""
@@ -482,6 +484,8 @@ def run_energy(
     it_kw = campus_heat(spec).it_kw
     pue = spec.policy.annual_pue if spec.policy.annual_pue is not None else spec.policy.design_pue
     year = _load_year(spec, roots, at, it_kw, pue, diags)
+    if losses is not None:  # the electrical stage's load-flow losses (hubc.electrical.losses.LossModel)
+        year = _with_network_losses(year, losses)
     rates = cat.annualisation()
     pus = _renewable_profiles(spec, roots, at, diags)
     fixed_re, auto_plants = _plants_for_lp(pus, ecat, rates, spec.campus.krw_per_usd)
@@ -572,6 +576,14 @@ class _LoadYear:
     pue_label: str
     pue_hourly: np.ndarray | None  # dry-bulb model only
     dry_bulb_c: np.ndarray | None
+
+
+def _with_network_losses(year: _LoadYear, losses) -> _LoadYear:
+    from hubc.energy.network_losses import with_network_losses
+
+    it_mw = year.load_mw / (year.pue_hourly if year.pue_hourly is not None else year.pue)
+    load, label = with_network_losses(year.load_mw, it_mw, losses)
+    return attrs.evolve(year, load_mw=load, pue_label=f"{year.pue_label}; {label}")
 
 
 def _load_year(spec: Spec, roots: tuple[Path, ...], at, it_kw: float, pue: float, diags: list[Diagnostic]) -> _LoadYear:
@@ -738,8 +750,9 @@ def _plant_years(pus: list[tuple], sol, ecat, krw_per_usd: float) -> tuple[list[
                 profile=label,
                 output_mw=out,
                 spec_index=i,
-                catalog_id=ecat.renewable_cost(pl.kind).catalog_id,
+                catalog_id=ecat.renewable_cost(pl.kind).catalog_id if pl.delivery == "behind-the-meter" else "",
                 turbine_mw=ecat.turbine_mw(pl.kind) if pl.kind.endswith("wind") else None,
+                delivery="grid" if pl.kind == "ppa" else pl.delivery,
             )
         )
         plants[-1] = attrs.evolve(plants[-1], capex_lines=_plant_capex(plants[-1], ecat, krw_per_usd))

@@ -264,6 +264,16 @@ class Electrical:
     lv_voltage_v: float = f("LV distribution voltage, line to line (V)", 380.0, gt=0, le=1500)
     generator_kw: float = f("Generator data-center-continuous (DCC) rating (kW)", 2500.0, gt=0, le=20000)
     generator_redundancy: Redundancy = f("Generator redundancy", "N+1")
+    generator_arrangement: Literal["mv-groups", "lv-groups"] = f(
+        "How the gensets connect: `mv-groups` (MV sets paralleled on a generator bus per group, each group "
+        "on its MV section through its own breaker) or `lv-groups` (LV sets, each through its own step-up "
+        "transformer onto the group's MV generator bus)",
+        "mv-groups",
+    )
+    generator_group_sets: int | None = f(
+        "Most sets in one paralleling group; default: as many as the group breaker's rated current and the "
+        "generator bus's short-circuit rating allow", None, ge=1, le=64,
+    )
     operating_philosophy: Literal["auto", "reserve-transformer", "main-tie-main", "parallel-on-loss", "closed-ties"] = f(
         "How the MV bus sections are fed and transferred: `reserve-transformer` (each section on its "
         "own main transformer, spares feed reserve buses, a section's transfer breaker closes on the "
@@ -335,6 +345,16 @@ class Renewable:
     )
     tracking: Literal["fixed", "single-axis"] = f(
         "Solar: fixed tilt, or single-axis trackers on a north-south axis (backtracking)", "fixed"
+    )
+    delivery: Literal["behind-the-meter", "grid"] = f(
+        "`behind-the-meter`: connected to the campus (a collector system and step-up transformers to the "
+        "campus HV bus, or its MV bus on an MV supply); `grid`: delivered over the utility grid under a PPA "
+        "(no physical connection at the campus, energy accounting only). Kind `ppa` is always `grid`",
+        "behind-the-meter",
+    )
+    collector_kv: float | None = f(
+        "Collector system voltage (kV) of a behind-the-meter plant; default: the catalog's (22.9 kV in Korea)",
+        None, gt=0, le=70,
     )
 
 

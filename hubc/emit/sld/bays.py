@@ -24,6 +24,7 @@ from hubc.emit.sld.view import (
     IncomerBay,
     LineBay,
     OtherBay,
+    PlantBay,
     TransferBay,
     TransformerBay,
     local,
@@ -49,6 +50,10 @@ class Ctx:
 
     def duty(self, bus: str) -> BusDuty:
         return self.inp.duty.get(bus, BusDuty())
+
+    def rating(self, switch: str) -> str:
+        """The bay's rated current and short-circuit rating ("" before the ratings exist)."""
+        return self.inp.bay_ratings.get(switch, "")
 
 
 def state(closed: bool) -> str:
@@ -169,7 +174,8 @@ def feeder_width(b: FeederBay, ctx: Ctx) -> float:
 
 def feeder_draw(b: FeederBay, x: float, yb: float, ctx: Ctx, title: str = "", fanout: list[str] | None = None, l0: float = L0) -> str:
     y_end = yb + 4 + 10 + CABLE
-    head = [title or b.line.id, cable_text(b.line)]
+    r = ctx.rating(b.switch.id)
+    head = [title or b.line.id, (f"CB {r} | " if r else "") + cable_text(b.line)]
     fanout = _feeder_fanout_lines(b, ctx) if fanout is None else fanout
     out = line(x, yb, x, yb + 4) + switch_el(b.switch, x, yb + SW_Y)
     out += group(b.line.id, line(x, yb + 14, x, y_end, "sld-cable"), "line")
@@ -209,31 +215,43 @@ def group_draw(g: FeederGroup, x: float, yb: float, ctx: Ctx) -> str:
     return out
 
 
-def _gen_lines(g: GeneratorGroup) -> list[str]:
-    gen = g.units[0][2]
-    n_ = len(g.units)
-    closed = g.units[0][0].closed
+def _gen_lines(g: GeneratorGroup, ctx: Ctx) -> list[str]:
+    _sw, _term, gen, tx = g.units[0]
+    step = [f"step-up {tx.vn_lv_kv * 1000:g} V/{tx.vn_hv_kv:g} kV {tx.sn_mva * 1000:,.0f} kVA, vk {tx.vk_percent:g} %"] if tx else []
     return [
-        f"{n_} x genset, own CB each ({state(closed)})" if n_ > 1 else f"{gen.id} ({state(closed)})",
-        f"{gen.p_mw * 1000:,.0f} kW DCC, {gen.sn_mva:.2f} MVA, X''d {gen.xdss_pu:g}",
+        f"{local(g.bus.id, g.bus.section)} group CB {state(g.switch.closed)} {ctx.rating(g.switch.id)}".rstrip(),
+        duty_line(ctx.duty(g.bus.id)),
+        f"{len(g.units)} x genset, own CB each ({state(g.units[0][0].closed)})",
+        *step,
+        f"{gen.p_mw * 1000:,.0f} kW DCC, {gen.sn_mva:.2f} MVA, {gen.vn_kv:g} kV",
+        f"X''d {gen.xdss_pu:g}",
     ]
 
 
 def gens_width(g: GeneratorGroup, ctx: Ctx) -> float:
-    return LEFT + 4.4 + RIGHT + 0.5
+    return label_width(len(_gen_lines(g, ctx)), L0_WIDE)
 
 
 def gens_draw(g: GeneratorGroup, x: float, yb: float, ctx: Ctx) -> str:
-    """The first genset drawn, the others its members; labels under the generator."""
-    sw, term, gen = g.units[0]
-    out = line(x, yb, x, yb + 4) + switch_el(sw, x, yb + SW_Y)
-    out += group(term.id, line(x, yb + 14, x, yb + 22) + sym.node(x, yb + 18), "bus")
-    out += group(gen.id, sym.generator(x, yb + 26), "generator")
+    """The group breaker, the generator bus (a short busbar), then the first set drawn (its
+    breaker, step-up transformer for an LV set, terminal, machine), the others its members."""
+    out = line(x, yb, x, yb + 4) + switch_el(g.switch, x, yb + SW_Y)
+    out += group(g.bus.id, line(x, yb + 14, x, yb + 18) + line(x - 3, yb + 18, x + 3, yb + 18, "sld-bus"), "bus")
+    sw, term, gen, tx = g.units[0]
+    out += line(x, yb + 18, x, yb + 22) + switch_el(sw, x, yb + 27)
+    y = yb + 32
+    if tx is not None:
+        out += group(tx.id, sym.transformer(x, y + 7), "transformer")
+        y += 14
+    out += group(term.id, line(x, y, x, y + 4) + sym.node(x, y + 4), "bus") + line(x, y + 4, x, y + 6)
+    out += group(gen.id, sym.generator(x, y + 10), "generator")
     if len(g.units) > 1:
-        out += rect(x - 4.4, yb + 2.5, 8.8, 30, "sld-typ") + text(x + 4.4, yb + 36, f"x {len(g.units)}", T_SMALL, "end")
-    out += "".join(text(x + 0.3 + LS * i, yb + 39, s, T_SMALL, "end", vertical=True) for i, s in enumerate(_gen_lines(g)))
-    for sw2, term2, gen2 in g.units[1:]:
+        out += rect(x - 4.4, yb + 20.5, 8.8, y + 15 - (yb + 20.5), "sld-typ") + text(x - 4.4, y + 18, f"x {len(g.units)}", T_SMALL)
+    out += labels(x, y + 14, _gen_lines(g, ctx), y + 14 - yb - 2, L0_WIDE)
+    for sw2, term2, gen2, tx2 in g.units[1:]:
         out += member(sw2.id, sw.id) + member(term2.id, term.id) + member(gen2.id, gen.id)
+        if tx2 is not None and tx is not None:
+            out += member(tx2.id, tx.id)
     return out
 
 
@@ -280,25 +298,27 @@ def _switch_above(b, x: float, yb: float, lines: list[str]) -> str:
 
 
 def incomer_width(b: IncomerBay, ctx: Ctx, section: str) -> float:
-    return label_width(0)
+    return label_width(1 if ctx.rating(b.switch.id) else 0)
 
 
 def incomer_draw(b: IncomerBay, x: float, yb: float, ctx: Ctx, section: str) -> str:
-    """The breaker (plainly the incomer: its lead goes up to the transformer, drawn with it)."""
-    return _switch_above(b, x, yb, [])
+    """The breaker and its rating (the lead goes up to the transformer, drawn with it)."""
+    r = ctx.rating(b.switch.id)
+    return _switch_above(b, x, yb, [r] if r else [])
 
 
 def transfer_width(b: TransferBay, ctx: Ctx, section: str) -> float:
-    return label_width(1)
+    return label_width(2 if ctx.rating(b.switch.id) else 1)
 
 
 def transfer_draw(b: TransferBay, x: float, yb: float, ctx: Ctx, section: str) -> str:
     """Breaker and label; the riser to the lane is drawn by the layout that placed the lane."""
-    return _switch_above(b, x, yb, [f"{local(b.switch.id, section)} {state(b.switch.closed)}"])
+    r = ctx.rating(b.switch.id)
+    return _switch_above(b, x, yb, [f"{local(b.switch.id, section)} {state(b.switch.closed)}"] + ([r] if r else []))
 
 
 def line_bay_width(b: LineBay, ctx: Ctx, section: str) -> float:
-    return label_width(len(line_lines(b)))
+    return label_width(len(line_lines(b, ctx)))
 
 
 def line_bay_draw(b: LineBay, x: float, yb: float, ctx: Ctx, section: str) -> str:
@@ -330,7 +350,64 @@ def conv_draw(c: ConverterBay, x: float, yb: float, ctx: Ctx, section: str) -> s
     return group(g.id, body, "source", kind=g.kind) + labels(x, yb - 2, _conv_lines(c, ctx), CONV_ROOM, L0_WIDE)
 
 
+def _plant_lines(p: PlantBay, ctx: Ctx) -> list[str]:
+    sw, tx, col, inv = p.units[0]
+    kind = {"bess": "BESS", "solar": "PV", "wind": "wind"}.get(inv[0].kind, inv[0].kind) if inv else ""
+    sized = list(ctx.inp.plants.get(p.plant, ("not sized",)))[:1]
+    n_ = len(p.units)
+    via = f"step-up {tx.sn_mva:g} MVA {tx.vn_lv_kv:g}/{tx.vn_hv_kv:g} kV vk {tx.vk_percent:g} %" if tx else "no step-up"
+    conv = sum(g.sn_mva for g in inv)
+    return [
+        f"{kind} {p.plant}: {n_} x collector {col.vn_kv:g} kV",
+        *sized,
+        f"each: CB {ctx.rating(sw.id)}".rstrip(),
+        via,
+        f"converters {conv:,.0f} MVA each, Ik = {inv[0].k:g} x In" if inv else "",
+        duty_line(ctx.duty(col.id)),
+    ]
+
+
+PLANT_PAD = 2.0  # the plant's typical box (x -/+ 4.8) clears the bay on its left
+
+
+def plant_width(p: PlantBay, ctx: Ctx, section: str) -> float:
+    return PLANT_PAD + label_width(len(_plant_lines(p, ctx)), L0_WIDE)
+
+
+def plant_draw(p: PlantBay, x: float, yb: float, ctx: Ctx, section: str) -> str:
+    """A behind-the-meter plant feeding the bus from above: the first collector bus drawn (its
+    breaker, step-up transformer, collector node, converter and source), the others members."""
+    x += PLANT_PAD
+    sw, tx, col, inv = p.units[0]
+    out = line(x, yb, x, yb - 4) + switch_el(sw, x, yb - SW_Y)
+    y = yb - 14
+    if tx is not None:
+        out += group(tx.id, sym.transformer(x, y - 7), "transformer")
+        y -= 14
+    out += group(col.id, line(x, y, x, y - 2) + line(x - 3, y - 2, x + 3, y - 2, "sld-bus"), "bus")
+    body = line(x, y - 2, x, y - 5) + sym.converter(x, y - 9, "=", "~") + line(x, y - 13, x, y - 16)
+    kind = inv[0].kind if inv else ""
+    if kind == "bess":
+        body += sym.battery(x, y - 19)
+    elif kind == "solar":
+        body += sym.pv(x, y - 19.5, up=True)
+    elif kind == "wind":
+        body += sym.wind(x, y - 19.5, up=True)
+    out += group(inv[0].id, body, "source", kind=kind) if inv else body
+    if len(p.units) > 1:
+        out += rect(x - 4.8, y - 24, 9.6, yb - 3.5 - (y - 24), "sld-typ") + text(x - 4.8, y - 30, f"x {len(p.units)}", T_SMALL)
+    out += labels(x, yb - 2, [s for s in _plant_lines(p, ctx) if s], CONV_ROOM, L0_WIDE)
+    for sw2, tx2, col2, inv2 in p.units[1:]:
+        out += member(sw2.id, sw.id) + member(col2.id, col.id)
+        if tx2 is not None and tx is not None:
+            out += member(tx2.id, tx.id)
+        out += "".join(member(g.id, inv[0].id) for g in inv2)
+    out += "".join(member(g.id, inv[0].id) for g in inv[1:])
+    return out
+
+
 ABOVE: dict[type, tuple[Callable, Callable]] = {
+    PlantBay: (plant_width, plant_draw),
     IncomerBay: (incomer_width, incomer_draw),
     TransferBay: (transfer_width, transfer_draw),
     LineBay: (line_bay_width, line_bay_draw),
@@ -338,8 +415,8 @@ ABOVE: dict[type, tuple[Callable, Callable]] = {
 }
 
 
-def line_lines(b: LineBay) -> list[str]:
-    sw = f"{b.switch.id} {b.switch.kind} {state(b.switch.closed)}"
+def line_lines(b: LineBay, ctx: Ctx | None = None) -> list[str]:
+    sw = f"{b.switch.id} {b.switch.kind} {state(b.switch.closed)} {ctx.rating(b.switch.id) if ctx else ''}".rstrip()
     if b.line is None:
         return [sw, "utility circuit (no line modelled)"]
     ln = b.line

@@ -80,6 +80,7 @@ class SldInput:
     title: TitleInfo
     duty: Mapping[str, BusDuty] = attrs.field(factory=dict)
     plants: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)  # plant id -> label lines as sized
+    bay_ratings: Mapping[str, str] = attrs.field(factory=dict)  # switch id -> "1,250 A 31.5 kA" (ratings.py)
     unconnected: tuple[str, ...] = ()  # plants in the energy year with no connection at the campus
     halls: tuple[HallSheet, ...] = ()
     notes: tuple[str, ...] = ()
@@ -95,7 +96,7 @@ def sld_input(result, spec, energy=None) -> SldInput:
 
     net = result.network
     plants = sized_plants(energy)
-    in_net = {g.id for g in net.sgens}
+    in_net = {g.plant or g.id for g in net.sgens}
     unconnected = tuple(f"{pid}: {' '.join(lines[:1])}" for pid, lines in plants.items() if pid not in in_net)
     return SldInput(
         network=net,
@@ -107,10 +108,18 @@ def sld_input(result, spec, energy=None) -> SldInput:
         ),
         duty=bus_duty(result.studies, result.ratings),
         plants=plants,
+        bay_ratings=bay_ratings(result.ratings),
         unconnected=unconnected,
         halls=tuple(_hall_sheet(result, spec, h) for h in result.assignment.halls),
         notes=_notes(result, spec),
     )
+
+
+def bay_ratings(ratings) -> dict[str, str]:
+    """Each switchgear bay's rated current and short-circuit rating, as chosen from its duty."""
+    if ratings is None:
+        return {}
+    return {b.switch: f"{b.rated_current_a:,.0f} A {b.rated_short_circuit_ka:g} kA" + ("" if b.ok else " < DUTY") for b in ratings.bays}
 
 
 def bus_duty(studies, ratings) -> dict[str, BusDuty]:
@@ -138,7 +147,7 @@ def sized_plants(energy) -> dict[str, tuple[str, ...]]:
         return out
     for p in energy.plants:
         unit = "MWp" if p.kind == "solar" else "MW"
-        where = " (PPA, delivered over the grid)" if p.kind == "ppa" else ""
+        where = " (PPA, delivered over the grid)" if p.kind == "ppa" or getattr(p, "delivery", "") == "grid" else ""
         out[p.id] = (f"{p.capacity_mw:,.0f} {unit}" + (" (sized)" if p.sized else "") + where,)
     b = energy.bess
     if b is not None:

@@ -26,6 +26,7 @@ from hubc.emit.sld.typical import draw_hall, hall_notes, natural_width, typical_
 from hubc.emit.sld.view import (
     GROUPING,
     ConverterBay,
+    PlantBay,
     IncomerBay,
     Level,
     LineBay,
@@ -274,7 +275,7 @@ def _jumps(lp: LevelPlace, pl: Placement) -> list[str]:
     for sp in lp.sections:
         # what rises past the lanes: incomers and utility circuits (to the level above), transfers
         # and landings (to their own lane); converter-connected sources end below the lanes
-        risers = [(x, b.other if isinstance(b, TransferBay) else None) for b, x in sp.above if not isinstance(b, ConverterBay)]
+        risers = [(x, b.other if isinstance(b, TransferBay) else None) for b, x in sp.above if not isinstance(b, (ConverterBay, PlantBay))]
         risers += [(x, lb) for lb, x in sp.landings]
         for x, target in risers:
             for bus, (a, b) in lane_x.items():
@@ -366,7 +367,7 @@ def _draw_utility(ov: Overview, pl: Placement, ctx: Ctx) -> list[str]:
     for b, x, yb in bays:
         body = line(x, y_bus, x, yb - 14, "sld-cable" if b.line is not None and b.line.kind != "overhead" else "sld-w")
         out.append(group(b.line.id, body, "line") if b.line is not None else body)
-        out += [text(x + 3.1 + 3.2 * k, yb - 16, s, T_SMALL, vertical=True) for k, s in enumerate(line_lines(b))]
+        out += [text(x + 3.1 + 3.2 * k, yb - 16, s, T_SMALL, vertical=True) for k, s in enumerate(line_lines(b, ctx))]
     out += [text(cx + 9, yu - 2 + 3.4 * k, s, size, bold=bold) for k, (s, size, bold) in enumerate(_utility_lines(ov, ctx))]
     return out
 
@@ -470,7 +471,7 @@ def overview_parts(ctx: Ctx) -> list[Network]:
             start = None
         start = sp.x0 if start is None else start
         runs[-1].append(sp.section.bus.id)
-    return [part(ctx.inp.network, run) for run in runs]
+    return [part(ctx.inp.network, run, plants=i == 0) for i, run in enumerate(runs)]
 
 
 def _fits(size: str, pl: Placement) -> bool:

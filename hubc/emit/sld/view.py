@@ -106,14 +106,26 @@ class FeederGroup:
 
 @attrs.frozen
 class GeneratorGroup:
-    """The gensets on one section, each behind its own breaker: drawn once, "x N"."""
+    """A paralleling group: its breaker on the section, its generator bus, and its sets, each
+    behind its own breaker (and step-up transformer, LV sets): the first set drawn, "x N"."""
 
-    units: tuple[tuple[Switch, Bus, Generator], ...]
+    switch: Switch
+    bus: Bus
+    units: tuple[tuple[Switch, Bus, Generator, Transformer | None], ...]
 
 
 @attrs.frozen
 class ConverterBay:
     sgen: StaticGenerator
+
+
+@attrs.frozen
+class PlantBay:
+    """A behind-the-meter plant on this bus: its collector buses, each behind its breaker (and
+    step-up transformer) with its converters; the first drawn, "x N"."""
+
+    plant: str
+    units: tuple[tuple[Switch, Transformer | None, Bus, tuple[StaticGenerator, ...]], ...]
 
 
 @attrs.frozen
@@ -126,7 +138,7 @@ class OtherBay:
     switch: Switch | None = None
 
 
-Bay = LineBay | IncomerBay | TransferBay | TransformerBay | FeederBay | FeederGroup | GeneratorGroup | ConverterBay | OtherBay
+Bay = LineBay | IncomerBay | TransferBay | TransformerBay | FeederBay | FeederGroup | GeneratorGroup | ConverterBay | PlantBay | OtherBay
 
 
 @attrs.frozen
@@ -276,8 +288,8 @@ def _level(ix: _Index, kv: float, order: list[Bus], sheets: frozenset[str], grou
                     above.append(TransferBay(switch=s, other=s.element))
                 continue
             bay = _bay(ix, s, sheets)
-            (above if isinstance(bay, (LineBay, IncomerBay)) else below).append(bay)
-        below = _group_generators(below)
+            (above if isinstance(bay, (LineBay, IncomerBay, PlantBay)) else below).append(bay)
+        above = _group_plants(above)
         if grouping:
             below = _group_feeders(below, grouping)
         above += [ConverterBay(g) for g in ix.sgens_at.get(b.id, ())]  # sources feed from above
@@ -300,9 +312,24 @@ def _bay(ix: _Index, s: Switch, sheets: frozenset[str]) -> Bay:
         ln = ix.line[s.element]
         end = ix.bus[ln.to_bus]
         return FeederBay(switch=s, line=ln, end=end, fanout=_fanout(ix, end, sheets))
-    if s.role == "generator" and s.element in ix.gen_at:
-        return GeneratorGroup(units=((s, ix.bus[s.element], ix.gen_at[s.element]),))
+    if s.role == "generator-group" and s.element in ix.bus:
+        return GeneratorGroup(switch=s, bus=ix.bus[s.element], units=tuple(_set(ix, x) for x in sorted(ix.at.get(s.element, ()), key=lambda x: natural(x.id)) if x.role == "generator"))
+    if s.role == "plant":
+        return PlantBay(plant=s.area, units=(_collector(ix, s),))
     return OtherBay(element_id=s.element, switch=s)
+
+
+def _set(ix: _Index, s: Switch) -> tuple[Switch, Bus, Generator, Transformer | None]:
+    """A genset behind its breaker: directly (MV set) or through its step-up transformer."""
+    tx = ix.trafo.get(s.element) if s.element_kind == "transformer" else None
+    term = ix.bus[tx.lv_bus if tx else s.element]
+    return s, term, ix.gen_at[term.id], tx
+
+
+def _collector(ix: _Index, s: Switch) -> tuple[Switch, Transformer | None, Bus, tuple[StaticGenerator, ...]]:
+    tx = ix.trafo.get(s.element) if s.element_kind == "transformer" else None
+    col = ix.bus[tx.lv_bus if tx else s.element]
+    return s, tx, col, tuple(ix.sgens_at.get(col.id, ()))
 
 
 def _fanout(ix: _Index, end: Bus, sheets: frozenset[str]) -> Fanout:
@@ -316,12 +343,14 @@ def _fanout(ix: _Index, end: Bus, sheets: frozenset[str]) -> Fanout:
     return Fanout(substations=tuple(subs), equivalents=tuple(ix.loads_at.get(end.id, ())))
 
 
-def _group_generators(bays: list[Bay]) -> list[Bay]:
-    """The gensets of a section as one typical, per breaker state (a typical is drawn as it is)."""
-    rest = [b for b in bays if not isinstance(b, GeneratorGroup)]
-    units = [u for b in bays if isinstance(b, GeneratorGroup) for u in b.units]
-    by_state = [tuple(u for u in units if u[0].closed == closed) for closed in (False, True)]
-    return rest + [GeneratorGroup(units=g) for g in by_state if g]
+def _group_plants(bays: list[Bay]) -> list[Bay]:
+    """The collector buses of one plant on a section as one typical."""
+    rest = [b for b in bays if not isinstance(b, PlantBay)]
+    by_plant: dict[str, list] = {}
+    for b in bays:
+        if isinstance(b, PlantBay):
+            by_plant.setdefault(b.plant, []).extend(b.units)
+    return rest + [PlantBay(plant=p, units=tuple(u)) for p, u in by_plant.items()]
 
 
 def _feeder_kind(f: FeederBay) -> str:
@@ -368,12 +397,15 @@ def _ranges(nums: list[int]) -> str:
 # ------------------------------------------------------------------ continuation sheets
 
 
-def part(net: Network, sections: Iterable[str]) -> Network:
+def part(net: Network, sections: Iterable[str], plants: bool = True) -> Network:
     """The piece of `net` an overview continuation sheet draws: the given MV sections with all
     that hangs from them, their main transformers, the HV sections those hang from, and the
-    utility and its circuits landing there. A tie or transfer to a section on another sheet stays
-    with the section that owns its breaker (drawn as a bay naming the other section)."""
+    utility and its circuits landing there; with `plants` (the first sheet) also the
+    behind-the-meter plants on those HV sections. A tie or transfer to a section on another sheet
+    stays with the section that owns its breaker (drawn as a bay naming the other section)."""
     buses, lines = _part_buses(net, set(sections))
+    if plants:
+        buses |= {b.id for b in net.buses if b.role == "collector" and b.section in buses}
     trafos = tuple(t for t in net.transformers if t.hv_bus in buses and t.lv_bus in buses)
     elements = buses | {x.id for x in lines} | {t.id for t in trafos}
     switches = tuple(s for s in net.switches if s.bus in buses and (s.element in elements or s.role in ("tie", "transfer")))
