@@ -35,13 +35,18 @@ class Installation:
 class Footprint:
     m2: float
     rating: float
+    rating_unit: str
     exponent: float
     where: str  # "plant" (indoor) or "yard" (outdoor)
 
-    def area_m2(self, rating: float) -> float:
-        if self.rating <= 0 or rating <= 0:
+    def area_m2(self, rating: float, rating_unit: str) -> float:
+        """m2 of one unit rated `rating` `rating_unit` (m2 at the reference when the units differ)."""
+        from hubc.catalog import units
+
+        r = units.convert(rating, rating_unit, self.rating_unit)
+        if r is None or self.rating <= 0 or r <= 0:
             return self.m2
-        return self.m2 * (rating / self.rating) ** self.exponent
+        return self.m2 * (r / self.rating) ** self.exponent
 
 
 @attrs.frozen(kw_only=True)
@@ -97,6 +102,8 @@ class CapexCatalog:
     construction_weeks: float
     timing_cited: Cited
     benchmark_usd_per_mw: tuple[float, float]
+    benchmark_average_usd_per_mw: float
+    benchmark_critical_share: float
     benchmark_cited: Cited
 
     def install(self, family: str) -> Installation:
@@ -144,7 +151,13 @@ def parse(data: dict) -> CapexCatalog:
         },
         installation_cited=_cited(inst),
         footprints={
-            f: Footprint(m2=float(r["m2"]), rating=float(r["rating"]), exponent=float(r["exponent"]), where=r["where"])
+            f: Footprint(
+                m2=float(r["m2"]),
+                rating=float(r["rating"]),
+                rating_unit=r["rating_unit"],
+                exponent=float(r["exponent"]),
+                where=r["where"],
+            )
             for f, r in areas["footprint"].items()
         },
         areas={k: float(v) for k, v in areas.items() if isinstance(v, (int, float))},
@@ -169,5 +182,7 @@ def parse(data: dict) -> CapexCatalog:
         construction_weeks=float(data["non_equipment_timing"]["construction_weeks"]),
         timing_cited=_cited(data["non_equipment_timing"]),
         benchmark_usd_per_mw=(float(data["benchmark"]["low_usd_per_mw"]), float(data["benchmark"]["high_usd_per_mw"])),
+        benchmark_average_usd_per_mw=float(data["benchmark"]["average_usd_per_mw"]),
+        benchmark_critical_share=float(data["benchmark"]["critical_capacity_share"]),
         benchmark_cited=_cited(data["benchmark"]),
     )

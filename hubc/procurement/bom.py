@@ -21,12 +21,14 @@ from typing import NamedTuple
 import attrs
 
 from hubc.catalog import rules
+from hubc.catalog.capex import CapexCatalog
 from hubc.catalog.equipment import CatalogEntry, EquipmentCatalog
 from hubc.catalog.pricing import Price, price_item, round_won
 from hubc.codes import diag
 from hubc.core.derived import NOT_IN_JSON, derived
 from hubc.core.equipment import Equipment
 from hubc.diagnostics import Diagnostic, Location, Severity
+from hubc.procurement.capex import Capex, run_capex
 from hubc.procurement.phases import PhasePlan, phase_plan, split_quantity
 from hubc.spec.model import Spec
 
@@ -131,6 +133,8 @@ class Procurement:
     share_base_krw: int = 0  # BOM value in the scope of the domestic share
     share_domestic_krw: int = 0
     suppliers: tuple[SupplierCategory, ...] = ()
+    # everything else it takes to build: installation, building, land, soft costs, grid, contingency
+    capex: Capex | None = None
     diagnostics: tuple[Diagnostic, ...] = attrs.field(eq=False, default=(), metadata=NOT_IN_JSON)  # in the build's list
 
     @derived
@@ -214,8 +218,14 @@ def run_procurement(
     equipment: Iterable[Equipment],
     catalog: EquipmentCatalog,
     source=None,
+    capex_catalog: CapexCatalog | None = None,
 ) -> Procurement:
     from hubc.core.loads import campus_heat, facility_peak_kw
+
+    if capex_catalog is None:
+        from hubc.catalog import shipped_catalog
+
+        capex_catalog = shipped_catalog().capex
 
     items = sorted(equipment, key=lambda e: (e.system, e.id))
     plans = phase_plan(spec)
@@ -273,6 +283,7 @@ def run_procurement(
         share_base_krw=sum(ln.extended_cost_krw for ln in in_scope),
         share_domestic_krw=sum(ln.extended_cost_krw for ln in in_scope if ln.origin == "domestic"),
         suppliers=supplier_categories(lines, catalog),
+        capex=run_capex(spec, lines, plans, capex_catalog, heat.it_kw / 1000.0, heat.gpus),
     )
     diags += _domestic_share_check(proc, source)
     return attrs.evolve(proc, diagnostics=tuple(diags))
