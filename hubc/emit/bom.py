@@ -70,7 +70,10 @@ def _row(line: BomLine, qty: float, extended: int) -> list:
 
 
 def emit_bom(proc: Procurement, spec=None) -> dict[str, bytes]:
-    return {"bom.xlsx": bom_xlsx(proc), "bom.csv": bom_csv(proc)}
+    from hubc.emit.capex import emit_capex_csvs
+
+    # capex.csv, bom-phases.csv, cashflow.csv, schedule.csv
+    return {"bom.xlsx": bom_xlsx(proc), "bom.csv": bom_csv(proc), **emit_capex_csvs(proc)}
 
 
 # ----------------------------------------------------------------------------- CSV
@@ -168,6 +171,9 @@ def bom_xlsx(proc: Procurement) -> bytes:
         _table_sheet(w, ws, f"Phase{k + 1}", rows, total, _cumulative(proc, plan.id))
         phase_totals.append((plan, name, len(rows), total))
     _summary(w, summary, proc, (first, last), phase_totals)
+    from hubc.emit.capex import add_capex_sheets
+
+    add_capex_sheets(wb, w, proc)  # "Capex", "Cash flow", "Schedule"
     wb.close()
     return out.getvalue()
 

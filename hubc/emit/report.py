@@ -113,6 +113,11 @@ def emit_report(inp: BuildInput, design: Design, diags: tuple[Diagnostic, ...], 
         ]
         sections.append(("Capex (estimate)", [c for c in charts if str(c[1])]))
         tables.append(("Domestic suppliers", proc.supplier_summary()))
+        from hubc.emit.report_capex import capex_sections
+
+        more_sections, more_tables = capex_sections(design)  # capex parts, cash flow, timeline
+        sections.extend(more_sections)
+        tables[:0] = more_tables
     diagnostics = [
         {"code": d.code, "severity": d.severity.value, "where": str(d.location), "message": d.message, "help": d.help or ""}
         for d in diags
