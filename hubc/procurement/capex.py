@@ -257,12 +257,12 @@ def floor_areas(spec: Spec, lines, plans: Sequence[PhasePlan], cat: CapexCatalog
         site = (footprint + y) / cat.areas["site_coverage"]
         basis = f"(building footprint + yards) / site coverage {cat.areas['site_coverage']:.0%}"
     return Areas(
-        white_space_m2=round(w, 1),
-        plant_space_m2=round(pl, 1),
-        support_space_m2=round(support, 1),
-        yard_m2=round(y, 1),
-        building_footprint_m2=round(footprint, 1),
-        site_m2=round(site, 1),
+        white_space_m2=round(w, 3),
+        plant_space_m2=round(pl, 3),
+        support_space_m2=round(support, 3),
+        yard_m2=round(y, 3),
+        building_footprint_m2=round(footprint, 3),
+        site_m2=round(site, 3),
         site_basis=basis,
         white_by_phase=tuple((k, round(v, 3)) for k, v in white.items()),
         plant_by_phase=tuple((k, round(v, 3)) for k, v in plant.items()),
