@@ -36,11 +36,11 @@ def timeline_svg(schedule: Schedule, n_items: int = 12) -> str:
     start = datetime.date(min(dates).year, 1, 1)
     end = datetime.date(max(dates).year + 1, 1, 1)
     days = (end - start).days
-    left, width, bar_h, gap = 260, 560, 16, 6
+    left, width, bar_h, gap = 350, 520, 16, 6
     rows = len(schedule.phases) + len(items)
     height = 60 + rows * (bar_h + gap)
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {left + width + 20} {height}" width="{left + width + 20}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {left + width + 40} {height}" width="{left + width + 40}" '
         f'height="{height}" font-family="Helvetica, Arial, sans-serif" font-size="11" role="img" '
         'aria-label="Procurement timeline">',
         '<text x="0" y="14" font-size="14" font-weight="bold">Procurement timeline: phases and long-lead items</text>',
@@ -48,7 +48,8 @@ def timeline_svg(schedule: Schedule, n_items: int = 12) -> str:
     for year in range(start.year, end.year + 1):
         x = _x(datetime.date(year, 1, 1), start, days, left, width)
         out.append(f'<line x1="{x:.1f}" y1="24" x2="{x:.1f}" y2="{height - 10}" stroke="#ddd"/>')
-        out.append(f'<text x="{x + 2:.1f}" y="34" fill="#666">{year}</text>')
+        if year < end.year:
+            out.append(f'<text x="{x + 2:.1f}" y="34" fill="#666">{year}</text>')
     y = 42
     for p in schedule.phases:
         x0, x1 = (_x(iso(d), start, days, left, width) for d in (p.first_order_by, p.energize_on))
@@ -60,7 +61,8 @@ def timeline_svg(schedule: Schedule, n_items: int = 12) -> str:
     for r in items:
         x0, x1, x2 = (_x(iso(d), start, days, left, width) for d in (r.order_by, r.delivery_by, r.energize_on))
         colour = LATE if r.late_days > 0 else LEAD
-        label = f"{r.line_id} ({r.phase})" + (f", {r.late_days} d late" if r.late_days > 0 else "")
+        name = r.line_id if len(r.line_id) <= 40 else r.line_id[:39] + "…"
+        label = f"{name} ({r.phase})" + (f", {r.late_days} d late" if r.late_days > 0 else "")
         out.append(f'<text x="{left - 6}" y="{y + 12}" text-anchor="end"'
                    f'{" fill=" + chr(34) + LATE + chr(34) if r.late_days > 0 else ""}>{html.escape(label)}</text>')
         out.append(f'<rect x="{x0:.1f}" y="{y}" width="{max(x1 - x0, 1):.1f}" height="{bar_h}" fill="{colour}">'

@@ -188,23 +188,13 @@ def split_won(total: int, weights: Sequence[tuple[str, float]]) -> tuple[tuple[s
 
 
 def _item(part, id, description, quantity, unit, rate, weights, basis, estimate=True) -> CapexItem:
+    """quantity x rate in whole won, split over the phases by `weights`."""
     cost = round_won(quantity * rate)
-    return CapexItem(
-        part=part,
-        id=id,
-        description=description,
-        quantity=round(quantity, 3),
-        unit=unit,
-        rate_krw=rate,
-        cost_krw=cost,
-        phases=split_won(cost, weights),
-        basis=basis,
-        estimate=estimate,
-    )
+    return _summed(part, id, description, quantity, unit, rate, dict(split_won(cost, weights)), basis, estimate)
 
 
-def _summed(part, id, description, quantity, unit, rate, phases: dict[str, int], basis) -> CapexItem:
-    """An item whose phase amounts are computed line by line (already whole won)."""
+def _summed(part, id, description, quantity, unit, rate, phases: dict[str, int], basis, estimate=True) -> CapexItem:
+    """An item whose phase amounts are already whole won."""
     return CapexItem(
         part=part,
         id=id,
@@ -215,6 +205,7 @@ def _summed(part, id, description, quantity, unit, rate, phases: dict[str, int],
         cost_krw=sum(phases.values()),
         phases=tuple(phases.items()),
         basis=basis,
+        estimate=estimate,
     )
 
 
