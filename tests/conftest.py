@@ -22,3 +22,11 @@ def example_outputs() -> dict[str, dict[str, bytes]]:
     from hubc.pipeline import build_spec, check_spec
 
     return {path.stem: dict(build_spec(check_spec(path)).plan) for path in sorted(SPECS.glob("*.toml"))}
+
+
+@pytest.fixture(scope="session")
+def built_100mw():
+    """The 100 MW example built once per session, in process, with its design (BOM and report tests)."""
+    from hubc.pipeline import build_spec, check_spec
+
+    return build_spec(check_spec(SPECS / "gb200-100mw.toml"))

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from hubc.catalog import rules
 from hubc.checks import Ctx
 from hubc.codes import diag
-from hubc.core.loads import campus_heat, facility_peak_kva, facility_peak_kw, firm_units
+from hubc.core.loads import campus_heat, facility_peak_kva, facility_peak_kw, firm_units, main_transformer_rule
 from hubc.diagnostics import Diagnostic, Severity
 from hubc.spec.model import parse_topology
 
@@ -149,8 +149,9 @@ def check(ctx: Ctx) -> Iterator[Diagnostic]:
             help="give transformers and transformer_mva",
         )
     else:
+        rule = main_transformer_rule(peak_mva, sub.transformer_mva, sub.redundancy, s.policy.transformer_max_loading)
         firm = firm_units(sub.transformers, sub.redundancy)
-        firm_mva = firm * sub.transformer_mva
+        firm_mva = rule.firm_mva(sub.transformers)
         if peak_mva > firm_mva + 1e-9:
             yield diag(
                 "HUB302",
@@ -162,8 +163,7 @@ def check(ctx: Ctx) -> Iterator[Diagnostic]:
                 related=((ctx.at("substation", "transformers"), "transformer count"),),
             )
         else:
-            loading = peak_mva / (sub.transformers * sub.transformer_mva)
-            limit = 0.5 if sub.redundancy == "2N" else s.policy.transformer_max_loading
+            loading, limit = rule.loading(sub.transformers), rule.loading_limit
             if loading > limit + 1e-9:
                 yield diag(
                     "HUB302",

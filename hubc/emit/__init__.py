@@ -43,9 +43,10 @@ def _lock(inp: BuildInput, design: Design, diags: Diagnostics) -> dict[str, byte
 def _bom(inp: BuildInput, design: Design, diags: Diagnostics) -> dict[str, bytes]:
     from hubc.emit.bom import emit_bom
     from hubc.emit.suppliers import emit_suppliers
+    from hubc.procurement.rfq import rfq_specs
 
     proc = design.need("procurement")
-    return {**emit_bom(proc, inp.spec), **emit_suppliers(proc, inp.spec)}
+    return {**emit_bom(proc, inp.spec, specs=rfq_specs(design, inp.catalog.equipment.vendors)), **emit_suppliers(proc, inp.spec)}
 
 
 def _floorplans(inp: BuildInput, design: Design, diags: Diagnostics) -> dict[str, bytes]:
@@ -78,7 +79,7 @@ EMITTERS: tuple[Emitter, ...] = (
     Emitter("network.json", "the electrical network in pandapower JSON, to rerun the studies", _network),
     Emitter("floorplans", "hall floor plans (SVG)", _floorplans),
     Emitter("design.json", "the whole resolved design", _design_json),
-    Emitter("bom", "bom.xlsx, bom.csv, capex, phase, cash-flow and schedule CSVs, suppliers.md, suppliers.csv", _bom),
+    Emitter("bom", "bom.xlsx (with the RFQ Specifications sheet), bom.csv, bom-specs.csv, capex, phase, cash-flow and schedule CSVs, suppliers.md, suppliers.csv", _bom),
     Emitter("hubc.lock", "what the build decided, for --frozen", _lock),
 )
 

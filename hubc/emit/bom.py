@@ -3,7 +3,11 @@
 In: `Procurement` and the spec. Out: {"bom.xlsx": bytes, "bom.csv": bytes}.
 The workbook has a Summary sheet (loads, capex by system and phase, domestic share), a BOM
 sheet with one row per line item as an Excel table (autofilter, frozen header, number formats,
-widths, a total row), and one sheet per build-out phase. Every extended cost and total is a
+widths, a total row), one sheet per build-out phase, and a Specifications sheet: the technical
+data a buyer puts in a request for quotation, per line and parameter (`hubc.procurement.rfq`),
+also written as `bom-specs.csv`. Every sheet prints on A3 landscape, one page wide, with its
+header repeated, columns as wide as what they show (long text wraps in a capped column), so a
+printout has no "###" and no text running into the next column. Every extended cost and total is a
 formula (ROUND(qty x unit cost), SUBTOTAL, SUMIFS) over plain A1 ranges that Excel and
 LibreOffice recompute, with the value hubc computed stored as the cached result.
 Bytes are deterministic: XlsxWriter's in-memory mode stamps zip members 1980-01-01 and the
@@ -15,10 +19,12 @@ from __future__ import annotations
 import datetime
 import io
 import re
+import unicodedata
 
 from hubc import __version__
 from hubc.emit.safe import csv_bytes, is_formula_like
 from hubc.procurement.bom import OWNER_FURNISHED_SYSTEMS, BomLine, Procurement
+from hubc.procurement.rfq import SPEC_COLUMNS, SpecRow
 
 # A compiled artefact has no meaningful creation time; a fixed one keeps the bytes stable.
 PINNED_CREATED = datetime.datetime(2000, 1, 1, 0, 0, 0)
@@ -69,11 +75,26 @@ def _row(line: BomLine, qty: float, extended: int) -> list:
     ]
 
 
-def emit_bom(proc: Procurement, spec=None) -> dict[str, bytes]:
+def emit_bom(proc: Procurement, spec=None, specs: tuple[SpecRow, ...] | None = None) -> dict[str, bytes]:
+    """`specs`: the RFQ technical data of the design (`hubc.procurement.rfq.rfq_specs`); None:
+    what the BOM lines alone give (their key ratings)."""
+    if specs is None:
+        specs = _line_specs(proc)
     from hubc.emit.capex import emit_capex_csvs
 
-    # capex.csv, bom-phases.csv, cashflow.csv, schedule.csv
-    return {"bom.xlsx": bom_xlsx(proc), "bom.csv": bom_csv(proc), **emit_capex_csvs(proc)}
+    files = {"bom.xlsx": bom_xlsx(proc, specs), "bom.csv": bom_csv(proc), "bom-specs.csv": bom_specs_csv(specs)}
+    return {**files, **emit_capex_csvs(proc)}  # capex.csv, bom-phases.csv, cashflow.csv, schedule.csv
+
+
+def _line_specs(proc: Procurement) -> tuple[SpecRow, ...]:
+    from hubc.design import Design
+    from hubc.procurement.rfq import rfq_specs
+
+    return rfq_specs(Design(procurement=proc))
+
+
+def bom_specs_csv(specs: tuple[SpecRow, ...]) -> bytes:
+    return csv_bytes(SPEC_COLUMNS, specs, bom=True)
 
 
 # ----------------------------------------------------------------------------- CSV
@@ -114,9 +135,11 @@ class _Writer:
 
     def __init__(self, wb):
         self.wb = wb
-        self.text = wb.add_format({"valign": "top"})
+        # Text wraps inside its column: a printout never runs text into the next column.
+        self.text = wb.add_format({"valign": "top", "text_wrap": True})
         # Excel's quote prefix keeps formula-like text as text, also after editing the cell.
-        self.text_quoted = wb.add_format({"valign": "top", "quote_prefix": True})
+        self.text_quoted = wb.add_format({"valign": "top", "text_wrap": True, "quote_prefix": True})
+        self.header = wb.add_format({"bold": True, "valign": "top", "text_wrap": True})
         self.krw = wb.add_format({"num_format": "#,##0", "valign": "top"})
         self.qty_int = wb.add_format({"num_format": "#,##0", "valign": "top"})
         self.qty_frac = wb.add_format({"num_format": "#,##0.000", "valign": "top"})
@@ -132,7 +155,7 @@ class _Writer:
         ws.write_string(row, col, text, self.text_quoted if is_formula_like(text) else self.text)
 
 
-def bom_xlsx(proc: Procurement) -> bytes:
+def bom_xlsx(proc: Procurement, specs: tuple[SpecRow, ...] = ()) -> bytes:
     import xlsxwriter
 
     out = io.BytesIO()
@@ -171,6 +194,7 @@ def bom_xlsx(proc: Procurement) -> bytes:
         _table_sheet(w, ws, f"Phase{k + 1}", rows, total, _cumulative(proc, plan.id))
         phase_totals.append((plan, name, len(rows), total))
     _summary(w, summary, proc, (first, last), phase_totals)
+    _specs_sheet(w, wb.add_worksheet(_sheet_name("Specifications", taken)), specs)
     from hubc.emit.capex import add_capex_sheets
 
     add_capex_sheets(wb, w, proc)  # "Capex", "Cash flow", "Schedule"
@@ -203,11 +227,11 @@ def _table_sheet(
     """A BOM table. `cumulative` (phase sheets): each row's cost is allocated as
     ROUND(up to x unit) - ROUND(before x unit), so phases add up to the BOM line exactly."""
     n = len(rows)
-    widths = [len(c) + 2 for c in COLUMNS]
+    widths = [_header_width(c) for c in COLUMNS]
     ext_range = f"{COL_EXT}2:{COL_EXT}{n + 1}" if n else f"{COL_EXT}2:{COL_EXT}2"
     columns = []
     for name in COLUMNS:
-        col: dict = {"header": name}
+        col: dict = {"header": name, "header_format": w.header}
         if name == "Line id":
             col["total_string"] = "Total"
         elif name == "Extended cost KRW":
@@ -217,10 +241,7 @@ def _table_sheet(
             col["format"] = w.krw_bold
         columns.append(col)
     # Printed by a buyer: A3 landscape, all columns on one page width, header on every page.
-    ws.set_landscape()
-    ws.set_paper(8)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(0)
+    print_a3(ws, max(n, 1) + 1, len(COLUMNS) - 1)
     # The table spans header, data (at least one row) and the total row.
     ws.add_table(
         0,
@@ -229,11 +250,14 @@ def _table_sheet(
         len(COLUMNS) - 1,
         {"name": table, "columns": columns, "total_row": True, "style": "Table Style Light 9"},
     )
+    texts: list[list[str]] = [list(COLUMNS)]  # what each row shows, for its height
     for i, (line, qty, extended) in enumerate(rows):
         r = i + 1
         values = _row(line, qty, extended)
+        texts.append([v if isinstance(v, str) else "" for v in values])
         for c, v in enumerate(values):
             name = COLUMNS[c]
+            widths[c] = max(widths[c], _shown_width(name, v))
             if name == "Extended cost KRW":
                 unit = f"{COL_UNIT_COST}{r + 1}"
                 if cumulative is None:
@@ -250,11 +274,139 @@ def _table_sheet(
                 ws.write_number(r, c, v, w.weeks)
             else:
                 w.string(ws, r, c, str(v))
-            shown = f"{v:,.0f}" if isinstance(v, (int, float)) else str(v)
-            widths[c] = max(widths[c], len(shown) + 2)
-    for c, width in enumerate(widths):
-        ws.set_column(c, c, min(width, 60))
+    widths[_IDX["Extended cost KRW"]] = max(widths[_IDX["Extended cost KRW"]], _shown_width("Extended cost KRW", total, bold=True))
+    _fit(ws, COLUMNS, widths, texts)
     ws.freeze_panes(1, 0)
+
+
+# ----------------------------------------------------------------------------- print layout
+
+# The widest a text column gets (characters) before its text wraps; number columns are always as
+# wide as their widest figure, so they never show "###".
+MAX_WIDTH = {
+    "Line id": 36,
+    "System": 12,
+    "Area": 18,
+    "Category": 22,
+    "Description": 40,
+    "Key rating": 14,
+    "Unit": 8,
+    "Suggested domestic vendors": 24,
+    "Import fallback": 24,
+    "Origin": 10,
+    "Spec reference": 22,
+    "Catalog id": 22,
+    "Cost basis": 36,
+    # Specifications sheet
+    "Parameter": 40,
+    "Value": 40,
+    "Basis": 10,
+    "Source": 60,
+    # Capex, Cash flow and Schedule sheets (hubc.emit.capex)
+    "Part": 24,
+    "Item": 30,
+    "Phases": 30,
+    "Estimate": 10,
+    "Source and basis": 60,
+    "Family": 18,
+    "Phase": 12,
+}
+# Number formats of the number columns, as Python formats (what the cell shows).
+_SHOWN = {"Qty": None, "Unit cost KRW": "{:,.0f}", "Extended cost KRW": "{:,.0f}", "Lead time (weeks)": "{:.0f}"}
+
+
+def _header_width(name: str) -> float:
+    """A header wraps at its spaces; it needs its longest word and room for the filter button."""
+    return max(len(word) for word in name.split()) + 4
+
+
+def _shown_width(column: str, value, *, bold: bool = False) -> float:
+    """The column width (characters) that shows `value` as its cell format does, with a margin;
+    bold digits are about a tenth wider."""
+    if isinstance(value, (int, float)) and column in _SHOWN:
+        fmt = _SHOWN[column] or ("{:,.0f}" if float(value).is_integer() else "{:,.3f}")
+        text = fmt.format(value)
+    else:
+        text = str(value)
+    return _text_width(text) * (1.1 if bold else 1.0) + 2
+
+
+def _text_width(text: str) -> int:
+    """Characters a cell needs: wide (CJK) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+ROW_HEIGHT_PT = 15  # one line of 11 pt text
+
+
+def _wrapped_lines(text: str, width: float) -> int:
+    """Lines `text` takes when wrapped at spaces in a column `width` characters wide (a word
+    longer than the column breaks across lines). A width unit is one digit; average text is
+    about a tenth narrower."""
+    room = max(int(width * 1.1) - 1, 1)
+    lines = 0
+    for para in text.split("\n"):
+        used = 0
+        lines += 1
+        for word in para.split(" "):
+            n = _text_width(word)
+            if used and used + 1 + n > room:
+                lines += 1
+                used = 0
+            used += (1 if used else 0) + n
+            while used > room:
+                lines += 1
+                used -= room
+    return lines
+
+
+def _fit(ws, columns: tuple[str, ...], widths: list[float], texts: list[list[str]]) -> None:
+    """Column widths (capped by MAX_WIDTH: longer text wraps) and row heights that show every
+    wrapped line: a printout neither cuts text nor runs it into the next column."""
+    final = [min(w, MAX_WIDTH.get(name, w)) for name, w in zip(columns, widths, strict=True)]
+    for c, width in enumerate(final):
+        ws.set_column(c, c, width)
+    for r, row in enumerate(texts):
+        lines = max((_wrapped_lines(t, final[c] - (2 if r == 0 else 0)) for c, t in enumerate(row) if t), default=1)
+        if lines > 1:
+            ws.set_row(r, ROW_HEIGHT_PT * lines)
+
+
+def print_a3(ws, last_row: int, last_col: int, header_rows: int = 1) -> None:
+    """A3 landscape, one page wide, the header rows on every page, the used range as print area,
+    the sheet name and page number in the footer."""
+    ws.set_landscape()
+    ws.set_paper(8)
+    ws.fit_to_pages(1, 0)
+    if header_rows:
+        ws.repeat_rows(0, header_rows - 1)
+    ws.print_area(0, 0, last_row, last_col)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.set_footer("&L&A&RPage &P of &N")
+
+
+def _specs_sheet(w: _Writer, ws, specs: tuple[SpecRow, ...]) -> None:
+    """The RFQ technical data: one row per BOM line and parameter, as an Excel table."""
+    n = len(specs)
+    widths = [_header_width(c) for c in SPEC_COLUMNS]
+    ws.add_table(
+        0,
+        0,
+        max(n, 1),
+        len(SPEC_COLUMNS) - 1,
+        {
+            "name": "Specifications",
+            "columns": [{"header": c, "header_format": w.header} for c in SPEC_COLUMNS],
+            "style": "Table Style Light 9",
+        },
+    )
+    for r, row in enumerate(specs, start=1):
+        for c, text in enumerate(row):
+            w.string(ws, r, c, text)
+            widths[c] = max(widths[c], _text_width(text) + 2)
+    _fit(ws, SPEC_COLUMNS, widths, [list(SPEC_COLUMNS), *(list(row) for row in specs)])
+    ws.freeze_panes(1, 0)
+    print_a3(ws, max(n, 1), len(SPEC_COLUMNS) - 1)
 
 
 def _summary(w: _Writer, ws, proc: Procurement, data_rows: tuple[int, int], phase_totals) -> None:
@@ -262,10 +414,10 @@ def _summary(w: _Writer, ws, proc: Procurement, data_rows: tuple[int, int], phas
     ext = f"BOM!${COL_EXT}${first}:${COL_EXT}${max(last, first)}"
     sys_rng = f"BOM!${COL_SYSTEM}${first}:${COL_SYSTEM}${max(last, first)}"
     origin_rng = f"BOM!${COL_ORIGIN}${first}:${COL_ORIGIN}${max(last, first)}"
-    ws.set_column(0, 0, 46)
-    ws.set_column(1, 3, 22)
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    ws.set_column(0, 0, 48)
+    ws.set_column(1, 1, max(26, _shown_width("Extended cost KRW", proc.total_krw, bold=True)))
+    ws.set_column(2, 2, 36)
+    ws.set_column(3, 3, 24)
     # The title starts with fixed text, so the campus name in it cannot act as a formula.
     ws.write_string(0, 0, f"Bill of materials: {proc.campus_name}", w.title)
     r = 2
@@ -324,7 +476,7 @@ def _summary(w: _Writer, ws, proc: Procurement, data_rows: tuple[int, int], phas
         ws.write_number(r, 1, longest.lead_weeks, w.weeks)
         w.string(ws, r, 2, longest.line_id)
         r += 1
-    ws.write_string(r, 0, "Costs are planning estimates from the catalog, not quotes.")
+    w.string(ws, r, 0, "Costs are planning estimates from the catalog, not quotes.")
     r += 2
 
     ws.write_string(r, 0, "Capex by system", w.head)
@@ -351,3 +503,4 @@ def _summary(w: _Writer, ws, proc: Procurement, data_rows: tuple[int, int], phas
         ws.write_number(r, 2, plan.year)
         w.string(ws, r, 3, sheet)
         r += 1
+    print_a3(ws, r, 3, header_rows=0)

@@ -15,7 +15,7 @@ from hubc.procurement.bom import Procurement
 from hubc.procurement.capex import PART_NAMES
 
 CAPEX_COLUMNS = ("Part", "Item", "Description", "Quantity", "Unit", "Rate KRW", "Cost KRW", "Cost USD", "Phases",
-                 "Estimate", "Basis")
+                 "Estimate", "Source and basis")
 PHASE_COLUMNS = ("Line id", "Phase", "Energize on", "Order by", "Qty", "Unit", "Extended cost KRW")
 CASH_COLUMNS = ("Year", "Phase", "Part", "KRW", "USD")
 SCHEDULE_COLUMNS = ("Line id", "Family", "Phase", "Qty", "Lead time (weeks)", "Installation (weeks)", "Energize on",
@@ -74,33 +74,42 @@ def emit_capex_csvs(proc: Procurement) -> dict[str, bytes]:
     }
 
 
+def _number_width(v: float) -> float:
+    """Characters a number needs as the sheet shows it: #,##0 when whole, else #,##0.000."""
+    return len(f"{v:,.0f}" if float(v).is_integer() else f"{v:,.3f}") + 2
+
+
 def add_capex_sheets(wb, writer, proc: Procurement) -> None:
-    """The "Capex", "Cash flow" and "Schedule" sheets of bom.xlsx (values, A3 landscape)."""
+    """The "Capex", "Cash flow" and "Schedule" sheets of bom.xlsx (values), laid out like the
+    BOM sheet for an A3 printout: long text wraps in capped columns, rows as tall as their text."""
+    from hubc.emit.bom import _fit, _header_width, _text_width, print_a3
+
     if proc.capex is None or proc.schedule is None or proc.cash_flow is None:
         return
-    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+    whole = wb.add_format({"num_format": "#,##0", "valign": "top"})
+    frac = wb.add_format({"num_format": "#,##0.000", "valign": "top"})
     for name, columns, rows in (
         ("Capex", CAPEX_COLUMNS, capex_rows(proc)),
         ("Cash flow", CASH_COLUMNS, cash_rows(proc)),
         ("Schedule", SCHEDULE_COLUMNS, schedule_rows(proc)),
     ):
         ws = wb.add_worksheet(name)
-        ws.set_landscape()
-        ws.set_paper(8)
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(0)
-        ws.freeze_panes(1, 0)
-        widths = [len(c) + 2 for c in columns]
+        widths = [_header_width(c) for c in columns]
+        texts = [list(columns)]
         for c, title in enumerate(columns):
-            ws.write_string(0, c, title, writer.head)
+            ws.write_string(0, c, title, writer.header)
         for r, row in enumerate(rows, start=1):
+            shown = []
             for c, v in enumerate(row):
                 if isinstance(v, (int, float)):
-                    ws.write_number(r, c, v, writer.krw if abs(v) >= 1000 else None)
-                    shown = f"{v:,.0f}"
+                    ws.write_number(r, c, v, whole if float(v).is_integer() else frac)
+                    widths[c] = max(widths[c], _number_width(v))
+                    shown.append("")
                 else:
                     writer.string(ws, r, c, str(v))
-                    shown = str(v)
-                widths[c] = max(widths[c], len(shown) + 2)
-        for c, width in enumerate(widths):
-            ws.set_column(c, c, min(width, 60), wrap if width > 60 else None)
+                    widths[c] = max(widths[c], _text_width(str(v)) + 2)
+                    shown.append(str(v))
+            texts.append(shown)
+        _fit(ws, columns, widths, texts)
+        ws.freeze_panes(1, 0)
+        print_a3(ws, max(len(rows), 1), len(columns) - 1)

@@ -1,9 +1,9 @@
 """The report's capex pages: capex by part, cash flow by year, the procurement timeline, and
 the tables of what the estimate includes and leaves out.
 
-In: the finished `Design` (its `procurement`). Out: (sections, tables) in the shapes
-`hubc.emit.report` renders: sections are (heading, [(name, svg, file)]), tables (heading,
-[row dicts]). Every label in the SVGs is escaped here.
+In: the finished `Design` (its `procurement`). Out: `capex_section(design)`, one HTML
+fragment (a <section>, or "" without a priced design) that `hubc.emit.report` places among the
+investment sections. Every text in it, the SVGs' labels included, is escaped here.
 """
 
 from __future__ import annotations
@@ -76,46 +76,77 @@ def timeline_svg(schedule: Schedule, n_items: int = 12) -> str:
     return "\n".join(out)
 
 
-def capex_sections(design: Design) -> tuple[list, list]:
-    """(sections, tables) for the report: charts of capex by part and cash flow by year, the
-    timeline; the capex parts, cash flow, included/excluded and benchmark tables."""
-    import markupsafe
+def _table(heading: str, rows: list[dict]) -> str:
+    """An HTML table with its heading; every cell escaped, numbers right-aligned."""
+    if not rows:
+        return ""
+    head = "".join(f"<th>{html.escape(str(k))}</th>" for k in rows[0])
+    body = "".join(
+        "<tr>" + "".join(
+            f'<td class="num">{v:,}</td>' if isinstance(v, (int, float)) else f"<td>{html.escape(str(v))}</td>"
+            for v in row.values()
+        ) + "</tr>"
+        for row in rows
+    )
+    return f"<h3>{html.escape(heading)}</h3><table><tr>{head}</tr>{body}</table>"
 
-    from hubc.emit.report import bar_chart_svg
 
+def _chart(caption: str, svg: str, href: str) -> str:
+    if not svg:
+        return ""
+    return (f'<figure class="chart"><figcaption>{html.escape(caption)}<a href="{html.escape(href)}">'
+            f"{html.escape(href)}</a></figcaption>{svg}</figure>")
+
+
+def capex_tables(design: Design) -> list[tuple[str, list[dict]]]:
+    """(heading, rows): capex by part, cash flow by year, the per-MW check, included / excluded."""
     proc = design.procurement
-    if proc is None or proc.capex is None or proc.schedule is None or proc.cash_flow is None:
-        return [], []
     c, cash = proc.capex, proc.cash_flow
-    parts = [(PART_NAMES[p], v) for p, v in c.by_part().items()]
-    years = [(str(y), float(t)) for y, _, t in cash.table()]
-    charts = [
-        ("capex by part", markupsafe.Markup(bar_chart_svg("Capex by part (estimate)", parts)), "capex.csv"),
-        ("cash flow by year", markupsafe.Markup(bar_chart_svg("Capex cash flow by year (estimate)", years)), "cashflow.csv"),
-        ("procurement timeline", markupsafe.Markup(timeline_svg(proc.schedule)), "schedule.csv"),
-    ]
     rate = c.krw_per_usd
-    tables = [
+    b = c.benchmark
+    return [
         ("Capex by part (estimate)", [
             {"Part": PART_NAMES[p], "bn KRW": round(v / 1e9, 2), "M USD": round(v / rate / 1e6, 1),
              "Share": f"{v / c.total_krw:.1%}" if c.total_krw else ""}
             for p, v in c.by_part().items()
         ]),
         ("Capex cash flow by year (bn KRW)", [
-            {"Year": y, **{PART_NAMES[p]: round(ps.get(p, 0) / 1e9, 2) for p in c.by_part()}, "Total": round(t / 1e9, 2)}
+            {"Year": str(y), **{PART_NAMES[p]: round(ps.get(p, 0) / 1e9, 2) for p in c.by_part()}, "Total": round(t / 1e9, 2)}
             for y, ps, t in cash.table()
         ]),
-        ("Capex per MW against published guides", [
-            {"Scope": c.benchmark.scope, "USD per MW IT": f"{c.benchmark.usd_per_mw_it / 1e6:,.1f} M",
-             "Published range": f"{c.benchmark.low_usd_per_mw / 1e6:,.1f}-{c.benchmark.high_usd_per_mw / 1e6:,.1f} M",
-             "Finding": c.benchmark.note, "Sources": c.benchmark.basis},
+        ("Capex per MW IT against published construction cost guides", [
+            {"Scope": b.scope, "USD per MW IT": f"{b.usd_per_mw_it / 1e6:,.1f} M",
+             "Published range": f"{b.low_usd_per_mw / 1e6:,.1f}-{b.high_usd_per_mw / 1e6:,.1f} M", "Finding": b.note,
+             "Sources": b.basis},
         ]),
         ("What the capex includes and leaves out", [
-            {"Included": inc, "Excluded": exc}
-            for inc, exc in _pairs(c.included, c.excluded)
+            {"Included": inc, "Excluded": exc} for inc, exc in _pairs(c.included, c.excluded)
         ]),
     ]
-    return [("Capex, cash flow and schedule (estimate)", [ch for ch in charts if str(ch[1])])], tables
+
+
+def capex_section(design: Design) -> str:
+    """The report's capex section (HTML, its own text escaped): charts of capex by part and cash
+    flow by year, the procurement timeline, and the capex tables; "" without a priced design."""
+    from hubc.emit.report import bar_chart_svg
+
+    proc = design.procurement
+    if proc is None or proc.capex is None or proc.schedule is None or proc.cash_flow is None:
+        return ""
+    c, cash = proc.capex, proc.cash_flow
+    parts = [(PART_NAMES[p], v) for p, v in c.by_part().items()]
+    years = [(str(y), float(t)) for y, _, t in cash.table()]
+    charts = [
+        _chart("Capex by part", bar_chart_svg("Capex by part (estimate)", parts), "capex.csv"),
+        _chart("Cash flow by year", bar_chart_svg("Capex cash flow by year (estimate)", years), "cashflow.csv"),
+        _chart("Procurement timeline", timeline_svg(proc.schedule), "schedule.csv"),
+    ]
+    tables = "".join(_table(h, rows) for h, rows in capex_tables(design))
+    note = (f"Complete capex: {html.escape(', '.join(c.included[:-1]))}. USD at {c.krw_per_usd:,.0f} KRW/USD "
+            f"({html.escape(c.fx_basis)}). Order-by dates as of {html.escape(proc.schedule.as_of)} "
+            f"({html.escape(proc.schedule.as_of_basis)}).")
+    return (f'<section id="capex-case"><h2>Capex, cash flow and procurement schedule (estimate)</h2>'
+            f'<p class="note">{note}</p>{"".join(charts)}{tables}</section>')
 
 
 def _pairs(a: tuple[str, ...], b: tuple[str, ...]) -> list[tuple[str, str]]:
