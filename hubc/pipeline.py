@@ -73,9 +73,9 @@ class Checked:
 
 
 def _today() -> datetime.date:
-    # Tests and reproducible CI pin "today" for waiver expiry.
-    pinned = os.environ.get("HUBC_TODAY")
-    return datetime.date.fromisoformat(pinned) if pinned else datetime.date.today()
+    from hubc.core.clock import today
+
+    return today()
 
 
 def check_document(

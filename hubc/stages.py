@@ -74,7 +74,7 @@ def _procurement(inp: BuildInput, design: Design, progress: Progress):
 
     for field in ("racks", "cooling", "electrical", "energy"):
         design.need(field)
-    return procurement_stage(inp.spec, inp.source, inp.catalog.equipment, design.equipment())
+    return procurement_stage(inp.spec, inp.source, inp.catalog.equipment, design.equipment(), inp.catalog.capex)
 
 
 BUILD_STAGES: tuple[Stage, ...] = (

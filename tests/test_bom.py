@@ -55,7 +55,9 @@ def _data_rows(ws):
 
 
 def test_sheets(wb, proc):
-    assert wb.sheetnames == ["Summary", "BOM"] + [f"Phase {p.id}" for p in proc.phases] + ["Specifications"]
+    assert wb.sheetnames == (
+        ["Summary", "BOM"] + [f"Phase {p.id}" for p in proc.phases] + ["Specifications", "Capex", "Cash flow", "Schedule"]
+    )
 
 
 def test_bom_sheet_is_a_real_table(wb, proc):

@@ -139,10 +139,31 @@ def test_phase_split_follows_the_rule(proc):
     lines = {ln.line_id: ln for ln in proc.lines}
     # hall-a: 2 of its 4 copies per phase -> half each
     assert lines["hall-a/cdu"].phases == (("phase-1", 20.0, 10_350_000_000), ("phase-2", 20.0, 10_350_000_000))
-    # ss-main and the line are energized in phase-1; "campus" goes to the first phase
+    # ss-main and the line are energized in phase-1, with the substation's incomers
     assert [p for p, q, _ in lines["ss-main/main-transformer"].phases if q] == ["phase-1"]
     assert [p for p, q, _ in lines["tl-haenam-154/line"].phases if q] == ["phase-1"]
-    assert [p for p, q, _ in lines["campus/generator"].phases if q] == ["phase-1"]
+    assert [p for p, q, _ in lines["ss-main/mv-switchgear"].phases if q] == ["phase-1"]
+    # gensets follow the IT load: each phase energizes 2 of the 4 equal halls, so 25 of 50 each;
+    # cooling-plant items of the campus ("campus/dry-cooler") are not load-following families
+    gen = lines["campus/generator"]
+    assert [(p, q) for p, q, _ in gen.phases] == [("phase-1", 25.0), ("phase-2", 25.0)]
+    assert sum(c for _, _, c in gen.phases) == gen.extended_cost_krw
+    assert [p for p, q, _ in lines["campus/dry-cooler"].phases if q] == ["phase-1"]
+
+
+def test_generator_bays_follow_the_load_and_incomers_the_substation(catalog):
+    spec, source = load_spec()
+    items = [
+        E("ss-main/mv-switchgear-generator-630a", "mv-switchgear", 630, "A", 51, area="ss-main"),
+        E("ss-main/mv-switchgear-incomer-1600a", "mv-switchgear", 1600, "A", 4, area="ss-main"),
+    ]
+    lines = {ln.line_id: ln for ln in run_procurement(spec, items, catalog, source).lines}
+    # 51 bays over two equal halves: phase-1 gets round(25.5) = 26 (cumulative rounding), phase-2 51 - 26
+    assert [(p, q) for p, q, _ in lines["ss-main/mv-switchgear-generator-630a"].phases] == [
+        ("phase-1", 26.0),
+        ("phase-2", 25.0),
+    ]
+    assert [(p, q) for p, q, _ in lines["ss-main/mv-switchgear-incomer-1600a"].phases] == [("phase-1", 4.0)]
 
 
 def test_uneven_copies_split_into_whole_units(catalog):

@@ -31,10 +31,12 @@ def test_headline_figures(built_100mw, html):
     assert _figure(html, "IT capacity")[0] == "98.7 MW IT"  # 224 racks x 4 copies ... = 98,688 kW
     assert summary.it_kw == pytest.approx(98688)
     assert _figure(html, "GPUs") == ("50,688", "896 racks")  # 704 NVL72 racks x 72 GPUs
-    krw, rate = proc.total_krw, 1380.0  # the example's campus.krw_per_usd (default)
+    # the complete capex: equipment, installation, building, civil, land, soft costs, grid, contingency
+    krw, rate = proc.capex.total_krw, 1380.0  # the example's campus.krw_per_usd (default)
+    assert krw == sum(proc.capex.by_part().values()) > proc.total_krw
     value, note = _figure(html, "Capex (estimate)")
     assert value == f"{krw / 1e9:,.1f} bn KRW · USD {krw / rate / 1e6:,.1f} M"
-    assert "equipment (BOM) only" in note and "1,380 KRW/USD" in note
+    assert "installation, building, civil, land" in note and "1,380 KRW/USD" in note
     per_mw = krw / 98.688
     assert _figure(html, "Capex per MW IT")[0] == f"{per_mw / 1e9:,.1f} bn KRW · USD {per_mw / rate / 1e6:,.1f} M"
     per_gpu = krw / 50688
@@ -55,10 +57,12 @@ def test_domestic_share_with_and_without_it(built_100mw, html):
 
 
 def test_schedule_figures(html):
-    assert _figure(html, "First energisation") == ("2027 (phase-1)", "2 phase(s), last in 2028 (phase-2)")
-    value, _ = _figure(html, "Schedule risks: longest lead times")
-    # the 154 kV line (156 weeks) and the main transformers lead; both feed the 2027 phase
-    assert value.startswith("tl-haenam-154/line: 156 weeks, for phase-1 (2027); ss-main/main-transformer: ")
+    assert _figure(html, "First energisation") == ("2027-12-01 (phase-1)", "2 phase(s), last in 2028 (phase-2)")
+    value, note = _figure(html, "Schedule risks: orders already late")
+    # the 154 kV line (156 weeks, no installation time) for phase-1 energizing 2027-12-01 was due
+    # 1,092 days before, on 2024-12-04: 726 days before the example's as-of date 2026-11-30
+    assert value.startswith("tl-haenam-154/line for phase-1: order by 2024-12-04, 726 days late; ss-main/main-transformer")
+    assert note.endswith("as of 2026-11-30")
 
 
 def test_drawings_are_one_click_away_and_zoomable(built_100mw, html):

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 if TYPE_CHECKING:
+    from hubc.catalog.capex import CapexCatalog
     from hubc.catalog.energy import EnergyCatalog
     from hubc.catalog.equipment import EquipmentCatalog
     from hubc.diagnostics import Diagnostic
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 class Catalog:
     equipment: EquipmentCatalog = attrs.field(eq=False)
     energy: EnergyCatalog = attrs.field(eq=False)  # its `prices` are `equipment`
+    # installation, building, land, soft costs, grid connection, milestones (data/capex.toml)
+    capex: CapexCatalog = attrs.field(eq=False)
 
     @property
     def version(self) -> str:

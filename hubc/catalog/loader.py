@@ -1,7 +1,8 @@
 """The one catalog loader: every catalog file read once, parsed once, merged in one pass.
 
 In: the shipped package data (`data/vendors-kr.toml`, `data/equipment-families.toml`,
-`data/equipment-*.toml`, `data/energy.toml`, in that order; merged once per process) and the
+`data/equipment-*.toml`, `data/energy.toml`, in that order; merged once per process; and
+`data/capex.toml`, the capex beyond the equipment, parsed once into `Catalog.capex`) and the
 spec's `[catalog] files` (paths relative to the spec file), each read by `read_catalog_file`
 through `hubc.spec.files` (inside the spec's folder tree or an --allow-read folder, a regular file,
 at most the catalog size limit). Out: one `Catalog` (the
@@ -18,13 +19,14 @@ the last file, submarine line entries are derived from the underground ones (see
 from __future__ import annotations
 
 import functools
+import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from hubc.catalog import energy, equipment
+from hubc.catalog import capex, energy, equipment
 from hubc.catalog.families import FAMILIES
 from hubc.diagnostics import Diagnostic, Location, Severity
 
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
     from hubc.catalog import Catalog
 
 SHIPPED_DIR = equipment.SHIPPED_DIR
+# Installation, building, land, soft costs, grid connection, milestones (`hubc.catalog.capex`).
+CAPEX_FILE = "capex.toml"
 
 
 def read_catalog_file(
@@ -90,6 +94,7 @@ class _State:
     raw_renewables: dict[str, dict] = attrs.field(factory=dict)
     derived: set[str] = attrs.field(factory=set)  # entries derived from others, recomputed at the end
     user_files: list[str] = attrs.field(factory=list)
+    capex: Any = None  # `capex.CapexCatalog` of data/capex.toml (shipped only)
 
 
 def load(
@@ -124,6 +129,7 @@ def _shipped() -> _State:
         if diags:  # a bug in the package data, not a user mistake
             raise RuntimeError(f"shipped catalog file {name}: " + "; ".join(d.message for d in diags))
     _derive_submarine_entries(state)
+    state.capex = capex.parse(tomllib.loads((folder / CAPEX_FILE).read_text("utf-8")))
     return state
 
 
@@ -143,6 +149,7 @@ def _shipped_state() -> _State:
         renewables=dict(s.renewables),
         raw_renewables=dict(s.raw_renewables),
         derived=set(s.derived),
+        capex=s.capex,
     )
 
 
@@ -261,4 +268,4 @@ def _catalog(state: _State) -> Catalog:
         prices=prices,
         user_files=tuple(state.user_files),
     )
-    return Catalog(equipment=prices, energy=tables)
+    return Catalog(equipment=prices, energy=tables, capex=state.capex)

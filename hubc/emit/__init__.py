@@ -79,7 +79,7 @@ EMITTERS: tuple[Emitter, ...] = (
     Emitter("network.json", "the electrical network in pandapower JSON, to rerun the studies", _network),
     Emitter("floorplans", "hall floor plans (SVG)", _floorplans),
     Emitter("design.json", "the whole resolved design", _design_json),
-    Emitter("bom", "bom.xlsx (with the RFQ Specifications sheet), bom.csv, bom-specs.csv, suppliers.md, suppliers.csv", _bom),
+    Emitter("bom", "bom.xlsx (with the RFQ Specifications sheet), bom.csv, bom-specs.csv, capex, phase, cash-flow and schedule CSVs, suppliers.md, suppliers.csv", _bom),
     Emitter("hubc.lock", "what the build decided, for --frozen", _lock),
 )
 

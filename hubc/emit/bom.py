@@ -80,7 +80,10 @@ def emit_bom(proc: Procurement, spec=None, specs: tuple[SpecRow, ...] | None = N
     what the BOM lines alone give (their key ratings)."""
     if specs is None:
         specs = _line_specs(proc)
-    return {"bom.xlsx": bom_xlsx(proc, specs), "bom.csv": bom_csv(proc), "bom-specs.csv": bom_specs_csv(specs)}
+    from hubc.emit.capex import emit_capex_csvs
+
+    files = {"bom.xlsx": bom_xlsx(proc, specs), "bom.csv": bom_csv(proc), "bom-specs.csv": bom_specs_csv(specs)}
+    return {**files, **emit_capex_csvs(proc)}  # capex.csv, bom-phases.csv, cashflow.csv, schedule.csv
 
 
 def _line_specs(proc: Procurement) -> tuple[SpecRow, ...]:
@@ -192,6 +195,9 @@ def bom_xlsx(proc: Procurement, specs: tuple[SpecRow, ...] = ()) -> bytes:
         phase_totals.append((plan, name, len(rows), total))
     _summary(w, summary, proc, (first, last), phase_totals)
     _specs_sheet(w, wb.add_worksheet(_sheet_name("Specifications", taken)), specs)
+    from hubc.emit.capex import add_capex_sheets
+
+    add_capex_sheets(wb, w, proc)  # "Capex", "Cash flow", "Schedule"
     wb.close()
     return out.getvalue()
 
@@ -296,6 +302,14 @@ MAX_WIDTH = {
     "Value": 40,
     "Basis": 10,
     "Source": 60,
+    # Capex, Cash flow and Schedule sheets (hubc.emit.capex)
+    "Part": 24,
+    "Item": 30,
+    "Phases": 30,
+    "Estimate": 10,
+    "Source and basis": 60,
+    "Family": 18,
+    "Phase": 12,
 }
 # Number formats of the number columns, as Python formats (what the cell shows).
 _SHOWN = {"Qty": None, "Unit cost KRW": "{:,.0f}", "Extended cost KRW": "{:,.0f}", "Lead time (weeks)": "{:.0f}"}

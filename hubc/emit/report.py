@@ -112,18 +112,28 @@ def _money(krw: float, usd: float, *, krw_div: float, krw_unit: str, usd_div: fl
 
 
 def _capex_figures(design: Design, krw_per_usd: float) -> list[Figure]:
-    """Capex in total, per MW IT and per GPU, in KRW and USD (at the spec's exchange rate).
-    Today the design's capex is the priced BOM: equipment only, said so beside the figure."""
+    """Capex in total, per MW IT and per GPU, in KRW and USD (at the spec's exchange rate): the
+    complete capex (`Procurement.capex`) when the design has it, else the priced BOM, said so."""
     proc = design.procurement
     summary = design.need("summary")
     if proc is None:
         return []
-    krw, it_mw, gpus = proc.total_krw, summary.it_kw / 1000, summary.gpus
+    it_mw, gpus = summary.it_kw / 1000, summary.gpus
+    if proc.capex is not None:
+        krw = proc.capex.total_krw
+        b = proc.capex.benchmark
+        scope = "equipment, installation, building, civil, land, design and studies, KEPCO connection, contingency; no VAT or financing"
+        per_mw_note = (f"construction scope {b.usd_per_mw_it / 1e6:,.1f} M USD/MW against {b.low_usd_per_mw / 1e6:,.1f}-"
+                       f"{b.high_usd_per_mw / 1e6:,.1f} M published; facility without IT "
+                       f"{proc.capex.facility_per_mw_it_usd / 1e6:,.1f} M USD/MW")
+    else:
+        krw = proc.total_krw
+        scope = "equipment (BOM) only; building, site, land, installation, design, grid charges and contingency not included"
+        per_mw_note = scope
     usd = krw / krw_per_usd
-    scope = "equipment (BOM) only; building, site, land, installation, design, grid charges and contingency not included"
     out = [Figure("Capex (estimate)", _money(krw, usd, krw_div=1e9, krw_unit="bn KRW", usd_div=1e6, usd_unit="M"), f"{scope}; USD at {krw_per_usd:,.0f} KRW/USD")]
     if it_mw > 0:
-        out.append(Figure("Capex per MW IT", _money(krw / it_mw, usd / it_mw, krw_div=1e9, krw_unit="bn KRW", usd_div=1e6, usd_unit="M"), scope))
+        out.append(Figure("Capex per MW IT", _money(krw / it_mw, usd / it_mw, krw_div=1e9, krw_unit="bn KRW", usd_div=1e6, usd_unit="M"), per_mw_note))
     if gpus > 0:
         out.append(Figure("Capex per GPU", _money(krw / gpus, usd / gpus, krw_div=1e6, krw_unit="M KRW", usd_div=1e3, usd_unit="k"), "GPU racks included (owner-furnished IT)"))
     return out
@@ -143,12 +153,22 @@ def domestic_shares(design: Design) -> tuple[float, float] | None:
 
 
 def _schedule_figures(design: Design) -> list[Figure]:
-    """The first energisation and the long-lead items against the phase that first needs them."""
+    """The first energisation and the schedule risks: the lines past their order-by date (the
+    procurement schedule), else the long-lead items against the phase that first needs them."""
     proc = design.procurement
     if proc is None or not proc.phases:
         return []
     phases = sorted(proc.phases, key=lambda p: (p.year, p.id))
     first, last = phases[0], phases[-1]
+    sched = proc.schedule
+    if sched is not None:
+        late = sorted((r for r in sched.rows if r.late_days > 0), key=lambda r: (-r.late_days, r.line_id))
+        risks = "; ".join(f"{r.line_id} for {r.phase}: order by {r.order_by}, {r.late_days} days late" for r in late[:3])
+        return [
+            Figure("First energisation", f"{sched.first_energization} ({first.id})", f"{len(phases)} phase(s), last in {last.year} ({last.id})"),
+            Figure("Schedule risks: orders already late", risks or f"none: every order-by date is after {sched.as_of}",
+                   f"{len(late)} BOM line(s) past their order-by date (energisation - lead time - installation) as of {sched.as_of}"),
+        ]
     out = [Figure("First energisation", f"{first.year} ({first.id})", f"{len(phases)} phase(s), last in {last.year} ({last.id})")]
     year = {p.id: p.year for p in proc.phases}
     risks = []
@@ -195,7 +215,11 @@ def investment_sections(design: Design) -> list:
 
     Each returns one HTML fragment (a <section> or ""), its own text escaped.
     """
-    return []
+    import markupsafe
+
+    from hubc.emit.report_capex import capex_section
+
+    return [f for f in (markupsafe.Markup(capex_section(design)),) if f]
 
 
 def _drawings(files: dict[str, bytes], keys: list[str], name) -> list[dict]:

@@ -21,13 +21,17 @@ from typing import NamedTuple
 import attrs
 
 from hubc.catalog import rules
+from hubc.catalog.capex import CapexCatalog
 from hubc.catalog.equipment import CatalogEntry, EquipmentCatalog
 from hubc.catalog.pricing import Price, price_item, round_won
 from hubc.codes import diag
 from hubc.core.derived import NOT_IN_JSON, derived
 from hubc.core.equipment import Equipment
 from hubc.diagnostics import Diagnostic, Location, Severity
+from hubc.procurement.capex import Capex, run_capex
+from hubc.procurement.cashflow import CashFlow, build_cash_flow
 from hubc.procurement.phases import PhasePlan, phase_plan, split_quantity
+from hubc.procurement.schedule import Schedule, build_schedule, late_order_diagnostics
 from hubc.spec.model import Spec
 
 
@@ -131,6 +135,11 @@ class Procurement:
     share_base_krw: int = 0  # BOM value in the scope of the domestic share
     share_domestic_krw: int = 0
     suppliers: tuple[SupplierCategory, ...] = ()
+    # everything else it takes to build: installation, building, land, soft costs, grid, contingency
+    capex: Capex | None = None
+    # order-by dates per line and phase, and the capex paid per year
+    schedule: Schedule | None = None
+    cash_flow: CashFlow | None = None
     diagnostics: tuple[Diagnostic, ...] = attrs.field(eq=False, default=(), metadata=NOT_IN_JSON)  # in the build's list
 
     @derived
@@ -167,14 +176,29 @@ class Procurement:
 
     def report_headline(self) -> list[tuple[str, str]]:
         below = self.share_base_krw > 0 and self.domestic_share < self.min_domestic_share - 1e-12
-        return [
-            ("Capex (estimate)", f"{self.total_krw / 1e9:,.1f} bn KRW"),
-            (
-                f"Domestic share ({self.share_scope} scope)",
-                f"{self.domestic_share:.1%} (policy minimum {self.min_domestic_share:.0%}"
-                + (", below)" if below else ")"),
-            ),
-        ]
+        out = []
+        c = self.capex
+        if c is not None:
+            out += [
+                ("Capex (estimate)", f"{c.total_krw / 1e9:,.1f} bn KRW ({c.total_usd / 1e6:,.0f} M USD)"),
+                ("Capex per MW IT", f"{c.per_mw_it_krw / 1e9:,.2f} bn KRW ({c.per_mw_it_usd / 1e6:,.1f} M USD); "
+                 f"facility without IT {c.facility_per_mw_it_usd / 1e6:,.1f} M USD"),
+                ("Capex per GPU", f"{c.per_gpu_krw / 1e6:,.1f} M KRW ({c.per_gpu_usd:,.0f} USD)"),
+            ]
+        else:
+            out.append(("Capex (estimate)", f"{self.total_krw / 1e9:,.1f} bn KRW"))
+        out.append((
+            f"Domestic share ({self.share_scope} scope)",
+            f"{self.domestic_share:.1%} (policy minimum {self.min_domestic_share:.0%}" + (", below)" if below else ")"),
+        ))
+        s = self.schedule
+        if s is not None:
+            out += [
+                ("First energisation", s.first_energization),
+                ("Schedule risk", f"{s.late_lines} BOM line(s) past their order-by date as of {s.as_of}"
+                 if s.late_lines else f"every order-by date is after {s.as_of}"),
+            ]
+        return out
 
     def supplier_summary(self) -> list[dict]:
         """One row per BOM category for the report: value, domestic vendors or the import fallback."""
@@ -214,8 +238,14 @@ def run_procurement(
     equipment: Iterable[Equipment],
     catalog: EquipmentCatalog,
     source=None,
+    capex_catalog: CapexCatalog | None = None,
 ) -> Procurement:
     from hubc.core.loads import campus_heat, facility_peak_kw
+
+    if capex_catalog is None:
+        from hubc.catalog import shipped_catalog
+
+        capex_catalog = shipped_catalog().capex
 
     items = sorted(equipment, key=lambda e: (e.system, e.id))
     plans = phase_plan(spec)
@@ -274,7 +304,13 @@ def run_procurement(
         share_domestic_krw=sum(ln.extended_cost_krw for ln in in_scope if ln.origin == "domestic"),
         suppliers=supplier_categories(lines, catalog),
     )
+    capex = run_capex(spec, lines, plans, capex_catalog, heat.it_kw / 1000.0, heat.gpus)
+    schedule = build_schedule(spec, lines, plans, capex_catalog)
+    proc = attrs.evolve(
+        proc, capex=capex, schedule=schedule, cash_flow=build_cash_flow(lines, capex, schedule, capex_catalog)
+    )
     diags += _domestic_share_check(proc, source)
+    diags += late_order_diagnostics(schedule, spec, source)
     return attrs.evolve(proc, diagnostics=tuple(diags))
 
 

@@ -1,8 +1,11 @@
 """Build-out phases for capex: which share of each equipment item is bought in which phase.
 
 The rule (hubc/core/equipment.py): an item in a hall's area splits by the hall's copies
-energized per phase; an item of a plant (substation, line, BESS, renewable id) goes to the
-phase that energizes it; anything else ("campus", cooling plant) to the first phase. A spec
+energized per phase; campus-wide plant whose size follows the load (generators, mechanical unit
+substations, LV boards and MV cables, and the substation's feeder and generator bays) splits by
+the IT load each phase energizes, so a phase buys the gensets and bays of its own halls; an item
+of a plant (substation, line, BESS, renewable id) goes to the phase that energizes it, a phase's
+own cooling plant to that phase; anything else ("campus") to the first phase. A spec
 without phases is one phase. Copies no phase energizes go to an "unphased" bucket, so the
 phase totals always add up to the BOM total. Counted items ("ea") split into whole units
 (cumulative rounding); measured ones (m, km, MWp) split exactly.
@@ -11,6 +14,7 @@ phase totals always add up to the BOM total. Counted items ("ea") split into who
 from __future__ import annotations
 
 import math
+import re
 
 import attrs
 
@@ -19,6 +23,12 @@ from hubc.core.equipment import Equipment
 from hubc.spec.model import Spec
 
 UNPHASED = "unphased"
+
+# Families sized on the campus load (one pool for all halls), bought as the load arrives.
+LOAD_FOLLOWING_FAMILIES = frozenset({"generator", "unit-substation", "lv-switchboard", "mv-cable", "breaker"})
+# MV switchgear bays that feed halls or connect gensets (the incomers, bus sections and transfer
+# bays belong to the substation and come with it): the role is in the electrical stage's line id.
+_LOAD_FOLLOWING_BAY = re.compile(r"mv-switchgear-(feeder|generator)-")
 
 
 @attrs.frozen(kw_only=True)
@@ -59,14 +69,40 @@ def phase_plan(spec: Spec) -> tuple[PhasePlan, ...]:
     return tuple(plans)
 
 
+def follows_load(item: Equipment, spec: Spec) -> bool:
+    """Campus-wide plant sized on the whole load (not a hall's, not one plant's own)."""
+    if item.area in spec.halls():
+        return False
+    return (item.area == "campus" and item.family in LOAD_FOLLOWING_FAMILIES) or bool(
+        item.family == "mv-switchgear" and _LOAD_FOLLOWING_BAY.search(item.id)
+    )
+
+
+def phase_it_kw(plans: tuple[PhasePlan, ...], spec: Spec) -> list[tuple[str, float]]:
+    """(phase id, IT kW the phase energizes)."""
+    from hubc.core.loads import hall_heat
+
+    halls = spec.halls()
+    it = {h.id: hall_heat(h, spec).it_kw for h in spec.hall}
+    return [(p.id, sum(n * it[h] for h, n in p.hall_copies if h in halls)) for p in plans]
+
+
+def _normalised(weights: list[tuple[str, float]]) -> list[tuple[str, float]] | None:
+    total = sum(w for _, w in weights)
+    return [(pid, w / total) for pid, w in weights] if total > 0 else None
+
+
 def _shares(item: Equipment, plans: tuple[PhasePlan, ...], spec: Spec) -> list[tuple[str, float]]:
     """(phase id, weight) with weights summing to 1."""
     halls = spec.halls()
     if item.area in halls:
-        weights = [(p.id, float(dict(p.hall_copies).get(item.area, 0))) for p in plans]
-        total = sum(w for _, w in weights)
-        if total > 0:
-            return [(pid, w / total) for pid, w in weights]
+        shares = _normalised([(p.id, float(dict(p.hall_copies).get(item.area, 0))) for p in plans])
+        if shares:
+            return shares
+    if follows_load(item, spec):
+        shares = _normalised(phase_it_kw(plans, spec))
+        if shares:
+            return shares
     for p in sorted(plans, key=lambda p: p.year):  # earliest phase that energizes the plant
         if item.area in p.energize or item.area == p.id:  # a phase's own plant (cooling per phase)
             return [(p.id, 1.0)]

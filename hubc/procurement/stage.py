@@ -14,6 +14,7 @@ from hubc.core.equipment import Equipment
 from hubc.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
+    from hubc.catalog.capex import CapexCatalog
     from hubc.catalog.equipment import EquipmentCatalog
     from hubc.procurement.bom import Procurement
     from hubc.spec.model import Spec
@@ -31,9 +32,13 @@ def collect_equipment(spec, items: tuple[Equipment, ...]) -> tuple[Equipment, ..
 
 
 def procurement_stage(
-    spec: Spec, source: SourceFile | None, catalog: EquipmentCatalog, items: tuple[Equipment, ...]
+    spec: Spec,
+    source: SourceFile | None,
+    catalog: EquipmentCatalog,
+    items: tuple[Equipment, ...],
+    capex_catalog: CapexCatalog | None = None,
 ) -> tuple[Procurement, list[Diagnostic]]:
     from hubc.procurement.bom import run_procurement
 
-    proc = run_procurement(spec, collect_equipment(spec, items), catalog, source)
+    proc = run_procurement(spec, collect_equipment(spec, items), catalog, source, capex_catalog)
     return proc, list(proc.diagnostics)

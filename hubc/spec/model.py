@@ -403,9 +403,28 @@ class PhaseHall:
 class Phase:
     id: str = f("Phase id", id=True)
     year: int = f("Energization year", ge=2000, le=2100)
+    month: int = f(
+        "Month of `year` the phase energizes (on its first day); order-by dates count back from it", 1, ge=1, le=12
+    )
     halls: tuple[PhaseHall, ...] = many("Halls (or copies of halls) energized in this phase")
     energize: tuple[str, ...] = many(
         "Plant energized in this phase: substation, transmission, BESS and renewable ids"
+    )
+
+
+@attrs.frozen(kw_only=True)
+class ProcurementPolicy:
+    as_of: datetime.date | None = opt(
+        "Date order-by dates are held against; default: the day of the build (pin it for reproducible builds)"
+    )
+    late_orders: Literal["warn", "error"] = f(
+        "A line whose order-by date is before `as_of` is a warning (HUB624), or an error", "warn"
+    )
+    land_krw_per_m2: float | None = opt(
+        "Land price per m2 of site; default: the catalog's figure for campus.region", ge=0, le=1e9
+    )
+    site_area_m2: float | None = opt(
+        "Site area (m2); default: building and yard footprint over the catalog's site coverage", gt=0, le=1e9
     )
 
 
@@ -442,6 +461,7 @@ class Spec:
     bess: Bess | None = opt("Battery energy storage")
     energy: Energy = sub(Energy, "Hourly energy year settings")
     phase: tuple[Phase, ...] = many("Build-out phases")
+    procurement: ProcurementPolicy = sub(ProcurementPolicy, "Procurement schedule and land: as-of date, late-order policy, land price")
     catalog: Catalog = sub(Catalog, "Catalog extensions")
     waive: tuple[Waiver, ...] = many("Accepted findings")
 
