@@ -20,6 +20,7 @@ import attrs
 if TYPE_CHECKING:
     from hubc.catalog.energy import EnergyCatalog
     from hubc.catalog.equipment import EquipmentCatalog
+    from hubc.catalog.grids import GridProfile
     from hubc.diagnostics import Diagnostic
 
 
@@ -27,10 +28,18 @@ if TYPE_CHECKING:
 class Catalog:
     equipment: EquipmentCatalog = attrs.field(eq=False)
     energy: EnergyCatalog = attrs.field(eq=False)  # its `prices` are `equipment`
+    # Grid profiles by id (`[grid] code`): frequency, standard voltages, supply bands, checks.
+    grids: dict[str, GridProfile] = attrs.field(eq=False, factory=dict)
 
     @property
     def version(self) -> str:
         return self.equipment.version
+
+    def grid_profile(self, code: str) -> GridProfile:
+        """The profile a spec's `[grid] code` names (the check reports an unknown one)."""
+        from hubc.catalog.grids import DEFAULT_CODE
+
+        return self.grids.get(code) or self.grids[DEFAULT_CODE]
 
 
 def load_catalog(

@@ -42,7 +42,7 @@ RenewableKind = Literal["solar", "onshore-wind", "offshore-wind", "ppa"]
 # Top-level tables of a catalog file that this module reads (user files may carry them).
 USER_TABLES = ("bess_container", "renewable_cost", "line_cost")
 # Tables of the shipped data/energy.toml read through `data()` only (not extensible).
-SHIPPED_ONLY_TABLES = ("conductor", "annualisation", "weather", "pue_dry_bulb", "line_cost_submarine", "line_route")
+SHIPPED_ONLY_TABLES = ("conductor", "voltage_class", "annualisation", "weather", "pue_dry_bulb", "line_cost_submarine", "line_route")
 
 # The entry whose lead time prices a container added by a user file without an [[equipment]]
 # entry of its own (a generic 20-ft LFP container).
@@ -162,6 +162,11 @@ def conductors(voltage_kv: float, construction: str) -> tuple[Conductor, ...]:
 
 def voltage_classes() -> tuple[float, ...]:
     return tuple(sorted({float(c["voltage_kv"]) for c in data()["conductor"]}))
+
+
+def voltage_class_ranges() -> tuple[dict, ...]:
+    """Each conductor class with the range of system voltages it serves (low_kv < V <= high_kv)."""
+    return tuple(data()["voltage_class"])
 
 
 def line_entry_id(voltage_class_kv: float, construction: str) -> str:

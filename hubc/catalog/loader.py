@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from hubc.catalog import energy, equipment
+from hubc.catalog import energy, equipment, grids
 from hubc.catalog.families import FAMILIES
 from hubc.diagnostics import Diagnostic, Location, Severity
 
@@ -73,7 +73,7 @@ def shipped_file_names() -> list[str]:
         for e in folder.iterdir()
         if e.name.startswith("equipment-") and e.name.endswith(".toml") and e.name not in first
     )
-    return first + entries + ["energy.toml"]
+    return first + entries + ["energy.toml", "grid-profiles.toml"]
 
 
 @attrs.define
@@ -89,6 +89,7 @@ class _State:
     renewables: dict[str, energy.RenewableCost] = attrs.field(factory=dict)
     raw_renewables: dict[str, dict] = attrs.field(factory=dict)
     derived: set[str] = attrs.field(factory=set)  # entries derived from others, recomputed at the end
+    grid_profiles: dict[str, grids.GridProfile] = attrs.field(factory=dict)
     user_files: list[str] = attrs.field(factory=list)
 
 
@@ -143,6 +144,7 @@ def _shipped_state() -> _State:
         renewables=dict(s.renewables),
         raw_renewables=dict(s.raw_renewables),
         derived=set(s.derived),
+        grid_profiles=dict(s.grid_profiles),
     )
 
 
@@ -155,7 +157,10 @@ def _merge_file(state: _State, name: str, raw: bytes, *, shipped: bool) -> list[
     if doc is None:
         return diags
     src, data = doc.source, doc.data
-    skipped = equipment.EQUIPMENT_TABLES + energy.USER_TABLES + (energy.SHIPPED_ONLY_TABLES if shipped else ())
+    skipped = (
+        equipment.EQUIPMENT_TABLES + energy.USER_TABLES + ("grid_profile",)
+        + (energy.SHIPPED_ONLY_TABLES if shipped else ())
+    )
     eq, out = equipment.stage_equipment_tables(
         src,
         data,
@@ -173,10 +178,13 @@ def _merge_file(state: _State, name: str, raw: bytes, *, shipped: bool) -> list[
     )
     en, errs = energy.stage_energy_tables(src, data, known, shipped=shipped)
     out += errs
+    profiles, errs = grids.stage_grid_tables(src, data, state.grid_profiles)
+    out += errs
     priced = [(e, r, src.at_key(p)) for e, r, p in _structure_priced(src, en, out)]
     if any(d.severity is Severity.ERROR for d in out):
         return out
     _commit(state, eq, en, priced, shipped=shipped)
+    state.grid_profiles.update(profiles)
     return out
 
 
@@ -261,4 +269,4 @@ def _catalog(state: _State) -> Catalog:
         prices=prices,
         user_files=tuple(state.user_files),
     )
-    return Catalog(equipment=prices, energy=tables)
+    return Catalog(equipment=prices, energy=tables, grids=dict(sorted(state.grid_profiles.items())))

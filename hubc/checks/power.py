@@ -1,9 +1,11 @@
 """Grid, substation and topology checks (HUB3xx).
 
 Facility peak = IT x design-day PUE against the interconnect contract and the main transformers
-under their redundancy; the interconnect voltage against KEPCO's supply bands (기본공급약관, the
-bands of catalog/data/rules.toml); the power-system impact assessment for >= 10 MW (분산에너지
-활성화 특별법 시행령 §25); Uptime tier against the electrical topology (Uptime Institute Tier
+under their redundancy; every voltage of the supply chain against the standard series of the
+spec's grid profile (`[grid] code`: KEPCO/KEC, IEC 60038, ANSI C84.1; catalog
+`data/grid-profiles.toml`) and the supply voltage against the profile's band for the contract;
+the system impact assessment where the profile applies one (Korea: 분산에너지 활성화 특별법
+시행령 §25, >= 10 MW); Uptime tier against the electrical topology (Uptime Institute Tier
 Standard: Topology).
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hubc.catalog import rules
+from hubc.catalog.grids import GridProfile, kv_list
 from hubc.checks import Ctx
 from hubc.codes import diag
 from hubc.core.loads import campus_heat, facility_peak_kva, facility_peak_kw, firm_units
@@ -22,12 +24,37 @@ from hubc.spec.model import parse_topology
 def check(ctx: Ctx) -> Iterator[Diagnostic]:
     s = ctx.spec
     it_kw = campus_heat(s).it_kw
-    peak_kw = facility_peak_kw(s, it_kw)
+    peak_mw = facility_peak_kw(s, it_kw) / 1000
     peak_mva = facility_peak_kva(s, it_kw) / 1000
-    peak_mw = peak_kw / 1000
-    pue_note = f"{it_kw / 1000:,.1f} MW IT x design PUE {s.policy.design_pue:g}"
+    yield from _contract(ctx, it_kw, peak_mw)
+    profile = ctx.the_catalog().grids.get(s.grid.code)
+    if profile is None:
+        yield _unknown_code(ctx)
+    else:
+        yield from _supply_voltage(ctx, profile)
+        yield from _impact_assessment(ctx, profile)
+        yield from _chain_standard(ctx, profile)
+    yield from _chain_voltages(ctx)
+    yield from _circuits(ctx)
+    yield from _main_transformers(ctx, peak_mva)
+    e = s.electrical
+    topo = parse_topology(e.topology)
+    if topo is None:
+        yield diag(
+            "HUB309",
+            f'unknown UPS topology "{e.topology}"',
+            ctx.at("electrical", "topology"),
+            ("electrical", "topology"),
+            help='use "2N", "N+1", "block-redundant" or a distributed-redundant "xMy" with y < x, e.g. "4M3"',
+        )
+    else:
+        yield from _tier(ctx, topo[0])
+    yield from _ups_chain(ctx)
 
-    # -- interconnect contract
+
+def _contract(ctx: Ctx, it_kw: float, peak_mw: float) -> Iterator[Diagnostic]:
+    s = ctx.spec
+    pue_note = f"{it_kw / 1000:,.1f} MW IT x design PUE {s.policy.design_pue:g}"
     if peak_mw > s.grid.contract_mw + 1e-9:
         yield diag(
             "HUB301",
@@ -38,48 +65,101 @@ def check(ctx: Ctx) -> Iterator[Diagnostic]:
             related=((ctx.at("policy", "design_pue"), "design PUE"),),
         )
 
-    # -- KEPCO supply band
-    band = rules.kepco_supply_band(s.grid.contract_mw)
-    v = s.grid.interconnect_voltage_kv
-    if v not in rules.KEPCO_VOLTAGES_KV:
+
+def _unknown_code(ctx: Ctx) -> Diagnostic:
+    known = sorted(ctx.the_catalog().grids)
+    return diag(
+        "HUB311",
+        f'unknown grid code "{ctx.spec.grid.code}"',
+        ctx.at("grid", "code"),
+        ("grid", "code"),
+        help="grid profiles in the catalog: " + ", ".join(known) + " (a catalog file may add one with [[grid_profile]])",
+    )
+
+
+def _supply_voltage(ctx: Ctx, profile: GridProfile) -> Iterator[Diagnostic]:
+    """The supply voltage is in the profile's series, and within its band for the contract."""
+    g = ctx.spec.grid
+    v = g.interconnect_voltage_kv
+    where, path = ctx.at("grid", "interconnect_voltage_kv"), ("grid", "interconnect_voltage_kv")
+    band = profile.supply_band(g.contract_mw) if "supply-band" in profile.checks else None
+    if not profile.standard(v):
+        hint = f"nearest standard {profile.id} supply voltages: {kv_list(profile.nearest(v))} kV"
+        if band is not None:
+            hint += f"; a {g.contract_mw:,.0f} MW contract is usually supplied at {band.voltage_kv:g} kV ({band.name})"
         yield diag(
             "HUB303",
-            f"{v:g} kV is not a KEPCO supply voltage ({', '.join(f'{x:g}' for x in rules.KEPCO_VOLTAGES_KV)} kV)",
-            ctx.at("grid", "interconnect_voltage_kv"),
-            ("grid", "interconnect_voltage_kv"),
-            help=f"a {s.grid.contract_mw:,.0f} MW contract is supplied at {band.voltage_kv:g} kV ({band.name})",
+            f"{v:g} kV is not a standard supply voltage under {profile.name} ({kv_list(profile.voltages_kv)} kV)",
+            where, path, help=hint,
         )
-    elif v < band.voltage_kv:
+    elif band is not None and v < band.min_kv - 1e-9:
         yield diag(
             "HUB303",
-            f"a {s.grid.contract_mw:,.0f} MW contract cannot be supplied at {v:g} kV: KEPCO supplies "
-            f"{band.low_mw:g}-{band.high_mw:g} MW at {band.voltage_kv:g} kV ({band.name})",
-            ctx.at("grid", "interconnect_voltage_kv"),
-            ("grid", "interconnect_voltage_kv"),
-            help=f"connect at {band.voltage_kv:g} kV",
+            f"a {g.contract_mw:,.0f} MW contract cannot be supplied at {v:g} kV: under {profile.name} "
+            f"{band.low_mw:g}-{band.high_mw:g} MW is supplied at {_band_kv(band)} ({band.name})",
+            where, path,
+            severity=Severity.ERROR if profile.band_below == "error" else Severity.WARNING,
+            help=f"connect at {band.voltage_kv:g} kV ({band.source})",
             related=((ctx.at("grid", "contract_mw"), "contract"),),
         )
-    elif v > band.voltage_kv:
+    elif band is not None and v > band.max_kv + 1e-9:
         yield diag(
             "HUB303",
-            f"{v:g} kV is above KEPCO's band for a {s.grid.contract_mw:,.0f} MW contract "
-            f"({band.voltage_kv:g} kV, {band.name}); expect higher connection cost",
-            ctx.at("grid", "interconnect_voltage_kv"),
-            ("grid", "interconnect_voltage_kv"),
+            f"{v:g} kV is above the {profile.id} band for a {g.contract_mw:,.0f} MW contract "
+            f"({_band_kv(band)}, {band.name}); expect higher connection cost",
+            where, path,
             severity=Severity.WARNING,
             help="keep it if later phases will raise the contract into the higher band",
         )
-    if s.grid.contract_mw >= rules.IMPACT_ASSESSMENT_MW:
+
+
+def _band_kv(band) -> str:
+    return f"{band.voltage_kv:g} kV" if band.min_kv == band.max_kv else f"{band.min_kv:g}-{band.max_kv:g} kV"
+
+
+def _impact_assessment(ctx: Ctx, profile: GridProfile) -> Iterator[Diagnostic]:
+    g = ctx.spec.grid
+    if "impact-assessment" not in profile.checks or profile.impact_assessment_mw is None:
+        return
+    if g.contract_mw >= profile.impact_assessment_mw:
         yield diag(
             "HUB304",
-            f"a {s.grid.contract_mw:,.0f} MW load needs a power-system impact assessment "
-            f"(전력계통영향평가, >= {rules.IMPACT_ASSESSMENT_MW:g} MW)",
+            f"a {g.contract_mw:,.0f} MW load needs a {profile.impact_assessment_name or 'system impact assessment'} "
+            f"({profile.impact_assessment_local + ', ' if profile.impact_assessment_local else ''}>= {profile.impact_assessment_mw:g} MW)",
             ctx.at("grid", "contract_mw"),
             ("grid", "contract_mw"),
-            help="plan for the assessment (score >= 70 of 100) before the KEPCO supply agreement; waive this once filed",
+            help=profile.impact_assessment_help or f"plan for the assessment ({profile.impact_assessment_source}); waive this once filed",
         )
 
-    # -- voltages along the chain
+
+def _chain_standard(ctx: Ctx, profile: GridProfile) -> Iterator[Diagnostic]:
+    """Line and substation voltages other than the supply voltage (reported by `_supply_voltage`)
+    are standard under the profile; the campus MV is one of its medium voltages."""
+    s = ctx.spec
+    v = s.grid.interconnect_voltage_kv
+    hv = [(("transmission", i, "voltage_kv"), t.voltage_kv, f'line "{t.id}"') for i, t in enumerate(s.transmission)]
+    hv.append((("substation", "hv_voltage_kv"), s.substation.hv_voltage_kv, "the substation HV side"))
+    for path, kv, what in hv:
+        if abs(kv - v) > 1e-9 and not profile.standard(kv):
+            yield diag(
+                "HUB303",
+                f"{what} at {kv:g} kV: not a standard voltage under {profile.name}",
+                ctx.at(*path), path,
+                help=f"nearest standard {profile.id} voltages: {kv_list(profile.nearest(kv))} kV",
+            )
+    mv = s.electrical.mv_voltage_kv
+    if not profile.standard(mv, mv=True):
+        yield diag(
+            "HUB303",
+            f"{mv:g} kV is not a standard medium voltage under {profile.name} ({kv_list(profile.mv_voltages_kv)} kV)",
+            ctx.at("electrical", "mv_voltage_kv"), ("electrical", "mv_voltage_kv"),
+            help=f"nearest standard {profile.id} medium voltages: {kv_list(profile.nearest(mv, mv=True))} kV ({profile.mv_voltages_source})",
+        )
+
+
+def _chain_voltages(ctx: Ctx) -> Iterator[Diagnostic]:
+    s = ctx.spec
+    v = s.grid.interconnect_voltage_kv
     for i, t in enumerate(s.transmission):
         if t.voltage_kv != v:
             yield diag(
@@ -107,9 +187,10 @@ def check(ctx: Ctx) -> Iterator[Diagnostic]:
             related=((ctx.at("substation", "mv_voltage_kv"), "substation MV voltage"),),
         )
 
-    # -- N-1 circuits
-    tier3 = s.policy.tier >= 3
-    sev = None if tier3 else Severity.WARNING
+
+def _circuits(ctx: Ctx) -> Iterator[Diagnostic]:
+    s = ctx.spec
+    sev = None if s.policy.tier >= 3 else Severity.WARNING
     if s.grid.circuits < 2:
         yield diag(
             "HUB306",
@@ -130,7 +211,10 @@ def check(ctx: Ctx) -> Iterator[Diagnostic]:
                 help="use a double-circuit line (N-1)",
             )
 
-    # -- main transformers
+
+def _main_transformers(ctx: Ctx, peak_mva: float) -> Iterator[Diagnostic]:
+    s = ctx.spec
+    sub = s.substation
     if sub.hv_voltage_kv == sub.mv_voltage_kv:
         if sub.transformers:
             yield diag(
@@ -140,7 +224,8 @@ def check(ctx: Ctx) -> Iterator[Diagnostic]:
                 ("substation", "transformers"),
                 help="set transformers = 0 for an MV switching station",
             )
-    elif sub.transformers == 0 or sub.transformer_mva <= 0:
+        return
+    if sub.transformers == 0 or sub.transformer_mva <= 0:
         yield diag(
             "HUB307",
             f"a {sub.hv_voltage_kv:g}/{sub.mv_voltage_kv:g} kV substation needs main transformers",
@@ -148,49 +233,38 @@ def check(ctx: Ctx) -> Iterator[Diagnostic]:
             ("substation", "transformers"),
             help="give transformers and transformer_mva",
         )
-    else:
-        firm = firm_units(sub.transformers, sub.redundancy)
-        firm_mva = firm * sub.transformer_mva
-        if peak_mva > firm_mva + 1e-9:
-            yield diag(
-                "HUB302",
-                f"facility peak {peak_mva:,.1f} MVA exceeds the {firm_mva:,.0f} MVA left when the redundant "
-                f"main transformers are out ({sub.transformers} x {sub.transformer_mva:g} MVA, {sub.redundancy})",
-                ctx.at("substation", "transformer_mva"),
-                ("substation", "transformer_mva"),
-                help=f"use at least {peak_mva / max(firm, 1):,.1f} MVA units or add transformers",
-                related=((ctx.at("substation", "transformers"), "transformer count"),),
-            )
-        else:
-            loading = peak_mva / (sub.transformers * sub.transformer_mva)
-            limit = 0.5 if sub.redundancy == "2N" else s.policy.transformer_max_loading
-            if loading > limit + 1e-9:
-                yield diag(
-                    "HUB302",
-                    f"main transformers run at {loading:.0%} of nameplate in normal operation, above the "
-                    f"{limit:.0%} policy limit",
-                    ctx.at("substation", "transformer_mva"),
-                    ("substation", "transformer_mva"),
-                    severity=Severity.WARNING,
-                    help="thermal cycling shortens transformer life (IEC 60076-7); add capacity or raise the policy limit",
-                    related=((ctx.at("policy", "transformer_max_loading"), "policy limit"),),
-                )
-
-    # -- tier vs topology
-    e = s.electrical
-    topo = parse_topology(e.topology)
-    if topo is None:
+        return
+    firm = firm_units(sub.transformers, sub.redundancy)
+    firm_mva = firm * sub.transformer_mva
+    if peak_mva > firm_mva + 1e-9:
         yield diag(
-            "HUB309",
-            f'unknown UPS topology "{e.topology}"',
-            ctx.at("electrical", "topology"),
-            ("electrical", "topology"),
-            help='use "2N", "N+1", "block-redundant" or a distributed-redundant "xMy" with y < x, e.g. "4M3"',
+            "HUB302",
+            f"facility peak {peak_mva:,.1f} MVA exceeds the {firm_mva:,.0f} MVA left when the redundant "
+            f"main transformers are out ({sub.transformers} x {sub.transformer_mva:g} MVA, {sub.redundancy})",
+            ctx.at("substation", "transformer_mva"),
+            ("substation", "transformer_mva"),
+            help=f"use at least {peak_mva / max(firm, 1):,.1f} MVA units or add transformers",
+            related=((ctx.at("substation", "transformers"), "transformer count"),),
         )
-    else:
-        yield from _tier(ctx, topo[0])
+        return
+    loading = peak_mva / (sub.transformers * sub.transformer_mva)
+    limit = 0.5 if sub.redundancy == "2N" else s.policy.transformer_max_loading
+    if loading > limit + 1e-9:
+        yield diag(
+            "HUB302",
+            f"main transformers run at {loading:.0%} of nameplate in normal operation, above the "
+            f"{limit:.0%} policy limit",
+            ctx.at("substation", "transformer_mva"),
+            ("substation", "transformer_mva"),
+            severity=Severity.WARNING,
+            help="thermal cycling shortens transformer life (IEC 60076-7); add capacity or raise the policy limit",
+            related=((ctx.at("policy", "transformer_max_loading"), "policy limit"),),
+        )
 
-    # -- UPS system vs its modules and its unit substation
+
+def _ups_chain(ctx: Ctx) -> Iterator[Diagnostic]:
+    s = ctx.spec
+    e = s.electrical
     if e.ups_module_kw > e.ups_system_kw:
         yield diag(
             "HUB310",

@@ -40,6 +40,7 @@ from hubc.electrical.network import (
 )
 from hubc.electrical.sizing import SQRT3, Decision, ElectricalSizing
 from hubc.spec.model import Spec, redundancy_spares
+from hubc.electrical.hv_scheme import grid_frequency_hz
 
 TIE_Z_OHM = 0.001  # busbar and breaker of a tie or coupler: small, so its current is reported
 
@@ -502,7 +503,7 @@ class _Builder:
         spec = self.spec
         return Network(
             name=spec.campus.id,
-            f_hz=float(cat.table("short_circuit")["frequency_hz"]),
+            f_hz=grid_frequency_hz(spec),
             philosophy=arr.philosophy,
             generator_transfer=spec.electrical.generator_transfer,
             buses=tuple(self.buses),

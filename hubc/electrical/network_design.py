@@ -36,6 +36,7 @@ from hubc.electrical.ratings import Measure, Ratings, choose_ratings, min_cable_
 from hubc.electrical.sizing import Decision, ElectricalSizing, choose_mv_cable
 from hubc.electrical.stage import FeederDesign, design_feeders
 from hubc.electrical.studies import Studies, Study, clearing_time, run_studies, short_circuit, thermal_current_ka
+from hubc.electrical.hv_scheme import grid_frequency_hz
 
 MAX_PASSES = 3
 
@@ -98,7 +99,7 @@ class _Designer:
         self.arr = sz.arrangement()
         self.vk = main_transformer_vk(sz.main_tx_mva) if sz.main_tx_count else 0.0
         self.measures: list[Measure] = []
-        self.f_hz = float(cat.table("short_circuit")["frequency_hz"])
+        self.f_hz = grid_frequency_hz(spec)
         # a measure only for a duty beyond the class's largest standard rating; a rating fixed in
         # the spec below its duty is the user's to change (HUB752)
         self.limit = cat.switchgear_class(sz.mv_voltage_kv).max_short_circuit_ka

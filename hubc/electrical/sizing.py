@@ -19,7 +19,7 @@ from collections.abc import Mapping
 import attrs
 
 from hubc.catalog import electrical as cat
-from hubc.catalog import rules
+from hubc.catalog import grids
 from hubc.core.derived import NOT_IN_JSON, derived
 from hubc.core.loads import cdu_pump_kw_per_kw, cdus_installed, facility_peak_kw, units_needed
 from hubc.core.types import RowLoad
@@ -449,11 +449,13 @@ def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], so
 
     # -- utility interconnect: KEPCO supply band for the contract (domain.md §3.1, §8.2); the
     # spec check (HUB303) reports a mismatch, this records the rule and its inputs
-    band = rules.kepco_supply_band(spec.grid.contract_mw)
+    profile = grids.profile_for(spec)
+    band = grids.band_or_own(profile, spec.grid.contract_mw, spec.grid.interconnect_voltage_kv)
     dec.append(
         Decision(
             item="utility-interconnect",
-            rule="KEPCO supply voltage by contract band: <=10 MW 22.9 kV general, 10-40 MW 22.9 kV dedicated, 40-400 MW 154 kV, above 345 kV",
+            rule=f"{profile.name}: supply voltage by contract band ("
+            + "; ".join(f"{b.low_mw:g}-{b.high_mw:g} MW {b.voltage_kv:g} kV" for b in profile.band) + ")",
             inputs=(("contract_mw", spec.grid.contract_mw), ("facility_mw", peak_kw / 1000), ("circuits", spec.grid.circuits)),
             result=(("band", band.name), ("band_voltage_kv", band.voltage_kv), ("spec_voltage_kv", spec.grid.interconnect_voltage_kv), ("n_minus_1", "yes" if spec.grid.circuits >= 2 else "no")),
             source=band.source,

@@ -105,11 +105,17 @@ class Policy:
 
 @attrs.frozen(kw_only=True)
 class Grid:
+    code: str = f(
+        "Grid code the campus is designed to: a grid profile of the catalog (`kepco`: Korea, KEPCO "
+        "supply terms and KEC; `iec-50hz`: IEC 60038; `ansi-60hz`: ANSI C84.1), which sets the "
+        "frequency, the standard voltages and the supply bands",
+        "kepco",
+    )
     interconnect_voltage_kv: float = f(
-        "Utility interconnect voltage (KEPCO: 22.9, 154 or 345 kV)", gt=0, le=800
+        "Utility interconnect voltage (standard under the grid code; KEPCO: 22.9, 154 or 345 kV)", gt=0, le=800
     )
     contract_mw: float = f("Contracted import capacity at the interconnect (MW)", gt=0, le=20000)
-    utility_substation: str = f("Name of the KEPCO substation the campus connects to", "")
+    utility_substation: str = f("Name of the utility substation the campus connects to", "")
     circuits: int = f("Number of utility circuits (2 or more for N-1)", 2, ge=1, le=12)
     carbon_intensity_tco2_per_mwh: float = f(
         "Grid emission factor for location-based scope 2 (Korea 2023: 0.4173)", 0.4173, ge=0, le=2
