@@ -37,6 +37,7 @@ def check(ctx: Ctx) -> Iterator[Diagnostic]:
     yield from _chain_voltages(ctx)
     yield from _circuits(ctx)
     yield from _main_transformers(ctx, peak_mva)
+    yield from _hv_stage(ctx, profile, peak_mva)
     e = s.electrical
     topo = parse_topology(e.topology)
     if topo is None:
@@ -259,6 +260,47 @@ def _main_transformers(ctx: Ctx, peak_mva: float) -> Iterator[Diagnostic]:
             severity=Severity.WARNING,
             help="thermal cycling shortens transformer life (IEC 60076-7); add capacity or raise the policy limit",
             related=((ctx.at("policy", "transformer_max_loading"), "policy limit"),),
+        )
+
+
+def _hv_stage(ctx: Ctx, profile: GridProfile | None, peak_mva: float) -> Iterator[Diagnostic]:
+    """A two-stage chain: its intermediate voltage lies between the supply and the MV and is
+    standard under the grid code; its HV/HV transformers carry the peak with the redundant ones out."""
+    sub = ctx.spec.substation
+    st = sub.hv_stage
+    if st is None:
+        return
+    path = ("substation", "hv_stage", "voltage_kv")
+    if not sub.mv_voltage_kv < st.voltage_kv < sub.hv_voltage_kv:
+        yield diag(
+            "HUB305",
+            f"the HV/HV stage steps {sub.hv_voltage_kv:g} kV to {st.voltage_kv:g} kV, which is not between the supply "
+            f"and the {sub.mv_voltage_kv:g} kV MV",
+            ctx.at(*path), path,
+            related=((ctx.at("substation", "hv_voltage_kv"), "substation HV voltage"),),
+        )
+    elif profile is not None and not profile.standard(st.voltage_kv):
+        yield diag(
+            "HUB303",
+            f"the HV/HV stage's {st.voltage_kv:g} kV is not a standard voltage under {profile.name}",
+            ctx.at(*path), path,
+            help=f"nearest standard {profile.id} voltages: {kv_list(profile.nearest(st.voltage_kv))} kV",
+        )
+    if sub.transformers == 0:
+        yield diag(
+            "HUB307",
+            f"a two-stage chain ({sub.hv_voltage_kv:g}/{st.voltage_kv:g}/{sub.mv_voltage_kv:g} kV) needs main transformers below its HV/HV stage",
+            ctx.at("substation", "transformers"), ("substation", "transformers"),
+            help="give transformers and transformer_mva for the intermediate/MV stage",
+        )
+    firm = firm_units(st.transformers, st.redundancy) * st.transformer_mva
+    if peak_mva > firm + 1e-9:
+        yield diag(
+            "HUB302",
+            f"facility peak {peak_mva:,.1f} MVA exceeds the {firm:,.0f} MVA of HV/HV transformers left when the redundant "
+            f"ones are out ({st.transformers} x {st.transformer_mva:g} MVA, {st.redundancy})",
+            ctx.at("substation", "hv_stage", "transformer_mva"), ("substation", "hv_stage", "transformer_mva"),
+            help=f"use at least {peak_mva / max(firm_units(st.transformers, st.redundancy), 1):,.1f} MVA units or add transformers",
         )
 
 

@@ -35,6 +35,7 @@ from hubc.electrical.sizing import SQRT3, CableChoice, Decision, ElectricalSizin
 from hubc.electrical.studies import Studies
 from hubc.electrical.verify import Verification, _mech_after_feeder_loss, feeder_duty, verify_electrical
 from hubc.spec.model import Spec
+from hubc.electrical.hv_scheme import HvScheme, hv_stage_equipment, main_hv_kv, size_hv_scheme
 
 
 @attrs.frozen(kw_only=True)
@@ -321,6 +322,7 @@ class ElectricalResult:
             e.append(Equipment(id=f"{sz.substation_id}/hv-switchgear", family="hv-switchgear", description=f"{self.hv_voltage_kv:g} kV GIS bays: {self.circuits} line, {ntx} transformer, 1 bus coupler", rating=self.hv_voltage_kv, rating_unit="kV", quantity=self.circuits + ntx + 1, system="grid", area=sz.substation_id, spec_path=("substation", "transformers")))
         bays = max(ntx, 1) + feeders + max(ntx - 1, 0) + sz.generators
         e.append(Equipment(id=f"{sz.substation_id}/mv-switchgear", family="mv-switchgear", description=f"{sz.mv_voltage_kv:g} kV switchgear bays ({sz.feeder_breaker_a:g} A, 25 kA): {max(ntx, 1)} incomer, {feeders} feeder, {max(ntx - 1, 0)} bus tie, {sz.generators} generator", rating=sz.mv_voltage_kv, rating_unit="kV", quantity=bays, system="electrical", area=sz.substation_id, spec_path=("electrical", "mv_voltage_kv")))
+        e += hv_stage_equipment(net, self.hv_scheme, sub)
         if sz.mech_uss:
             e.append(Equipment(id="campus/mechanical-unit-substation", family="unit-substation", description=f"Mechanical unit substation {sz.uss_kva:g} kVA (N+1)", rating=sz.uss_kva, rating_unit="kVA", quantity=sz.mech_uss, system="electrical", area="campus", spec_path=("cooling_plant", "power_kw_per_kw")))
             e.append(Equipment(id="campus/mechanical-lv-switchboard", family="lv-switchboard", description=f"Mechanical LV switchboard {sz.lv_board_frame_a:g} A", rating=sz.lv_board_frame_a, rating_unit="A", quantity=sz.mech_uss, system="electrical", area="campus", spec_path=("cooling_plant", "power_kw_per_kw")))
@@ -378,6 +380,7 @@ class ElectricalResult:
                 e.append(Equipment(id=f"{sub}/hv-gis-{role}-{amps:g}a", family="hv-switchgear", description=f"{kv:g} kV GIS {role} bay {amps:g} A, {ka:g} kA (worst duty {duty:,.0f} A)", rating=kv, rating_unit="kV", quantity=len(bays), system="grid", area=sub, spec_path=("substation", "transformers")))
             else:
                 e.append(Equipment(id=f"{area}/mv-switchgear-{role}-{amps:g}a", family="mv-switchgear", description=f"{kv:g} kV switchgear {role} bay {amps:g} A, {ka:g} kA (worst duty {duty:,.0f} A)", rating=amps, rating_unit="A", quantity=len(bays), system="electrical", area=area, spec_path=("electrical", "mv_voltage_kv")))
+        e += hv_stage_equipment(net, self.hv_scheme, sub)
         if sz.mech_uss:
             e.append(Equipment(id="campus/mechanical-unit-substation", family="unit-substation", description=f"Mechanical unit substation {sz.uss_kva:g} kVA (N+1, survives a feeder loss)", rating=sz.uss_kva, rating_unit="kVA", quantity=sz.mech_uss, system="electrical", area="campus", spec_path=("cooling_plant", "power_kw_per_kw")))
             e += self._cables("campus", spec_path=("cooling_plant", "power_kw_per_kw"), prefix="campus/mechanical-mv-cable")
@@ -437,6 +440,8 @@ class ElectricalResult:
     generator_plan: GeneratorPlan | None = None
     network_decisions: tuple[Decision, ...] = ()
     main_vk_percent: float = 0.0
+    # the grid code's frequency, the HV buses with their breakers by bus scheme, a two-stage chain
+    hv_scheme: HvScheme | None = None
 
 
 def _block_loads(h: HallAssignment) -> dict[str, float]:
@@ -527,8 +532,9 @@ def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], sou
         greedy=capacity(sz, greedy),
         diagnostics=tuple(diags),
         feeder_designs=designs,
-        hv_voltage_kv=spec.substation.hv_voltage_kv,
+        hv_voltage_kv=main_hv_kv(spec),
         circuits=spec.grid.circuits,
+        hv_scheme=size_hv_scheme(spec),
         autonomy_min=spec.electrical.ups_autonomy_min,
         generator_redundancy=spec.electrical.generator_redundancy,
         network=nd.network if nd else None,

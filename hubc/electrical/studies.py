@@ -46,6 +46,7 @@ from hubc.electrical.build import GeneratorPlan, block_input, copy_prefix
 from hubc.electrical.feeds import Assignment, HallAssignment
 from hubc.electrical.network import Network
 from hubc.electrical.sizing import ElectricalSizing
+from hubc.electrical.hv_scheme import hv_stage_failures
 
 TOL = 1e-6
 BATCH_BUSES = 6000  # buses per batched load flow of independent scenario replicas (halls)
@@ -1071,6 +1072,7 @@ class Study:
         self._recharge(flow, halls)
         self._transformer_losses(flow)
         self._circuit_losses(flow)
+        hv_stage_failures(net, flow, self.sz.facility_kw)
         # bus sections: the worst failure of each hall in any copy, screened, then confirmed
         self._section_scenarios(flow, halls, base_loads)
         # mechanical feeders and unit substations: survivors share the non-UPS load

@@ -147,6 +147,20 @@ class Transmission:
 # ------------------------------------------------------------------------------ substation
 
 
+BusScheme = Literal["single", "sectionalised", "double-bus", "breaker-and-a-half", "ring"]
+
+
+@attrs.frozen(kw_only=True)
+class HvStage:
+    """The first stage of a two-stage HV chain (e.g. 230/69 kV ahead of 69/13.8 kV main transformers)."""
+
+    voltage_kv: float = f("Intermediate voltage (kV): the HV/HV transformers' low side, the main transformers' high side", gt=0, le=800)
+    transformer_mva: float = f("Rating of each HV/HV transformer (MVA)", gt=0, le=2000)
+    transformers: int = f("HV/HV transformers installed", ge=1, le=16)
+    redundancy: Redundancy = f("HV/HV transformer redundancy", "N+1")
+    bus_scheme: BusScheme = f("Bus scheme of the intermediate-voltage bus", "sectionalised")
+
+
 @attrs.frozen(kw_only=True)
 class Substation:
     id: str = f("Substation id", id=True)
@@ -157,6 +171,12 @@ class Substation:
         "Main transformers installed; 0 when the campus takes supply at its MV voltage", ge=0, le=64
     )
     redundancy: Redundancy = f("Main transformer redundancy", "N+1")
+    bus_scheme: BusScheme = f(
+        "HV bus scheme: `single` bus, `sectionalised` single bus (one bus-section breaker), "
+        "`double-bus` (one coupler), `breaker-and-a-half` (3 breakers per 2 circuits) or `ring`",
+        "sectionalised",
+    )
+    hv_stage: HvStage | None = f("Two-stage HV chain: HV/HV transformers ahead of the main transformers", None)
 
 
 # ---------------------------------------------------------------------------- racks & pods
