@@ -175,3 +175,74 @@ def test_profile_frequency_reaches_the_network(family_builds):
     _, built = family_builds["plain"]
     assert built.design.electrical.network.f_hz == 60
     assert built.design.energy.interconnect.grid_code == "ansi-60hz"
+
+
+# ------------------------------------------------------------------- bus schemes, HV chain
+
+
+@pytest.mark.parametrize(
+    ("scheme", "circuits", "expected"),
+    [
+        ("single", 6, 6),  # one breaker per circuit
+        ("sectionalised", 6, 7),  # plus the bus-section breaker
+        ("double-bus", 6, 7),  # plus the bus coupler
+        ("breaker-and-a-half", 4, 6),  # 2 diameters x 3 = 1.5 per circuit
+        ("breaker-and-a-half", 5, 9),  # an odd circuit still takes a whole diameter
+        ("ring", 5, 5),  # one per circuit
+    ],
+)
+def test_breakers_per_bus_scheme(scheme, circuits, expected):
+    from hubc.electrical.hv_scheme import breakers
+
+    assert breakers(scheme, circuits)[0] == expected
+
+
+MESA = (SPECS / "mesa-ansi-50mw.toml").read_text("utf-8")
+
+
+def test_two_stage_chain_is_sized_by_scheme():
+    from hubc.electrical.hv_scheme import size_hv_scheme
+    from tests.test_energy_stage import spec_of
+
+    spec, _ = spec_of(MESA)
+    hv = size_hv_scheme(spec)
+    # 230 kV breaker-and-a-half: 2 line circuits + 2 HV/HV transformer bays = 4 circuits, 6 breakers;
+    # 69 kV ring: 2 HV/HV transformers + 3 main transformers = 5 circuits, 5 breakers.
+    assert [(b.voltage_kv, b.scheme, b.circuits, b.breakers) for b in hv.buses] == [
+        (230, "breaker-and-a-half", 4, 6),
+        (69, "ring", 5, 5),
+    ]
+    assert hv.breakers == 11 and hv.frequency_hz == 60 and hv.grid_code == "ansi-60hz"
+
+
+def test_hv_stage_checks(tmp_path):
+    bad = MESA.replace("voltage_kv = 69\ntransformer_mva = 100", "voltage_kv = 66\ntransformer_mva = 40")
+    checked = _checked(tmp_path, bad)
+    found = {(d.code, d.key_path) for d in checked.diagnostics}
+    # 66 kV is no ANSI voltage (|69 - 66| = 3, |46 - 66| = 20, |34.5 - 66| = 31.5, |115 - 66| = 49:
+    # nearest 34.5, 46, 69 kV); two 40 MVA units N+1 leave 40 MVA for
+    # the 49.3 MW x 1.40 / 0.95 = 72.7 MVA peak.
+    assert ("HUB303", "substation.hv_stage.voltage_kv") in found
+    assert ("HUB302", "substation.hv_stage.transformer_mva") in found
+    d = next(d for d in checked.diagnostics if d.code == "HUB303")
+    assert "34.5, 46, 69 kV" in d.help
+
+
+def test_the_ansi_example_studies_its_hv_hv_transformers(example_outputs):
+    import json
+
+    design = json.loads(example_outputs["mesa-ansi-50mw"]["design.json"])
+    net = design["electrical"]["network"]
+    assert net["f_hz"] == 60
+    hvhv = [t for t in net["transformers"] if t["role"] == "hv-hv"]
+    assert [(t["vn_hv_kv"], t["vn_lv_kv"], t["sn_mva"]) for t in hvhv] == [(230, 69, 100)] * 2
+    # The main transformers hang below the 69 kV stage.
+    assert {(t["vn_hv_kv"], t["vn_lv_kv"]) for t in net["transformers"] if t["role"] == "main"} == {(69, 34.5)}
+    # Each HV/HV transformer lost: the other carries the campus (N+1), nothing is lost.
+    scenarios = {s["id"]: s for s in design["electrical"]["studies"]["scenarios"]}
+    for t in hvhv:
+        s = scenarios[f"{t['unit']}/fails"]
+        assert s["lost_kw"] == 0 and s["ok"]
+    iec = json.loads(example_outputs["johor-iec-50mw"]["design.json"])
+    assert iec["electrical"]["network"]["f_hz"] == 50
+    assert iec["cooling"]["wue_l_per_kwh"] > 1.5
