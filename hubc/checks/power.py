@@ -235,18 +235,9 @@ def _main_transformers(ctx: Ctx, peak_mva: float) -> Iterator[Diagnostic]:
             help="give transformers and transformer_mva",
         )
         return
-    firm = firm_units(sub.transformers, sub.redundancy)
-    firm_mva = firm * sub.transformer_mva
-    if peak_mva > firm_mva + 1e-9:
-        yield diag(
-            "HUB302",
-            f"facility peak {peak_mva:,.1f} MVA exceeds the {firm_mva:,.0f} MVA left when the redundant "
-            f"main transformers are out ({sub.transformers} x {sub.transformer_mva:g} MVA, {sub.redundancy})",
-            ctx.at("substation", "transformer_mva"),
-            ("substation", "transformer_mva"),
-            help=f"use at least {peak_mva / max(firm, 1):,.1f} MVA units or add transformers",
-            related=((ctx.at("substation", "transformers"), "transformer count"),),
-        )
+    short = _firm_short(ctx, ("substation",), "main transformers", sub, peak_mva)
+    if short is not None:
+        yield short
         return
     loading = peak_mva / (sub.transformers * sub.transformer_mva)
     limit = 0.5 if sub.redundancy == "2N" else s.policy.transformer_max_loading
@@ -261,6 +252,24 @@ def _main_transformers(ctx: Ctx, peak_mva: float) -> Iterator[Diagnostic]:
             help="thermal cycling shortens transformer life (IEC 60076-7); add capacity or raise the policy limit",
             related=((ctx.at("policy", "transformer_max_loading"), "policy limit"),),
         )
+
+
+def _firm_short(ctx: Ctx, table: tuple, what: str, t, peak_mva: float) -> Diagnostic | None:
+    """HUB302 when the transformers of `table` (transformers, transformer_mva, redundancy) left
+    with the redundant ones out cannot carry the facility peak."""
+    firm = firm_units(t.transformers, t.redundancy)
+    firm_mva = firm * t.transformer_mva
+    if peak_mva <= firm_mva + 1e-9:
+        return None
+    return diag(
+        "HUB302",
+        f"facility peak {peak_mva:,.1f} MVA exceeds the {firm_mva:,.0f} MVA left when the redundant "
+        f"{what} are out ({t.transformers} x {t.transformer_mva:g} MVA, {t.redundancy})",
+        ctx.at(*table, "transformer_mva"),
+        table + ("transformer_mva",),
+        help=f"use at least {peak_mva / max(firm, 1):,.1f} MVA units or add transformers",
+        related=((ctx.at(*table, "transformers"), "transformer count"),),
+    )
 
 
 def _hv_stage(ctx: Ctx, profile: GridProfile | None, peak_mva: float) -> Iterator[Diagnostic]:
@@ -293,15 +302,9 @@ def _hv_stage(ctx: Ctx, profile: GridProfile | None, peak_mva: float) -> Iterato
             ctx.at("substation", "transformers"), ("substation", "transformers"),
             help="give transformers and transformer_mva for the intermediate/MV stage",
         )
-    firm = firm_units(st.transformers, st.redundancy) * st.transformer_mva
-    if peak_mva > firm + 1e-9:
-        yield diag(
-            "HUB302",
-            f"facility peak {peak_mva:,.1f} MVA exceeds the {firm:,.0f} MVA of HV/HV transformers left when the redundant "
-            f"ones are out ({st.transformers} x {st.transformer_mva:g} MVA, {st.redundancy})",
-            ctx.at("substation", "hv_stage", "transformer_mva"), ("substation", "hv_stage", "transformer_mva"),
-            help=f"use at least {peak_mva / max(firm_units(st.transformers, st.redundancy), 1):,.1f} MVA units or add transformers",
-        )
+    short = _firm_short(ctx, ("substation", "hv_stage"), "HV/HV transformers", st, peak_mva)
+    if short is not None:
+        yield short
 
 
 def _ups_chain(ctx: Ctx) -> Iterator[Diagnostic]:
