@@ -303,7 +303,7 @@ class ElectricalResult:
             rows = sum(1 for it in hp.items if it.kind == "row")
             busways = rows * sz.paths * h.copies
             e += [
-                Equipment(id=f"{h.hall}/ups-module", family="ups-module", description=f"UPS module {sz.module_kw:g} kW ({sz.modules_per_block} per {sz.block_kw:g} kW block, {sz.topology.label})", rating=sz.module_kw, rating_unit="kW", quantity=nb * sz.modules_per_block, system="electrical", area=h.hall, spec_path=("electrical", "ups_module_kw")),
+                Equipment(id=f"{h.hall}/ups-module", family="ups-module", description=f"UPS module {sz.module_kw:g} kW{self.hz} ({sz.modules_per_block} per {sz.block_kw:g} kW block, {sz.topology.label})", rating=sz.module_kw, rating_unit="kW", quantity=nb * sz.modules_per_block, system="electrical", area=h.hall, spec_path=("electrical", "ups_module_kw")),
                 Equipment(id=f"{h.hall}/ups-battery", family="ups-battery", description=f"UPS battery string, {self.autonomy_min:g} min at {sz.block_kw:g} kW", rating=round(sz.battery_kwh_per_block, 1), rating_unit="kWh", quantity=nb, system="electrical", area=h.hall, spec_path=("electrical", "ups_autonomy_min")),
                 Equipment(id=f"{h.hall}/unit-substation", family="unit-substation", description=f"Unit substation {sz.mv_voltage_kv:g} kV / {sz.lv_voltage_v:g} V, {sz.uss_kva:g} kVA, Z {sz.uss_z_pu:.2%}", rating=sz.uss_kva, rating_unit="kVA", quantity=nb, system="electrical", area=h.hall, spec_path=("electrical", "unit_substation_kva")),
                 Equipment(id=f"{h.hall}/lv-switchboard", family="lv-switchboard", description=f"LV switchboard {sz.lv_board_frame_a:g} A, {sz.lv_fault_ka:g} kA", rating=sz.lv_board_frame_a, rating_unit="A", quantity=nb, system="electrical", area=h.hall, spec_path=("electrical", "unit_substation_kva")),
@@ -328,7 +328,7 @@ class ElectricalResult:
             e.append(Equipment(id="campus/mechanical-lv-switchboard", family="lv-switchboard", description=f"Mechanical LV switchboard {sz.lv_board_frame_a:g} A", rating=sz.lv_board_frame_a, rating_unit="A", quantity=sz.mech_uss, system="electrical", area="campus", spec_path=("cooling_plant", "power_kw_per_kw")))
         if asg.mech_feeders:
             e += self._cables("campus", spec_path=("cooling_plant", "power_kw_per_kw"), prefix="campus/mechanical-mv-cable")
-        e.append(Equipment(id="campus/generator", family="generator", description=f"Diesel generator {sz.generator_kw:g} kW DCC ({self.generator_redundancy})", rating=sz.generator_kw, rating_unit="kW", quantity=sz.generators, system="electrical", area="campus", spec_path=("electrical", "generator_kw")))
+        e.append(Equipment(id="campus/generator", family="generator", description=f"Diesel generator {sz.generator_kw:g} kW DCC{self.hz} ({self.generator_redundancy})", rating=sz.generator_kw, rating_unit="kW", quantity=sz.generators, system="electrical", area="campus", spec_path=("electrical", "generator_kw")))
         return tuple(sorted(e, key=lambda x: x.id))
 
     def _lv_boards(self) -> list[Equipment]:
@@ -386,7 +386,7 @@ class ElectricalResult:
             e += self._cables("campus", spec_path=("cooling_plant", "power_kw_per_kw"), prefix="campus/mechanical-mv-cable")
         if net.generators:
             islands = len(self.generator_plan.islands) if self.generator_plan else 1
-            e.append(Equipment(id="campus/generator", family="generator", description=f"Diesel generator {sz.generator_kw:g} kW DCC ({self.generator_redundancy} per island, {islands} island(s))", rating=sz.generator_kw, rating_unit="kW", quantity=len(net.generators), system="electrical", area="campus", spec_path=("electrical", "generator_kw")))
+            e.append(Equipment(id="campus/generator", family="generator", description=f"Diesel generator {sz.generator_kw:g} kW DCC{self.hz} ({self.generator_redundancy} per island, {islands} island(s))", rating=sz.generator_kw, rating_unit="kW", quantity=len(net.generators), system="electrical", area="campus", spec_path=("electrical", "generator_kw")))
         return e
 
     def _cables(self, area: str, *, spec_path: tuple, prefix: str) -> list[Equipment]:
@@ -442,6 +442,11 @@ class ElectricalResult:
     main_vk_percent: float = 0.0
     # the grid code's frequency, the HV buses with their breakers by bus scheme, a two-stage chain
     hv_scheme: HvScheme | None = None
+
+    @property
+    def hz(self) -> str:
+        """", 60 Hz": the grid code's frequency for the generator and UPS descriptions."""
+        return f", {self.hv_scheme.frequency_hz:g} Hz" if self.hv_scheme is not None else ""
 
 
 def _block_loads(h: HallAssignment) -> dict[str, float]:
