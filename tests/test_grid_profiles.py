@@ -93,6 +93,8 @@ tag = "S"
     (tmp_path / "tnb.toml").write_text((tmp_path / "tnb.toml").read_text().replace('checks = ["supply-band"]', "checks = []"))
     checked = _checked(tmp_path, text)
     assert checked.catalog.grids["tnb"].frequency_hz == 50
+    # The energy stage's interconnect sizing reads the same merged profiles.
+    assert checked.catalog.energy.grids["tnb"] is checked.catalog.grids["tnb"]
     # 22.9 kV is no TNB voltage: nearest 11, 22, 33 kV.
     d = next(d for d in checked.diagnostics if d.code == "HUB303" and d.key_path == "grid.interconnect_voltage_kv")
     assert "11, 22, 33 kV" in d.help

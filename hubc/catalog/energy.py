@@ -217,6 +217,8 @@ class EnergyCatalog:
     renewables: dict[str, RenewableCost] = attrs.field(eq=False)
     prices: EquipmentCatalog = attrs.field(eq=False)
     user_files: tuple[str, ...] = ()
+    # the grid profiles merged with the user files' (the interconnect's supply bands)
+    grids: dict = attrs.field(eq=False, factory=dict)
 
     def bess_containers(self) -> dict[str, BessContainer]:
         return dict(self.containers)

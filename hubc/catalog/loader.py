@@ -262,11 +262,13 @@ def _catalog(state: _State) -> Catalog:
         where=state.where,
         user_files=tuple(state.user_files),
     )
+    profiles = dict(sorted(state.grid_profiles.items()))
     tables = energy.EnergyCatalog(
         version=version,
         containers=dict(sorted(state.containers.items())),
         renewables=dict(state.renewables),
         prices=prices,
         user_files=tuple(state.user_files),
+        grids=profiles,
     )
-    return Catalog(equipment=prices, energy=tables, grids=dict(sorted(state.grid_profiles.items())))
+    return Catalog(equipment=prices, energy=tables, grids=profiles)

@@ -141,8 +141,10 @@ def size_interconnect(
     catalog = catalog if catalog is not None else cat.shipped()
     if profile is None:
         from hubc.catalog import shipped_catalog
+        from hubc.catalog.grids import DEFAULT_CODE
 
-        profile = shipped_catalog().grid_profile(spec.grid.code)
+        grids = catalog.grids or shipped_catalog().grids
+        profile = grids.get(spec.grid.code) or grids[DEFAULT_CODE]
     g = spec.grid
     diags: list[Diagnostic] = []
     band = profile.supply_band(g.contract_mw)
