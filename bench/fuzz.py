@@ -49,6 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.catalog_entries import ACME_CONTAINER, QUOTED_SWITCHGEAR
 from hubc.spec.model import Spec
 
 EXAMPLES = {p.name: p.read_text("utf-8") for p in sorted((ROOT / "specs").glob("*.toml"))}
@@ -79,45 +80,7 @@ FILE_REFS = [
     "sub/../good.csv", "./good.csv",
 ]
 
-GOOD_CATALOG = '''version = "fuzz-1"
-
-[[equipment]]
-id = "mv-switchgear-quote"
-family = "mv-switchgear"
-description = "Quoted 24 kV switchgear panel"
-rating = 24
-rating_unit = "kV"
-rating_min = 12
-rating_max = 36
-cost_krw = 110_000_000
-scale_exponent = 1.0
-cost_source = "quote"
-cost_date = "2026-10"
-cost_tag = "V"
-lead_weeks = 20
-lead_source = "quote"
-lead_tag = "V"
-domestic_vendors = ["ls-electric"]
-import_fallback = ["Vertiv (US)"]
-origin = "domestic"
-
-[[bess_container]]
-id = "acme-bess-4mwh"
-name = "ACME 4 MWh (20-ft, LFP)"
-vendor = "ACME"
-domestic = true
-energy_mwh = 4.0
-c_rate = 0.5
-round_trip_efficiency = 0.90
-depth_of_discharge = 0.95
-eol_state_of_health = 0.80
-lifetime_years = 20
-cost_usd_per_kwh = 120.0
-pcs_cost_usd_per_kw = 60.0
-source = "vendor quote Q-123 (illustrative)"
-date = "2026-10"
-tag = "V"
-'''
+GOOD_CATALOG = 'version = "fuzz-1"\n' + QUOTED_SWITCHGEAR + ACME_CONTAINER
 
 
 class Timeout(BaseException):
@@ -463,19 +426,24 @@ BUILD_OPS: list[tuple[Op, int]] = [
 ]
 
 
+NESTING_KINDS = ("array", "inline", "dotted", "header", "mixed")
+
+
+def nesting_snippet(kind: str, depth: int) -> str:
+    """TOML nested `depth` deep: arrays, inline tables, dotted keys, a table header, or arrays of
+    inline tables ("mixed": two levels per step)."""
+    if kind == "dotted":
+        return ".".join(["k"] * depth) + " = 1"
+    if kind == "header":
+        return "[" + ".".join(["t"] * depth) + "]\nx = 1"
+    open_, close = {"array": ("[", "]"), "inline": ("{ a = ", " }"), "mixed": ("[{ a = ", " }]")}[kind]
+    return "fuzz = " + open_ * depth + "1" + close * depth
+
+
 def _deep_text(rng: random.Random, text: str) -> tuple[str, str]:
     depth = rng.choice([31, 32, 33, 100, 400, 5000, 50_000])
-    kind = rng.choice(["array", "inline", "dotted", "header", "mixed"])
-    if kind == "array":
-        snippet = "fuzz = " + "[" * depth + "1" + "]" * depth
-    elif kind == "inline":
-        snippet = "fuzz = " + "{ a = " * depth + "1" + " }" * depth
-    elif kind == "dotted":
-        snippet = ".".join(["k"] * depth) + " = 1"
-    elif kind == "header":
-        snippet = "[" + ".".join(["t"] * depth) + "]\nx = 1"
-    else:
-        snippet = "fuzz = " + "[{ a = " * depth + "1" + " }]" * depth
+    kind = rng.choice(list(NESTING_KINDS))
+    snippet = nesting_snippet(kind, depth)
     lines = text.splitlines()
     i = rng.randrange(len(lines) + 1)
     return "\n".join(lines[:i] + [snippet] + lines[i:]) + "\n", f"{kind} nesting {depth} at line {i + 1}"

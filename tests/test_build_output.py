@@ -19,32 +19,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from bench.catalog_entries import QUOTED_SWITCHGEAR
 from hubc.cli import main
 from hubc.labels import project_root, stable_label
 from tests.conftest import ROOT, SPECS
 
 PILOT = SPECS / "pilot-10mw.toml"
-EXT = """
-[[equipment]]
-id = "mv-switchgear-quote"
-family = "mv-switchgear"
-description = "Quoted 24 kV switchgear panel"
-rating = 24
-rating_unit = "kV"
-rating_min = 12
-rating_max = 36
-cost_krw = 110_000_000
-scale_exponent = 1.0
-cost_source = "quote"
-cost_date = "2026-10"
-cost_tag = "V"
-lead_weeks = 20
-lead_source = "quote"
-lead_tag = "V"
-domestic_vendors = ["ls-electric", "samsung-sdi"]  # samsung-sdi: a HUB607 warning in this file
-import_fallback = ["Vertiv (US)"]
-origin = "domestic"
-"""
+# samsung-sdi is not a switchgear vendor: a HUB607 warning in this file
+EXT = QUOTED_SWITCHGEAR.replace('domestic_vendors = ["ls-electric"]', 'domestic_vendors = ["ls-electric", "samsung-sdi"]')
+assert "samsung-sdi" in EXT
 
 
 def run(*args):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.catalog_entries import ACME_CONTAINER
 from hubc.catalog import energy as cat
 from hubc.catalog import load_catalog as load_full
 from hubc.catalog.equipment import load_equipment_catalog as load_catalog
@@ -19,24 +20,7 @@ from hubc.spec.source import load_path
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "bench" / "specs" / "energy-100mw.toml"
 
-NEW_CONTAINER = """
-[[bess_container]]
-id = "acme-bess-4mwh"
-name = "ACME 4 MWh (20-ft, LFP)"
-vendor = "ACME"
-domestic = true
-energy_mwh = 4.0
-c_rate = 0.5
-round_trip_efficiency = 0.90
-depth_of_discharge = 0.95
-eol_state_of_health = 0.80
-lifetime_years = 20
-cost_usd_per_kwh = 120.0
-pcs_cost_usd_per_kw = 60.0
-source = "vendor quote Q-123 (illustrative)"
-date = "2026-10"
-tag = "V"
-"""
+NEW_CONTAINER = ACME_CONTAINER
 
 
 def campus(tmp_path: Path, extra: str, *, container: str | None = None) -> Path:

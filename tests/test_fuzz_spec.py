@@ -101,21 +101,14 @@ def test_mutated_pilot_specs_build_or_fail_with_a_diagnostic(box, seed):
 @FUZZ
 @given(
     depth=st.integers(1, 3000),
-    kind=st.sampled_from(["[", "{ a = ", "[{ a = ", "dotted", "header"]),
+    kind=st.sampled_from(fuzz.NESTING_KINDS),
     name=st.sampled_from(sorted(fuzz.EXAMPLES)),
 )
 def test_nesting_of_any_depth_is_a_diagnostic(depth, kind, name):
-    if kind == "dotted":
-        snippet = ".".join(["k"] * depth) + " = 1"
-    elif kind == "header":
-        snippet = "[" + ".".join(["t"] * depth) + "]\nx = 1"
-    else:
-        close = {"[": "]", "{ a = ": " }", "[{ a = ": " }]"}[kind]
-        snippet = "fuzz = " + kind * depth + "1" + close * depth
     # Before the first table: at the top level of the document.
-    text = fuzz.EXAMPLES[name].replace("[campus]", snippet + "\n\n[campus]", 1)
+    text = fuzz.EXAMPLES[name].replace("[campus]", fuzz.nesting_snippet(kind, depth) + "\n\n[campus]", 1)
     doc, diags = load_text(name, text.encode())
-    too_deep = depth * (2 if kind == "[{ a = " else 1) > limits().max_nesting_depth
+    too_deep = depth * (2 if kind == "mixed" else 1) > limits().max_nesting_depth
     if too_deep:
         assert [d.code for d in diags] == ["HUB011"]
     else:

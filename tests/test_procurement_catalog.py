@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.catalog_entries import QUOTED_SWITCHGEAR
 from hubc.catalog.equipment import load_equipment_catalog as load_catalog
 from hubc.catalog.families import FAMILIES
 from hubc.diagnostics import Severity
@@ -99,27 +100,7 @@ def _spec_with(tmp_path: Path, ext_text: str | None, files=("ext.toml",)):
     return spec, doc.source
 
 
-GOOD_ENTRY = """
-[[equipment]]
-id = "mv-switchgear-quote"
-family = "mv-switchgear"
-description = "Quoted 24 kV switchgear panel"
-rating = 24
-rating_unit = "kV"
-rating_min = 12
-rating_max = 36
-cost_krw = 110_000_000
-scale_exponent = 1.0
-cost_source = "quote"
-cost_date = "2026-10"
-cost_tag = "V"
-lead_weeks = 20
-lead_source = "quote"
-lead_tag = "V"
-domestic_vendors = ["ls-electric"]
-import_fallback = ["Vertiv (US)"]
-origin = "domestic"
-"""
+GOOD_ENTRY = QUOTED_SWITCHGEAR
 
 
 def test_extension_adds_and_overrides_entries(tmp_path):

@@ -25,12 +25,6 @@ import hubc
 PACKAGE = Path(hubc.__file__).parent
 UNSHIPPED = re.compile(r"domain\.md|cpsat\.md|vendors-kr\.md|power-studies\.md|shared/reference|shared/data")
 
-# Being rewritten in issue 13 (the electrical stage and its catalog): its citations move to the
-# original sources there. Remove an entry when that work lands.
-ALLOWED_FILES = ("electrical/", "catalog/data/electrical.toml")
-# Output sections written from the allowed files above (the electrical decisions in design.json).
-ALLOWED_DESIGN_SECTIONS = ("electrical",)
-
 
 def _package_files() -> list[Path]:
     return sorted(
@@ -40,11 +34,6 @@ def _package_files() -> list[Path]:
     )
 
 
-def _allowed(path: Path) -> bool:
-    rel = path.relative_to(PACKAGE).as_posix()
-    return any(rel == a or rel.startswith(a) for a in ALLOWED_FILES)
-
-
 def _hits(text: str) -> list[str]:
     return [text[max(0, m.start() - 60) : m.end() + 10] for m in UNSHIPPED.finditer(text)]
 
@@ -52,23 +41,14 @@ def _hits(text: str) -> list[str]:
 def test_no_package_file_names_an_unshipped_document():
     found = {}
     for path in _package_files():
-        if _allowed(path):
-            continue
         hits = _hits(path.read_text("utf-8", errors="replace"))
         if hits:
             found[path.relative_to(PACKAGE).as_posix()] = hits
     assert not found, found
 
 
-def test_the_allow_list_is_still_needed():
-    # An allow-listed file that no longer names those documents comes off the list.
-    for allowed in ALLOWED_FILES:
-        files = [p for p in _package_files() if p.relative_to(PACKAGE).as_posix().startswith(allowed)]
-        assert any(_hits(p.read_text("utf-8", errors="replace")) for p in files), f"drop {allowed} from ALLOWED_FILES"
-
-
 def _output_texts(name: str, data: bytes) -> list[tuple[str, str]]:
-    """(where, text) for one output file: xlsx members unzipped, design.json without the allowed sections."""
+    """(where, text) for one output file: xlsx members unzipped, design.json by top-level section."""
     if name.endswith(".xlsx"):
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             return [(f"{name}:{m}", z.read(m).decode("utf-8", errors="replace")) for m in z.namelist()]
@@ -78,7 +58,6 @@ def _output_texts(name: str, data: bytes) -> list[tuple[str, str]]:
         return [
             (f"{name}:{k}", json.dumps(v, ensure_ascii=False))
             for k, v in design.items()
-            if k not in ALLOWED_DESIGN_SECTIONS
         ]
     return [(name, text)]
 
@@ -107,7 +86,7 @@ LABELLED = re.compile(r"^(estimate|derived)\b[^:]*: \S")
 def _catalog_sources():
     folder = resources.files("hubc.catalog") / "data"
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".toml") or entry.name == "electrical.toml":  # issue 13, see above
+        if not entry.name.endswith(".toml"):
             continue
         yield from _sources(entry.name, tomllib.loads(entry.read_text("utf-8")))
 

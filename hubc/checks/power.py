@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from hubc.catalog.grids import GridProfile, kv_list
 from hubc.checks import Ctx
 from hubc.codes import diag
-from hubc.core.loads import campus_heat, facility_peak_kva, facility_peak_kw, firm_units
+from hubc.core.loads import campus_heat, facility_peak_kva, facility_peak_kw, firm_units, main_transformer_rule
 from hubc.diagnostics import Diagnostic, Severity
 from hubc.spec.model import parse_topology
 
@@ -239,8 +239,8 @@ def _main_transformers(ctx: Ctx, peak_mva: float) -> Iterator[Diagnostic]:
     if short is not None:
         yield short
         return
-    loading = peak_mva / (sub.transformers * sub.transformer_mva)
-    limit = 0.5 if sub.redundancy == "2N" else s.policy.transformer_max_loading
+    rule = main_transformer_rule(peak_mva, sub.transformer_mva, sub.redundancy, s.policy.transformer_max_loading)
+    loading, limit = rule.loading(sub.transformers), rule.loading_limit
     if loading > limit + 1e-9:
         yield diag(
             "HUB302",

@@ -7,7 +7,7 @@ import difflib
 from collections.abc import Iterator
 
 from hubc.checks import Ctx
-from hubc.codes import diag
+from hubc.checks.common import at_value
 from hubc.diagnostics import Diagnostic, quote
 from hubc.spec.limits import limits
 from hubc.spec.model import KEBAB
@@ -62,64 +62,58 @@ def _unknown(ctx: Ctx, path: tuple, what: str, value: str, known: list[str], bud
         hint = f"defined {what}s: {shown}"
     else:
         hint = f"define a [[{what}]] with this id"
-    return diag("HUB102", f"unknown {what.replace('_', ' ')} {quote(value)}", ctx.at(*path), path, help=hint)
+    return at_value(ctx, "HUB102", f"unknown {what.replace('_', ' ')} {quote(value)}", path, help=hint)
 
 
 def check(ctx: Ctx) -> Iterator[Diagnostic]:
-    s = ctx.spec
-    first: dict[tuple[str, str], tuple] = {}
+    yield from _id_forms_and_duplicates(ctx)
+    yield from _references(ctx)
+    yield from _unused(ctx)
+
+
+def _id_form(ctx: Ctx, kind: str, path: tuple, ident: str) -> Iterator[Diagnostic]:
+    """HUB103: an id is short and kebab-case (it names output files)."""
     longest = limits().id_max_chars
+    what = f"{kind.replace('_', ' ')} id {quote(ident)}"
+    if len(ident) > longest:
+        hint = "ids name output files and SVG elements: keep them short; put the long name in `name` or `description`"
+        yield at_value(ctx, "HUB103", f"{what} is longer than {longest} characters", path, help=hint)
+    elif not KEBAB.fullmatch(ident):
+        hint = "ids are lower-case letters, digits and single hyphens, e.g. \"hall-a\"; they name output files"
+        yield at_value(ctx, "HUB103", f"{what} is not kebab-case", path, help=hint)
+
+
+def _id_forms_and_duplicates(ctx: Ctx) -> Iterator[Diagnostic]:
+    """HUB103 for every id, HUB101 for an id already defined in its namespace."""
+    first: dict[tuple[str, str], tuple] = {}
     for kind, path, ident in _ids(ctx):
-        if len(ident) > longest:
-            yield diag(
-                "HUB103",
-                f"{kind.replace('_', ' ')} id {quote(ident)} is longer than {longest} characters",
-                ctx.at(*path),
-                path,
-                help="ids name output files and SVG elements: keep them short; put the long name in `name` or "
-                "`description`",
-            )
-        elif not KEBAB.fullmatch(ident):
-            yield diag(
-                "HUB103",
-                f"{kind.replace('_', ' ')} id {quote(ident)} is not kebab-case",
-                ctx.at(*path),
-                path,
-                help="ids are lower-case letters, digits and single hyphens, e.g. \"hall-a\"; they name output files",
-            )
+        yield from _id_form(ctx, kind, path, ident)
         key = (_namespace(kind), ident)
         if key in first:
-            yield diag(
-                "HUB101",
-                f"duplicate id {quote(ident)}",
-                ctx.at(*path),
-                path,
-                help="every hall, pod, rack type and plant item needs its own id",
-                related=((ctx.at(*first[key]), "first defined here"),),
-            )
+            hint = "every hall, pod, rack type and plant item needs its own id"
+            yield at_value(ctx, "HUB101", f"duplicate id {quote(ident)}", path, help=hint, related=[(first[key], "first defined here")])
         else:
             first[key] = path
 
+
+def _references(ctx: Ctx) -> Iterator[Diagnostic]:
+    """HUB102: every rack type, pod, hall and plant item named is defined."""
+    s = ctx.spec
     rack_ids = [r.id for r in s.rack_type]
     pod_ids = [p.id for p in s.pod]
     hall_ids = [h.id for h in s.hall]
     # Sets for membership: specs may have up to `array_entries_max` of each.
     racks_set, pods_set, halls_set = set(rack_ids), set(pod_ids), set(hall_ids)
     budget = [_SUGGESTIONS]
-    used_racks: set[str] = set()
-    used_pods: set[str] = set()
     for i, pod in enumerate(s.pod):
         for j, rc in enumerate(pod.racks):
-            used_racks.add(rc.rack_type)
             if rc.rack_type not in racks_set:
                 yield _unknown(ctx, ("pod", i, "racks", j, "rack_type"), "rack_type", rc.rack_type, rack_ids, budget)
     for i, hall in enumerate(s.hall):
         for j, pc in enumerate(hall.pods):
-            used_pods.add(pc.pod)
             if pc.pod not in pods_set:
                 yield _unknown(ctx, ("hall", i, "pods", j, "pod"), "pod", pc.pod, pod_ids, budget)
         for j, rc in enumerate(hall.spine):
-            used_racks.add(rc.rack_type)
             if rc.rack_type not in racks_set:
                 yield _unknown(ctx, ("hall", i, "spine", j, "rack_type"), "rack_type", rc.rack_type, rack_ids, budget)
     plant = [s.substation.id, *(t.id for t in s.transmission), *(r.id for r in s.renewable)]
@@ -134,21 +128,17 @@ def check(ctx: Ctx) -> Iterator[Diagnostic]:
             if ident not in plant_set:
                 yield _unknown(ctx, ("phase", i, "energize", j), "plant item", ident, plant, budget)
 
+
+def _unused(ctx: Ctx) -> Iterator[Diagnostic]:
+    """HUB104: rack types no pod or hall spine uses, pods no hall places."""
+    s = ctx.spec
+    used_racks = {rc.rack_type for pod in s.pod for rc in pod.racks} | {rc.rack_type for hall in s.hall for rc in hall.spine}
+    used_pods = {pc.pod for hall in s.hall for pc in hall.pods}
     for i, rt in enumerate(s.rack_type):
         if rt.id not in used_racks:
-            yield diag(
-                "HUB104",
-                f"rack type {quote(rt.id)} is defined but no pod or hall uses it",
-                ctx.at("rack_type", i, "id"),
-                ("rack_type", i, "id"),
-                help="remove it, or reference it from a pod's `racks` or a hall's `spine`",
-            )
+            msg = f"rack type {quote(rt.id)} is defined but no pod or hall uses it"
+            yield at_value(ctx, "HUB104", msg, ("rack_type", i, "id"), help="remove it, or reference it from a pod's `racks` or a hall's `spine`")
     for i, pod in enumerate(s.pod):
         if pod.id not in used_pods:
-            yield diag(
-                "HUB104",
-                f"pod {quote(pod.id)} is defined but no hall places it",
-                ctx.at("pod", i, "id"),
-                ("pod", i, "id"),
-                help="remove it, or add it to a hall's `pods`",
-            )
+            msg = f"pod {quote(pod.id)} is defined but no hall places it"
+            yield at_value(ctx, "HUB104", msg, ("pod", i, "id"), help="remove it, or add it to a hall's `pods`")

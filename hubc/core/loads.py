@@ -169,3 +169,51 @@ def units_needed(load: float, unit: float, redundancy: str) -> int:
     """Installed units for a load: ceil(load/unit) plus the redundancy (2N doubles)."""
     n = max(1, math.ceil(load / unit - 1e-9))
     return n + redundancy_spares(redundancy, n)
+
+
+def paired_loading_limit() -> float:
+    """Normal loading of a unit that must take a partner's whole load after a loss (catalog
+    `main_transformer_loading`: 1/2, so that it is at nameplate after the loss)."""
+    from hubc.catalog import electrical as cat
+
+    return float(cat.table("main_transformer_loading")["paired_normal_max"])
+
+
+@attrs.frozen(kw_only=True)
+class MainTransformerRule:
+    """The main-transformer rule for one demand, shared by the spec check (HUB302) and the
+    electrical sizing (HUB731): the units left with the redundant ones out carry the demand (the
+    N-1 criterion), and the normal loading stays within `loading_limit` (IEC 60076-7 loading
+    guide): the policy's, or for 2N the paired limit (each side takes the other's whole load)."""
+
+    demand_mva: float
+    unit_mva: float
+    redundancy: str
+    loading_limit: float
+
+    @property
+    def required(self) -> int:
+        """Fewest units meeting both: ceil(S / S_each) + spares (2N doubles), and for N+k also
+        S / (n S_each) <= the loading limit (2N's doubling keeps each side at half load already)."""
+        need = units_needed(self.demand_mva, self.unit_mva, self.redundancy)
+        if self.redundancy != "2N":
+            need = max(need, math.ceil(self.demand_mva / (self.unit_mva * self.loading_limit) - 1e-9))
+        return need
+
+    def firm_mva(self, installed: int) -> float:
+        """Capacity left when the redundant units are out."""
+        return firm_units(installed, self.redundancy) * self.unit_mva
+
+    def loading(self, installed: int) -> float:
+        """Normal loading of each of `installed` units sharing the demand."""
+        return self.demand_mva / (installed * self.unit_mva)
+
+
+def main_transformer_loading_limit(redundancy: str, policy_max_loading: float) -> float:
+    """Highest normal loading of a main transformer: the paired limit for 2N, else the policy's."""
+    return paired_loading_limit() if redundancy == "2N" else policy_max_loading
+
+
+def main_transformer_rule(demand_mva: float, unit_mva: float, redundancy: str, policy_max_loading: float) -> MainTransformerRule:
+    limit = main_transformer_loading_limit(redundancy, policy_max_loading)
+    return MainTransformerRule(demand_mva=demand_mva, unit_mva=unit_mva, redundancy=redundancy, loading_limit=limit)

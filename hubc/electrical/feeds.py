@@ -5,7 +5,7 @@ In: `ElectricalSizing` (load items per distinct hall, block and feeder ratings, 
 Out: `Assignment` - blocks, cords, feeders and sections - plus, for every CP-SAT model, its
 status, objective, best bound and gap, and the same assignment made by a greedy baseline.
 
-The problem is block-angular (rows connect only to blocks in their own hall; cpsat.md), so each
+The problem is block-angular (rows connect only to blocks in their own hall), so each
 distinct hall is solved once and its copies reuse the result:
 
 1. rows -> blocks: identical load items are aggregated into integer counts per block pair.
@@ -183,7 +183,7 @@ def greedy_distributed(types: _Types, order: list[int], topo: Topology, p: int, 
     block failure after adding the item; a new block (N+1) or group when none does.
 
     With `spread` (the warm start, not the baseline): items largest first, and within the first
-    group that has room the pair sharing least load (spread-first pairing, cpsat.md)."""
+    group that has room the pair sharing least load (spread-first pairing)."""
     P2 = 2 * p
     groups: list[int] = []
     A: list[list[int]] = []  # A[g][s]
@@ -299,7 +299,7 @@ def _params(det_time: float):
 
     solver = cp_model.CpSolver()
     prm = solver.parameters
-    # Deterministic: one worker and a deterministic-time limit, never wall clock (cpsat.md).
+    # Deterministic: one worker and a deterministic-time limit, never wall clock (OR-Tools sat_parameters).
     prm.num_workers = 1
     prm.random_seed = 0
     prm.max_deterministic_time = det_time

@@ -23,6 +23,7 @@ import attrs
 from hubc.catalog import electrical as cat
 from hubc.core.derived import NOT_IN_JSON, derived
 from hubc.core.equipment import Equipment
+from hubc.core.loads import main_transformer_loading_limit
 from hubc.core.types import RowLoad
 from hubc.diagnostics import Diagnostic, HubcError, Location, has_errors
 
@@ -491,7 +492,7 @@ def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], sou
     diags += ver.diagnostics
     # normal main-transformer loading above policy: the user's design, reported (IEC 60076-7)
     if sz.main_tx_count:
-        limit = 0.5 if sz.main_tx_redundancy == "2N" else spec.policy.transformer_max_loading
+        limit = main_transformer_loading_limit(sz.main_tx_redundancy, spec.policy.transformer_max_loading)
         arr = sz.arrangement()
         per, _lost = arr.winding_loads(arr.after_loss(frozenset()), asg.section_kva)
         worst_w = max(per, key=lambda w: (per[w] / arr.winding(w).rating_kva, w))
@@ -689,13 +690,14 @@ def _granularity(sz: ElectricalSizing, asg: Assignment, at) -> list[Diagnostic]:
 
     topo = sz.topology
     ratio = {"2N": 2.0, "xMy": topo.x / max(topo.y, 1), "N+1": topo.x / max(topo.x - 1, 1), "block-redundant": (topo.x + 1) / topo.x}[topo.kind]
+    warn_factor = float(cat.table("ups_granularity")["warn_above_topology_ratio"])
     out = []
     for h in asg.halls:
         hp = sz.hall(h.hall)
         if hp.critical_kw <= 0:
             continue
         installed = len(h.blocks) * sz.block_kw
-        if installed > 1.2 * ratio * hp.critical_kw:
+        if installed > warn_factor * ratio * hp.critical_kw:
             row = max((it.kw for it in hp.items if it.kind == "row"), default=0.0)
             if topo.kind in ("2N", "xMy"):
                 # one row feed per block pair: a block then carries x/2 rows after a failure

@@ -101,52 +101,74 @@ def resolve(segments: Sequence[Segment], data: Mapping[str, Any], source: Source
     node: Any = data
     path: list[str | int] = []
     for seg in segments:
-        here = show(path)
-        if not isinstance(node, Mapping):
-            raise KeyPathError(f"`{here}` is a value, not a table: it has no key `{seg.name}`")
-        if seg.name not in node:
-            near = difflib.get_close_matches(seg.name, [str(k) for k in node], n=1)
-            where = f"`{here}`" if here else "the top level"
-            hint = f"did you mean `{show([*path, near[0]])}`?" if near else (
-                f"{where} has: " + ", ".join(f"`{k}`" for k in sorted(node)) if node else None)
-            raise KeyPathError(f"the base spec has no `{show([*path, seg.name])}`", hint)
-        node = node[seg.name]
-        path.append(seg.name)
+        node = _key(node, path, seg.name)
         for sel in seg.selectors:
-            here = show(path)
-            if not isinstance(node, list):
-                raise KeyPathError(f"`{here}` is not a list, so `[...]` cannot select in it")
-            if isinstance(sel, int):
-                if sel >= len(node):
-                    raise KeyPathError(f"`{here}` has {len(node)} element(s), so there is no `[{sel}]`",
-                                       f"indexes start at 0; the last is `[{len(node) - 1}]`" if node else None)
-                node = node[sel]
-                path.append(sel)
-                continue
-            hits = [k for k, el in enumerate(node) if isinstance(el, Mapping) and _text(el.get(sel.field)) == sel.value]
-            if not hits:
-                have = sorted({_text(el.get(sel.field)) for el in node if isinstance(el, Mapping) and sel.field in el})
-                near = difflib.get_close_matches(sel.value, have, n=1)
-                hint = (f'did you mean `{here}[{sel.field}={near[0]}]`?' if near
-                        else f"`{here}` elements have {sel.field} = " + ", ".join(have) if have
-                        else f"the elements of `{here}` have no `{sel.field}`")
-                raise KeyPathError(f"the base spec has no `{here}` with {sel.field} = \"{sel.value}\"", hint)
-            if len(hits) > 1:
-                raise KeyPathError(f"{len(hits)} elements of `{here}` have {sel.field} = \"{sel.value}\"",
-                                   f"select by position instead, e.g. `{here}[{hits[0]}]`")
-            node = node[hits[0]]
-            path.append(hits[0])
+            node = _index(node, path, sel) if isinstance(sel, int) else _select(node, path, sel)
     concrete = tuple(path)
     if concrete not in source.positions.values:
-        # A `[table]` or `[[list]]` element: its keys are on many lines, it has no one value.
-        keys = sorted(node) if isinstance(node, Mapping) else []
-        if isinstance(node, list):
-            ids = [str(el.get("id")) for el in node if isinstance(el, Mapping) and "id" in el]
-            hint = f"select one element, e.g. `{show(concrete)}[id={ids[0]}]`" if ids else f"select one, e.g. `{show(concrete)}[0]`"
-        else:
-            hint = ("sweep one of its keys: " + ", ".join(f"`{show([*concrete, k])}`" for k in keys[:6])) if keys else None
-        raise KeyPathError(f"`{show(concrete)}` is a table in the base spec, not a value", hint)
+        raise _not_a_value(concrete, node)
     return concrete
+
+
+def _key(node: Any, path: list[str | int], name: str) -> Any:
+    """`node[name]`, with `name` appended to `path`."""
+    here = show(path)
+    if not isinstance(node, Mapping):
+        raise KeyPathError(f"`{here}` is a value, not a table: it has no key `{name}`")
+    if name not in node:
+        near = difflib.get_close_matches(name, [str(k) for k in node], n=1)
+        where = f"`{here}`" if here else "the top level"
+        hint = f"did you mean `{show([*path, near[0]])}`?" if near else (
+            f"{where} has: " + ", ".join(f"`{k}`" for k in sorted(node)) if node else None)
+        raise KeyPathError(f"the base spec has no `{show([*path, name])}`", hint)
+    path.append(name)
+    return node[name]
+
+
+def _list_at(node: Any, path: list[str | int]) -> str:
+    here = show(path)
+    if not isinstance(node, list):
+        raise KeyPathError(f"`{here}` is not a list, so `[...]` cannot select in it")
+    return here
+
+
+def _index(node: Any, path: list[str | int], sel: int) -> Any:
+    """`[sel]`: the element at that position."""
+    here = _list_at(node, path)
+    if sel >= len(node):
+        raise KeyPathError(f"`{here}` has {len(node)} element(s), so there is no `[{sel}]`",
+                           f"indexes start at 0; the last is `[{len(node) - 1}]`" if node else None)
+    path.append(sel)
+    return node[sel]
+
+
+def _select(node: Any, path: list[str | int], sel: Select) -> Any:
+    """`[field=value]`: the one element whose field has that value."""
+    here = _list_at(node, path)
+    hits = [k for k, el in enumerate(node) if isinstance(el, Mapping) and _text(el.get(sel.field)) == sel.value]
+    if not hits:
+        have = sorted({_text(el.get(sel.field)) for el in node if isinstance(el, Mapping) and sel.field in el})
+        near = difflib.get_close_matches(sel.value, have, n=1)
+        hint = (f'did you mean `{here}[{sel.field}={near[0]}]`?' if near
+                else f"`{here}` elements have {sel.field} = " + ", ".join(have) if have
+                else f"the elements of `{here}` have no `{sel.field}`")
+        raise KeyPathError(f"the base spec has no `{here}` with {sel.field} = \"{sel.value}\"", hint)
+    if len(hits) > 1:
+        raise KeyPathError(f"{len(hits)} elements of `{here}` have {sel.field} = \"{sel.value}\"",
+                           f"select by position instead, e.g. `{here}[{hits[0]}]`")
+    path.append(hits[0])
+    return node[hits[0]]
+
+
+def _not_a_value(concrete: KeyPath, node: Any) -> KeyPathError:
+    """A `[table]` or `[[list]]` element: its keys are on many lines, it has no one value."""
+    keys = sorted(node) if isinstance(node, Mapping) else []
+    if isinstance(node, list):
+        ids = [str(el.get("id")) for el in node if isinstance(el, Mapping) and "id" in el]
+        hint = f"select one element, e.g. `{show(concrete)}[id={ids[0]}]`" if ids else f"select one, e.g. `{show(concrete)}[0]`"
+    else:
+        hint = ("sweep one of its keys: " + ", ".join(f"`{show([*concrete, k])}`" for k in keys[:6])) if keys else None
+    return KeyPathError(f"`{show(concrete)}` is a table in the base spec, not a value", hint)
 
 
 def _text(value: Any) -> str:

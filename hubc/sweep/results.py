@@ -18,16 +18,15 @@ sweep file no longer makes are left alone (they are a cache, and cost nothing to
 
 from __future__ import annotations
 
-import csv
 import io
 import json
-import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from hubc import __version__
 from hubc.diagnostics import Diagnostic, Severity
+from hubc.emit import safe
 from hubc.sweep.keypath import toml_value
 from hubc.sweep.model import FIGURES, INTEGER_FIGURES, LEAD_COLUMNS, STATUS_COLUMNS, Sweep, Variant
 from hubc.sweep.task import CACHED_STATUSES, Outcome
@@ -193,31 +192,10 @@ def parquet_bytes(table: Table, metadata: Mapping[str, str]) -> bytes:
     return buf.getvalue()
 
 
-# Characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
-# Same rule as hubc/emit/safe.py (on the harden-io branch); this moves there when it lands.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: Any) -> Any:
-    """Text cells that a spreadsheet could run as a formula get a leading apostrophe: first
-    character = + - @ tab CR, or first non-blank one (after NFKC folding: fullwidth ＝) = + - @.
-    Numbers stay numbers, so a negative figure is not touched."""
-    if not isinstance(value, str):
-        return "" if value is None else value
-    folded = unicodedata.normalize("NFKC", value).lstrip()
-    if value.startswith(_FORMULA_START) or folded.startswith(_FORMULA_START[:4]):
-        return "'" + value
-    return value
-
-
 def csv_bytes(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
-    """RFC 4180 (CRLF, minimal quoting), UTF-8 with a byte-order mark so Excel reads Korean text."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    w.writerow([csv_cell(h) for h in header])
-    for row in rows:
-        w.writerow([csv_cell(v) for v in row])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    """hubc's one CSV writer (RFC 4180, every text cell neutralised against formula injection),
+    with a byte-order mark so Excel reads Korean text."""
+    return safe.csv_bytes(header, rows, bom=True)
 
 
 def timings_csv(sweep: Sweep, records: Mapping[str, Record]) -> bytes:
