@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from hubc.codes import diag, registry
+from hubc.codes import diag
 from hubc.diagnostics import Diagnostic, HubcError, Severity, has_errors, sort_diagnostics
 from hubc.spec.model import Spec
 from hubc.spec.source import RawDocument, SourceFile

@@ -8,7 +8,6 @@ import tomllib
 from importlib import resources
 
 
-
 @functools.cache
 def _data() -> dict:
     return tomllib.loads((resources.files("hubc.catalog") / "data" / "rules.toml").read_text("utf-8"))

@@ -26,6 +26,7 @@ import attrs
 from hubc.catalog import electrical as cat
 from hubc.electrical.arrangement import Arrangement
 from hubc.electrical.feeds import Assignment, HallAssignment
+from hubc.electrical.hv_scheme import add_hv_stage, grid_frequency_hz, main_hv_kv
 from hubc.electrical.network import (
     Bus,
     ExternalGrid,
@@ -40,7 +41,6 @@ from hubc.electrical.network import (
 )
 from hubc.electrical.sizing import SQRT3, Decision, ElectricalSizing
 from hubc.spec.model import Spec, redundancy_spares
-from hubc.electrical.hv_scheme import add_hv_stage, grid_frequency_hz, main_hv_kv
 
 TIE_Z_OHM = 0.001  # busbar and breaker of a tie or coupler: small, so its current is reported
 

@@ -31,12 +31,12 @@ import attrs
 from hubc.catalog import electrical as cat
 from hubc.electrical.build import GeneratorPlan, build_network, generator_plan, main_transformer_vk
 from hubc.electrical.feeds import Assignment, refresh_mech
+from hubc.electrical.hv_scheme import grid_frequency_hz
 from hubc.electrical.network import Network
 from hubc.electrical.ratings import Measure, Ratings, choose_ratings, min_cable_mm2, required_short_circuit_ka
 from hubc.electrical.sizing import Decision, ElectricalSizing, choose_mv_cable
 from hubc.electrical.stage import FeederDesign, design_feeders
 from hubc.electrical.studies import Studies, Study, clearing_time, run_studies, short_circuit, thermal_current_ka
-from hubc.electrical.hv_scheme import grid_frequency_hz
 
 MAX_PASSES = 3
 

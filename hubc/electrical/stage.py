@@ -30,13 +30,13 @@ from hubc.diagnostics import Diagnostic, HubcError, Location, has_errors
 # Real imports (not TYPE_CHECKING): design.json's converter resolves these field types.
 from hubc.electrical.build import GeneratorPlan
 from hubc.electrical.feeds import Assignment, HallAssignment, Infeasible, assign
+from hubc.electrical.hv_scheme import HvScheme, hv_stage_equipment, main_hv_kv, size_hv_scheme
 from hubc.electrical.network import Network
 from hubc.electrical.ratings import Measure, Ratings
 from hubc.electrical.sizing import SQRT3, CableChoice, Decision, ElectricalSizing, choose_mv_cable, size_electrical
 from hubc.electrical.studies import Studies
 from hubc.electrical.verify import Verification, _mech_after_feeder_loss, feeder_duty, verify_electrical
 from hubc.spec.model import Spec
-from hubc.electrical.hv_scheme import HvScheme, hv_stage_equipment, main_hv_kv, size_hv_scheme
 
 
 @attrs.frozen(kw_only=True)
@@ -323,7 +323,6 @@ class ElectricalResult:
             e.append(Equipment(id=f"{sz.substation_id}/hv-switchgear", family="hv-switchgear", description=f"{self.hv_voltage_kv:g} kV GIS bays: {self.circuits} line, {ntx} transformer, 1 bus coupler", rating=self.hv_voltage_kv, rating_unit="kV", quantity=self.circuits + ntx + 1, system="grid", area=sz.substation_id, spec_path=("substation", "transformers")))
         bays = max(ntx, 1) + feeders + max(ntx - 1, 0) + sz.generators
         e.append(Equipment(id=f"{sz.substation_id}/mv-switchgear", family="mv-switchgear", description=f"{sz.mv_voltage_kv:g} kV switchgear bays ({sz.feeder_breaker_a:g} A, 25 kA): {max(ntx, 1)} incomer, {feeders} feeder, {max(ntx - 1, 0)} bus tie, {sz.generators} generator", rating=sz.mv_voltage_kv, rating_unit="kV", quantity=bays, system="electrical", area=sz.substation_id, spec_path=("electrical", "mv_voltage_kv")))
-        e += hv_stage_equipment(net, self.hv_scheme, sub)
         if sz.mech_uss:
             e.append(Equipment(id="campus/mechanical-unit-substation", family="unit-substation", description=f"Mechanical unit substation {sz.uss_kva:g} kVA (N+1)", rating=sz.uss_kva, rating_unit="kVA", quantity=sz.mech_uss, system="electrical", area="campus", spec_path=("cooling_plant", "power_kw_per_kw")))
             e.append(Equipment(id="campus/mechanical-lv-switchboard", family="lv-switchboard", description=f"Mechanical LV switchboard {sz.lv_board_frame_a:g} A", rating=sz.lv_board_frame_a, rating_unit="A", quantity=sz.mech_uss, system="electrical", area="campus", spec_path=("cooling_plant", "power_kw_per_kw")))

@@ -44,9 +44,9 @@ from hubc.core.derived import derived
 from hubc.electrical.arrangement import Arrangement
 from hubc.electrical.build import GeneratorPlan, block_input, copy_prefix
 from hubc.electrical.feeds import Assignment, HallAssignment
+from hubc.electrical.hv_scheme import hv_stage_failures
 from hubc.electrical.network import Network
 from hubc.electrical.sizing import ElectricalSizing
-from hubc.electrical.hv_scheme import hv_stage_failures
 
 TOL = 1e-6
 BATCH_BUSES = 6000  # buses per batched load flow of independent scenario replicas (halls)

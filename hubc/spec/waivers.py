@@ -31,7 +31,7 @@ def found_by_build(code: str) -> bool:
 
 
 def _under(key_path: str, target: str) -> bool:
-    return key_path == target or key_path.startswith(target + ".") or key_path.startswith(target + "[")
+    return key_path == target or key_path.startswith((target + ".", target + "["))
 
 
 @attrs.define
