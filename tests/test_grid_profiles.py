@@ -45,7 +45,7 @@ def test_69kv_supply_is_standard_under_ansi_and_an_error_under_kepco(tmp_path):
     # Under ANSI C84.1 69 kV is standard and the 135 MW contract is transmission service (50-400 MW
     # at 69-230 kV); no impact assessment applies (KEPCO's). Only the campus MV is flagged: 22.9 kV
     # is no ANSI medium voltage, nearest 22.86, 23, 24.94 kV.
-    (mv,) = [d for d in ansi.diagnostics if d.code in ("HUB303", "HUB304", "HUB311")]
+    (mv,) = [d for d in ansi.diagnostics if d.code in ("HUB303", "HUB304", "HUB312")]
     assert mv.key_path == "electrical.mv_voltage_kv"
     assert "nearest standard ansi-60hz medium voltages: 22.86, 23, 24.94 kV" in mv.help
 
@@ -65,7 +65,7 @@ def test_iec_profile_names_its_nearest_voltages(tmp_path):
 
 def test_unknown_grid_code(tmp_path):
     checked = _checked(tmp_path, PILOT.replace("[grid]\n", '[grid]\ncode = "nema"\n'))
-    (d,) = [d for d in checked.diagnostics if d.code == "HUB311"]
+    (d,) = [d for d in checked.diagnostics if d.code == "HUB312"]
     assert "ansi-60hz, iec-50hz, kepco" in d.help
 
 
@@ -89,7 +89,7 @@ tag = "S"
     text = PILOT.replace("[grid]\n", '[grid]\ncode = "tnb"\n') + '\n[catalog]\nfiles = ["tnb.toml"]\n'
     checked = _checked(tmp_path, text)
     # supply-band without bands is an inconsistent profile: HUB611 at its table, not merged.
-    assert sorted(d.code for d in checked.diagnostics if d.code in ("HUB611", "HUB311")) == ["HUB311", "HUB611"]
+    assert sorted(d.code for d in checked.diagnostics if d.code in ("HUB611", "HUB312")) == ["HUB312", "HUB611"]
     (tmp_path / "tnb.toml").write_text((tmp_path / "tnb.toml").read_text().replace('checks = ["supply-band"]', "checks = []"))
     checked = _checked(tmp_path, text)
     assert checked.catalog.grids["tnb"].frequency_hz == 50

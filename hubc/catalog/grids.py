@@ -69,7 +69,7 @@ class GridProfile:
 
 def profile_for(spec, catalog=None) -> GridProfile:
     """The grid profile of a spec's `[grid] code` from `catalog` (the shipped catalog if None);
-    the default profile when the code is unknown (the check reports that, HUB311)."""
+    the default profile when the code is unknown (the check reports that, HUB312)."""
     if catalog is None:
         from hubc.catalog import shipped_catalog
 

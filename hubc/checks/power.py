@@ -71,7 +71,7 @@ def _unknown_code(ctx: Ctx) -> Diagnostic:
     known = sorted(ctx.the_catalog().grids)
     return at_value(
         ctx,
-        "HUB311",
+        "HUB312",
         f'unknown grid code "{ctx.spec.grid.code}"',
         ("grid", "code"),
         help="grid profiles in the catalog: " + ", ".join(known) + " (a catalog file may add one with [[grid_profile]])",
