@@ -19,7 +19,7 @@ from collections.abc import Mapping
 import attrs
 
 from hubc.catalog import electrical as cat
-from hubc.catalog import rules
+from hubc.catalog import grids
 from hubc.core.derived import NOT_IN_JSON, derived
 from hubc.core.loads import cdu_pump_kw_per_kw, cdus_installed, facility_peak_kw, main_transformer_rule, paired_loading_limit
 from hubc.core.types import RowLoad
@@ -615,14 +615,16 @@ def _size_mechanical(w: _Work, fac: _Facility, feeder_kva: float) -> tuple[int, 
 
 
 def _utility_interconnect(w: _Work, peak_kw: float) -> None:
-    """KEPCO supply band for the contract (KEPCO 기본공급약관, catalog `kepco_band`); the spec check (HUB303)
-    reports a mismatch, this records the rule and its inputs."""
+    """The supply band for the contract under the spec's grid profile (catalog grid-profiles.toml;
+    KEPCO: 기본공급약관); the spec check (HUB303) reports a mismatch, this records the rule and its inputs."""
     grid = w.spec.grid
-    band = rules.kepco_supply_band(grid.contract_mw)
+    profile = grids.profile_for(w.spec)
+    band = grids.band_or_own(profile, grid.contract_mw, grid.interconnect_voltage_kv)
     w.decisions.append(
         Decision(
             item="utility-interconnect",
-            rule="KEPCO supply voltage by contract band: <=10 MW 22.9 kV general, 10-40 MW 22.9 kV dedicated, 40-400 MW 154 kV, above 345 kV",
+            rule=f"{profile.name}: supply voltage by contract band ("
+            + "; ".join(f"{b.low_mw:g}-{b.high_mw:g} MW {b.voltage_kv:g} kV" for b in profile.band) + ")",
             inputs=(("contract_mw", grid.contract_mw), ("facility_mw", peak_kw / 1000), ("circuits", grid.circuits)),
             result=(("band", band.name), ("band_voltage_kv", band.voltage_kv), ("spec_voltage_kv", grid.interconnect_voltage_kv), ("n_minus_1", "yes" if grid.circuits >= 2 else "no")),
             source=band.source,

@@ -105,11 +105,17 @@ class Policy:
 
 @attrs.frozen(kw_only=True)
 class Grid:
+    code: str = f(
+        "Grid code the campus is designed to: a grid profile of the catalog (`kepco`: Korea, KEPCO "
+        "supply terms and KEC; `iec-50hz`: IEC 60038; `ansi-60hz`: ANSI C84.1), which sets the "
+        "frequency, the standard voltages and the supply bands",
+        "kepco",
+    )
     interconnect_voltage_kv: float = f(
-        "Utility interconnect voltage (KEPCO: 22.9, 154 or 345 kV)", gt=0, le=800
+        "Utility interconnect voltage (standard under the grid code; KEPCO: 22.9, 154 or 345 kV)", gt=0, le=800
     )
     contract_mw: float = f("Contracted import capacity at the interconnect (MW)", gt=0, le=20000)
-    utility_substation: str = f("Name of the KEPCO substation the campus connects to", "")
+    utility_substation: str = f("Name of the utility substation the campus connects to", "")
     circuits: int = f("Number of utility circuits (2 or more for N-1)", 2, ge=1, le=12)
     carbon_intensity_tco2_per_mwh: float = f(
         "Grid emission factor for location-based scope 2 (Korea 2023: 0.4173)", 0.4173, ge=0, le=2
@@ -141,6 +147,20 @@ class Transmission:
 # ------------------------------------------------------------------------------ substation
 
 
+BusScheme = Literal["single", "sectionalised", "double-bus", "breaker-and-a-half", "ring"]
+
+
+@attrs.frozen(kw_only=True)
+class HvStage:
+    """The first stage of a two-stage HV chain (e.g. 230/69 kV ahead of 69/13.8 kV main transformers)."""
+
+    voltage_kv: float = f("Intermediate voltage (kV): the HV/HV transformers' low side, the main transformers' high side", gt=0, le=800)
+    transformer_mva: float = f("Rating of each HV/HV transformer (MVA)", gt=0, le=2000)
+    transformers: int = f("HV/HV transformers installed", ge=1, le=16)
+    redundancy: Redundancy = f("HV/HV transformer redundancy", "N+1")
+    bus_scheme: BusScheme = f("Bus scheme of the intermediate-voltage bus", "sectionalised")
+
+
 @attrs.frozen(kw_only=True)
 class Substation:
     id: str = f("Substation id", id=True)
@@ -151,6 +171,12 @@ class Substation:
         "Main transformers installed; 0 when the campus takes supply at its MV voltage", ge=0, le=64
     )
     redundancy: Redundancy = f("Main transformer redundancy", "N+1")
+    bus_scheme: BusScheme = f(
+        "HV bus scheme: `single` bus, `sectionalised` single bus (one bus-section breaker), "
+        "`double-bus` (one coupler), `breaker-and-a-half` (3 breakers per 2 circuits) or `ring`",
+        "sectionalised",
+    )
+    hv_stage: HvStage | None = f("Two-stage HV chain: HV/HV transformers ahead of the main transformers", None)
 
 
 # ---------------------------------------------------------------------------- racks & pods
