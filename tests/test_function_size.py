@@ -37,11 +37,8 @@ ALLOWED_COMPLEXITY: dict[str, int] = {
     "hubc/checks/halls.py::check": 41,  # being split in issue 11
     "hubc/checks/power.py::check": 27,  # being split in issue 11
     "hubc/checks/refs.py::check": 27,  # being split in issue 11
-    "hubc/electrical/feeds.py::assign_hall": 34,  # being split in issue 11
     "hubc/electrical/feeds.py::solve_catcher": 34,  # being split in issue 11
-    "hubc/electrical/feeds.py::solve_distributed": 57,  # being split in issue 11
     "hubc/electrical/sizing.py::size_electrical": 35,  # being split in issue 11
-    "hubc/electrical/verify.py::_section_scenarios": 31,  # being split in issue 11
     "hubc/sweep/keypath.py::resolve": 33,  # being split in issue 11 (arrived with the sweep merge, issue 16)
 }
 

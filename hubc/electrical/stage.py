@@ -677,7 +677,7 @@ def _granularity(sz: ElectricalSizing, asg: Assignment, at) -> list[Diagnostic]:
     from hubc.codes import diag
 
     topo = sz.topology
-    ratio = {"2N": 2.0, "xMy": topo.x / max(topo.y, 1), "N+1": topo.x / max(topo.x - 1, 1), "block-redundant": (topo.x + 1) / topo.x}[topo.kind]
+    ratio = topo.reserve_ratio
     out = []
     for h in asg.halls:
         hp = sz.hall(h.hall)
