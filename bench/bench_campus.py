@@ -6,8 +6,8 @@ the solver-free failure verifier, timed together; the UPS blocks installed on th
 hall copies), the campus bound on blocks and the gap, the failure scenarios and how many fail;
 beside the same figures for the greedy first-fit-decreasing baseline (`assign(use_solver=False)`).
 
-Campus bound on blocks = sum over halls of copies x max(the analytic lower bound of the hall's
-topology, the rows -> blocks model's proved bound on its block term).
+Campus bound on blocks (`Assignment.campus`) = sum over halls of copies x max(the analytic lower
+bound of the hall's topology, the rows -> blocks model's proved bound on its block term).
 
     PYTHONPATH=. python bench/bench_campus.py              # bench/specs/campus-gb200-1gw.toml
     PYTHONPATH=. python bench/bench_campus.py SPEC...      # any specs
@@ -26,22 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = (ROOT / "bench" / "specs" / "campus-gb200-1gw.toml",)
 
 
-def _blocks(asg) -> int:
-    return sum(len(h.blocks) * h.copies for h in asg.halls)
-
-
-def _hall_bound(h, hp, block_weight: float) -> int:
-    """A proved lower bound on the hall's blocks (one copy): the analytic one, or the
-    rows -> blocks model's bound on big x blocks + worst (worst < big, so blocks >= floor(bound / big))."""
-    best = hp.min_blocks
-    for s in h.stats:
-        if s.model == "rows->blocks" and s.bound > 0:
-            best = max(best, int((s.bound + 1e-6) // block_weight))
-    return best
-
-
 def measure(path: str) -> dict:
-    from hubc.electrical.feeds import SCALE, assign
+    from hubc.electrical.demand import apply_demand, demand_splits
+    from hubc.electrical.feeds import assign
     from hubc.electrical.sizing import size_electrical
     from hubc.electrical.verify import verify_electrical
     from hubc.racks import run_racks
@@ -55,24 +42,22 @@ def measure(path: str) -> dict:
     import ortools.sat.python.cp_model  # noqa: F401  (imported before the clock starts)
 
     t0 = time.perf_counter()
+    spec = apply_demand(spec)  # a campus [[demand]]: the master's split (as `hubc check` does)
     layout = run_racks(spec, source=doc.source)
     t_racks = time.perf_counter() - t0
     sz = size_electrical(spec, layout.row_loads(), doc.source)
-    asg = assign(sz)
+    splits = demand_splits(spec)
+    asg = assign(sz, splits=splits)
     ver = verify_electrical(sz, asg, tier=spec.policy.tier, circuits=spec.grid.circuits, contract_mw=spec.grid.contract_mw)
     wall = time.perf_counter() - t0
 
     t1 = time.perf_counter()
-    greedy = assign(sz, use_solver=False)
+    greedy = assign(sz, use_solver=False, splits=splits)
     gver = verify_electrical(sz, greedy, tier=spec.policy.tier, circuits=spec.grid.circuits, contract_mw=spec.grid.contract_mw)
     greedy_wall = time.perf_counter() - t1
 
-    p2 = 2 * int(round(sz.block_kw * SCALE))
-    big = p2 + 1 if sz.topology.kind != "block-redundant" else p2 // 2 + 1
-    powers = {hp.hall: hp for hp in sz.halls}
-    bound = sum(_hall_bound(h, powers[h.hall], big) * h.copies for h in asg.halls)
-    blocks = _blocks(asg)
-    gblocks = _blocks(greedy)
+    blocks, bound = asg.campus.blocks, asg.campus.bound
+    gblocks = greedy.campus.blocks
     stats = [(h.hall, s.model, s.status, round(100 * s.gap, 2)) for h in asg.halls for s in h.stats]
     stats += [("campus", s.model, s.status, round(100 * s.gap, 2)) for s in asg.stats]
     return {
@@ -85,6 +70,8 @@ def measure(path: str) -> dict:
         "blocks": blocks,
         "bound": bound,
         "gap": (blocks - bound) / blocks if blocks else 0.0,
+        "split_bound": asg.campus.split_bound,
+        "split": [(f.hall, f.copies, f.pods_per_copy, f.blocks_bound) for sp in splits for f in sp.fills],
         "feeders": sum(len(h.feeders) * h.copies for h in asg.halls),
         "racks_s": t_racks,
         "wall_s": wall,
@@ -131,11 +118,17 @@ def main(argv: list[str]) -> None:
         )
     print()
     for r in rows:
+        if r["split"]:
+            print(f"{r['spec']}: campus demand split (hall, copies, pods per copy, master's blocks bound per copy); "
+                  f"bound of this split {r['split_bound']}:")
+            for hall, copies, n, lb in r["split"]:
+                print(f"  {hall:<24} {copies:>4} x {n:>3}  >= {lb} blocks")
         print(f"{r['spec']}: per-model status and gap %:")
         for hall, model, status, gap in r["models"]:
             print(f"  {hall:<24} {model:<22} {status:<9} {gap:>6.2f}")
     print()
-    print("blocks = UPS blocks on the campus (all hall copies); bound = proved lower bound on blocks;")
+    print("blocks = UPS blocks on the campus (all hall copies); bound = proved lower bound on blocks (with a")
+    print("campus [[demand]]: the master's bound over every split it allows);")
     print("wall s = racks + sizing + assignment + failure verifier; fail = failing / all failure scenarios.")
     print("Solver: CP-SAT, 1 worker, fixed seed, deterministic time (no wall-clock limit).")
 

@@ -67,6 +67,10 @@ def test_blocks_hand_computed(topology, blocks):
     assert res.installed.ups_blocks == blocks
     stats = [s for s in res.assignment.halls[0].stats if s.model == "rows->blocks"]
     assert stats[0].status == "OPTIMAL"
+    # proved optimal: the campus bound on blocks meets the blocks installed
+    campus = res.assignment.campus
+    assert (campus.blocks, campus.bound, campus.gap) == (blocks, blocks, 0.0)
+    assert campus.greedy_blocks == res.greedy.ups_blocks >= blocks
     assert res.installed.ups_blocks <= res.greedy.ups_blocks
     assert all(s.ok for s in res.verification.scenarios)
 

@@ -33,6 +33,7 @@ from collections import Counter
 import attrs
 
 from hubc.core.derived import NOT_IN_JSON
+from hubc.electrical.demand import CampusSplit
 from hubc.electrical.distributed import DistModel, DistSolution, Shape, canonical, greedy_distributed, worst_load
 from hubc.electrical.sizing import ElectricalSizing, HallPower, Topology
 
@@ -95,6 +96,49 @@ class HallAssignment:
 
 
 @attrs.frozen(kw_only=True)
+class CampusBlocks:
+    """UPS blocks over the whole campus (every hall copy): installed, a proved lower bound and
+    the gap. `split_bound`: for the split of pods over halls the build uses - per hall the
+    larger of the topology's reserve bound and the rows -> blocks model's bound on its block
+    term, times copies. `bound`: the same, except that the halls a campus `[[demand]]` split
+    count with the demand master's bound, valid for every split the demand allows."""
+
+    blocks: int
+    bound: int
+    gap: float
+    split_bound: int
+    greedy_blocks: int
+    demand: tuple[CampusSplit, ...] = ()  # the demand masters' splits
+
+
+def campus_blocks(halls: tuple[HallAssignment, ...], sz: ElectricalSizing, splits: tuple[CampusSplit, ...] = ()) -> CampusBlocks:
+    p2 = 2 * int(round(sz.block_kw * SCALE))
+    # rows -> blocks objectives are big x blocks + worst with worst < big
+    big = p2 // 2 + 1 if sz.topology.kind == "block-redundant" else p2 + 1
+    per: dict[str, int] = {}
+    for h in halls:
+        best = sz.hall(h.hall).min_blocks
+        for st in h.stats:
+            if st.model == "rows->blocks" and st.bound > 0:
+                best = max(best, int((st.bound + 1e-6) // big))
+        per[h.hall] = best * h.copies
+    split_bound = sum(per.values())
+    bound = split_bound
+    if splits:
+        split = {f.hall for sp in splits for f in sp.fills}
+        bound = sum(sp.bound_blocks for sp in splits) + sum(v for hall, v in per.items() if hall not in split)
+    blocks = sum(len(h.blocks) * h.copies for h in halls)
+    return CampusBlocks(
+        blocks=blocks,
+        bound=bound,
+        gap=(blocks - bound) / blocks if blocks else 0.0,
+        split_bound=split_bound,
+        greedy_blocks=sum(h.greedy_blocks * h.copies for h in halls),
+        demand=tuple(splits),
+    )
+
+
+@attrs.frozen(kw_only=True)
 class Assignment:
     halls: tuple[HallAssignment, ...]
     mech_feeders: tuple[Feeder, ...]
@@ -103,6 +147,7 @@ class Assignment:
     sections: tuple[tuple[tuple[str, str, int], ...], ...] = attrs.field(metadata=NOT_IN_JSON)
     section_kva: tuple[float, ...] = attrs.field(metadata=NOT_IN_JSON)
     stats: tuple[SolveStats, ...]
+    campus: CampusBlocks | None = None
 
     def hall(self, hall_id: str) -> HallAssignment:
         return next(h for h in self.halls if h.hall == hall_id)
@@ -636,8 +681,9 @@ def assign_hall(hall: HallPower, sz: ElectricalSizing, *, use_solver: bool = Tru
     )
 
 
-def assign(sz: ElectricalSizing, *, use_solver: bool = True, substation_id: str = "ss") -> Assignment:
-    """The whole assignment: each distinct hall once, then feeders onto main transformers."""
+def assign(sz: ElectricalSizing, *, use_solver: bool = True, substation_id: str = "ss", splits: tuple[CampusSplit, ...] = ()) -> Assignment:
+    """The whole assignment: each distinct hall once, then feeders onto main transformers.
+    `splits`: the campus demand masters' splits the halls were filled by (for the campus bound)."""
     halls = tuple(assign_hall(h, sz, use_solver=use_solver) for h in sz.halls)
     mech = []
     if sz.mech_feeders:
@@ -685,7 +731,14 @@ def assign(sz: ElectricalSizing, *, use_solver: bool = True, substation_id: str 
         row = tuple((ftypes[i][0], ftypes[i][1], out[i][t]) for i in range(len(ftypes)) if out[i][t])
         sections.append(row)
         sec_kva.append(sum(ftypes[i][3] * out[i][t] for i in range(len(ftypes))))
-    return Assignment(halls=halls, mech_feeders=tuple(mech), sections=tuple(sections), section_kva=tuple(sec_kva), stats=tuple(stats))
+    return Assignment(
+        halls=halls,
+        mech_feeders=tuple(mech),
+        sections=tuple(sections),
+        section_kva=tuple(sec_kva),
+        stats=tuple(stats),
+        campus=campus_blocks(halls, sz, splits),
+    )
 
 
 def refresh_mech(asg: Assignment, sz: ElectricalSizing) -> Assignment:

@@ -28,6 +28,7 @@ from hubc.diagnostics import Diagnostic, HubcError, Location, has_errors
 
 # Real imports (not TYPE_CHECKING): design.json's converter resolves these field types.
 from hubc.electrical.build import GeneratorPlan
+from hubc.electrical.demand import demand_splits
 from hubc.electrical.feeds import Assignment, HallAssignment, Infeasible, assign
 from hubc.electrical.network import Network
 from hubc.electrical.ratings import Measure, Ratings
@@ -472,8 +473,9 @@ def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], sou
     if has_errors(diags) and strict:
         raise HubcError(diags, 1)
     try:
-        asg = assign(sz)
-        greedy = assign(sz, use_solver=False)
+        splits = demand_splits(spec)
+        asg = assign(sz, splits=splits)
+        greedy = assign(sz, use_solver=False, splits=splits)
     except Infeasible as exc:
         d = diag("HUB740" if exc.proved else "HUB747", str(exc), at(*exc.path), exc.path, help=exc.help or None)
         raise HubcError([*diags, d], 3) from None

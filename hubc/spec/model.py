@@ -240,7 +240,15 @@ class Hall:
     row_busway_kw: float = f("Rating of each row's busway, per feed (kW)", gt=0, le=100000)
     # Raised floors are rated ~1,200-2,500 kg/m², slabs on grade well above; 50 t/m² is no floor.
     floor_loading_kg_per_m2: float | None = opt("Floor load limit (kg/m²), if specified", gt=0, le=50000)
-    pods: tuple[PodCount, ...] = f("Pods placed in each copy of this hall")
+    pods: tuple[PodCount, ...] = many(
+        "Pods placed in each copy of this hall (for a hall that hosts a campus `[[demand]]`: the pods "
+        "besides the demanded one; hubc adds the demanded pods it chooses)"
+    )
+    modules: int | None = opt(
+        "Hall modules available for a campus `[[demand]]`: hubc chooses how many copies of this hall "
+        "to build (1 to modules) and how many demanded pods each holds; `copies` is then hubc's",
+        ge=1, le=1000,
+    )
     spine: tuple[RackCount, ...] = many("Hall spine (network) racks")
     keepout: tuple[Slot, ...] = many("Slots that cannot hold racks")
     cooling: HallCooling = f("Row cooling: CDU loops and air")
@@ -404,6 +412,19 @@ class Waiver:
     expires: datetime.date | None = opt("Date after which the waiver no longer applies")
 
 
+# ---------------------------------------------------------------------------------- demand
+
+
+@attrs.frozen(kw_only=True)
+class Demand:
+    pod: str = f("Pod id the campus needs")
+    count: int = f("Pods of this kind on the whole campus", ge=1, le=1000000)
+    halls: tuple[str, ...] = f(
+        "Halls that may host them (each with `modules`); hubc splits the count over them: copies "
+        "built and pods per copy, the same in every copy of a hall"
+    )
+
+
 # ------------------------------------------------------------------------------------ spec
 
 
@@ -418,6 +439,7 @@ class Spec:
     rack_type: tuple[RackType, ...] = f("Rack types")
     pod: tuple[Pod, ...] = f("Pods (scalable units)")
     hall: tuple[Hall, ...] = f("GPU halls")
+    demand: tuple[Demand, ...] = many("Campus demand: pods the campus needs, split over halls by hubc")
     electrical: Electrical = f("Electrical topology from MV to the racks")
     cooling_plant: CoolingPlant = f("Heat rejection plant")
     renewable: tuple[Renewable, ...] = many("Renewable plants and PPAs")
