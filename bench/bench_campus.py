@@ -1,4 +1,6 @@
-"""Campus benchmark: UPS blocks for a 1 GW campus of GB200 scalable units (bench/specs/campus-gb200-1gw.toml).
+"""Campus benchmark: UPS blocks for a 1 GW campus of GB200 scalable units (bench/specs/campus-gb200-1gw*.toml).
+
+Change `electrical.topology` in a copy of a spec to compare 4M3 with block pairs (pairs-4, pairs-3x3).
 
 For each spec, in a fresh process (so the peak RSS is that campus's alone): rack placement
 (`run_racks`), electrical sizing, the rows -> blocks -> feeders -> transformers assignment and
@@ -9,21 +11,22 @@ beside the same figures for the greedy first-fit-decreasing baseline (`assign(us
 Campus bound on blocks (`Assignment.campus`) = sum over halls of copies x max(the analytic lower
 bound of the hall's topology, the rows -> blocks model's proved bound on its block term).
 
-    PYTHONPATH=. python bench/bench_campus.py              # bench/specs/campus-gb200-1gw.toml
+    PYTHONPATH=. python bench/bench_campus.py              # bench/specs/campus-gb200-1gw{,-demand}.toml
     PYTHONPATH=. python bench/bench_campus.py SPEC...      # any specs
 """
 
 from __future__ import annotations
 
-import json
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT = (ROOT / "bench" / "specs" / "campus-gb200-1gw.toml",)
+DEFAULT = (
+    ROOT / "bench" / "specs" / "campus-gb200-1gw.toml",  # the split written by hand (every module ~89 % full)
+    ROOT / "bench" / "specs" / "campus-gb200-1gw-demand.toml",  # the same campus as a [[demand]]: hubc splits it
+)
 
 
 def measure(path: str) -> dict:
@@ -88,20 +91,11 @@ def measure(path: str) -> dict:
 
 
 def main(argv: list[str]) -> None:
-    if len(argv) >= 2 and argv[0] == "--one":
-        print(json.dumps(measure(argv[1])))
+    from bench.bench_racks import fresh_rows
+
+    rows = fresh_rows(__file__, measure, argv, DEFAULT)
+    if rows is None:
         return
-    specs = [Path(a) for a in argv] or list(DEFAULT)
-    rows = []
-    for spec in specs:
-        out = subprocess.run(
-            [sys.executable, __file__, "--one", str(spec)],
-            capture_output=True,
-            text=True,
-            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-            check=True,
-        )
-        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
     head = (
         f"{'campus':<24} {'topology':>9} {'IT MW':>7} {'halls':>5} {'blocks':>6} {'bound':>6} {'gap %':>6} "
         f"{'feeders':>7} {'racks s':>7} {'wall s':>7} {'peak MB':>7} {'fail':>9} | {'greedy':>6} {'gap %':>6} "

@@ -6,42 +6,11 @@ from hubc.checks import run_checks
 from hubc.electrical.demand import apply_demand, campus_splits, capacity
 from hubc.spec.convert import structure
 from hubc.spec.source import load_text
+from tests.electrical_fixtures import BASE
 
-SPEC = """
-schema = "hubc/1"
-
-[campus]
-id = "demand"
-name = "Demand"
-latitude_deg = 35.0
-longitude_deg = 127.0
-
-[policy]
-tier = 3
-design_pue = 1.3
-power_factor = 0.95
-sizing_margin = 0.0
-
-[grid]
-interconnect_voltage_kv = 22.9
-contract_mw = 9
-circuits = 2
-
-[substation]
-id = "ss"
-hv_voltage_kv = 22.9
-mv_voltage_kv = 22.9
-transformers = 0
-
-[[rack_type]]
-id = "air-rack"
-power_kw = 40
-liquid_fraction = 0.0
-
-[[pod]]
-id = "pod"
-racks = [{ rack_type = "air-rack", count = 10 }]
-
+# the electrical fixture's campus, grid, substation, 40 kW air rack and 10-rack pod
+HEAD = BASE.format(topology="2N", tier=3, rows=1, busway=1000, block=1000, module=500, bpc=2, genred="N+1", name="Demand").split("[[hall]]")[0]
+SPEC = HEAD + """
 [[hall]]
 id = "h-big"
 modules = 3

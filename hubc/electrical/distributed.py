@@ -284,7 +284,14 @@ class DistModel:
         # so A_s (d + 1) / d <= 2P; summed over blocks (sum A_s = 2 x total): total (d + 1) <= d P blocks
         d = sh.most_partners()
         m.add((d + 1) * total_units <= d * self.p * self.blocks())
-        m.minimize(self.big * self.blocks() + self.worst)
+        m.minimize(self.blocks())  # primary; the worst loading is a second pass (`fix_blocks`)
+
+    def fix_blocks(self, blocks: int) -> None:
+        """Second pass: the block count proved optimal becomes a constraint, the worst
+        post-failure loading the objective."""
+        self.m.add(self.blocks() == blocks)
+        self.m.minimize(self.worst)
+        self.m.clear_hints()
 
     def hint(self, sol: DistSolution, worst: int) -> None:
         for g in range(self.G):
