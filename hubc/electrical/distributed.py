@@ -231,6 +231,7 @@ class DistModel:
                     m.add(v <= counts[k] * self.w[g][t])
                     if shape.a:
                         m.add(v <= counts[k] * self.w[g][s])
+        for k in self.K:
             m.add(sum(self.n[k, g, s, t] for g in range(n_groups) for s, t in self.pairs) == counts[k])
         self.worst = m.new_int_var(0, self.P2, "worst")
         self.totals = [sum(units[k] * self.n[k, g, s, t] for k in self.K for s, t in self.pairs) for g in range(n_groups)]
@@ -250,9 +251,10 @@ class DistModel:
                 q = self._on(g, s, t)
                 m.add(A[s] + q <= self.P2 * w[s])
                 m.add(A[s] + q <= self.worst)
-            # valid cut (rack granularity), one per item size
-            for U in sorted(set(self.units)):
-                big_k = [k for k in self.K if self.units[k] >= U]
+        # valid cut (rack granularity), one per item size
+        for U in sorted(set(self.units)):
+            big_k = [k for k in self.K if self.units[k] >= U]
+            for s in range(sh.x):
                 cords = sum(self.n[k, g, min(s, o), max(s, o)] for k in big_k for o in sh.partners(s))
                 m.add(cords <= _cords_cap(U, len(sh.partners(s)), self.P2))
         total = self.totals[g]
@@ -282,15 +284,11 @@ class DistModel:
         m.add(sum(self.z) >= math.ceil(total_units / (y_eff * self.p)))
         # valid cut (partners): a block with at most d partners shares >= A_s / d with one of them,
         # so A_s (d + 1) / d <= 2P; summed over blocks (sum A_s = 2 x total): total (d + 1) <= d P blocks
-        d = sh.most_partners()
-        m.add((d + 1) * total_units <= d * self.p * self.blocks())
-        m.minimize(self.blocks())  # primary; the worst loading is a second pass (`fix_blocks`)
+        m.minimize(self.big * self.blocks() + self.worst)
 
-    def fix_blocks(self, blocks: int) -> None:
-        """Second pass: the block count proved optimal becomes a constraint, the worst
-        post-failure loading the objective."""
-        self.m.add(self.blocks() == blocks)
-        self.m.minimize(self.worst)
+    def blocks_only(self) -> None:
+        """A pass on the block count alone (to prove it when the lexicographic solve stopped)."""
+        self.m.minimize(self.blocks())
         self.m.clear_hints()
 
     def hint(self, sol: DistSolution, worst: int) -> None:
