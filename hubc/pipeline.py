@@ -96,6 +96,10 @@ def check_document(
             spec=None, source=doc.source, base_dir=base_dir, diagnostics=tuple(sort_diagnostics(diags)),
             allowed_roots=allowed_roots,
         )
+    # a campus [[demand]] becomes an explicit split (copies and pods per hall) before the checks
+    from hubc.electrical.demand import apply_demand
+
+    spec = apply_demand(spec)
     # Catalog extension files (`[catalog] files`) are part of the spec: loaded once here, their
     # problems are check findings at file:line:col in those files, the checks read it (grid
     # profiles) and the build reuses the result.

@@ -48,9 +48,9 @@ Check = Callable[[Ctx], Iterable[Diagnostic]]
 
 
 def _checks() -> tuple[Check, ...]:
-    from hubc.checks import energy, halls, limits, phases, power, refs
+    from hubc.checks import campus, energy, halls, limits, phases, power, refs
 
-    return (limits.check, refs.check, halls.check, power.check, energy.check, phases.check)
+    return (limits.check, refs.check, halls.check, power.check, campus.check, energy.check, phases.check)
 
 
 def run_checks(

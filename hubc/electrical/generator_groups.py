@@ -211,4 +211,4 @@ def generator_group_findings(studies, at, beyond: tuple[str, ...]) -> list:
     ]
 
 
-__all__ = ["GroupPlan", "generator_group_findings", "step_up_equipment", "ParallelingGroup", "PlantConnection", "behind_the_meter", "max_group_sets", "plan_groups", "plan_plant", "plant_connections"]
+__all__ = ["GroupPlan", "ParallelingGroup", "PlantConnection", "behind_the_meter", "generator_group_findings", "max_group_sets", "plan_groups", "plan_plant", "plant_connections", "step_up_equipment"]

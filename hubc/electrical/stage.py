@@ -29,10 +29,11 @@ from hubc.diagnostics import Diagnostic, HubcError, Location, has_errors
 
 # Real imports (not TYPE_CHECKING): design.json's converter resolves these field types.
 from hubc.electrical.build import GeneratorPlan
+from hubc.electrical.demand import demand_splits
 from hubc.electrical.feeds import Assignment, HallAssignment, Infeasible, assign
 from hubc.electrical.generator_groups import generator_group_findings, step_up_equipment
-from hubc.electrical.losses import LossModel, loss_model
 from hubc.electrical.hv_scheme import HvScheme, hv_stage_equipment, main_hv_kv, size_hv_scheme
+from hubc.electrical.losses import LossModel, loss_model
 from hubc.electrical.network import Network
 from hubc.electrical.ratings import Measure, Ratings
 from hubc.electrical.sizing import SQRT3, CableChoice, Decision, ElectricalSizing, choose_mv_cable, size_electrical
@@ -491,8 +492,9 @@ def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], sou
     if has_errors(diags) and strict:
         raise HubcError(diags, 1)
     try:
-        asg = assign(sz)
-        greedy = assign(sz, use_solver=False)
+        splits = demand_splits(spec)
+        asg = assign(sz, splits=splits)
+        greedy = assign(sz, use_solver=False, splits=splits)
     except Infeasible as exc:
         d = diag("HUB740" if exc.proved else "HUB747", str(exc), at(*exc.path), exc.path, help=exc.help or None)
         raise HubcError([*diags, d], 3) from None
@@ -702,7 +704,7 @@ def _granularity(sz: ElectricalSizing, asg: Assignment, at) -> list[Diagnostic]:
     from hubc.codes import diag
 
     topo = sz.topology
-    ratio = {"2N": 2.0, "xMy": topo.x / max(topo.y, 1), "N+1": topo.x / max(topo.x - 1, 1), "block-redundant": (topo.x + 1) / topo.x}[topo.kind]
+    ratio = topo.reserve_ratio
     warn_factor = float(cat.table("ups_granularity")["warn_above_topology_ratio"])
     out = []
     for h in asg.halls:

@@ -22,8 +22,8 @@ from collections.abc import Sequence
 import attrs
 
 from hubc.catalog import rules
-from hubc.catalog.grids import profile_for
 from hubc.catalog.capex import CapexCatalog
+from hubc.catalog.grids import profile_for
 from hubc.catalog.pricing import round_won
 from hubc.core.derived import derived
 from hubc.procurement.phases import PhasePlan

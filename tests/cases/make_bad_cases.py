@@ -56,6 +56,8 @@ case("HUB308","tier-topology",[('topology = "2N"', 'topology = "2N"\ndistributio
 case("HUB309","unknown-topology",[('topology = "2N"', 'topology = "3M3"'+M("HUB309"))], about="3 make 3 is not redundant")
 case("HUB310","ups-chain-ratings",[("unit_substation_kva = 3150", "unit_substation_kva = 2500"+M("HUB310"))], about="2500 kW UPS on a 2500 kVA transformer")
 case("HUB312","grid-code-unknown",[("interconnect_voltage_kv = 22.9", 'code = "nema"'+M("HUB312")+"\ninterconnect_voltage_kv = 22.9")], about="a grid code the catalog has no profile for")
+case("HUB313","block-pair-shape",[('topology = "2N"', 'topology = "pairs-0x3"'+M("HUB313"))], about="a block-pair group without A blocks")
+case("HUB314","campus-demand",[], append='\n[[demand]]\npod = "gb200-su"\ncount = 4\nhalls = ["hall-x"]'+M("HUB314")+"\n", about="a demand naming a hall that does not exist")
 case("HUB401","bess-parameters",[], append='\n[bess]\nid = "bess-1"\nenergy_mwh = 10\npower_mw = 5\nround_trip_efficiency = 90'+M("HUB401")+"\n", about="efficiency as a percentage")
 case("HUB402","renewable-capacity-factor",[], append='\n[[renewable]]\nid = "roof-pv"\nkind = "solar"\ncapacity_mw = 1\ncapacity_factor = 0.40'+M("HUB402")+"\n", about="40% solar capacity factor")
 case("HUB403","energy-inputs",[], append='\n[[renewable]]\nid = "roof-pv"\nkind = "solar"\ncapacity_mw = "auto"'+M("HUB403")+'\ncapacity_factor = 0.14\n', about="auto capacity without sizing enabled")

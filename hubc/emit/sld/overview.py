@@ -26,11 +26,11 @@ from hubc.emit.sld.typical import draw_hall, hall_notes, natural_width, typical_
 from hubc.emit.sld.view import (
     GROUPING,
     ConverterBay,
-    PlantBay,
     IncomerBay,
     Level,
     LineBay,
     Overview,
+    PlantBay,
     Section,
     TransferBay,
     TransformerBay,
