@@ -87,21 +87,29 @@ def measure(path: str) -> dict:
     }
 
 
-def main(argv: list[str]) -> None:
+def fresh_rows(script: str, measure, argv: list[str], default) -> list[dict] | None:
+    """`--one SPEC`: print `measure(SPEC)` as JSON (None back); otherwise run `script --one`
+    in a fresh process per spec (so peak RSS is that spec's alone) and return their rows."""
     if len(argv) >= 2 and argv[0] == "--one":
         print(json.dumps(measure(argv[1])))
-        return
-    specs = [Path(a) for a in argv] or list(DEFAULT)
+        return None
     rows = []
-    for spec in specs:
+    for spec in [Path(a) for a in argv] or list(default):
         out = subprocess.run(
-            [sys.executable, __file__, "--one", str(spec)],
+            [sys.executable, script, "--one", str(spec)],
             capture_output=True,
             text=True,
             env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
             check=True,
         )
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    return rows
+
+
+def main(argv: list[str]) -> None:
+    rows = fresh_rows(__file__, measure, argv, DEFAULT)
+    if rows is None:
+        return
     head = (
         f"{'campus':<20} {'IT MW':>8} {'halls':>5} {'dist':>4} {'racks':>7} {'wall s':>7} {'peak MB':>8} "
         f"{'objective':>16} {'bound':>16} {'gap %':>6} {'cable km':>9} | {'greedy s':>8} {'greedy obj':>16} "

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from hubc.codes import diag, registry
+from hubc.codes import diag
 from hubc.diagnostics import Diagnostic, HubcError, Severity, has_errors, sort_diagnostics
 from hubc.spec.model import Spec
 from hubc.spec.source import RawDocument, SourceFile
@@ -46,6 +46,9 @@ class Checked:
     base_dir: Path
     diagnostics: tuple[Diagnostic, ...]
     waived: int = 0
+    # Live waivers of codes only a build stage emits that no check finding matched: the build
+    # applies every live waiver to its stages' findings and reports these if still unused.
+    pending_waivers: tuple[int, ...] = ()
     # The one catalog (shipped + the spec's `[catalog] files`), loaded while checking and
     # handed to every build stage; None when the spec did not structure.
     catalog: Catalog | None = attrs.field(default=None, eq=False)
@@ -93,22 +96,28 @@ def check_document(
             spec=None, source=doc.source, base_dir=base_dir, diagnostics=tuple(sort_diagnostics(diags)),
             allowed_roots=allowed_roots,
         )
-    diags = run_checks(spec, doc.source, base_dir, allowed_roots)
+    # a campus [[demand]] becomes an explicit split (copies and pods per hall) before the checks
+    from hubc.electrical.demand import apply_demand
+
+    spec = apply_demand(spec)
     # Catalog extension files (`[catalog] files`) are part of the spec: loaded once here, their
-    # problems are check findings at file:line:col in those files, and the build reuses the result.
+    # problems are check findings at file:line:col in those files, the checks read it (grid
+    # profiles) and the build reuses the result.
     from hubc.catalog import load_catalog
 
     catalog, catalog_diags = load_catalog(spec, base_dir, doc.source, allowed_roots)
+    diags = run_checks(spec, doc.source, base_dir, allowed_roots, catalog)
     diags.extend(catalog_diags)
     if extra is not None:
         diags.extend(extra(spec, doc.source))
-    kept, waived = apply_waivers(spec, doc.source, diags, _today())
+    kept, waived, pending = apply_waivers(spec, doc.source, diags, _today())
     return Checked(
         spec=spec,
         source=doc.source,
         base_dir=base_dir,
         diagnostics=tuple(sort_diagnostics(kept)),
         waived=waived,
+        pending_waivers=pending,
         catalog=catalog,
         allowed_roots=allowed_roots,
     )
@@ -146,63 +155,17 @@ def _snippet_text(path: Path, diags: list[Diagnostic]) -> str | None:
 
 def apply_waivers(
     spec: Spec, source: SourceFile, diags: list[Diagnostic], today: datetime.date
-) -> tuple[list[Diagnostic], int]:
-    """Drop diagnostics matched by a live `[[waive]]`; report expired and unused waivers.
+) -> tuple[list[Diagnostic], int, tuple[int, ...]]:
+    """Drop the check findings a live `[[waive]]` accepts; report expired and unused waivers
+    (`hubc.spec.waivers`). Also returns the waivers left for the build's findings."""
+    from hubc.spec.waivers import WaiverBook
 
-    A waiver matches a diagnostic with its code whose key path equals the target or lies under
-    it (`hall[0]` covers `hall[0].row_busway_kw`); `*` matches every location.
-    """
     if not spec.waive:
-        return diags, 0
-    used = [False] * len(spec.waive)
-    live = []
-    out: list[Diagnostic] = []
-    for i, w in enumerate(spec.waive):
-        path = ("waive", i)
-        if w.expires is not None and w.expires < today:
-            out.append(
-                diag(
-                    "HUB801",
-                    f"waiver of {w.code} expired on {w.expires.isoformat()} ({w.reason})",
-                    source.at_value(path + ("expires",)),
-                    path + ("expires",),
-                    help="re-assess the finding: fix it, or extend the waiver with a new date and reason",
-                )
-            )
-        else:
-            live.append(i)
-    waived = 0
-    for d in diags:
-        hit = None
-        for i in live:
-            w = spec.waive[i]
-            if w.code.upper() == d.code and (w.target == "*" or _under(d.key_path, w.target)):
-                hit = i
-                break
-        if hit is None or d.code.startswith("HUB8") or not registry()[d.code].waivable:
-            out.append(d)
-        else:
-            used[hit] = True
-            waived += 1
-    for i in live:
-        if not used[i]:
-            w = spec.waive[i]
-            entry = registry().get(w.code.upper())
-            out.append(
-                diag(
-                    "HUB802",
-                    f"{w.code} cannot be waived: it is one of hubc's limits" if entry and not entry.waivable
-                    else f"waiver of {w.code} at `{w.target}` matches no finding",
-                    source.at_key(("waive", i)),
-                    ("waive", i),
-                    help="the finding is gone: delete the waiver so it cannot hide a future one",
-                )
-            )
-    return out, waived
-
-
-def _under(key_path: str, target: str) -> bool:
-    return key_path == target or key_path.startswith(target + ".") or key_path.startswith(target + "[")
+        return diags, 0, ()
+    book = WaiverBook(spec, source, today)
+    out = book.expired()
+    out = book.filter(diags) + out + book.unused(after_build=False)
+    return out, book.waived, book.pending()
 
 
 # -------------------------------------------------------------------------------- build
@@ -319,20 +282,35 @@ def _build(checked: Checked, progress: Progress | None, reached: list[str]) -> B
     say = progress or (lambda _msg: None)
     design = Design()
     diags: list[Diagnostic] = list(checked.diagnostics)
+    waivers = _build_waivers(checked)
     for stage in BUILD_STAGES:
         reached.append(stage.fills)
         say(f"{stage.fills}: {stage.description}")
         result, stage_diags = stage.run(inp, design, say)
         design = attrs.evolve(design, **{stage.fills: result})
+        stage_diags = waivers.filter(list(stage_diags)) if waivers is not None else list(stage_diags)
         diags.extend(stage_diags)
         if has_errors(stage_diags):
             raise HubcError(sort_diagnostics(diags), 1)
+    if waivers is not None:
+        diags.extend(waivers.unused(after_build=True, among=checked.pending_waivers))
     final = tuple(sort_diagnostics(diags))
     reached.append("emit")
     plan = emit_all(inp, design, final)
     for name in plan:
         _check_plan_path(name)
     return Built(plan=dict(sorted(plan.items())), diagnostics=final, design=design)
+
+
+def _build_waivers(checked: Checked):
+    """The spec's live waivers, applied to every build stage's findings as to the checks'."""
+    from hubc.spec.waivers import WaiverBook
+
+    if not checked.spec.waive:
+        return None
+    book = WaiverBook(checked.spec, checked.source, _today())
+    book.expired()  # reported by the check already
+    return book
 
 
 def _check_plan_path(name: str) -> None:

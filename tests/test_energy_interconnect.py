@@ -93,12 +93,36 @@ def test_single_circuit_and_band_findings():
     assert "154 kV" in band.message
 
 
-def test_unknown_voltage_class_uses_nearest():
-    text = BASE.replace("voltage_kv = 154\nlength_km", "voltage_kv = 132\nlength_km")
+def test_a_voltage_beyond_every_class_uses_the_nearest():
+    text = BASE.replace("voltage_kv = 154\nlength_km", "voltage_kv = 500\nlength_km")
     spec, source = spec_of(text)
     ic, diags = size_interconnect(spec, lambda *p: source.at_value(p))
-    assert ic.lines[0].voltage_class_kv == 154
+    assert ic.lines[0].voltage_class_kv == 345
     assert any(d.code == "HUB420" for d in diags)
+
+
+def test_a_69kv_line_uses_69kv_conductors():
+    # 69 kV (ANSI C84.1) lies in the 72.5 kV insulation class: 69 kV conductor data, no HUB420.
+    text = BASE.replace("voltage_kv = 154\nlength_km", "voltage_kv = 69\nlength_km").replace(
+        "contract_mw = 135", "contract_mw = 60"
+    ).replace("interconnect_voltage_kv = 154", "interconnect_voltage_kv = 69")
+    spec, source = spec_of(text)
+    ic, diags = size_interconnect(spec, lambda *p: source.at_value(p))
+    (line,) = ic.lines
+    assert line.voltage_class_kv == 69 and not any(d.code == "HUB420" for d in diags)
+    # 60 MW / 0.95 = 63.2 MVA at 69 kV: 528.5 A on one circuit at N-1 -> ACSR 477 kcmil Hawk (659 A).
+    i_n1 = 60 / 0.95 * 1e6 / (math.sqrt(3) * 69e3)
+    assert line.circuit_current_n1_a == pytest.approx(i_n1) and 528 < i_n1 < 529
+    assert line.conductor == "ACSR 477 kcmil Hawk" and line.r_ohm_per_km == pytest.approx(0.142)
+    assert line.catalog_id == "line-69kv-overhead"
+    # Under the KEPCO profile 69 kV is outside every band's voltages: HUB415 names the 154 kV band.
+    assert any(d.code == "HUB415" and "154 kV" in d.message for d in diags)
+    ansi = text.replace("[grid]\n", '[grid]\ncode = "ansi-60hz"\n')
+    spec, source = spec_of(ansi)
+    ic, diags = size_interconnect(spec, lambda *p: source.at_value(p))
+    # ANSI: 60 MW is transmission service at 69-230 kV; 69 kV is inside it.
+    assert ic.grid_code == "ansi-60hz" and ic.frequency_hz == 60
+    assert not any(d.code == "HUB415" for d in diags)
 
 
 def test_every_energy_catalog_entry_has_source_date_and_tag():

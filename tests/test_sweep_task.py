@@ -29,7 +29,7 @@ def test_a_variant_builds_and_reports_its_headline_figures():
     assert f["ups_mw"] > 0 and f["transformer_mva"] > 0
     assert {"design.json", "report.html", "hubc.lock"} <= set(out.plan)
     # HUB761: the climate station (a note); HUB758: the pilot's one paralleling group is its only
-    # standby source (a warning below Tier IV)
+    # standby source (a note below Tier IV: beyond its design basis)
     assert [d.code for d in out.diagnostics] == ["HUB418", "HUB761", "HUB304", "HUB758"]
     assert all(d.location.file == "pilot-10mw.toml" for d in out.diagnostics)
 

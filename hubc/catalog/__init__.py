@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from hubc.catalog.capex import CapexCatalog
     from hubc.catalog.energy import EnergyCatalog
     from hubc.catalog.equipment import EquipmentCatalog
+    from hubc.catalog.grids import GridProfile
     from hubc.diagnostics import Diagnostic
 
 
@@ -30,10 +31,18 @@ class Catalog:
     energy: EnergyCatalog = attrs.field(eq=False)  # its `prices` are `equipment`
     # installation, building, land, soft costs, grid connection, milestones (data/capex.toml)
     capex: CapexCatalog = attrs.field(eq=False)
+    # Grid profiles by id (`[grid] code`): frequency, standard voltages, supply bands, checks.
+    grids: dict[str, GridProfile] = attrs.field(eq=False, factory=dict)
 
     @property
     def version(self) -> str:
         return self.equipment.version
+
+    def grid_profile(self, code: str) -> GridProfile:
+        """The profile a spec's `[grid] code` names (the check reports an unknown one)."""
+        from hubc.catalog.grids import DEFAULT_CODE
+
+        return self.grids.get(code) or self.grids[DEFAULT_CODE]
 
 
 def load_catalog(

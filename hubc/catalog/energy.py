@@ -42,7 +42,7 @@ RenewableKind = Literal["solar", "onshore-wind", "offshore-wind", "ppa"]
 # Top-level tables of a catalog file that this module reads (user files may carry them).
 USER_TABLES = ("bess_container", "renewable_cost", "line_cost")
 # Tables of the shipped data/energy.toml read through `data()` only (not extensible).
-SHIPPED_ONLY_TABLES = ("conductor", "annualisation", "weather", "pue_dry_bulb", "line_cost_submarine", "line_route")
+SHIPPED_ONLY_TABLES = ("conductor", "voltage_class", "annualisation", "weather", "pue_dry_bulb", "line_cost_submarine", "line_route")
 
 # The entry whose lead time prices a container added by a user file without an [[equipment]]
 # entry of its own (a generic 20-ft LFP container).
@@ -164,6 +164,11 @@ def voltage_classes() -> tuple[float, ...]:
     return tuple(sorted({float(c["voltage_kv"]) for c in data()["conductor"]}))
 
 
+def voltage_class_ranges() -> tuple[dict, ...]:
+    """Each conductor class with the range of system voltages it serves (low_kv < V <= high_kv)."""
+    return tuple(data()["voltage_class"])
+
+
 def line_entry_id(voltage_class_kv: float, construction: str) -> str:
     """The equipment entry that prices a line of this conductor-table class and construction."""
     return f"line-{voltage_class_kv:g}kv-{construction}"
@@ -212,6 +217,8 @@ class EnergyCatalog:
     renewables: dict[str, RenewableCost] = attrs.field(eq=False)
     prices: EquipmentCatalog = attrs.field(eq=False)
     user_files: tuple[str, ...] = ()
+    # the grid profiles merged with the user files' (the interconnect's supply bands)
+    grids: dict = attrs.field(eq=False, factory=dict)
 
     def bess_containers(self) -> dict[str, BessContainer]:
         return dict(self.containers)

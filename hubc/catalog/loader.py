@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from hubc.catalog import capex, energy, equipment
+from hubc.catalog import capex, energy, equipment, grids
 from hubc.catalog.families import FAMILIES
 from hubc.diagnostics import Diagnostic, Location, Severity
 
@@ -77,7 +77,7 @@ def shipped_file_names() -> list[str]:
         for e in folder.iterdir()
         if e.name.startswith("equipment-") and e.name.endswith(".toml") and e.name not in first
     )
-    return first + entries + ["energy.toml"]
+    return first + entries + ["energy.toml", "grid-profiles.toml"]
 
 
 @attrs.define
@@ -93,6 +93,7 @@ class _State:
     renewables: dict[str, energy.RenewableCost] = attrs.field(factory=dict)
     raw_renewables: dict[str, dict] = attrs.field(factory=dict)
     derived: set[str] = attrs.field(factory=set)  # entries derived from others, recomputed at the end
+    grid_profiles: dict[str, grids.GridProfile] = attrs.field(factory=dict)
     user_files: list[str] = attrs.field(factory=list)
     capex: Any = None  # `capex.CapexCatalog` of data/capex.toml (shipped only)
 
@@ -150,6 +151,7 @@ def _shipped_state() -> _State:
         raw_renewables=dict(s.raw_renewables),
         derived=set(s.derived),
         capex=s.capex,
+        grid_profiles=dict(s.grid_profiles),
     )
 
 
@@ -162,7 +164,10 @@ def _merge_file(state: _State, name: str, raw: bytes, *, shipped: bool) -> list[
     if doc is None:
         return diags
     src, data = doc.source, doc.data
-    skipped = equipment.EQUIPMENT_TABLES + energy.USER_TABLES + (energy.SHIPPED_ONLY_TABLES if shipped else ())
+    skipped = (
+        equipment.EQUIPMENT_TABLES + energy.USER_TABLES + ("grid_profile",)
+        + (energy.SHIPPED_ONLY_TABLES if shipped else ())
+    )
     eq, out = equipment.stage_equipment_tables(
         src,
         data,
@@ -180,10 +185,13 @@ def _merge_file(state: _State, name: str, raw: bytes, *, shipped: bool) -> list[
     )
     en, errs = energy.stage_energy_tables(src, data, known, shipped=shipped)
     out += errs
+    profiles, errs = grids.stage_grid_tables(src, data, state.grid_profiles)
+    out += errs
     priced = [(e, r, src.at_key(p)) for e, r, p in _structure_priced(src, en, out)]
     if any(d.severity is Severity.ERROR for d in out):
         return out
     _commit(state, eq, en, priced, shipped=shipped)
+    state.grid_profiles.update(profiles)
     return out
 
 
@@ -261,11 +269,13 @@ def _catalog(state: _State) -> Catalog:
         where=state.where,
         user_files=tuple(state.user_files),
     )
+    profiles = dict(sorted(state.grid_profiles.items()))
     tables = energy.EnergyCatalog(
         version=version,
         containers=dict(sorted(state.containers.items())),
         renewables=dict(state.renewables),
         prices=prices,
         user_files=tuple(state.user_files),
+        grids=profiles,
     )
-    return Catalog(equipment=prices, energy=tables, capex=state.capex)
+    return Catalog(equipment=prices, energy=tables, capex=state.capex, grids=profiles)

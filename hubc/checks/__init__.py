@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
 from hubc.diagnostics import Diagnostic, KeyPath, Location
 from hubc.spec.model import Spec
 from hubc.spec.source import SourceFile
+
+if TYPE_CHECKING:
+    from hubc.catalog import Catalog
 
 
 @attrs.frozen(kw_only=True)
@@ -25,6 +29,8 @@ class Ctx:
     base_dir: Path = Path(".")
     # Folders besides base_dir that files named by the spec may lie in (`--allow-read DIR`).
     allowed_roots: tuple[Path, ...] = ()
+    # The one catalog (shipped + the spec's `[catalog] files`); the shipped one when None.
+    catalog: Catalog | None = attrs.field(default=None, eq=False)
 
     def at(self, *path: str | int) -> Location:
         return self.source.at_value(path)
@@ -32,20 +38,26 @@ class Ctx:
     def key(self, *path: str | int) -> Location:
         return self.source.at_key(path)
 
+    def the_catalog(self) -> Catalog:
+        from hubc.catalog import shipped_catalog
+
+        return self.catalog if self.catalog is not None else shipped_catalog()
+
 
 Check = Callable[[Ctx], Iterable[Diagnostic]]
 
 
 def _checks() -> tuple[Check, ...]:
-    from hubc.checks import energy, halls, limits, phases, power, refs
+    from hubc.checks import campus, energy, halls, limits, phases, power, refs
 
-    return (limits.check, refs.check, halls.check, power.check, energy.check, phases.check)
+    return (limits.check, refs.check, halls.check, power.check, campus.check, energy.check, phases.check)
 
 
 def run_checks(
-    spec: Spec, source: SourceFile, base_dir: Path = Path("."), allowed_roots: tuple[Path, ...] = ()
+    spec: Spec, source: SourceFile, base_dir: Path = Path("."), allowed_roots: tuple[Path, ...] = (),
+    catalog: Catalog | None = None,
 ) -> list[Diagnostic]:
-    ctx = Ctx(spec=spec, source=source, base_dir=base_dir, allowed_roots=tuple(allowed_roots))
+    ctx = Ctx(spec=spec, source=source, base_dir=base_dir, allowed_roots=tuple(allowed_roots), catalog=catalog)
     out: list[Diagnostic] = []
     for check in _checks():
         out.extend(check(ctx))

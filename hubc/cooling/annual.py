@@ -116,3 +116,26 @@ def pue(p: PlantPhysics, o: Overheads, dry_bulb_c, wet_bulb_c) -> tuple[np.ndarr
     """(PUE, phi) hour by hour: 1 + fixed overheads + heat x heat-rejection input per kW."""
     kw, phi = rejection_kw_per_kw(p, dry_bulb_c, wet_bulb_c)
     return 1.0 + o.fixed + o.heat * kw, phi
+
+
+def tower_heat_per_kw_heat(p: PlantPhysics, dry_bulb_c, wet_bulb_c) -> np.ndarray:
+    """Heat the cooling towers reject per kW of plant heat, hour by hour: all of it for a tower
+    plant; for water-cooled chillers the free-cooled share plus the chilled share with its
+    compressor work (1 + 1/COP); none for dry coolers and air-cooled trim chillers."""
+    db = np.asarray(dry_bulb_c, dtype=float)
+    if p.kind == "cooling-tower":
+        return np.ones_like(db)
+    if p.kind != "chiller":
+        return np.zeros_like(db)
+    phi = free_fraction(p, dry_bulb_c, wet_bulb_c)
+    return phi + (1.0 - phi) * (1.0 + 1.0 / chiller_cop(p, dry_bulb_c, wet_bulb_c))
+
+
+def water_l_per_kwh_it(p: PlantPhysics, o: Overheads, dry_bulb_c, wet_bulb_c) -> tuple[np.ndarray, np.ndarray]:
+    """(evaporation, blowdown) in litres per kWh of IT energy, hour by hour (catalog `[water]`):
+    E = heat per kW IT x tower share x 3600 s x evaporated share / latent heat / density;
+    B = E / (cycles of concentration - 1)."""
+    w = cooling_catalog()["water"]
+    tower_kw = o.heat * tower_heat_per_kw_heat(p, dry_bulb_c, wet_bulb_c)
+    evap = tower_kw * 3600.0 * float(w["evaporated_share"]) / float(w["latent_heat_kj_per_kg"]) / float(w["density_kg_per_l"])
+    return evap, evap / (float(w["cycles_of_concentration"]) - 1.0)

@@ -112,6 +112,9 @@ class PlantYear:
     pue_design: float
     cooling_kw_per_kw_annual: float  # heat-rejection input per kW of heat, year average
     cooling_kw_per_kw_design: float  # heat-rejection input per kW of heat at the design condition
+    # Cooling-tower water per kWh of IT energy over the climate year (full load), catalog [water].
+    evaporation_l_per_kwh: float = 0.0
+    blowdown_l_per_kwh: float = 0.0
     pue_hourly: np.ndarray = attrs.field(eq=False, metadata=NOT_IN_JSON)
 
 
@@ -171,6 +174,21 @@ class CoolingResult:
 
     @derived
     @property
+    def wue_l_per_kwh(self) -> float:
+        """Water usage effectiveness (The Green Grid): tower evaporation + blowdown over the climate
+        year per kWh of IT energy, IT-weighted over the plants (full load); 0 without towers."""
+        it = sum(p.it_kw * p.count for p in self.plants)
+        water = sum((p.year.evaporation_l_per_kwh + p.year.blowdown_l_per_kwh) * p.it_kw * p.count for p in self.plants)
+        return water / it if it else 0.0
+
+    @derived
+    @property
+    def water_m3_per_year(self) -> float:
+        """Site water of the cooling towers in the climate year at full IT load (m3)."""
+        return sum((p.year.evaporation_l_per_kwh + p.year.blowdown_l_per_kwh) * p.it_kw * p.count * 8760 for p in self.plants) / 1000
+
+    @derived
+    @property
     def economiser_hours(self) -> int:
         """Hours the largest plant cools with its free-cooling device alone."""
         return max((p.year.economiser_hours for p in self.plants), default=0)
@@ -184,6 +202,7 @@ class CoolingResult:
             ("Cooling plant", f"{self.kind}, {plants} plant{'s' if plants != 1 else ''} (scope {self.scope})"),
             ("PUE (plant in the climate year)", f"{self.pue_annual:.3f} annual, {self.pue_design:.3f} at the design condition"),
             ("Economiser hours", f"{self.economiser_hours:,} h of free cooling alone"),
+            ("WUE (cooling towers, climate year)", f"{self.wue_l_per_kwh:.2f} L/kWh IT ({self.water_m3_per_year:,.0f} m³ a year at full load)"),
         ]
 
     def pue_hourly(self) -> np.ndarray:

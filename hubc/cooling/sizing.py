@@ -295,16 +295,30 @@ def _size_plant(ctx: _Ctx, group, loops: dict[str, HallLoops]) -> Plant:
     return Plant(id=pid, area=area, count=count, halls=tuple(served), it_kw=it, heat_kw=heat, design_heat_kw=q,
                  fws_supply_c=supply, fws_return_c=supply + dt, design_free_fraction=phi, supply_floats_to_c=floats,
                  units=tuple(units), fws=fws, pump_kw=float(fw["pump_motor_kw"]), pumps=pumps,
-                 year=_plant_year(ctx, phys, over))
+                 year=_plant_year(ctx, phys, over, pid))
 
 
-def _plant_year(ctx: _Ctx, phys: annual.PlantPhysics, over: annual.Overheads) -> PlantYear:
+def _plant_year(ctx: _Ctx, phys: annual.PlantPhysics, over: annual.Overheads, pid: str = "") -> PlantYear:
     pue_h, phi = annual.pue(phys, over, ctx.year.dry_bulb_c, ctx.year.wet_bulb_c)
     design_pue, _ = annual.pue(phys, over, [ctx.site.design_dry_bulb_c], [ctx.site.design_wet_bulb_c])
     design_kw, _ = annual.rejection_kw_per_kw(phys, [ctx.site.design_dry_bulb_c], [ctx.site.design_wet_bulb_c])
     mech_capable = phys.kind in ("hybrid", "chiller")
     free, none = int((phi >= 1.0).sum()), int((phi <= 0.0).sum())
+    evap, blow = annual.water_l_per_kwh_it(phys, over, ctx.year.dry_bulb_c, ctx.year.wet_bulb_c)
+    if phys.kind in ("chiller", "cooling-tower"):
+        w = cooling_catalog()["water"]
+        ctx.dec.append(Decision(
+            item=f"{pid}: cooling-tower water (WUE)",
+            rule="hourly: E = heat per kW IT x tower share x 3600 x evaporated share / latent heat (L/kWh IT); B = E / (cycles - 1); "
+            "WUE = year mean of E + B (tower share: 1 for towers, phi + (1 - phi)(1 + 1/COP) for water-cooled chillers)",
+            inputs={"heat_per_kw_it": over.heat, "evaporated_share": w["evaporated_share"],
+                    "latent_heat_kj_per_kg": w["latent_heat_kj_per_kg"], "cycles_of_concentration": w["cycles_of_concentration"]},
+            result={"evaporation_l_per_kwh": float(evap.mean()), "blowdown_l_per_kwh": float(blow.mean()),
+                    "wue_l_per_kwh": float(evap.mean() + blow.mean())},
+            source=f"{w['latent_heat_source']}; {w['evaporated_share_source']}; {w['cycles_source']}; {w['wue_source']}"))
     return PlantYear(
+        evaporation_l_per_kwh=float(evap.mean()),
+        blowdown_l_per_kwh=float(blow.mean()),
         economiser_hours=free,
         partial_hours=int(((phi > 0.0) & (phi < 1.0)).sum()) if mech_capable else 0,
         mechanical_hours=none if mech_capable else 0,

@@ -27,6 +27,7 @@ from hubc.catalog import electrical as cat
 from hubc.electrical.arrangement import Arrangement
 from hubc.electrical.feeds import Assignment, HallAssignment
 from hubc.electrical.generator_groups import GroupPlan, PlantConnection, plan_groups, plant_connections
+from hubc.electrical.hv_scheme import add_hv_stage, grid_frequency_hz, main_hv_kv
 from hubc.electrical.network import (
     Bus,
     ExternalGrid,
@@ -220,6 +221,7 @@ class _Builder:
             self.buses.append(Bus(id=s.id, vn_kv=self.mv_kv, role=role, section=s.id, area=self.sid))
             self.section_bus[s.id] = s.id
         if has_tx:
+            add_hv_stage(self)  # a two-stage chain: HV/HV transformers, main transformers below them
             self._main_transformers(arr, main_vk)
         for t in arr.ties:
             self.switches.append(Switch(id=t.id, bus=t.a, element=t.b, element_kind="bus", kind="CB", role=t.kind, closed=t.normally_closed, z_ohm=TIE_Z_OHM, area=self.sid))
@@ -268,7 +270,7 @@ class _Builder:
         pfe, i0, nl_src = cat.transformer_no_load(s_kva)
         tap = cat.table("main_transformer_tap_changer")
         vg = str(cat.table("transformer_vector_group")["main"])
-        hv_kv = self.spec.substation.hv_voltage_kv
+        hv_kv = main_hv_kv(self.spec)
         for t, tx in enumerate(arr.transformers):
             term = f"{tx}.hv"
             hv = self.hv_sections[t % len(self.hv_sections)]
@@ -536,7 +538,7 @@ class _Builder:
         spec = self.spec
         return Network(
             name=spec.campus.id,
-            f_hz=float(cat.table("short_circuit")["frequency_hz"]),
+            f_hz=grid_frequency_hz(spec),
             philosophy=arr.philosophy,
             generator_transfer=spec.electrical.generator_transfer,
             buses=tuple(self.buses),

@@ -29,11 +29,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from itertools import combinations
 
 import attrs
 
 from hubc.core.derived import NOT_IN_JSON
+from hubc.electrical.demand import CampusSplit
+from hubc.electrical.distributed import DistModel, DistSolution, Shape, canonical, greedy_distributed, worst_load
 from hubc.electrical.sizing import ElectricalSizing, HallPower, Topology
 
 SCALE = 10  # loads in 0.1 kW / 0.1 kVA integers
@@ -41,6 +42,9 @@ SCALE = 10  # loads in 0.1 kW / 0.1 kVA integers
 DET_TIME_BLOCKS = 4.0
 DET_TIME_FEEDERS = 2.0
 DET_TIME_SECTIONS = 1.0
+# Extra budget (share of the rows -> blocks one) to prove the block count when the
+# lexicographic solve stops at its limit.
+BLOCKS_PROOF_SHARE = 0.25
 
 
 @attrs.frozen(kw_only=True)
@@ -95,6 +99,49 @@ class HallAssignment:
 
 
 @attrs.frozen(kw_only=True)
+class CampusBlocks:
+    """UPS blocks over the whole campus (every hall copy): installed, a proved lower bound and
+    the gap. `split_bound`: for the split of pods over halls the build uses - per hall the
+    larger of the topology's reserve bound and the rows -> blocks model's bound on its block
+    term, times copies. `bound`: the same, except that the halls a campus `[[demand]]` split
+    count with the demand master's bound, valid for every split the demand allows."""
+
+    blocks: int
+    bound: int
+    gap: float
+    split_bound: int
+    greedy_blocks: int
+    demand: tuple[CampusSplit, ...] = ()  # the demand masters' splits
+
+
+def campus_blocks(halls: tuple[HallAssignment, ...], sz: ElectricalSizing, splits: tuple[CampusSplit, ...] = ()) -> CampusBlocks:
+    p2 = 2 * int(round(sz.block_kw * SCALE))
+    # rows -> blocks objectives are big x blocks + worst with worst < big
+    big = p2 // 2 + 1 if sz.topology.kind == "block-redundant" else p2 + 1
+    per: dict[str, int] = {}
+    for h in halls:
+        best = sz.hall(h.hall).min_blocks
+        for st in h.stats:
+            if st.model == "rows->blocks" and st.bound > 0:
+                best = max(best, int((st.bound + 1e-6) // big))
+        per[h.hall] = best * h.copies
+    split_bound = sum(per.values())
+    bound = split_bound
+    if splits:
+        split = {f.hall for sp in splits for f in sp.fills}
+        bound = sum(sp.bound_blocks for sp in splits) + sum(v for hall, v in per.items() if hall not in split)
+    blocks = sum(len(h.blocks) * h.copies for h in halls)
+    return CampusBlocks(
+        blocks=blocks,
+        bound=bound,
+        gap=(blocks - bound) / blocks if blocks else 0.0,
+        split_bound=split_bound,
+        greedy_blocks=sum(h.greedy_blocks * h.copies for h in halls),
+        demand=tuple(splits),
+    )
+
+
+@attrs.frozen(kw_only=True)
 class Assignment:
     halls: tuple[HallAssignment, ...]
     mech_feeders: tuple[Feeder, ...]
@@ -103,6 +150,7 @@ class Assignment:
     sections: tuple[tuple[tuple[str, str, int], ...], ...] = attrs.field(metadata=NOT_IN_JSON)
     section_kva: tuple[float, ...] = attrs.field(metadata=NOT_IN_JSON)
     stats: tuple[SolveStats, ...]
+    campus: CampusBlocks | None = None
 
     def hall(self, hall_id: str) -> HallAssignment:
         return next(h for h in self.halls if h.hall == hall_id)
@@ -168,75 +216,6 @@ def _types(hall: HallPower) -> tuple[_Types, list[int]]:
 
 
 # ------------------------------------------------------------------------- greedy
-
-
-@attrs.frozen(kw_only=True)
-class _DistSolution:
-    """groups[g] = number of blocks; pairs[(g, s, t)] = per-type counts (s < t)."""
-
-    groups: tuple[int, ...]
-    counts: dict  # (k, g, s, t) -> int
-
-
-def greedy_distributed(types: _Types, order: list[int], topo: Topology, p: int, *, spread: bool = False) -> _DistSolution:
-    """First fit in row order: the first group and block pair (in order) that survives any single
-    block failure after adding the item; a new block (N+1) or group when none does.
-
-    With `spread` (the warm start, not the baseline): items largest first, and within the first
-    group that has room the pair sharing least load (spread-first pairing)."""
-    P2 = 2 * p
-    groups: list[int] = []
-    A: list[list[int]] = []  # A[g][s]
-    Q: list[dict] = []  # Q[g][(s,t)]
-    counts: Counter = Counter()
-
-    def fits(g: int, s: int, t: int, u: int) -> bool:
-        for x, y in ((s, t), (t, s)):
-            a = A[g][x] + u
-            worst = max((Q[g].get((min(x, o), max(x, o)), 0) + (u if o == y else 0)) for o in range(groups[g]) if o != x)
-            if a + worst > P2:
-                return False
-        return True
-
-    def place(g: int, s: int, t: int, k: int, u: int) -> None:
-        A[g][s] += u
-        A[g][t] += u
-        Q[g][(s, t)] = Q[g].get((s, t), 0) + u
-        counts[(k, g, s, t)] += 1
-
-    if spread:
-        order = sorted(order, key=lambda k: (-types.units[k], k))
-    for k in order:
-        u = types.units[k]
-        done = False
-        for g in range(len(groups)):
-            cands = [(s, t) for s, t in combinations(range(groups[g]), 2) if fits(g, s, t, u)]
-            if spread:
-                cands.sort(key=lambda st: (Q[g].get(st, 0), A[g][st[0]] + A[g][st[1]], st))
-            if cands:
-                place(g, *cands[0], k, u)
-                done = True
-                break
-        if not done and not topo.fixed_size and groups and groups[-1] < topo.x:
-            g = len(groups) - 1
-            groups[g] += 1
-            A[g].append(0)
-            new = groups[g] - 1
-            for s in range(new):
-                if fits(g, s, new, u):
-                    place(g, s, new, k, u)
-                    done = True
-                    break
-            if not done:
-                groups[g] -= 1
-                A[g].pop()
-        if not done:
-            size = topo.x if topo.fixed_size else 2
-            groups.append(size)
-            A.append([0] * size)
-            Q.append({})
-            place(len(groups) - 1, 0, 1, k, u)
-    return _DistSolution(groups=tuple(groups), counts=dict(counts))
 
 
 @attrs.frozen(kw_only=True)
@@ -320,124 +299,50 @@ def _stats(name: str, solver, status, greedy_obj: float) -> tuple[str, float, fl
 
 
 def solve_distributed(types: _Types, order: list[int], topo: Topology, p: int, det_time: float = DET_TIME_BLOCKS):
-    """Rows -> blocks for 2N / xMy / N+1. Returns (solution, stats, greedy solution)."""
+    """Rows -> blocks for 2N / xMy / N+1 / block pairs. Returns (solution, stats, greedy solution).
+
+    Objective big x blocks + worst post-failure loading. When the budget runs out before that
+    is proved, a pass on the block count alone (`BLOCKS_PROOF_SHARE` of the budget, hinted with
+    the solution) tries to prove the blocks, so the bound reported is on what matters; the
+    solution kept is the lexicographic one."""
     from ortools.sat.python import cp_model
 
-    first = _canonical_dist(types, greedy_distributed(types, order, topo, p))
-    spread = _canonical_dist(types, greedy_distributed(types, order, topo, p, spread=True))
+    shape = Shape.of(topo)
+    first = canonical(types.units, greedy_distributed(types.units, order, shape, p), shape)
+    spread = canonical(types.units, greedy_distributed(types.units, order, shape, p, spread=True), shape)
     # warm start from the better heuristic (fewest blocks, then lowest worst loading)
-    greedy = min((spread, first), key=lambda sol: (sum(sol.groups), _greedy_worst_dist(types, sol, topo.x)))
-    G = len(greedy.groups)
-    X = topo.x
-    P2 = 2 * p
-    big = P2 + 1
-    K = range(len(types.units))
-    m = cp_model.CpModel()
-    z = [m.new_bool_var(f"z{g}") for g in range(G)]
-    w = [[z[g] if (topo.fixed_size or b < 2) else m.new_bool_var(f"w{g}_{b}") for b in range(X)] for g in range(G)]
-    pairs = list(combinations(range(X), 2))
-    n = {}
-    for k in K:
-        for g in range(G):
-            for s, t in pairs:
-                n[k, g, s, t] = m.new_int_var(0, types.counts[k], f"n{k}_{g}_{s}_{t}")
-                m.add(n[k, g, s, t] <= types.counts[k] * w[g][t])
-    for k in K:
-        m.add(sum(n[k, g, s, t] for g in range(G) for s, t in pairs) == types.counts[k])
-    worst = m.new_int_var(0, P2, "worst")
-    A = {}
-    for g in range(G):
-        for s in range(X):
-            A[g, s] = sum(types.units[k] * n[k, g, min(s, o), max(s, o)] for k in K for o in range(X) if o != s)
-        for s in range(X):
-            for t in range(X):
-                if s == t:
-                    continue
-                q = sum(types.units[k] * n[k, g, min(s, t), max(s, t)] for k in K)
-                # survive the loss of t: s carries its half of everything plus t's half of the shared items
-                m.add(A[g, s] + q <= P2 * w[g][s])
-                m.add(A[g, s] + q <= worst)
-        # valid cut (rack granularity): c cords of items >= U on block s spread over at most X-1
-        # partners, so some partner shares >= ceil(c/(X-1)) of them: (c + ceil(c/(X-1))) U <= 2P
-        for U in sorted(set(types.units)):
-            big_k = [k for k in K if types.units[k] >= U]
-            cmax = 0
-            while (cmax + 1 + math.ceil((cmax + 1) / (X - 1))) * U <= P2:
-                cmax += 1
-            for s in range(X):
-                cords = sum(n[k, g, min(s, o), max(s, o)] for k in big_k for o in range(X) if o != s)
-                m.add(cords <= cmax)
-        total = sum(types.units[k] * n[k, g, s, t] for k in K for s, t in pairs)
-        # valid cut (redundancy reserve): the blocks left after one failure carry the group; for
-        # xMy also the rule itself - any y of x blocks carry the whole group
-        m.add(total <= p * (sum(w[g]) - z[g]))
-        if topo.kind == "xMy":
-            m.add(total <= p * topo.y * z[g])
-        # symmetry: blocks in decreasing load order within a group; used groups first, heavier first
-        for b in range(X - 1):
-            m.add(A[g, b] >= A[g, b + 1])
-            if not topo.fixed_size:
-                m.add(w[g][b] >= w[g][b + 1])
-        if g + 1 < G:
-            m.add(z[g] >= z[g + 1])
-            m.add(total >= sum(types.units[k] * n[k, g + 1, s, t] for k in K for s, t in pairs))
-    blocks = sum(sum(w[g]) if not topo.fixed_size else X * z[g] for g in range(G))
-    total_units = sum(u * c for u, c in zip(types.units, types.counts))
-    y_eff = topo.y if topo.kind == "xMy" else (X - 1)
-    m.add(sum(z) >= math.ceil(total_units / (y_eff * p)) if total_units else sum(z) >= 0)
-    m.minimize(big * blocks + worst)
-
-    # complete hint from the greedy
-    gw = _greedy_worst_dist(types, greedy, X)
-    for g in range(G):
-        used = g < len(greedy.groups)
-        m.add_hint(z[g], used)
-        if not topo.fixed_size:
-            for b in range(2, X):
-                m.add_hint(w[g][b], used and b < greedy.groups[g])
-    for k in K:
-        for g in range(G):
-            for s, t in pairs:
-                m.add_hint(n[k, g, s, t], greedy.counts.get((k, g, s, t), 0))
-    m.add_hint(worst, gw)
-    greedy_obj = big * sum(greedy.groups) + gw
+    greedy = min((spread, first), key=lambda sol: (sol.blocks(), worst_load(types.units, sol, shape)))
+    model = DistModel(types.units, types.counts, shape, p, len(greedy.groups))
+    model.hint(greedy, worst_load(types.units, greedy, shape))
     solver = _params(det_time)
-    status = solver.solve(m)
-    greedy_obj = big * sum(first.groups) + _greedy_worst_dist(types, first, X)  # the baseline's
+    status = solver.solve(model.m)
+    greedy_obj = model.big * first.blocks() + worst_load(types.units, first, shape)  # the baseline's
     st, obj, bound, gap = _stats("rows->blocks", solver, status, greedy_obj)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return greedy, (st, obj, bound, gap, greedy_obj), first
-    groups = []
-    counts = {}
-    for g in range(G):
-        if not solver.value(z[g]):
-            continue
-        gi = len(groups)
-        groups.append(X if topo.fixed_size else sum(solver.value(w[g][b]) for b in range(X)))
-        for k in K:
-            for s, t in pairs:
-                v = solver.value(n[k, g, s, t])
-                if v:
-                    counts[(k, gi, s, t)] = v
-    sol = _DistSolution(groups=tuple(groups), counts=counts)
+    sol = model.read(solver)
+    if status == cp_model.FEASIBLE:
+        bound = max(bound, _prove_blocks(model, sol, det_time * BLOCKS_PROOF_SHARE))
+        return sol, _lex_stats(st, obj, bound, greedy_obj), first
     return sol, (st, obj, bound, gap, greedy_obj), first
 
 
-def _greedy_worst_dist(types: _Types, sol: _DistSolution, X: int) -> int:
-    A: Counter = Counter()
-    Q: Counter = Counter()
-    for (k, g, s, t), c in sol.counts.items():
-        u = types.units[k] * c
-        A[g, s] += u
-        A[g, t] += u
-        Q[g, s, t] += u
-    worst = 0
-    for g, size in enumerate(sol.groups):
-        for s in range(size):
-            for t in range(size):
-                if s != t:
-                    worst = max(worst, A[g, s] + Q[g, min(s, t), max(s, t)])
-    return worst
+def _prove_blocks(model: DistModel, sol: DistSolution, det_time: float) -> float:
+    """A valid bound on big x blocks + worst from a pass on the blocks alone (worst >= 0)."""
+    from ortools.sat.python import cp_model
+
+    model.blocks_only()
+    model.hint(sol, 0)
+    solver = _params(det_time)
+    status = solver.solve(model.m)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return 0.0
+    return float(model.big * math.ceil(solver.best_objective_bound - 1e-9))
+
+
+def _lex_stats(status: str, obj: float, bound: float, greedy_obj: float) -> tuple:
+    gap = 0.0 if obj == 0 else max(0.0, (obj - bound) / abs(obj))
+    return status, float(obj), float(bound), gap, greedy_obj
 
 
 def solve_catcher(types: _Types, order: list[int], topo: Topology, p: int, det_time: float = DET_TIME_BLOCKS):
@@ -637,24 +542,6 @@ def _relabel(sizes: tuple[int, ...], block_load: Counter, group_load: Counter) -
     return gorder, gmap, bmap
 
 
-def _canonical_dist(types: _Types, sol: _DistSolution) -> _DistSolution:
-    """Relabel blocks and groups so the greedy solution satisfies the model's symmetry breaking
-    and is a complete, feasible hint."""
-    A: Counter = Counter()
-    tot: Counter = Counter()
-    for (k, g, s, t), c in sol.counts.items():
-        u = types.units[k] * c
-        A[g, s] += u
-        A[g, t] += u
-        tot[g] += u
-    gorder, gmap, bmap = _relabel(sol.groups, A, tot)
-    counts: Counter = Counter()
-    for (k, g, s, t), c in sol.counts.items():
-        a, b = bmap[g, s], bmap[g, t]
-        counts[(k, gmap[g], min(a, b), max(a, b))] += c
-    return _DistSolution(groups=tuple(sol.groups[g] for g in gorder), counts=dict(counts))
-
-
 def _canonical_catch(types: _Types, sol: _CatchSolution) -> _CatchSolution:
     L: Counter = Counter()
     tot: Counter = Counter()
@@ -685,119 +572,148 @@ def block_id(hall: str, group: int, index: int) -> str:
     return f"{hall}.ups-{group + 1:02d}{letters}"
 
 
-def assign_hall(hall: HallPower, sz: ElectricalSizing, *, use_solver: bool = True) -> HallAssignment:
-    """Rows -> blocks and blocks -> feeders for one distinct hall (greedy only if not use_solver)."""
-    topo = sz.topology
-    p = int(round(sz.block_kw * SCALE))
-    types, order = _types(hall)
+@attrs.frozen(kw_only=True)
+class _Blocks:
+    """Rows -> blocks for one hall copy: the blocks, the cords, each block's normal and worst
+    post-failure load (0.1 kW), its group, the solver's stats and the greedy baseline's blocks."""
+
+    blocks: list
+    cords: list
+    normal: dict
+    worst: dict
+    group_of: dict
+    stats: list
+    greedy_blocks: int
+
+
+def _check_items(types: _Types, p: int, sz: ElectricalSizing) -> None:
     for k, u in enumerate(types.units):
         if u > p:
             raise Infeasible(
                 f"{types.ids[k][0]} needs {types.kws[k]:,.0f} kW, more than one {sz.block_kw:g} kW UPS block can carry "
-                f"when its partner block fails ({topo.label})",
+                f"when its partner block fails ({sz.topology.label})",
                 ("electrical", "ups_system_kw"),
                 help=f"use UPS blocks of at least {types.kws[k]:,.0f} kW or spread the load over more rows",
             )
-    stats = []
-    blocks: list[Block] = []
-    cords: list[Cord] = []
-    # worst and normal block load (0.1 kW) keyed by block id
-    worst: dict[str, int] = {}
-    normal: dict[str, int] = {}
-    group_of: dict[str, int] = {}
-    if topo.kind == "block-redundant":
-        g_sol = _canonical_catch(types, greedy_catcher(types, order, topo, p))
-        if use_solver and types.units:
-            sol, (st, obj, bound, gap, gobj), _ = solve_catcher(types, order, topo, p)
-            sol = _canonical_catch(types, sol)
-            stats.append(SolveStats(model="rows->blocks", status=st, objective=obj, bound=bound, gap=gap, greedy_objective=gobj))
-        else:
-            sol = g_sol
-        greedy_blocks = sum(g_sol.groups) + len(g_sol.groups)
-        pools = {k: list(ids) for k, ids in enumerate(types.ids)}
-        loads: Counter = Counter()
-        for (k, g, b), c in sorted(sol.counts.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][0])):
-            for _ in range(c):
-                item = pools[k].pop(0)
-                cat_id = block_id(hall.hall, g, -1)
-                cords.append(Cord(item=item, kw=types.kws[k], a=block_id(hall.hall, g, b), b=cat_id if sz.paths >= 2 else None))
-                loads[g, b] += types.units[k]
-        for g, size in enumerate(sol.groups):
-            for b in range(size):
-                bid = block_id(hall.hall, g, b)
-                blocks.append(Block(id=bid, hall=hall.hall, group=g, index=b, role="active"))
-                worst[bid] = normal[bid] = loads[g, b]
-                group_of[bid] = g
-            cid = block_id(hall.hall, g, -1)
-            blocks.append(Block(id=cid, hall=hall.hall, group=g, index=-1, role="catcher"))
-            worst[cid] = max((loads[g, b] for b in range(size)), default=0)
-            normal[cid] = 0
-            group_of[cid] = g
-    else:
-        if sz.paths < 2:
-            raise Infeasible(
-                f"{topo.label} needs dual-corded rows (an A and a B feed) but electrical.distribution_paths = {sz.paths}",
-                ("electrical", "distribution_paths"),
-                help='set distribution_paths = 2 or use topology = "block-redundant" (a catcher behind a transfer switch)',
-            )
-        g_sol = _canonical_dist(types, greedy_distributed(types, order, topo, p))
-        if use_solver and types.units:
-            sol, (st, obj, bound, gap, gobj), _ = solve_distributed(types, order, topo, p)
-            sol = _canonical_dist(types, sol)
-            stats.append(SolveStats(model="rows->blocks", status=st, objective=obj, bound=bound, gap=gap, greedy_objective=gobj))
-        else:
-            sol = g_sol
-        greedy_blocks = sum(g_sol.groups)
-        pools = {k: list(ids) for k, ids in enumerate(types.ids)}
-        A: Counter = Counter()
-        Q: Counter = Counter()
-        for (k, g, s, t), c in sorted(sol.counts.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][3], kv[0][0])):
-            for _ in range(c):
-                item = pools[k].pop(0)
-                cords.append(Cord(item=item, kw=types.kws[k], a=block_id(hall.hall, g, s), b=block_id(hall.hall, g, t)))
-                A[g, s] += types.units[k]
-                A[g, t] += types.units[k]
-                Q[g, s, t] += types.units[k]
-        for g, size in enumerate(sol.groups):
-            for s in range(size):
-                bid = block_id(hall.hall, g, s)
-                blocks.append(Block(id=bid, hall=hall.hall, group=g, index=s, role="distributed"))
-                normal[bid] = A[g, s] // 2
-                worst[bid] = max((A[g, s] + Q[g, min(s, t), max(s, t)] for t in range(size) if t != s), default=A[g, s]) // 2
-                group_of[bid] = g
-    cords.sort(key=lambda c: c.item)
 
-    # blocks -> feeders on the block's worst input kVA
+
+def _rows_to_catcher(hall: HallPower, sz: ElectricalSizing, types: _Types, order: list[int], p: int, use_solver: bool) -> _Blocks:
+    topo = sz.topology
+    stats = []
+    g_sol = _canonical_catch(types, greedy_catcher(types, order, topo, p))
+    if use_solver and types.units:
+        sol, (st, obj, bound, gap, gobj), _ = solve_catcher(types, order, topo, p)
+        sol = _canonical_catch(types, sol)
+        stats.append(SolveStats(model="rows->blocks", status=st, objective=obj, bound=bound, gap=gap, greedy_objective=gobj))
+    else:
+        sol = g_sol
+    out = _Blocks(blocks=[], cords=[], normal={}, worst={}, group_of={}, stats=stats, greedy_blocks=sum(g_sol.groups) + len(g_sol.groups))
+    pools = {k: list(ids) for k, ids in enumerate(types.ids)}
+    loads: Counter = Counter()
+    for (k, g, b), c in sorted(sol.counts.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][0])):
+        for _ in range(c):
+            item = pools[k].pop(0)
+            cat_id = block_id(hall.hall, g, -1)
+            out.cords.append(Cord(item=item, kw=types.kws[k], a=block_id(hall.hall, g, b), b=cat_id if sz.paths >= 2 else None))
+            loads[g, b] += types.units[k]
+    for g, size in enumerate(sol.groups):
+        for b in range(size):
+            bid = block_id(hall.hall, g, b)
+            out.blocks.append(Block(id=bid, hall=hall.hall, group=g, index=b, role="active"))
+            out.worst[bid] = out.normal[bid] = loads[g, b]
+            out.group_of[bid] = g
+        cid = block_id(hall.hall, g, -1)
+        out.blocks.append(Block(id=cid, hall=hall.hall, group=g, index=-1, role="catcher"))
+        out.worst[cid] = max((loads[g, b] for b in range(size)), default=0)
+        out.normal[cid] = 0
+        out.group_of[cid] = g
+    return out
+
+
+def _rows_to_distributed(hall: HallPower, sz: ElectricalSizing, types: _Types, order: list[int], p: int, use_solver: bool) -> _Blocks:
+    topo = sz.topology
+    if sz.paths < 2:
+        raise Infeasible(
+            f"{topo.label} needs dual-corded rows (an A and a B feed) but electrical.distribution_paths = {sz.paths}",
+            ("electrical", "distribution_paths"),
+            help='set distribution_paths = 2 or use topology = "block-redundant" (a catcher behind a transfer switch)',
+        )
+    shape = Shape.of(topo)
+    stats = []
+    g_sol = canonical(types.units, greedy_distributed(types.units, order, shape, p), shape)
+    if use_solver and types.units:
+        sol, (st, obj, bound, gap, gobj), _ = solve_distributed(types, order, topo, p)
+        sol = canonical(types.units, sol, shape)
+        stats.append(SolveStats(model="rows->blocks", status=st, objective=obj, bound=bound, gap=gap, greedy_objective=gobj))
+    else:
+        sol = g_sol
+    out = _Blocks(blocks=[], cords=[], normal={}, worst={}, group_of={}, stats=stats, greedy_blocks=g_sol.blocks())
+    # a group's installed slots are named a, b, c, ... in slot order
+    name = {(g, s): block_id(hall.hall, g, i) for g, slots in enumerate(sol.groups) for i, s in enumerate(slots)}
+    pools = {k: list(ids) for k, ids in enumerate(types.ids)}
+    A: Counter = Counter()
+    Q: Counter = Counter()
+    for (k, g, s, t), c in sorted(sol.counts.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][3], kv[0][0])):
+        for _ in range(c):
+            out.cords.append(Cord(item=pools[k].pop(0), kw=types.kws[k], a=name[g, s], b=name[g, t]))
+            A[g, s] += types.units[k]
+            A[g, t] += types.units[k]
+            Q[g, s, t] += types.units[k]
+    for g, slots in enumerate(sol.groups):
+        for i, s in enumerate(slots):
+            bid = name[g, s]
+            role = "distributed" if not shape.a else ("pair-a" if shape.side(s) == 0 else "pair-b")
+            out.blocks.append(Block(id=bid, hall=hall.hall, group=g, index=i, role=role))
+            out.normal[bid] = A[g, s] // 2
+            out.worst[bid] = max((A[g, s] + Q[g, min(s, t), max(s, t)] for t in shape.partners(s) if t in slots), default=A[g, s]) // 2
+            out.group_of[bid] = g
+    return out
+
+
+def _blocks_to_feeders(hall: HallPower, sz: ElectricalSizing, rb: _Blocks, use_solver: bool) -> tuple[list[Feeder], int]:
+    """Blocks -> MV feeders on each block's worst input kVA. Returns the feeders and the greedy's count."""
     to_kva = 1.0 / (sz.ups_efficiency * sz.power_factor)
-    weights = [int(math.ceil(worst[b.id] * to_kva)) for b in blocks]
+    weights = [int(math.ceil(rb.worst[b.id] * to_kva)) for b in rb.blocks]
     cap = int(sz.feeder_kva * SCALE)
-    gidx = [group_of[b.id] for b in blocks]
-    g_feed = greedy_feeders(weights, gidx, cap) if blocks else []
-    if use_solver and blocks:
+    gidx = [rb.group_of[b.id] for b in rb.blocks]
+    g_feed = greedy_feeders(weights, gidx, cap) if rb.blocks else []
+    if use_solver and rb.blocks:
         assign, (st, obj, bound, gap, gobj), _ = solve_feeders(weights, gidx, cap)
-        stats.append(SolveStats(model="blocks->feeders", status=st, objective=obj, bound=bound, gap=gap, greedy_objective=gobj))
+        rb.stats.append(SolveStats(model="blocks->feeders", status=st, objective=obj, bound=bound, gap=gap, greedy_objective=gobj))
     else:
         assign = g_feed
     nf = max(assign) + 1 if assign else 0
     feeders = []
     for f in range(nf):
-        members = tuple(b.id for b, a in zip(blocks, assign) if a == f)
-        kva = sum(normal[b] for b in members) * to_kva / SCALE
+        members = tuple(b.id for b, a in zip(rb.blocks, assign) if a == f)
+        kva = sum(rb.normal[b] for b in members) * to_kva / SCALE
         feeders.append(Feeder(id=f"{hall.hall}.mvf-{f + 1:02d}", hall=hall.hall, blocks=members, normal_kva=kva, copies=hall.copies))
+    return feeders, (max(g_feed) + 1) if g_feed else 0
+
+
+def assign_hall(hall: HallPower, sz: ElectricalSizing, *, use_solver: bool = True) -> HallAssignment:
+    """Rows -> blocks and blocks -> feeders for one distinct hall (greedy only if not use_solver)."""
+    p = int(round(sz.block_kw * SCALE))
+    types, order = _types(hall)
+    _check_items(types, p, sz)
+    rows = _rows_to_catcher if sz.topology.kind == "block-redundant" else _rows_to_distributed
+    rb = rows(hall, sz, types, order, p, use_solver)
+    feeders, greedy_feeders_n = _blocks_to_feeders(hall, sz, rb, use_solver)
     return HallAssignment(
         hall=hall.hall,
         copies=hall.copies,
-        blocks=tuple(blocks),
-        cords=tuple(cords),
+        blocks=tuple(rb.blocks),
+        cords=tuple(sorted(rb.cords, key=lambda c: c.item)),
         feeders=tuple(feeders),
-        stats=tuple(stats),
-        greedy_blocks=greedy_blocks,
-        greedy_feeders=(max(g_feed) + 1) if g_feed else 0,
+        stats=tuple(rb.stats),
+        greedy_blocks=rb.greedy_blocks,
+        greedy_feeders=greedy_feeders_n,
     )
 
 
-def assign(sz: ElectricalSizing, *, use_solver: bool = True, substation_id: str = "ss") -> Assignment:
-    """The whole assignment: each distinct hall once, then feeders onto main transformers."""
+def assign(sz: ElectricalSizing, *, use_solver: bool = True, substation_id: str = "ss", splits: tuple[CampusSplit, ...] = ()) -> Assignment:
+    """The whole assignment: each distinct hall once, then feeders onto main transformers.
+    `splits`: the campus demand masters' splits the halls were filled by (for the campus bound)."""
     halls = tuple(assign_hall(h, sz, use_solver=use_solver) for h in sz.halls)
     mech = []
     if sz.mech_feeders:
@@ -845,7 +761,14 @@ def assign(sz: ElectricalSizing, *, use_solver: bool = True, substation_id: str 
         row = tuple((ftypes[i][0], ftypes[i][1], out[i][t]) for i in range(len(ftypes)) if out[i][t])
         sections.append(row)
         sec_kva.append(sum(ftypes[i][3] * out[i][t] for i in range(len(ftypes))))
-    return Assignment(halls=halls, mech_feeders=tuple(mech), sections=tuple(sections), section_kva=tuple(sec_kva), stats=tuple(stats))
+    return Assignment(
+        halls=halls,
+        mech_feeders=tuple(mech),
+        sections=tuple(sections),
+        section_kva=tuple(sec_kva),
+        stats=tuple(stats),
+        campus=campus_blocks(halls, sz, splits),
+    )
 
 
 def refresh_mech(asg: Assignment, sz: ElectricalSizing) -> Assignment:

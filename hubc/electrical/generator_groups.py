@@ -185,7 +185,8 @@ def step_up_equipment(net) -> list:
 
 
 def generator_group_findings(studies, at, beyond: tuple[str, ...]) -> list:
-    """HUB758 (a warning): below Tier IV, a paralleling group bus failing while the utility is out
+    """HUB758 (a note): below Tier IV (Uptime Institute Tier Standard: Topology asks fault
+    tolerance of Tier IV only), a paralleling group bus failing while the utility is out
     is beyond the design basis; the load it loses is reported, not failed."""
     from hubc.codes import diag
 
@@ -210,4 +211,4 @@ def generator_group_findings(studies, at, beyond: tuple[str, ...]) -> list:
     ]
 
 
-__all__ = ["GroupPlan", "generator_group_findings", "step_up_equipment", "ParallelingGroup", "PlantConnection", "behind_the_meter", "max_group_sets", "plan_groups", "plan_plant", "plant_connections"]
+__all__ = ["GroupPlan", "ParallelingGroup", "PlantConnection", "behind_the_meter", "generator_group_findings", "max_group_sets", "plan_groups", "plan_plant", "plant_connections", "step_up_equipment"]

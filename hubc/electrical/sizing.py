@@ -19,9 +19,15 @@ from collections.abc import Mapping
 import attrs
 
 from hubc.catalog import electrical as cat
-from hubc.catalog import rules
+from hubc.catalog import grids
 from hubc.core.derived import NOT_IN_JSON, derived
-from hubc.core.loads import cdu_pump_kw_per_kw, cdus_installed, facility_peak_kw, main_transformer_rule, paired_loading_limit
+from hubc.core.loads import (
+    cdu_pump_kw_per_kw,
+    cdus_installed,
+    facility_peak_kw,
+    main_transformer_rule,
+    paired_loading_limit,
+)
 from hubc.core.types import RowLoad
 from hubc.diagnostics import Diagnostic, Location, Severity
 from hubc.spec.model import Spec, parse_topology, redundancy_spares
@@ -70,16 +76,27 @@ class HallPower:
 
 @attrs.frozen(kw_only=True)
 class Topology:
-    kind: str  # "2N" | "xMy" | "N+1" | "block-redundant"
-    x: int  # blocks per redundancy group (max for N+1; active blocks for block-redundant)
-    y: int  # blocks that carry the load (xMy); 0 otherwise
+    kind: str  # "2N" | "xMy" | "N+1" | "pairs" | "block-redundant"
+    x: int  # blocks per redundancy group (max for N+1 and pairs; active blocks for block-redundant)
+    y: int  # blocks that carry the load (xMy); A blocks of a pairs group (0: any pair); 0 otherwise
     fixed_size: bool  # every group has exactly x blocks (2N, xMy)
 
     @derived
     @property
     def label(self) -> str:
         """The topology as the spec writes it ("2N", "4M3", "N+1", "block-redundant")."""
+        if self.kind == "pairs":
+            return f"pairs-{self.y}x{self.x - self.y}" if self.y else f"pairs-{self.x}"
         return {"2N": "2N", "xMy": f"{self.x}M{self.y}", "N+1": "N+1", "block-redundant": "block-redundant"}[self.kind]
+
+    @property
+    def reserve_ratio(self) -> float:
+        """Installed over carried capacity the redundancy alone needs: x/y, 2 for 2N, (m+1)/m for
+        N+1 and block pairs (m: a block's most partners), (x+1)/x for block-redundant."""
+        if self.kind == "pairs":
+            m = max(self.y, self.x - self.y) if self.y else self.x - 1
+            return (m + 1) / m
+        return {"2N": 2.0, "xMy": self.x / max(self.y, 1), "N+1": self.x / max(self.x - 1, 1), "block-redundant": (self.x + 1) / self.x}[self.kind]
 
 
 @attrs.frozen(kw_only=True)
@@ -160,6 +177,8 @@ def topology_of(spec: Spec) -> Topology | None:
         return Topology(kind="2N", x=2, y=1, fixed_size=True)
     if kind == "xMy":
         return Topology(kind="xMy", x=x, y=y, fixed_size=True)
+    if kind == "pairs":
+        return Topology(kind="pairs", x=x, y=y, fixed_size=False)
     if kind == "N+1":
         return Topology(kind="N+1", x=int(cat.table("redundancy_group")["n_plus_1_max_blocks"]), y=0, fixed_size=False)
     return Topology(kind="block-redundant", x=spec.electrical.blocks_per_catcher, y=0, fixed_size=False)
@@ -615,14 +634,16 @@ def _size_mechanical(w: _Work, fac: _Facility, feeder_kva: float) -> tuple[int, 
 
 
 def _utility_interconnect(w: _Work, peak_kw: float) -> None:
-    """KEPCO supply band for the contract (KEPCO 기본공급약관, catalog `kepco_band`); the spec check (HUB303)
-    reports a mismatch, this records the rule and its inputs."""
+    """The supply band for the contract under the spec's grid profile (catalog grid-profiles.toml;
+    KEPCO: 기본공급약관); the spec check (HUB303) reports a mismatch, this records the rule and its inputs."""
     grid = w.spec.grid
-    band = rules.kepco_supply_band(grid.contract_mw)
+    profile = grids.profile_for(w.spec)
+    band = grids.band_or_own(profile, grid.contract_mw, grid.interconnect_voltage_kv)
     w.decisions.append(
         Decision(
             item="utility-interconnect",
-            rule="KEPCO supply voltage by contract band: <=10 MW 22.9 kV general, 10-40 MW 22.9 kV dedicated, 40-400 MW 154 kV, above 345 kV",
+            rule=f"{profile.name}: supply voltage by contract band ("
+            + "; ".join(f"{b.low_mw:g}-{b.high_mw:g} MW {b.voltage_kv:g} kV" for b in profile.band) + ")",
             inputs=(("contract_mw", grid.contract_mw), ("facility_mw", peak_kw / 1000), ("circuits", grid.circuits)),
             result=(("band", band.name), ("band_voltage_kv", band.voltage_kv), ("spec_voltage_kv", grid.interconnect_voltage_kv), ("n_minus_1", "yes" if grid.circuits >= 2 else "no")),
             source=band.source,
@@ -899,6 +920,9 @@ def _min_blocks(topo: Topology, critical_kw: float, block_kw: float) -> int:
         # any y of x carry the group: groups >= load / (y P); blocks = x per group
         groups = math.ceil(critical_kw / (topo.y * block_kw) - 1e-9)
         return groups * topo.x
+    if topo.kind == "pairs":
+        # a block's normal load is at most P m / (m + 1): it shares with at most m partners
+        return math.ceil(critical_kw * topo.reserve_ratio / block_kw - 1e-9)
     if topo.kind == "N+1":
         n = math.ceil(critical_kw / block_kw - 1e-9)
         groups = math.ceil(n / (topo.x - 1))
@@ -910,6 +934,8 @@ def _min_blocks(topo: Topology, critical_kw: float, block_kw: float) -> int:
 def _block_rule(topo: Topology) -> str:
     if topo.kind in ("2N", "xMy"):
         return f"{topo.label}: any {topo.y} of {topo.x} blocks carry the group, so groups >= load / ({topo.y} x P_block) (distributed redundant; Schneider Electric White Paper 75, Comparing UPS System Design Configurations)"
+    if topo.kind == "pairs":
+        return f"{topo.label}: a block shares its rows with at most m partners, so blocks >= load x (m + 1) / (m P_block)"
     if topo.kind == "N+1":
         return f"N+1 blocks: n = ceil(load / P_block) active plus one reserve per group of up to {topo.x} (parallel redundant; Schneider Electric White Paper 75)"
     return f"block-redundant: N = ceil(load / P_block) active blocks + one catcher per {topo.x} (isolated redundant / catcher; Schneider Electric White Paper 75)"

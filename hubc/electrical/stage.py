@@ -29,8 +29,10 @@ from hubc.diagnostics import Diagnostic, HubcError, Location, has_errors
 
 # Real imports (not TYPE_CHECKING): design.json's converter resolves these field types.
 from hubc.electrical.build import GeneratorPlan
+from hubc.electrical.demand import demand_splits
 from hubc.electrical.feeds import Assignment, HallAssignment, Infeasible, assign
 from hubc.electrical.generator_groups import generator_group_findings, step_up_equipment
+from hubc.electrical.hv_scheme import HvScheme, hv_stage_equipment, main_hv_kv, size_hv_scheme
 from hubc.electrical.losses import LossModel, loss_model
 from hubc.electrical.network import Network
 from hubc.electrical.ratings import Measure, Ratings
@@ -305,7 +307,7 @@ class ElectricalResult:
             rows = sum(1 for it in hp.items if it.kind == "row")
             busways = rows * sz.paths * h.copies
             e += [
-                Equipment(id=f"{h.hall}/ups-module", family="ups-module", description=f"UPS module {sz.module_kw:g} kW ({sz.modules_per_block} per {sz.block_kw:g} kW block, {sz.topology.label})", rating=sz.module_kw, rating_unit="kW", quantity=nb * sz.modules_per_block, system="electrical", area=h.hall, spec_path=("electrical", "ups_module_kw")),
+                Equipment(id=f"{h.hall}/ups-module", family="ups-module", description=f"UPS module {sz.module_kw:g} kW{self.hz} ({sz.modules_per_block} per {sz.block_kw:g} kW block, {sz.topology.label})", rating=sz.module_kw, rating_unit="kW", quantity=nb * sz.modules_per_block, system="electrical", area=h.hall, spec_path=("electrical", "ups_module_kw")),
                 Equipment(id=f"{h.hall}/ups-battery", family="ups-battery", description=f"UPS battery string, {self.autonomy_min:g} min at {sz.block_kw:g} kW", rating=round(sz.battery_kwh_per_block, 1), rating_unit="kWh", quantity=nb, system="electrical", area=h.hall, spec_path=("electrical", "ups_autonomy_min")),
                 Equipment(id=f"{h.hall}/unit-substation", family="unit-substation", description=f"Unit substation {sz.mv_voltage_kv:g} kV / {sz.lv_voltage_v:g} V, {sz.uss_kva:g} kVA, Z {sz.uss_z_pu:.2%}", rating=sz.uss_kva, rating_unit="kVA", quantity=nb, system="electrical", area=h.hall, spec_path=("electrical", "unit_substation_kva")),
                 Equipment(id=f"{h.hall}/lv-switchboard", family="lv-switchboard", description=f"LV switchboard {sz.lv_board_frame_a:g} A, {sz.lv_fault_ka:g} kA", rating=sz.lv_board_frame_a, rating_unit="A", quantity=nb, system="electrical", area=h.hall, spec_path=("electrical", "unit_substation_kva")),
@@ -329,7 +331,7 @@ class ElectricalResult:
             e.append(Equipment(id="campus/mechanical-lv-switchboard", family="lv-switchboard", description=f"Mechanical LV switchboard {sz.lv_board_frame_a:g} A", rating=sz.lv_board_frame_a, rating_unit="A", quantity=sz.mech_uss, system="electrical", area="campus", spec_path=("cooling_plant", "power_kw_per_kw")))
         if asg.mech_feeders:
             e += self._cables("campus", spec_path=("cooling_plant", "power_kw_per_kw"), prefix="campus/mechanical-mv-cable")
-        e.append(Equipment(id="campus/generator", family="generator", description=f"Diesel generator {sz.generator_kw:g} kW DCC ({self.generator_redundancy})", rating=sz.generator_kw, rating_unit="kW", quantity=sz.generators, system="electrical", area="campus", spec_path=("electrical", "generator_kw")))
+        e.append(Equipment(id="campus/generator", family="generator", description=f"Diesel generator {sz.generator_kw:g} kW DCC{self.hz} ({self.generator_redundancy})", rating=sz.generator_kw, rating_unit="kW", quantity=sz.generators, system="electrical", area="campus", spec_path=("electrical", "generator_kw")))
         return tuple(sorted(e, key=lambda x: x.id))
 
     def _lv_boards(self) -> list[Equipment]:
@@ -384,6 +386,7 @@ class ElectricalResult:
                 e.append(Equipment(id=f"{sub}/hv-gis-{role}-{amps:g}a", family="hv-switchgear", description=f"{kv:g} kV GIS {role} bay {amps:g} A, {ka:g} kA (worst duty {duty:,.0f} A)", rating=kv, rating_unit="kV", quantity=len(bays), system="grid", area=sub, spec_path=("substation", "transformers")))
             else:
                 e.append(Equipment(id=f"{area}/mv-switchgear-{role}-{amps:g}a", family="mv-switchgear", description=f"{kv:g} kV switchgear {role} bay {amps:g} A, {ka:g} kA (worst duty {duty:,.0f} A)", rating=amps, rating_unit="A", quantity=len(bays), system="electrical", area=area, spec_path=("electrical", "mv_voltage_kv")))
+        e += hv_stage_equipment(net, self.hv_scheme, sub)
         if sz.mech_uss:
             e.append(Equipment(id="campus/mechanical-unit-substation", family="unit-substation", description=f"Mechanical unit substation {sz.uss_kva:g} kVA (N+1, survives a feeder loss)", rating=sz.uss_kva, rating_unit="kVA", quantity=sz.mech_uss, system="electrical", area="campus", spec_path=("cooling_plant", "power_kw_per_kw")))
             e += self._cables("campus", spec_path=("cooling_plant", "power_kw_per_kw"), prefix="campus/mechanical-mv-cable")
@@ -391,7 +394,7 @@ class ElectricalResult:
             islands = len(self.generator_plan.islands) if self.generator_plan else 1
             gp = self.generator_plan.groups if self.generator_plan else None
             how = f", {len(gp.groups)} paralleling group(s) of up to {gp.max_sets} at {gp.set_kv:g} kV" if gp else ""
-            e.append(Equipment(id="campus/generator", family="generator", description=f"Diesel generator {sz.generator_kw:g} kW DCC ({self.generator_redundancy} per island, {islands} island(s){how})", rating=sz.generator_kw, rating_unit="kW", quantity=len(net.generators), system="electrical", area="campus", spec_path=("electrical", "generator_kw")))
+            e.append(Equipment(id="campus/generator", family="generator", description=f"Diesel generator {sz.generator_kw:g} kW DCC{self.hz} ({self.generator_redundancy} per island, {islands} island(s){how})", rating=sz.generator_kw, rating_unit="kW", quantity=len(net.generators), system="electrical", area="campus", spec_path=("electrical", "generator_kw")))
         e += step_up_equipment(net)
         return e
 
@@ -447,6 +450,13 @@ class ElectricalResult:
     network_decisions: tuple[Decision, ...] = ()
     main_vk_percent: float = 0.0
     loss_model: LossModel | None = None  # the load flow's losses for the energy year (hubc.electrical.losses)
+    # the grid code's frequency, the HV buses with their breakers by bus scheme, a two-stage chain
+    hv_scheme: HvScheme | None = None
+
+    @property
+    def hz(self) -> str:
+        """", 60 Hz": the grid code's frequency for the generator and UPS descriptions."""
+        return f", {self.hv_scheme.frequency_hz:g} Hz" if self.hv_scheme is not None else ""
 
 
 def _block_loads(h: HallAssignment) -> dict[str, float]:
@@ -482,8 +492,9 @@ def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], sou
     if has_errors(diags) and strict:
         raise HubcError(diags, 1)
     try:
-        asg = assign(sz)
-        greedy = assign(sz, use_solver=False)
+        splits = demand_splits(spec)
+        asg = assign(sz, splits=splits)
+        greedy = assign(sz, use_solver=False, splits=splits)
     except Infeasible as exc:
         d = diag("HUB740" if exc.proved else "HUB747", str(exc), at(*exc.path), exc.path, help=exc.help or None)
         raise HubcError([*diags, d], 3) from None
@@ -537,8 +548,9 @@ def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], sou
         greedy=capacity(sz, greedy),
         diagnostics=tuple(diags),
         feeder_designs=designs,
-        hv_voltage_kv=spec.substation.hv_voltage_kv,
+        hv_voltage_kv=main_hv_kv(spec),
         circuits=spec.grid.circuits,
+        hv_scheme=size_hv_scheme(spec),
         autonomy_min=spec.electrical.ups_autonomy_min,
         generator_redundancy=spec.electrical.generator_redundancy,
         network=nd.network if nd else None,
@@ -692,7 +704,7 @@ def _granularity(sz: ElectricalSizing, asg: Assignment, at) -> list[Diagnostic]:
     from hubc.codes import diag
 
     topo = sz.topology
-    ratio = {"2N": 2.0, "xMy": topo.x / max(topo.y, 1), "N+1": topo.x / max(topo.x - 1, 1), "block-redundant": (topo.x + 1) / topo.x}[topo.kind]
+    ratio = topo.reserve_ratio
     warn_factor = float(cat.table("ups_granularity")["warn_above_topology_ratio"])
     out = []
     for h in asg.halls:

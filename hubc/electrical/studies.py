@@ -44,6 +44,7 @@ from hubc.core.derived import derived
 from hubc.electrical.arrangement import Arrangement
 from hubc.electrical.build import GeneratorPlan, block_input, copy_prefix
 from hubc.electrical.feeds import Assignment, HallAssignment
+from hubc.electrical.hv_scheme import hv_stage_failures
 from hubc.electrical.network import Network
 from hubc.electrical.sizing import ElectricalSizing
 
@@ -1102,6 +1103,7 @@ class Study:
         self._recharge(flow, halls)
         self._transformer_losses(flow)
         self._circuit_losses(flow)
+        hv_stage_failures(net, flow, self.sz.facility_kw)
         # bus sections: the worst failure of each hall in any copy, screened, then confirmed
         self._section_scenarios(flow, halls, base_loads)
         # mechanical feeders and unit substations: survivors share the non-UPS load

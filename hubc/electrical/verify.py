@@ -5,7 +5,8 @@ the solver's or a hand-made one. Out: every scenario checked, each with its wors
 diagnostics for any component above 100% or any load left without a live feed.
 
 Scenarios: normal operation; the failure of each UPS block, unit substation, MV feeder, row
-busway (per distinct hall; copies are identical); the MV bus sections after each of those
+busway (per distinct hall; copies are identical); for block pairs, the pair rule (every row's
+two feeds on two different blocks of one group, A and B blocks for an a x b shape); the MV bus sections after each of those
 failures in every hall copy (load moved to partner blocks on other sections); each main transformer (the MV bus sections
 are tied, so the survivors share the campus load: the N+1 pool); a utility
 outage with one generator failed; a transmission circuit lost (each circuit is built for the
@@ -267,6 +268,101 @@ def _hall_scenarios(ha: HallAssignment, sz: ElectricalSizing, tier: int) -> list
 # ------------------------------------------------------------------ bus sections
 
 
+class _Sections:
+    """The MV bus sections' loads under failures: the base (normal) section kVA, the winding
+    loads through the arrangement, and the worst per winding so far."""
+
+    def __init__(self, sz: ElectricalSizing, asg: Assignment) -> None:
+        self.arr = sz.arrangement()
+        active = self.arr.active_sections
+        self.normal_op = self.arr.after_loss(frozenset())
+        self.n = len(active)
+        self.ids = [a.winding for a in active]
+        self.rating = {a.winding: a.rating_kva for a in active}
+        self.where = asg.section_copies()
+        self.base = list(asg.section_kva)
+        self.base_w = self.winding_kva(self.base)
+        self.worst = [(self.base_w[t], "normal") for t in range(self.n)]
+
+    def winding_kva(self, section_load) -> list[float]:
+        per, _lost = self.arr.winding_loads(self.normal_op, section_load)
+        return [per[w] for w in self.ids]
+
+    def record(self, load: list[float], label: str, best: tuple) -> tuple:
+        """Winding loads for `load`: update the worst per winding; return the higher of `best`
+        and this load's (loading, label, section)."""
+        load_w = self.winding_kva(load)
+        for t in range(self.n):
+            if load_w[t] > self.worst[t][0] + TOL:
+                self.worst[t] = (load_w[t], label)
+            v = load_w[t] / self.rating[self.ids[t]]
+            if v > best[0] + TOL:
+                best = (v, label, t)
+        return best
+
+    def patterns(self, ha: HallAssignment, fids: list[str]) -> dict[tuple[int, ...], int]:
+        """Feeder-to-section pattern -> first copy (0-based) with it."""
+        out: dict[tuple[int, ...], int] = {}
+        for c in range(ha.copies):
+            pat = tuple(self.where.get((ha.hall, f), ())[c] if c < len(self.where.get((ha.hall, f), ())) else -1 for f in fids)
+            out.setdefault(pat, c)
+        return out
+
+    def hall(self, ha: HallAssignment, sz: ElectricalSizing) -> Scenario | None:
+        h = _Hall(ha, sz)
+        normal = h.feeder_kva(h.loads(frozenset())[0], frozenset())
+        fids = [f.id for f in ha.feeders]
+        patterns = self.patterns(ha, fids)
+        failures = list(h.failures())
+        best = (-1.0, "", 0)  # (loading, failure, section)
+        for _kind, cid, fb, fc in failures:
+            kva = h.feeder_kva(h.loads(fb, fc)[0], fb)
+            for pat, c in patterns.items():
+                load = list(self.base)
+                for f, t in zip(fids, pat):
+                    if t >= 0:
+                        load[t] += kva[f] - normal[f]
+                best = self.record(load, f"{cid}/fails in copy {c + 1}", best)
+        if best[0] < 0:
+            return None
+        v, label, t = best
+        return Scenario(
+            id=f"{ha.hall}/bus-sections",
+            kind="bus-section",
+            area=ha.hall,
+            failed=(label,),
+            maintenance=(),
+            worst_component=self.ids[t],
+            worst_loading=v,
+            lost_kw=0.0,
+            combinations=len(failures) * ha.copies,
+        )
+
+    def mechanical(self, sz: ElectricalSizing, asg: Assignment) -> Scenario:
+        """A mechanical feeder out: its unit substations go with it and the others share the
+        non-UPS load equally, so every surviving feeder carries more (wherever it sits)."""
+        after = _mech_after_feeder_loss(sz, asg)
+        sec_of = {fid: w[0] for (hall, fid), w in self.where.items() if hall == "campus" and w}
+        best = (-1.0, "", 0)
+        for f in asg.mech_feeders:
+            load = list(self.base)
+            for g in asg.mech_feeders:
+                if g.id in sec_of:
+                    load[sec_of[g.id]] += after[f.id][g.id] - g.normal_kva
+            best = self.record(load, f"{f.id}/fails", best)
+        return Scenario(
+            id="campus/mechanical-feeders/bus-sections",
+            kind="bus-section",
+            area="campus",
+            failed=(best[1],),
+            maintenance=(),
+            worst_component=self.ids[best[2]],
+            worst_loading=best[0],
+            lost_kw=0.0,
+            combinations=len(asg.mech_feeders),
+        )
+
+
 def _section_scenarios(sz: ElectricalSizing, asg: Assignment) -> tuple[list[Scenario], tuple[SectionWorst, ...]]:
     """Bus-section loading after every single failure in every copy of every hall.
 
@@ -278,96 +374,46 @@ def _section_scenarios(sz: ElectricalSizing, asg: Assignment) -> tuple[list[Scen
     tied in normal operation (closed-ties) share their load over the pool (arrangement.py)."""
     if not sz.main_tx_count or not asg.sections:
         return [], ()
-    arr = sz.arrangement()
-    active = arr.active_sections
-    normal_op = arr.after_loss(frozenset())
-    n = len(active)
-    ids = [a.winding for a in active]
-    rating = {a.winding: a.rating_kva for a in active}
-
-    def winding_kva(section_load):
-        per, _lost = arr.winding_loads(normal_op, section_load)
-        return [per[w] for w in ids]
-
-    where = asg.section_copies()
-    base = list(asg.section_kva)
-    base_w = winding_kva(base)
-    worst = [(base_w[t], "normal") for t in range(n)]
-    out = []
-    for ha in asg.halls:
-        h = _Hall(ha, sz)
-        normal = h.feeder_kva(h.loads(frozenset())[0], frozenset())
-        fids = [f.id for f in ha.feeders]
-        patterns: dict[tuple[int, ...], int] = {}  # pattern -> first copy (0-based) with it
-        for c in range(ha.copies):
-            pat = tuple(where.get((ha.hall, f), ())[c] if c < len(where.get((ha.hall, f), ())) else -1 for f in fids)
-            patterns.setdefault(pat, c)
-        failures = list(h.failures())
-        hall_worst = (-1.0, "", 0)  # (loading, failure, section)
-        for _kind, cid, fb, fc in failures:
-            kva = h.feeder_kva(h.loads(fb, fc)[0], fb)
-            for pat, c in patterns.items():
-                load = list(base)
-                for f, t in zip(fids, pat):
-                    if t >= 0:
-                        load[t] += kva[f] - normal[f]
-                load_w = winding_kva(load)
-                for t in range(n):
-                    label = f"{cid}/fails in copy {c + 1}"
-                    if load_w[t] > worst[t][0] + TOL:
-                        worst[t] = (load_w[t], label)
-                    v = load_w[t] / rating[ids[t]]
-                    if v > hall_worst[0] + TOL:
-                        hall_worst = (v, label, t)
-        if hall_worst[0] >= 0:
-            v, label, t = hall_worst
-            out.append(
-                Scenario(
-                    id=f"{ha.hall}/bus-sections",
-                    kind="bus-section",
-                    area=ha.hall,
-                    failed=(label,),
-                    maintenance=(),
-                    worst_component=ids[t],
-                    worst_loading=v,
-                    lost_kw=0.0,
-                    combinations=len(failures) * ha.copies,
-                )
-            )
-    # a mechanical feeder out: its unit substations go with it and the others share the
-    # non-UPS load equally, so every surviving feeder carries more (wherever it sits)
-    mech = [f.id for f in asg.mech_feeders]
-    if len(mech) > 1:
-        after = _mech_after_feeder_loss(sz, asg)
-        sec_of = {fid: w[0] for (hall, fid), w in where.items() if hall == "campus" and w}
-        mech_worst = (-1.0, "", 0)
-        for f in asg.mech_feeders:
-            load = list(base)
-            for g in asg.mech_feeders:
-                if g.id in sec_of:
-                    load[sec_of[g.id]] += after[f.id][g.id] - g.normal_kva
-            load_w = winding_kva(load)
-            for t in range(n):
-                if load_w[t] > worst[t][0] + TOL:
-                    worst[t] = (load_w[t], f"{f.id}/fails")
-                v = load_w[t] / rating[ids[t]]
-                if v > mech_worst[0] + TOL:
-                    mech_worst = (v, f"{f.id}/fails", t)
-        out.append(
-            Scenario(
-                id="campus/mechanical-feeders/bus-sections",
-                kind="bus-section",
-                area="campus",
-                failed=(mech_worst[1],),
-                maintenance=(),
-                worst_component=ids[mech_worst[2]],
-                worst_loading=mech_worst[0],
-                lost_kw=0.0,
-                combinations=len(mech),
-            )
-        )
-    secs = tuple(SectionWorst(transformer=ids[t], normal_kva=base_w[t], worst_kva=worst[t][0], failure=worst[t][1], rating_kva=rating[ids[t]]) for t in range(n))
+    sec = _Sections(sz, asg)
+    out = [s for s in (sec.hall(ha, sz) for ha in asg.halls) if s is not None]
+    if len(asg.mech_feeders) > 1:
+        out.append(sec.mechanical(sz, asg))
+    secs = tuple(
+        SectionWorst(transformer=sec.ids[t], normal_kva=sec.base_w[t], worst_kva=sec.worst[t][0], failure=sec.worst[t][1], rating_kva=sec.rating[sec.ids[t]])
+        for t in range(sec.n)
+    )
     return out, secs
+
+
+def _pair_scenarios(ha: HallAssignment, sz: ElectricalSizing) -> list[Scenario]:
+    """Block pairs: every row's A and B feeds on two different blocks of one group (an A block
+    and a B block for `pairs-axb`); a load that breaks the rule counts as lost (one failure
+    can take both its feeds, or its partner is outside the group that was sized for it)."""
+    if sz.topology.kind != "pairs":
+        return []
+    blocks = {b.id: b for b in ha.blocks}
+    bipartite = sz.topology.y > 0
+    bad = []
+    for c in ha.cords:
+        a, b = blocks.get(c.a), blocks.get(c.b) if c.b is not None else None
+        ok = a is not None and b is not None and a.id != b.id and a.group == b.group
+        if ok and bipartite:
+            ok = a.role == "pair-a" and b.role == "pair-b"
+        if not ok:
+            bad.append(c)
+    return [
+        Scenario(
+            id=f"{ha.hall}/block-pairs",
+            kind="block-pairs",
+            area=ha.hall,
+            failed=(),
+            maintenance=(),
+            worst_component=bad[0].item if bad else "",
+            worst_loading=0.0,
+            lost_kw=sum(c.kw for c in bad),
+            combinations=len(ha.cords),
+        )
+    ]
 
 
 def _mech_after_feeder_loss(sz: ElectricalSizing, asg: Assignment) -> dict[str, dict[str, float]]:
@@ -571,6 +617,7 @@ def verify_electrical(
     scen: list[Scenario] = []
     for ha in asg.halls:
         scen.extend(_hall_scenarios(ha, sz, tier))
+        scen.extend(_pair_scenarios(ha, sz))
     scen.extend(_campus_scenarios(sz, asg, tier, circuits, contract_mw, generators))
     sec_scen, sections = _section_scenarios(sz, asg)
     scen.extend(sec_scen)

@@ -1,15 +1,16 @@
 """Utility interconnect and transmission sizing.
 
 In: the spec's [grid] and [[transmission]], the contracted import (MW) and optionally the
-hourly grid import of the energy year. Out: an `Interconnect` with the KEPCO supply band, and
+hourly grid import of the energy year. Out: an `Interconnect` with the grid profile's supply band, and
 per line the circuits needed for N-1, the conductor or cable chosen by ampacity from the energy
 catalog, I2R losses (at the contract and over the year) and its cost: the catalog entry of its
 voltage class and construction (`line-<kV>kv-<construction>`), priced by the same rule and the
 same arithmetic as its BOM line (`hubc.catalog.pricing`), plus the diagnostics (HUB415-HUB417,
 HUB420).
 
-Rules: KEPCO supply voltage by contracted capacity (the supply bands of `catalog/data/rules.toml`,
-from the KEPCO 기본공급약관); N-1 means the circuits left after losing one carry the contract:
+Rules: the supply voltage by contracted capacity (the supply bands of the spec's grid profile,
+`catalog/data/grid-profiles.toml`; KEPCO: the 기본공급약관); a line's conductors from the class
+whose insulation range (highest voltage for equipment, IEC 60038 / IEC 60071-1) holds its voltage; N-1 means the circuits left after losing one carry the contract:
 I_circuit = S / ((n-1) sqrt3 V); three-phase losses P = 3 I^2 R L per circuit with the load
 shared by all n circuits in normal operation. Quantity: route-km (`circuits_per_route` circuits
 per right-of-way, the basis of the catalog's per-km prices) times the parallel cable sets of a
@@ -24,8 +25,8 @@ from collections.abc import Callable
 import attrs
 
 from hubc.catalog import energy as cat
+from hubc.catalog.grids import GridProfile
 from hubc.catalog.pricing import CapexLine, capex_line
-from hubc.catalog.rules import kepco_supply_band
 from hubc.codes import diag
 from hubc.core.derived import derived
 from hubc.core.equipment import Equipment
@@ -111,6 +112,8 @@ class Line:
 
 @attrs.frozen(kw_only=True)
 class Interconnect:
+    grid_code: str  # the grid profile the supply is designed to ([grid] code)
+    frequency_hz: float
     contract_mw: float
     contract_mva: float
     band: str
@@ -130,23 +133,31 @@ def size_interconnect(
     locate: Locate,
     grid_import_mw: list[float] | None = None,
     catalog: cat.EnergyCatalog | None = None,
+    profile: GridProfile | None = None,
 ) -> tuple[Interconnect, list[Diagnostic]]:
     """`locate(*key_path)` gives the spec location of a key (for diagnostics). `catalog`: the
     energy catalog with the spec's user files merged (its `prices` price the lines); the
-    shipped one if None."""
+    shipped one if None. `profile`: the spec's grid profile (the shipped one of its code if None)."""
     catalog = catalog if catalog is not None else cat.shipped()
+    if profile is None:
+        from hubc.catalog import shipped_catalog
+        from hubc.catalog.grids import DEFAULT_CODE
+
+        grids = catalog.grids or shipped_catalog().grids
+        profile = grids.get(spec.grid.code) or grids[DEFAULT_CODE]
     g = spec.grid
     diags: list[Diagnostic] = []
-    band = kepco_supply_band(g.contract_mw)
-    if abs(band.voltage_kv - g.interconnect_voltage_kv) > 1e-6:
+    band = profile.supply_band(g.contract_mw)
+    v = g.interconnect_voltage_kv
+    if band is not None and "supply-band" in profile.checks and not band.min_kv - 1e-6 <= v <= band.max_kv + 1e-6:
         diags.append(
             diag(
                 "HUB415",
-                f"a {g.contract_mw:g} MW contract is in the KEPCO {band.name} band ({band.voltage_kv:g} kV), "
-                f"but the interconnect is {g.interconnect_voltage_kv:g} kV",
+                f"a {g.contract_mw:g} MW contract is in the {profile.id} {band.name} band ({_band_kv(band)}), "
+                f"but the interconnect is {v:g} kV",
                 locate("grid", "interconnect_voltage_kv"),
                 ("grid", "interconnect_voltage_kv"),
-                help=f"KEPCO supplies {band.low_mw:g}-{band.high_mw:g} MW at {band.voltage_kv:g} kV ({band.source})",
+                help=f"{profile.name}: {band.low_mw:g}-{band.high_mw:g} MW at {_band_kv(band)} ({band.source})",
                 related=((locate("grid", "contract_mw"), "contract"),),
             )
         )
@@ -174,8 +185,10 @@ def size_interconnect(
         Interconnect(
             contract_mw=g.contract_mw,
             contract_mva=s_mva,
-            band=band.name,
-            band_voltage_kv=band.voltage_kv,
+            grid_code=profile.id,
+            frequency_hz=profile.frequency_hz,
+            band=band.name if band is not None else "",
+            band_voltage_kv=band.voltage_kv if band is not None else v,
             voltage_kv=g.interconnect_voltage_kv,
             lines=tuple(lines),
         ),
@@ -183,16 +196,25 @@ def size_interconnect(
     )
 
 
-def _voltage_class(kv: float) -> float:
+def _band_kv(band) -> str:
+    return f"{band.voltage_kv:g} kV" if band.min_kv == band.max_kv else f"{band.min_kv:g}-{band.max_kv:g} kV"
+
+
+def _voltage_class(kv: float) -> tuple[float, bool]:
+    """The conductor class whose insulation range (energy.toml [[voltage_class]], by the highest
+    voltage for equipment) holds `kv`, and True; else the nearest class and False."""
+    for row in cat.voltage_class_ranges():
+        if row["low_kv"] < kv <= row["high_kv"] + 1e-9:
+            return float(row["voltage_kv"]), True
     classes = cat.voltage_classes()
-    return min(classes, key=lambda c: (abs(c - kv), c))
+    return min(classes, key=lambda c: (abs(c - kv), c)), False
 
 
 def _size_line(i, tl, s_mva, pf, locate, grid_import_mw) -> tuple[Line, list[Diagnostic]]:
     diags: list[Diagnostic] = []
     path = ("transmission", i)
-    vclass = _voltage_class(tl.voltage_kv)
-    if abs(vclass - tl.voltage_kv) > 1e-6:
+    vclass, in_range = _voltage_class(tl.voltage_kv)
+    if not in_range:
         diags.append(
             diag(
                 "HUB420",

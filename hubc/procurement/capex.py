@@ -23,6 +23,7 @@ import attrs
 
 from hubc.catalog import rules
 from hubc.catalog.capex import CapexCatalog
+from hubc.catalog.grids import profile_for
 from hubc.catalog.pricing import round_won
 from hubc.core.derived import derived
 from hubc.procurement.phases import PhasePlan
@@ -337,8 +338,9 @@ def site_items(spec: Spec, areas: Areas, ids: list[str], cat: CapexCatalog) -> l
 
 def _study_applies(when: str, spec: Spec, site_m2: float) -> bool:
     kind, _, arg = when.partition(":")
-    if kind == "impact_assessment":
-        return spec.grid.contract_mw >= rules.IMPACT_ASSESSMENT_MW
+    if kind == "impact_assessment":  # the grid code's system impact assessment, where it has one
+        mw = profile_for(spec).impact_assessment_mw
+        return mw is not None and spec.grid.contract_mw >= mw
     if kind == "site_m2_at_least":
         return site_m2 >= float(arg)
     if kind == "site_m2_below":

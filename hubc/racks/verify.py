@@ -99,7 +99,9 @@ def _check_pod_instance(inst: str, members: list, pods, err) -> str | None:
     if pod is None or any(m.pod_kind != kind for m in members):
         err("HUB714", f'pod instance "{inst}" does not name one pod of the spec', "pods")
         return None
-    want = Counter({rc.rack_type: rc.count for rc in pod.racks})
+    want: Counter[str] = Counter()
+    for rc in pod.racks:  # a rack type may appear more than once in the pod's row order
+        want[rc.rack_type] += rc.count
     have = Counter(m.rack_type for m in members)
     if want != have:
         err("HUB714", f'pod instance "{inst}" has racks {dict(sorted(have.items()))} but pod "{kind}" is '

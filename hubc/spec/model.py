@@ -105,11 +105,17 @@ class Policy:
 
 @attrs.frozen(kw_only=True)
 class Grid:
+    code: str = f(
+        "Grid code the campus is designed to: a grid profile of the catalog (`kepco`: Korea, KEPCO "
+        "supply terms and KEC; `iec-50hz`: IEC 60038; `ansi-60hz`: ANSI C84.1), which sets the "
+        "frequency, the standard voltages and the supply bands",
+        "kepco",
+    )
     interconnect_voltage_kv: float = f(
-        "Utility interconnect voltage (KEPCO: 22.9, 154 or 345 kV)", gt=0, le=800
+        "Utility interconnect voltage (standard under the grid code; KEPCO: 22.9, 154 or 345 kV)", gt=0, le=800
     )
     contract_mw: float = f("Contracted import capacity at the interconnect (MW)", gt=0, le=20000)
-    utility_substation: str = f("Name of the KEPCO substation the campus connects to", "")
+    utility_substation: str = f("Name of the utility substation the campus connects to", "")
     circuits: int = f("Number of utility circuits (2 or more for N-1)", 2, ge=1, le=12)
     carbon_intensity_tco2_per_mwh: float = f(
         "Grid emission factor for location-based scope 2 (Korea 2023: 0.4173)", 0.4173, ge=0, le=2
@@ -141,6 +147,20 @@ class Transmission:
 # ------------------------------------------------------------------------------ substation
 
 
+BusScheme = Literal["single", "sectionalised", "double-bus", "breaker-and-a-half", "ring"]
+
+
+@attrs.frozen(kw_only=True)
+class HvStage:
+    """The first stage of a two-stage HV chain (e.g. 230/69 kV ahead of 69/13.8 kV main transformers)."""
+
+    voltage_kv: float = f("Intermediate voltage (kV): the HV/HV transformers' low side, the main transformers' high side", gt=0, le=800)
+    transformer_mva: float = f("Rating of each HV/HV transformer (MVA)", gt=0, le=2000)
+    transformers: int = f("HV/HV transformers installed", ge=1, le=16)
+    redundancy: Redundancy = f("HV/HV transformer redundancy", "N+1")
+    bus_scheme: BusScheme = f("Bus scheme of the intermediate-voltage bus", "sectionalised")
+
+
 @attrs.frozen(kw_only=True)
 class Substation:
     id: str = f("Substation id", id=True)
@@ -151,6 +171,12 @@ class Substation:
         "Main transformers installed; 0 when the campus takes supply at its MV voltage", ge=0, le=64
     )
     redundancy: Redundancy = f("Main transformer redundancy", "N+1")
+    bus_scheme: BusScheme = f(
+        "HV bus scheme: `single` bus, `sectionalised` single bus (one bus-section breaker), "
+        "`double-bus` (one coupler), `breaker-and-a-half` (3 breakers per 2 circuits) or `ring`",
+        "sectionalised",
+    )
+    hv_stage: HvStage | None = f("Two-stage HV chain: HV/HV transformers ahead of the main transformers", None)
 
 
 # ---------------------------------------------------------------------------- racks & pods
@@ -240,7 +266,15 @@ class Hall:
     row_busway_kw: float = f("Rating of each row's busway, per feed (kW)", gt=0, le=100000)
     # Raised floors are rated ~1,200-2,500 kg/m², slabs on grade well above; 50 t/m² is no floor.
     floor_loading_kg_per_m2: float | None = opt("Floor load limit (kg/m²), if specified", gt=0, le=50000)
-    pods: tuple[PodCount, ...] = f("Pods placed in each copy of this hall")
+    pods: tuple[PodCount, ...] = many(
+        "Pods placed in each copy of this hall (for a hall that hosts a campus `[[demand]]`: the pods "
+        "besides the demanded one; hubc adds the demanded pods it chooses)"
+    )
+    modules: int | None = opt(
+        "Hall modules available for a campus `[[demand]]`: hubc chooses how many copies of this hall "
+        "to build (1 to modules) and how many demanded pods each holds; `copies` is then hubc's",
+        ge=1, le=1000,
+    )
     spine: tuple[RackCount, ...] = many("Hall spine (network) racks")
     keepout: tuple[Slot, ...] = many("Slots that cannot hold racks")
     cooling: HallCooling = f("Row cooling: CDU loops and air")
@@ -252,7 +286,9 @@ class Hall:
 @attrs.frozen(kw_only=True)
 class Electrical:
     topology: str = f(
-        "UPS topology: `2N`, `N+1`, distributed-redundant `xMy` (e.g. `4M3`) or `block-redundant`"
+        "UPS topology: `2N`, `N+1`, distributed-redundant `xMy` (e.g. `4M3`), block pairs `pairs-k` "
+        "(each row's A and B feeds on any two blocks of a group of up to k) or `pairs-axb` (A feed on "
+        "one of up to a A blocks, B feed on one of up to b B blocks), or `block-redundant`"
     )
     distribution_paths: int = f("Independent distribution paths to each rack (A/B = 2)", 2, ge=1, le=4)
     blocks_per_catcher: int = f("Active blocks per catcher block (block-redundant)", 4, ge=1, le=64)
@@ -441,6 +477,19 @@ class Waiver:
     expires: datetime.date | None = opt("Date after which the waiver no longer applies")
 
 
+# ---------------------------------------------------------------------------------- demand
+
+
+@attrs.frozen(kw_only=True)
+class Demand:
+    pod: str = f("Pod id the campus needs")
+    count: int = f("Pods of this kind on the whole campus", ge=1, le=1000000)
+    halls: tuple[str, ...] = f(
+        "Halls that may host them (each with `modules`); hubc splits the count over them: copies "
+        "built and pods per copy, the same in every copy of a hall"
+    )
+
+
 # ------------------------------------------------------------------------------------ spec
 
 
@@ -455,6 +504,7 @@ class Spec:
     rack_type: tuple[RackType, ...] = f("Rack types")
     pod: tuple[Pod, ...] = f("Pods (scalable units)")
     hall: tuple[Hall, ...] = f("GPU halls")
+    demand: tuple[Demand, ...] = many("Campus demand: pods the campus needs, split over halls by hubc")
     electrical: Electrical = f("Electrical topology from MV to the racks")
     cooling_plant: CoolingPlant = f("Heat rejection plant")
     renewable: tuple[Renewable, ...] = many("Renewable plants and PPAs")
@@ -477,9 +527,14 @@ class Spec:
 
 
 def parse_topology(topology: str) -> tuple[str, int, int] | None:
-    """`2N` -> ("2N", 2, 1); `N+1` -> ("N+1", 0, 0); `4M3` -> ("xMy", 4, 3); `block-redundant`.
+    """`2N` -> ("2N", 2, 1); `N+1` -> ("N+1", 0, 0); `4M3` -> ("xMy", 4, 3); `block-redundant`;
+    block pairs `pairs-6` -> ("pairs", 6, 0) (each row's A and B feeds on any two blocks of a
+    group of up to 6) and `pairs-3x3` -> ("pairs", 6, 3) (A feed on one of up to 3 A blocks, B
+    feed on one of up to 3 B blocks of the group).
 
-    Returns (kind, x, y) where for xMy any y of x systems carry the load; None if malformed.
+    Returns (kind, x, y) where for xMy any y of x systems carry the load and for pairs y is the
+    group's A blocks (0: any pair); None if malformed. The sizes of a pairs shape are checked
+    by HUB313 (`pairs_shape_problem`), not here.
     """
     t = topology.strip()
     if t == "2N":
@@ -491,6 +546,40 @@ def parse_topology(topology: str) -> tuple[str, int, int] | None:
         x, y = int(m.group(1)), int(m.group(2))
         if y < x:
             return ("xMy", x, y)
+    shape = _pairs_numbers(t)
+    if shape is not None:
+        a, b = shape
+        # an a x b shape with an empty side keeps y = -1 so it is never read as "any pair"
+        return ("pairs", a, 0) if b is None else ("pairs", a + b, a if a > 0 else -1)
+    return None
+
+
+def _pairs_numbers(t: str) -> tuple[int, int | None] | None:
+    m = re.fullmatch(r"pairs-(\d{1,3})(?:x(\d{1,3}))?", t.strip())
+    if m is None:
+        return None
+    return int(m.group(1)), (None if m.group(2) is None else int(m.group(2)))
+
+
+MAX_PAIR_GROUP = 16  # blocks in one block-pair group (the cross-feed cabling of a group)
+
+
+def pairs_shape_problem(topology: str) -> str | None:
+    """Why a block-pair topology (`pairs-k`, `pairs-axb`) cannot be built, or None."""
+    shape = _pairs_numbers(topology)
+    if shape is None:
+        return None
+    a, b = shape
+    if b is None:
+        if a < 2:
+            return f"a group of {a} block cannot pair a row's A and B feeds on two different blocks"
+        if a > MAX_PAIR_GROUP:
+            return f"a group of {a} blocks is more than {MAX_PAIR_GROUP} blocks cross-fed together"
+        return None
+    if a < 1 or b < 1:
+        return f"a group of {a} A x {b} B blocks has no block on one side for the row's other feed"
+    if a + b > MAX_PAIR_GROUP:
+        return f"a group of {a} A x {b} B blocks is more than {MAX_PAIR_GROUP} blocks cross-fed together"
     return None
 
 

@@ -26,11 +26,11 @@ from hubc.emit.sld.typical import draw_hall, hall_notes, natural_width, typical_
 from hubc.emit.sld.view import (
     GROUPING,
     ConverterBay,
-    PlantBay,
     IncomerBay,
     Level,
     LineBay,
     Overview,
+    PlantBay,
     Section,
     TransferBay,
     TransformerBay,
@@ -341,7 +341,7 @@ def _draw_hv_leads(pl: Placement) -> list[str]:
     for lp in pl.levels:
         for sp in lp.sections:
             for b, x in sp.below:
-                if not isinstance(b, TransformerBay) or b.unit not in pl.unit_y:
+                if not isinstance(b, TransformerBay) or b.unit not in pl.unit_y or b.unit not in pl.units:
                     continue
                 xu, yu = pl.units[b.unit], pl.unit_y[b.unit]
                 top = yu - (sym.TX3_HALF if len(b.windings) > 1 else sym.TX_HALF)
