@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from html import escape
 
+from hubc.emit.fonts import SVG_FONT_STACK
 from hubc.emit.safe import Numeral, csv_bytes
 from hubc.energy import EnergyResult
 from hubc.spec.model import Spec
@@ -95,7 +96,7 @@ def _svg(res: EnergyResult, spec: Spec) -> bytes:
     out: list[str] = []
     out.append(
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" '
-        'font-family="DejaVu Sans, Arial, sans-serif" font-size="12">'
+        f'font-family="{SVG_FONT_STACK}" font-size="12">'
     )
     out.append(f'<rect x="0" y="0" width="{W}" height="{H}" fill="#ffffff"/>')
     title = f"{escape(spec.campus.name)} — energy year ({escape(res.basis.split(':')[0])})"

@@ -13,6 +13,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import attrs
 
+from hubc.emit.fonts import SVG_FONT_STACK
+
 # Okabe-Ito based palette (colour-blind safe) extended with muted tones; cycled by pod index.
 PALETTE = (
     "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
@@ -126,7 +128,7 @@ def _header(h, spec, hall, g: _Sheet) -> list[str]:
     return [
         (
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{_fmt(g.width)}" height="{_fmt(g.height)}" '
-            f'viewBox="0 0 {_fmt(g.width)} {_fmt(g.height)}" font-family="DejaVu Sans, Arial, sans-serif">'
+            f'viewBox="0 0 {_fmt(g.width)} {_fmt(g.height)}" font-family="{SVG_FONT_STACK}">'
         ),
         f'<rect x="0" y="0" width="{_fmt(g.width)}" height="{_fmt(g.height)}" fill="#FFFFFF"/>',
         f'<text x="{_fmt(MARGIN)}" y="{_fmt(MARGIN + 10)}" font-size="22" font-weight="bold">{escape(title)}</text>',

@@ -22,6 +22,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, NamedTuple
 
 from hubc import SCHEMA, __version__
+from hubc.emit.fonts import PAGE_FONT_STACK
 
 if TYPE_CHECKING:
     from hubc.design import BuildInput, Design
@@ -51,9 +52,7 @@ def _svg(data: bytes):
     return markupsafe.Markup(text)
 
 
-# Latin first, then CJK fonts for Korean names (Noto CJK on Linux, Malgun Gothic on Windows,
-# Apple SD Gothic Neo on macOS).
-FONT_STACK = '"Helvetica Neue", Helvetica, Arial, "Noto Sans CJK KR", "Noto Sans KR", "Malgun Gothic", "Apple SD Gothic Neo", sans-serif'
+FONT_STACK = PAGE_FONT_STACK
 
 
 def _image(data: bytes) -> str:
