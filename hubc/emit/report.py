@@ -81,6 +81,8 @@ def _sheet_name(path: str) -> str:
 def emit_report(inp: BuildInput, design: Design, diags: tuple[Diagnostic, ...], files: dict[str, bytes]) -> dict[str, bytes]:
     import markupsafe
 
+    from hubc.emit.report_finance import finance_tables
+
     spec = inp.spec
     summary = design.need("summary")
     headline = [
@@ -113,6 +115,7 @@ def emit_report(inp: BuildInput, design: Design, diags: tuple[Diagnostic, ...], 
         ]
         sections.append(("Capex (estimate)", [c for c in charts if str(c[1])]))
         tables.append(("Domestic suppliers", proc.supplier_summary()))
+    tables.extend(finance_tables(design))
     diagnostics = [
         {"code": d.code, "severity": d.severity.value, "where": str(d.location), "message": d.message, "help": d.help or ""}
         for d in diags
