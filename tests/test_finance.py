@@ -149,24 +149,29 @@ H = 48  # two days
 LOAD = 10.0
 
 
-def _two_days(price: float, wear: float) -> tuple[lp.EnergyProblem, lp.LpSolution]:
-    """10 MW load; 30 MW of output 06:00-18:00 (20 MW surplus), none at night; a fixed 100 MWh,
-    50 MW battery (RTE 0.81) that no CFE target asks to use; a flat grid price."""
-    hour = np.arange(H) % 24
-    re = np.where((hour >= 6) & (hour < 18), 30.0, 0.0)
-    b = lp.BessParams(
+def _battery(energy_mwh: float, wear: float) -> lp.BessParams:
+    """A fixed battery of `energy_mwh` (all usable), 50 MW, RTE 0.81, sizes costing 1 each."""
+    return lp.BessParams(
         eta_charge=0.9,
         eta_discharge=0.9,
         usable_fraction=1.0,
         energy_cost_per_mwh_year=1.0,
         power_cost_per_mw_year=1.0,
-        energy_mwh=100.0,
+        energy_mwh=energy_mwh,
         power_mw=50.0,
         reserve_mwh=0.0,
         min_power_mw=0.0,
         grid_charging=False,
         wear_cost_per_mwh=wear,
     )
+
+
+def _two_days(price: float, wear: float) -> tuple[lp.EnergyProblem, lp.LpSolution]:
+    """10 MW load; 30 MW of output 06:00-18:00 (20 MW surplus), none at night; a fixed 100 MWh,
+    50 MW battery (RTE 0.81) that no CFE target asks to use; a flat grid price."""
+    hour = np.arange(H) % 24
+    re = np.where((hour >= 6) & (hour < 18), 30.0, 0.0)
+    b = _battery(100.0, wear)
     problem = lp.EnergyProblem(
         load_mw=np.full(H, LOAD),
         fixed_re_mw=re,
@@ -235,19 +240,7 @@ def test_demand_charge_makes_the_battery_shave_the_peak():
     hour = np.arange(H) % 24
     load = np.where(hour == 20, 30.0, 10.0)
     re = np.where((hour >= 6) & (hour < 18), 30.0, 0.0)
-    b = lp.BessParams(
-        eta_charge=0.9,
-        eta_discharge=0.9,
-        usable_fraction=1.0,
-        energy_cost_per_mwh_year=1.0,
-        power_cost_per_mw_year=1.0,
-        energy_mwh=30.0,
-        power_mw=50.0,
-        reserve_mwh=0.0,
-        min_power_mw=0.0,
-        grid_charging=False,
-        wear_cost_per_mwh=0.5,  # dearer than the energy saved: only the demand charge pays
-    )
+    b = _battery(30.0, 0.5)  # wear dearer than the energy saved: only the demand charge pays
     problem = lp.EnergyProblem(
         load_mw=load,
         fixed_re_mw=re,

@@ -14,19 +14,10 @@ import attrs
 import numpy as np
 
 from hubc.core.derived import derived
+from hubc.energy.tariff import MonthBill
 
 if TYPE_CHECKING:
-    from hubc.energy.tariff import MonthBill, Tariff
-
-
-@attrs.frozen(kw_only=True)
-class MonthCharges:
-    month: int
-    energy_mwh: float
-    peak_mw: float
-    billing_demand_mw: float
-    energy_krw: float
-    demand_krw: float
+    from hubc.energy.tariff import Tariff
 
 
 @attrs.frozen(kw_only=True)
@@ -49,7 +40,7 @@ class EnergyCost:
     voltage_class: str
     demand_krw_per_kw_month: float
     mean_price_krw_per_mwh: float  # of the hours, unweighted
-    months: tuple[MonthCharges, ...]
+    months: tuple[MonthBill, ...]
     plants: tuple[PlantCost, ...]
     bess_wear_krw: float
     rec_krw_per_mwh: float  # the REC value included in a PPA price; own plants' RECs are kept
@@ -81,20 +72,6 @@ class EnergyCost:
         return self.grid_energy_krw + self.grid_demand_krw + self.ppa_krw + self.bess_wear_krw + self.renewable_om_krw
 
 
-def month_charges(bills: tuple[MonthBill, ...]) -> tuple[MonthCharges, ...]:
-    return tuple(
-        MonthCharges(
-            month=b.month,
-            energy_mwh=b.energy_mwh,
-            peak_mw=b.peak_mw,
-            billing_demand_mw=b.billing_demand_mw,
-            energy_krw=b.energy_krw,
-            demand_krw=b.demand_krw,
-        )
-        for b in bills
-    )
-
-
 def energy_cost(tariff: Tariff, grid_mw: np.ndarray, discharge_mw: np.ndarray, plants, ecat, wear_krw_per_mwh: float, rec: float) -> EnergyCost:
     """The year's running cost: the tariff's monthly bills of the grid import, each plant's PPA
     payment or O&M, and the BESS wear on its discharge."""
@@ -118,7 +95,7 @@ def energy_cost(tariff: Tariff, grid_mw: np.ndarray, discharge_mw: np.ndarray, p
         voltage_class=tariff.voltage_class,
         demand_krw_per_kw_month=tariff.demand_krw_per_mw_month / 1000.0,
         mean_price_krw_per_mwh=float(tariff.price_krw_per_mwh.mean()),
-        months=month_charges(tariff.bill(grid_mw)),
+        months=tariff.bill(grid_mw),
         plants=tuple(costs),
         bess_wear_krw=wear_krw_per_mwh * float(np.sum(discharge_mw)),
         rec_krw_per_mwh=rec,

@@ -1,5 +1,7 @@
 """The sizing linear program: BESS energy and power (and, when asked, renewable MW) at least
-annualised cost over an hourly year.
+annualised life-cycle cost over an hourly year: capacity, plus (with a tariff) the grid energy
+charge of every hour, the demand charge on the year's peak import and BESS wear per MWh
+discharged, so the schedule it reports is the economic dispatch (`_add_tariff`).
 
 In: an `EnergyProblem` (hourly load, fixed renewable output, per-unit profiles of plants to
 size, BESS parameters, grid contract, CFE target). Out: an `LpSolution` with the sizes and the
