@@ -111,7 +111,9 @@ def solve(problem: EnergyProblem, *, cfe_target: float | None = None) -> LpSolut
     return _solve(problem, target)[0]
 
 
-def _solve(problem: EnergyProblem, target: float, sens_pu: np.ndarray | None = None) -> tuple[LpSolution, float]:
+def _solve(
+    problem: EnergyProblem, target: float, sens_pu: np.ndarray | None = None, peak_hint: list | None = None
+) -> tuple[LpSolution, float]:
     """Build and solve the LP. With `sens_pu` (reduced model only), also return the slope of
     the optimal objective as the fixed renewable output grows by `sens_pu` per unit, from
     the duals and reduced costs (LP sensitivity: d(value)/d(rhs) = dual).
@@ -121,6 +123,7 @@ def _solve(problem: EnergyProblem, target: float, sens_pu: np.ndarray | None = N
     from ortools.linear_solver import pywraplp
 
     m = _new_lp(problem, glop=sens_pu is not None)
+    m.peak_hint = peak_hint
     _add_sizes(m, problem)
     year = _year(m, problem, target)
     if year.reduced and not m.has_bess:
@@ -136,7 +139,11 @@ def _solve(problem: EnergyProblem, target: float, sens_pu: np.ndarray | None = N
         _add_storage(m, year, cols, problem.bess)
     _add_tariff(m, year, cols, problem)
     m.obj.SetMinimization()
-    return _solve_built(m, year, cols, problem, sens_pu)
+    out = _solve_built(m, year, cols, problem, sens_pu)
+    if peak_hint is not None and m.peak is not None and out[0].status == "optimal":
+        # The hours at the peak: the next solve of the plant-size search starts with their rows.
+        peak_hint[:] = [t for t, row in m.peak_rows.items() if abs(row.dual_value()) > 1e-12]
+    return out
 
 
 def _solve_built(m: _Lp, year: _Year, cols: _Columns, problem: EnergyProblem, sens_pu) -> tuple[LpSolution, float]:
@@ -173,6 +180,7 @@ class _Lp:
     peak_rows: dict = attrs.field(factory=dict)  # hour -> the row "peak import >= grid import"
     peak: object = None  # the year's peak import (MW), when a demand charge is paid
     lazy_peak: bool = False  # add peak rows only where the solution breaks them (GLOP)
+    peak_hint: list | None = None  # hours whose peak rows bound the last solve (the plant-size search)
 
 
 def _new_lp(problem: EnergyProblem, glop: bool) -> _Lp:
@@ -470,7 +478,8 @@ def _add_tariff(m: _Lp, y: _Year, cols: _Columns, problem: EnergyProblem) -> Non
     if m.lazy_peak:
         # The dual simplex slows several-fold with a row per hour; most never bind. Start with
         # the highest-base hours; `_add_violated_peak_rows` adds any hour the solution breaks.
-        hours = sorted(hours, key=lambda t: (-float(base[t]), t))[:_PEAK_ROWS_FIRST]
+        first = sorted(hours, key=lambda t: (-float(base[t]), t))[:_PEAK_ROWS_FIRST]
+        hours = sorted(set(first) | set(m.peak_hint or ()) & set(hours))
     for t in hours:
         _add_peak_row(m, y, cols, t)
 
@@ -649,11 +658,12 @@ def _solve_over_plant_size(problem: EnergyProblem, target: float) -> LpSolution 
     k_top = smallest(lambda k: direct_sum(k) >= target * total, cap) if direct_sum(cap) >= target * total else cap
 
     points: dict[float, tuple[float, float, LpSolution]] = {}
+    peak_hint: list[int] = []
 
     def evaluate(k: float):
         if k in points:
             return points[k]
-        sol, slope = _solve(attrs.evolve(at_k, fixed_re_mw=fixed + k * pu), target, pu)
+        sol, slope = _solve(attrs.evolve(at_k, fixed_re_mw=fixed + k * pu), target, pu, peak_hint)
         if sol.status != "optimal" or math.isnan(slope):
             points[k] = None
             return None
