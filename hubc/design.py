@@ -1,7 +1,7 @@
 """The typed design: one frozen record that the build stages fill in order.
 
     Design(summary) --racks--> +RackLayout --cooling--> +CoolingResult --electrical--> +ElectricalResult
-        --energy--> +EnergyResult --procurement--> +Procurement
+        --energy--> +EnergyResult --procurement--> +Procurement --finance--> +FinanceResult
 
 Each stage (`hubc.stages.BUILD_STAGES`) is a function of the `BuildInput` (the checked spec, its
 source, its folder and the one `Catalog`) and the `Design` so far, and returns its typed result;
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from hubc.core.summary import Summary
     from hubc.electrical.stage import ElectricalResult
     from hubc.energy import EnergyResult
+    from hubc.finance import FinanceResult
     from hubc.procurement.bom import Procurement
     from hubc.racks.result import RackLayout
     from hubc.spec.model import Spec
@@ -57,6 +58,7 @@ class Design:
     electrical: ElectricalResult | None = None
     energy: EnergyResult | None = None
     procurement: Procurement | None = None
+    finance: FinanceResult | None = None
 
     def need(self, field: str) -> Any:
         """The result of stage `field`, or StageOrderError if it has not run yet."""
@@ -104,6 +106,8 @@ class Design:
             lines.extend(self.cooling.report_headline())
         if self.procurement is not None:
             lines.extend(self.procurement.report_headline())
+        if self.finance is not None:
+            lines.extend(self.finance.report_headline())
         return lines
 
     def catalog_version(self) -> str | None:

@@ -85,6 +85,8 @@ _RESULT_MODULES = (
     "hubc.electrical.stage",
     "hubc.energy",
     "hubc.energy.interconnect",
+    "hubc.energy.cost",
+    "hubc.finance",
     "hubc.procurement.phases",
     "hubc.procurement.bom",
 )

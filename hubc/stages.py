@@ -77,6 +77,12 @@ def _procurement(inp: BuildInput, design: Design, progress: Progress):
     return procurement_stage(inp.spec, inp.source, inp.catalog.equipment, design.equipment(), inp.catalog.capex)
 
 
+def _finance(inp: BuildInput, design: Design, progress: Progress):
+    from hubc.finance import run_finance
+
+    return run_finance(inp.spec, design.need("energy"), design.need("procurement")), []
+
+
 BUILD_STAGES: tuple[Stage, ...] = (
     Stage("summary", "derive campus loads", (), _summary),
     Stage("racks", "place racks in halls (CP-SAT), verify", (), _racks),
@@ -95,6 +101,8 @@ BUILD_STAGES: tuple[Stage, ...] = (
     Stage("energy", "hourly energy year: renewables, BESS sizing (LP), replay, with the power chain's load-flow losses", ("electrical",), _energy),
     # Procurement prices what every stage before it sized, so it runs last.
     Stage("procurement", "price the BOM from the catalog", ("racks", "cooling", "electrical", "energy"), _procurement),
+    # Finance reads the priced BOM and the energy year's running cost.
+    Stage("finance", "opex by year, TCO, LCOE and (with a rent) NPV and IRR", ("energy", "procurement"), _finance),
 )
 
 

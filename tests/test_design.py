@@ -14,7 +14,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "specs"
 
 def test_build_stages_are_in_an_order_that_works():
     check_order(BUILD_STAGES)
-    assert [s.fills for s in BUILD_STAGES] == ["summary", "racks", "cooling", "electrical", "energy", "procurement"]
+    assert [s.fills for s in BUILD_STAGES] == ["summary", "racks", "cooling", "electrical", "energy", "procurement", "finance"]
 
 
 def test_a_stage_before_what_it_needs_is_refused():

@@ -43,6 +43,7 @@ def _with_every_table():
     doc = tomllib.loads(fuzz.EXAMPLES["campus-1gw.toml"])
     doc["hall"][0]["floor_loading_kg_per_m2"] = 2000
     doc["phase"][0]["halls"][0]["copies"] = 1
+    doc["finance"] = {"horizon_years": 20, "discount_rate": 0.07, "escalation": 0.01, "rent_krw_per_kw_month": 150000}
     return doc
 
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from hubc import SCHEMA, __version__
 from hubc.emit.fonts import PAGE_FONT_STACK
+from hubc.emit.report_finance import finance_tables
 
 if TYPE_CHECKING:
     from hubc.design import BuildInput, Design
@@ -178,6 +179,21 @@ def _schedule_figures(design: Design) -> list[Figure]:
     return out
 
 
+def _finance_figures(design: Design, krw_per_usd: float) -> list[Figure]:
+    """Opex in the first full year of operation and the levelised cost of the energy the campus
+    uses (the finance stage), when the design has them."""
+    f = design.finance
+    if f is None:
+        return []
+    opex = f.opex_first_year_krw
+    return [
+        Figure("Opex per year (year 1)", _money(opex, opex / krw_per_usd, krw_div=1e9, krw_unit="bn KRW", usd_div=1e6, usd_unit="M"),
+               "grid energy and demand charges (tariff), PPA payments, BESS wear, O&M, staff; see Opex by year"),
+        Figure("LCOE of the energy used", f"{f.lcoe_krw_per_mwh / 1000:,.1f} KRW/kWh",
+               f"levelised over {f.horizon_years} years at {f.discount_rate:.1%}; TCO {f.tco_krw / 1e12:,.2f} trillion KRW (present value)"),
+    ]
+
+
 def investor_headline(design: Design, spec, diags: tuple[Diagnostic, ...] = ()) -> list[Figure]:
     """The figures an investor reads first, each read from the design."""
     summary = design.need("summary")
@@ -189,6 +205,7 @@ def investor_headline(design: Design, spec, diags: tuple[Diagnostic, ...] = ()) 
     if design.energy is not None:
         e = design.energy
         out.append(Figure("Hourly CFE", f"{e.cfe_score:.1%}", f"hourly carbon-free energy score of the energy year; target {e.cfe_target:.0%}"))
+    out += _finance_figures(design, spec.campus.krw_per_usd)
     shares = domestic_shares(design)
     if shares is not None:
         with_it, without_it = shares
@@ -260,10 +277,11 @@ def emit_report(inp: BuildInput, design: Design, diags: tuple[Diagnostic, ...], 
         ("Uptime tier target", f"Tier {spec.policy.tier}"),
         ("Interconnect", f"{spec.grid.interconnect_voltage_kv:g} kV, {spec.grid.contract_mw:,.0f} MW contract"),
     ]
-    # the stages' own headline lines, less the capex and domestic share the investor headline gives
-    engineering.extend((k, v) for k, v in design.report_headline() if not k.startswith(("Capex", "Domestic share")))
+    # the stages' own headline lines, less the capex, domestic share, opex and LCOE the investor headline gives
+    engineering.extend((k, v) for k, v in design.report_headline() if not k.startswith(("Capex", "Domestic share", "Opex", "LCOE")))
     proc = design.procurement
     tables = [("Domestic suppliers", proc.supplier_summary())] if proc is not None else []
+    tables.extend(finance_tables(design))
     diagnostics = [
         {"code": d.code, "severity": d.severity.value, "where": str(d.location), "message": d.message, "help": d.help or ""}
         for d in diags

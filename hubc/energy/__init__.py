@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from hubc.catalog.energy import BessContainer, EnergyCatalog
+    from hubc.energy.cost import EnergyCost
     from hubc.energy.interconnect import Interconnect
     from hubc.spec.model import Spec
     from hubc.spec.source import SourceFile
@@ -156,6 +157,8 @@ class EnergyResult:
     # dry-bulb model only, hourly (design.json: their `HourlyRange`)
     pue_hourly: np.ndarray | None = attrs.field(default=None, eq=False, metadata=NOT_IN_JSON)
     dry_bulb_c: np.ndarray | None = attrs.field(default=None, eq=False, metadata=NOT_IN_JSON)
+    # the year's running cost at the replayed dispatch (hubc.energy.cost; None when not priced)
+    cost: EnergyCost | None = None
 
     # ---------------------------------------------------------------- figures
 
@@ -465,7 +468,10 @@ def run_energy(
     from hubc.catalog import energy as cat
     from hubc.core.loads import campus_heat
     from hubc.energy import lp
+    from hubc.energy import tariff as tariff_data
+    from hubc.energy.cost import energy_cost
     from hubc.energy.interconnect import size_interconnect
+    from hubc.energy.tariff import kepco_tariff
 
     base_dir = Path(base_dir)
     name = source.name if source is not None else f"{spec.campus.id}.toml"
@@ -490,6 +496,9 @@ def run_energy(
     pus = _renewable_profiles(spec, roots, at, diags)
     fixed_re, auto_plants = _plants_for_lp(pus, ecat, rates, spec.campus.krw_per_usd)
     container, bess_params = _bess_for_lp(spec, ecat, rates, it_kw, at)
+    tariff = kepco_tariff(spec.grid.interconnect_voltage_kv, spec.grid.contract_mw, len(year.load_mw))
+    if bess_params is not None:
+        bess_params = attrs.evolve(bess_params, wear_cost_per_mwh=tariff_data.bess_wear_krw_per_mwh() / 1e6)
 
     problem = lp.EnergyProblem(
         load_mw=year.load_mw,
@@ -498,6 +507,9 @@ def run_energy(
         bess=bess_params,
         contract_mw=spec.grid.contract_mw,
         cfe_target=spec.energy.cfe_target,
+        price_per_mwh=tariff.price_krw_per_mwh / 1e6,
+        demand_cost_per_mw_year=tariff.demand_krw_per_mw_year / 1e6,
+        demand_floor_mw=tariff.demand_floor_mw,
     )
     sol = lp.solve(problem)
     if sol.status != "optimal":
@@ -551,6 +563,15 @@ def run_energy(
         carbon_intensity_tco2_per_mwh=spec.grid.carbon_intensity_tco2_per_mwh,
         interconnect=inter,
         diagnostics=tuple(diags),
+        cost=energy_cost(
+            tariff,
+            rep.grid_mw,
+            sol.discharge_mw,
+            plants,
+            ecat,
+            tariff_data.bess_wear_krw_per_mwh() if sizing is not None else 0.0,
+            tariff_data.data()["rec"]["price_krw_per_mwh"],
+        ),
     )
 
 

@@ -1,5 +1,7 @@
 """The sizing linear program: BESS energy and power (and, when asked, renewable MW) at least
-annualised cost over an hourly year.
+annualised life-cycle cost over an hourly year: capacity, plus (with a tariff) the grid energy
+charge of every hour, the demand charge on the year's peak import and BESS wear per MWh
+discharged, so the schedule it reports is the economic dispatch (`_add_tariff`).
 
 In: an `EnergyProblem` (hourly load, fixed renewable output, per-unit profiles of plants to
 size, BESS parameters, grid contract, CFE target). Out: an `LpSolution` with the sizes and the
@@ -37,6 +39,11 @@ import numpy as np
 _EPS_DIRECT = 2e-3
 _EPS_DISCHARGE = 1e-3
 _EPS_GRID_CHARGE = 1e-3
+# A smaller one per MWh held each hour: where storing surplus output now or a few hours later is
+# worth the same, the battery stores it now, so it never curtails while it has room and is idle
+# (a timing tie the tariff does not break). 8760 h x 1e-6 ~ 0.01 M KRW per MWh-year: nothing
+# against the capacity cost, so it never sizes a larger battery.
+_EPS_SOC = 1e-6
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -58,6 +65,7 @@ class BessParams:
     reserve_mwh: float  # state of charge always held (ride-through), in stored MWh
     min_power_mw: float  # PCS floor (ride-through role: the critical load)
     grid_charging: bool
+    wear_cost_per_mwh: float = 0.0  # million KRW per MWh discharged (cell wear beyond calendar ageing)
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -68,6 +76,12 @@ class EnergyProblem:
     bess: BessParams | None
     contract_mw: float
     cfe_target: float
+    # The tariff (None: grid energy has no price and only capacity is costed): the energy rate
+    # of each hour (million KRW per MWh), the demand charge per MW of the year's peak import
+    # (million KRW per MW-year) and the demand always billed (MW, a share of the contract).
+    price_per_mwh: np.ndarray | None = None
+    demand_cost_per_mw_year: float = 0.0
+    demand_floor_mw: float = 0.0
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -97,7 +111,9 @@ def solve(problem: EnergyProblem, *, cfe_target: float | None = None) -> LpSolut
     return _solve(problem, target)[0]
 
 
-def _solve(problem: EnergyProblem, target: float, sens_pu: np.ndarray | None = None) -> tuple[LpSolution, float]:
+def _solve(
+    problem: EnergyProblem, target: float, sens_pu: np.ndarray | None = None, peak_hint: list | None = None
+) -> tuple[LpSolution, float]:
     """Build and solve the LP. With `sens_pu` (reduced model only), also return the slope of
     the optimal objective as the fixed renewable output grows by `sens_pu` per unit, from
     the duals and reduced costs (LP sensitivity: d(value)/d(rhs) = dual).
@@ -107,6 +123,7 @@ def _solve(problem: EnergyProblem, target: float, sens_pu: np.ndarray | None = N
     from ortools.linear_solver import pywraplp
 
     m = _new_lp(problem, glop=sens_pu is not None)
+    m.peak_hint = peak_hint
     _add_sizes(m, problem)
     year = _year(m, problem, target)
     if year.reduced and not m.has_bess:
@@ -120,9 +137,24 @@ def _solve(problem: EnergyProblem, target: float, sens_pu: np.ndarray | None = N
         _add_reduced_import_limit(m, year, cols)
     if m.has_bess:
         _add_storage(m, year, cols, problem.bess)
+    _add_tariff(m, year, cols, problem)
     m.obj.SetMinimization()
+    out = _solve_built(m, year, cols, problem, sens_pu)
+    if peak_hint is not None and m.peak is not None and out[0].status == "optimal":
+        # The hours at the peak: the next solve of the plant-size search starts with their rows.
+        peak_hint[:] = [t for t, row in m.peak_rows.items() if abs(row.dual_value()) > 1e-12]
+    return out
+
+
+def _solve_built(m: _Lp, year: _Year, cols: _Columns, problem: EnergyProblem, sens_pu) -> tuple[LpSolution, float]:
+    """Solve (adding the peak rows the solution breaks, when they are lazy) and extract."""
+    from ortools.linear_solver import pywraplp
 
     status = m.s.Solve()
+    for _ in range(_PEAK_ROUNDS if m.lazy_peak and m.peak is not None else 0):
+        if status != pywraplp.Solver.OPTIMAL or not _add_violated_peak_rows(m, year, cols):
+            break
+        status = m.s.Solve()
     if status != pywraplp.Solver.OPTIMAL:
         return LpSolution(status=_status_name(status)), math.nan
     return _extract(m, year, cols, problem, sens_pu)
@@ -145,6 +177,10 @@ class _Lp:
     e_var: object = None  # BESS nameplate MWh
     p_var: object = None  # BESS MW
     k_vars: list = attrs.field(factory=list)  # MW of each plant to size
+    peak_rows: dict = attrs.field(factory=dict)  # hour -> the row "peak import >= grid import"
+    peak: object = None  # the year's peak import (MW), when a demand charge is paid
+    lazy_peak: bool = False  # add peak rows only where the solution breaks them (GLOP)
+    peak_hint: list | None = None  # hours whose peak rows bound the last solve (the plant-size search)
 
 
 def _new_lp(problem: EnergyProblem, glop: bool) -> _Lp:
@@ -178,6 +214,7 @@ def _new_lp(problem: EnergyProblem, glop: bool) -> _Lp:
         eta_c=b.eta_charge if b else 1.0,
         eta_d=b.eta_discharge if b else 1.0,
         grid_charge=bool(has_bess and b.grid_charging),
+        lazy_peak=glop,
     )
 
 
@@ -380,6 +417,7 @@ def _add_usable_energy(m: _Lp, cols: _Columns, b: BessParams, t: int) -> None:
     c = m.s.Constraint(-m.inf, 0.0)
     c.SetCoefficient(cols.soc[t], 1.0)
     c.SetCoefficient(m.e_var, -b.usable_fraction)
+    m.obj.SetCoefficient(cols.soc[t], -_EPS_SOC)
 
 
 def _add_charge_power(m: _Lp, cols: _Columns, t: int) -> None:
@@ -407,6 +445,76 @@ def _add_grid_charge_terms(m: _Lp, y: _Year, cols: _Columns, t: int) -> None:
     if cols.gc[t] is not None:
         y.cfe.SetCoefficient(cols.gc[t], -m.eta_c * m.eta_d)
         m.obj.SetCoefficient(cols.gc[t], _EPS_GRID_CHARGE)
+
+
+def _add_tariff(m: _Lp, y: _Year, cols: _Columns, problem: EnergyProblem) -> None:
+    """The grid bill and the cell wear in the objective, so the dispatch is the economic one.
+    Grid import = base - direct - discharge + grid charge + diverted output, where the base is
+    the deficit (reduced model) or the load (full model): the energy charge is the constant
+    price x base (the objective's offset) plus the price on each flow; the demand charge is paid
+    on a peak column held above every hour's import and above the billed floor."""
+    price = problem.price_per_mwh
+    if price is None:
+        return
+    wear = problem.bess.wear_cost_per_mwh if m.has_bess else 0.0
+    obj = m.obj
+    base = y.deficit if y.reduced else y.load
+    for t in range(len(y.load)):
+        p = float(price[t])
+        for v, c in ((cols.dis[t], wear - p), (cols.gc[t], p), (cols.chd[t], p), (_at(cols.u, t), -p)):
+            if v is not None:
+                obj.SetCoefficient(v, obj.GetCoefficient(v) + c)
+    obj.SetOffset(float(np.dot(price, base)))
+    if problem.demand_cost_per_mw_year <= 0:
+        return
+    m.peak = m.s.NumVar(problem.demand_floor_mw, m.inf, "peak")
+    obj.SetCoefficient(m.peak, problem.demand_cost_per_mw_year)
+    # Hours whose import could exceed the floor (a grid charge or diverted output can raise it).
+    hours = [
+        t
+        for t in range(len(y.load))
+        if base[t] > problem.demand_floor_mw or cols.gc[t] is not None or cols.chd[t] is not None
+    ]
+    if m.lazy_peak:
+        # The dual simplex slows several-fold with a row per hour; most never bind. Start with
+        # the highest-base hours; `_add_violated_peak_rows` adds any hour the solution breaks.
+        first = sorted(hours, key=lambda t: (-float(base[t]), t))[:_PEAK_ROWS_FIRST]
+        hours = sorted(set(first) | set(m.peak_hint or ()) & set(hours))
+    for t in hours:
+        _add_peak_row(m, y, cols, t)
+
+
+# Peak rows written before the first solve when they are added lazily (GLOP), and the most
+# rounds of adding violated ones (each re-solve starts from the last basis).
+_PEAK_ROWS_FIRST = 48
+_PEAK_ROUNDS = 60
+
+
+def _add_peak_row(m: _Lp, y: _Year, cols: _Columns, t: int) -> None:
+    """peak >= grid import of hour t: peak + direct + discharge - grid charge - diverted >= base."""
+    base = y.deficit if y.reduced else y.load
+    c = m.s.Constraint(float(base[t]), m.inf)
+    c.SetCoefficient(m.peak, 1.0)
+    for v, sign in ((cols.dis[t], 1.0), (cols.gc[t], -1.0), (cols.chd[t], -1.0), (_at(cols.u, t), 1.0)):
+        if v is not None:
+            c.SetCoefficient(v, sign)
+    m.peak_rows[t] = c
+
+
+def _add_violated_peak_rows(m: _Lp, y: _Year, cols: _Columns) -> bool:
+    """Add the row of every hour whose import exceeds the peak column; False when none does."""
+    base = y.deficit if y.reduced else y.load
+    vals = {name: _values(getattr(cols, name)) for name in ("dis", "gc", "chd")}
+    grid = base - vals["dis"] + vals["gc"] + vals["chd"] - (_values(cols.u) if cols.u else 0.0)
+    peak = m.peak.solution_value()
+    over = [t for t in np.flatnonzero(grid > peak + 1e-6) if int(t) not in m.peak_rows]
+    for t in over:
+        _add_peak_row(m, y, cols, int(t))
+    return bool(over)
+
+
+def _at(vs: list, t: int):
+    return vs[t] if vs else None
 
 
 # ---------------------------------------------------------------- solution
@@ -442,7 +550,7 @@ def _extract(m: _Lp, y: _Year, cols: _Columns, problem: EnergyProblem, sens_pu: 
         direct_v = y.direct - chd_v
     else:
         direct_v = np.clip(_values(cols.u), 0.0, y.load)
-    slope = _objective_slope(y, cols, sens_pu) if sens_pu is not None and y.reduced else math.nan
+    slope = _objective_slope(m, y, cols, problem, sens_pu) if sens_pu is not None and y.reduced else math.nan
     grid = y.load - direct_v - dis_v + gc_v
     score = (float(direct_v.sum()) + float(dis_v.sum()) - m.eta_c * m.eta_d * float(gc_v.sum())) / y.total_load
     return LpSolution(
@@ -462,18 +570,24 @@ def _extract(m: _Lp, y: _Year, cols: _Columns, problem: EnergyProblem, sens_pu: 
     ), slope
 
 
-def _objective_slope(y: _Year, cols: _Columns, sens_pu: np.ndarray) -> float:
+def _objective_slope(m: _Lp, y: _Year, cols: _Columns, problem: EnergyProblem, sens_pu: np.ndarray) -> float:
     """The renewable output enters the reduced model through the CFE row's right-hand side
-    (target x load - sum of direct use) and the bounds of charge (surplus) and discharge
-    (deficit). In a deficit hour one more MW of output is one more MW of direct use and one
-    less of deficit; in a surplus hour one more MW of surplus."""
+    (target x load - sum of direct use), the bounds of charge (surplus) and discharge
+    (deficit) and, with a tariff, the energy charge's offset (price x deficit) and the peak
+    rows' right-hand sides (the deficit). In a deficit hour one more MW of output is one more
+    MW of direct use and one less of deficit; in a surplus hour one more MW of surplus."""
     ch, dis = cols.ch, cols.dis
     deficit_h = y.deficit > 0
     slope = -y.cfe.dual_value() * float(sens_pu[deficit_h].sum())
+    if problem.price_per_mwh is not None:
+        slope -= float(np.dot(problem.price_per_mwh[deficit_h], sens_pu[deficit_h]))
+    for t, row in m.peak_rows.items():
+        if deficit_h[t]:
+            slope -= row.dual_value() * float(sens_pu[t])
     for t in range(len(y.load)):
-        if ch[t] is not None and sens_pu[t] > 0 and ch[t].solution_value() >= y.surplus[t] - 1e-9:
+        if ch[t] is not None and sens_pu[t] > 0 and y.surplus[t] > 0 and ch[t].solution_value() >= y.surplus[t] - 1e-9:
             slope += min(ch[t].reduced_cost(), 0.0) * float(sens_pu[t])
-        if dis[t] is not None and sens_pu[t] > 0 and dis[t].solution_value() >= y.deficit[t] - 1e-9:
+        if dis[t] is not None and sens_pu[t] > 0 and y.deficit[t] > 0 and dis[t].solution_value() >= y.deficit[t] - 1e-9:
             slope -= min(dis[t].reduced_cost(), 0.0) * float(sens_pu[t])
     return slope
 
@@ -544,11 +658,12 @@ def _solve_over_plant_size(problem: EnergyProblem, target: float) -> LpSolution 
     k_top = smallest(lambda k: direct_sum(k) >= target * total, cap) if direct_sum(cap) >= target * total else cap
 
     points: dict[float, tuple[float, float, LpSolution]] = {}
+    peak_hint: list[int] = []
 
     def evaluate(k: float):
         if k in points:
             return points[k]
-        sol, slope = _solve(attrs.evolve(at_k, fixed_re_mw=fixed + k * pu), target, pu)
+        sol, slope = _solve(attrs.evolve(at_k, fixed_re_mw=fixed + k * pu), target, pu, peak_hint)
         if sol.status != "optimal" or math.isnan(slope):
             points[k] = None
             return None
@@ -622,8 +737,13 @@ def _no_storage(problem: EnergyProblem, direct: np.ndarray, ok: bool) -> LpSolut
         return LpSolution(status="infeasible")
     zeros = np.zeros(T)
     grid = problem.load_mw - direct
+    cost = 0.0
+    if problem.price_per_mwh is not None:
+        peak = max(float(grid.max(initial=0.0)), problem.demand_floor_mw)
+        cost = float(np.dot(problem.price_per_mwh, grid)) + problem.demand_cost_per_mw_year * peak
     return LpSolution(
         status="optimal",
+        objective=cost,
         direct_mw=direct,
         charge_re_mw=zeros,
         charge_grid_mw=zeros,

@@ -426,6 +426,27 @@ class Energy:
     )
 
 
+@attrs.frozen(kw_only=True)
+class Finance:
+    horizon_years: int = f(
+        "Years of operation the financial summary covers (default 20: the BESS and PPA lives)", 20, ge=1, le=60
+    )
+    discount_rate: float | None = f(
+        "Real discount rate per year for TCO, LCOE and NPV (default: the energy catalog's annualisation "
+        "rate, 7 %)",
+        None, ge=0, le=0.5,
+    )
+    escalation: float = f(
+        "Real escalation per year of energy prices, O&M and staff cost (default 0: constant real prices)",
+        0.0, ge=-0.1, le=0.2,
+    )
+    rent_krw_per_kw_month: float | None = opt(
+        "Rent per kW of IT capacity per month (KRW), the revenue basis for NPV and IRR; without it "
+        "the summary gives costs only",
+        ge=0, le=1e7,
+    )
+
+
 # ----------------------------------------------------------------------- phases & catalog
 
 
@@ -512,6 +533,7 @@ class Spec:
     energy: Energy = sub(Energy, "Hourly energy year settings")
     phase: tuple[Phase, ...] = many("Build-out phases")
     procurement: ProcurementPolicy = sub(ProcurementPolicy, "Procurement schedule and land: as-of date, late-order policy, land price")
+    finance: Finance = sub(Finance, "Financial summary: horizon, discount rate, revenue basis")
     catalog: Catalog = sub(Catalog, "Catalog extensions")
     waive: tuple[Waiver, ...] = many("Accepted findings")
 
