@@ -26,6 +26,8 @@ def test_a_variant_builds_and_reports_its_headline_figures():
     assert f["it_mw"] == pytest.approx(8.988) and f["racks"] == 82 and f["gpus"] == 8 * 8 * 72
     assert f["capex_krw"] > 0 and f["capex_krw_per_mw"] == pytest.approx(f["capex_krw"] / 8.988, rel=1e-6)
     assert 0 < f["domestic_share"] < 1 and f["cfe_hourly"] == 0.0  # the pilot has no renewables
+    # the finance stage's figures: TCO is the complete capex plus the present value of the opex
+    assert f["opex_krw_year1"] > 0 and f["lcoe_krw_per_mwh"] > 0 and f["tco_krw"] > f["capex_krw"]
     assert f["ups_mw"] > 0 and f["transformer_mva"] > 0
     assert {"design.json", "report.html", "hubc.lock"} <= set(out.plan)
     # HUB761: the climate station (a note); HUB758: the pilot's one paralleling group is its only

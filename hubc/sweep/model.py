@@ -28,8 +28,9 @@ DEFAULT_TIME_LIMIT_S = 1800.0
 FIGURES = (
     "it_mw", "facility_peak_mw", "racks", "gpus", "capex_krw", "capex_krw_per_mw", "cfe_hourly", "re_share",
     "grid_import_mwh", "bess_mwh", "bess_mw", "domestic_share", "ups_mw", "transformer_mva",
+    "opex_krw_year1", "lcoe_krw_per_mwh", "tco_krw",
 )
-INTEGER_FIGURES = frozenset({"racks", "gpus", "capex_krw"})
+INTEGER_FIGURES = frozenset({"racks", "gpus", "capex_krw", "opex_krw_year1", "tco_krw"})
 LEAD_COLUMNS = ("variant", "digest")
 STATUS_COLUMNS = ("status", "exit_code", "errors", "warnings", "first_problem")
 RESULT_COLUMNS = (*LEAD_COLUMNS, *STATUS_COLUMNS, *FIGURES, "pareto")

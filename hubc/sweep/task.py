@@ -175,15 +175,18 @@ def _relocate(d: Diagnostic, prefix: str) -> Diagnostic:
 def headline(design) -> dict[str, Any]:
     """The figures a portfolio compares, from the typed design (None where a stage did not run).
     Rounded so the results read well; builds are deterministic, so rounding never hides a change."""
-    s, e, el, p = design.summary, design.energy, design.electrical, design.procurement
+    from hubc.finance import capex_total_krw
+
+    s, e, el, p, f = design.summary, design.energy, design.electrical, design.procurement, design.finance
     it_mw = s.it_kw / 1000 if s else None
+    capex = capex_total_krw(p) if p else None  # the complete capex, as the finance stage counts it
     out: dict[str, Any] = {
         "it_mw": _r(it_mw, 3),
         "facility_peak_mw": _r(s.facility_peak_kw / 1000, 3) if s else None,
         "racks": s.racks if s else None,
         "gpus": s.gpus if s else None,
-        "capex_krw": int(p.total_krw) if p else None,
-        "capex_krw_per_mw": _r(p.total_krw / it_mw, 0) if p and it_mw else None,
+        "capex_krw": capex,
+        "capex_krw_per_mw": _r(capex / it_mw, 0) if capex is not None and it_mw else None,
         "domestic_share": _r(p.domestic_share, 4) if p else None,
         "cfe_hourly": None,
         "re_share": None,
@@ -192,6 +195,9 @@ def headline(design) -> dict[str, Any]:
         "bess_mw": None,
         "ups_mw": _r(el.installed.ups_kw / 1000, 3) if el else None,
         "transformer_mva": _r(el.installed.transformer_kva / 1000, 3) if el else None,
+        "opex_krw_year1": round(f.opex_first_year_krw) if f else None,
+        "lcoe_krw_per_mwh": _r(f.lcoe_krw_per_mwh, 1) if f else None,
+        "tco_krw": round(f.tco_krw) if f else None,
     }
     if e is not None:
         load_mwh = float(e.load_mw.sum())
