@@ -264,3 +264,43 @@ def test_demand_charge_makes_the_battery_shave_the_peak():
     assert rep.grid_mw.sum() == pytest.approx(280 - 54, abs=1e-4)
     # objective: demand 100 x P + energy 0.1 x 226 MWh + wear 0.5 x 54 + the fixed sizes 30 + 50
     assert sol.objective == pytest.approx(100 * peak + 0.1 * 226 + 0.5 * 54 + 30 + 50, abs=0.1)
+
+
+def test_a_plant_delivered_over_the_grid_is_paid_per_mwh_and_buys_nothing():
+    """Offshore wind delivered over the grid (a PPA) pays its kind's price on its energy and has
+    no capex or O&M; the same plant behind the meter has capex and O&M and no PPA payment."""
+    from types import SimpleNamespace
+
+    from hubc.catalog import shipped_catalog
+    from hubc.energy.cost import energy_cost
+
+    ecat = shipped_catalog().energy
+    price = ecat.renewable_cost("offshore-wind").price_krw_per_mwh
+    assert price > 0
+    t = tariff.kepco_tariff(154, 100)
+    grid = np.zeros(8760)
+    ppa = SimpleNamespace(id="w", kind="offshore-wind", annual_mwh=1000.0, catalog_id="", capex_krw=0.0)
+    own = SimpleNamespace(id="w", kind="offshore-wind", annual_mwh=1000.0, catalog_id="wind-offshore", capex_krw=1e9)
+    cost = energy_cost(t, grid, np.zeros(8760), [ppa], ecat, 0.0, 0.0)
+    assert cost.ppa_krw == pytest.approx(1000.0 * price) and cost.plants[0].om_krw == 0.0
+    cost = energy_cost(t, grid, np.zeros(8760), [own], ecat, 0.0, 0.0)
+    om = ecat.renewable_cost("offshore-wind").om_share_per_year
+    assert cost.ppa_krw == 0.0 and cost.plants[0].om_krw == pytest.approx(om * 1e9)
+
+
+def test_an_auto_sized_grid_plant_is_priced_per_mwh_not_as_plant():
+    from types import SimpleNamespace
+
+    from hubc.catalog import shipped_catalog
+    from hubc.energy import _plants_for_lp
+
+    ecat = shipped_catalog().energy
+    pu = np.full(8760, 0.4)
+    rates = {"discount_rate": 0.07}
+    grid_pl = SimpleNamespace(id="w", kind="offshore-wind", capacity_mw="auto", delivery="grid")
+    own_pl = SimpleNamespace(id="w", kind="offshore-wind", capacity_mw="auto", delivery="behind-the-meter")
+    _, (a,) = _plants_for_lp([(grid_pl, pu, "x")], ecat, rates, 1380.0)
+    # 0.4 x 8,760 h = 3,504 MWh per MW a year at the PPA price, in M KRW per MW-year
+    assert a.cost_per_mw_year == pytest.approx(3504.0 * ecat.renewable_cost("offshore-wind").price_krw_per_mwh / 1e6)
+    _, (b,) = _plants_for_lp([(own_pl, pu, "x")], ecat, rates, 1380.0)
+    assert b.cost_per_mw_year != pytest.approx(a.cost_per_mw_year)

@@ -727,6 +727,12 @@ def _renewable_pu(spec: Spec, roots: tuple[Path, ...], at, diags: list[Diagnosti
     return profiles.ppa_pu(pl.capacity_factor), "flat PPA block"
 
 
+def _delivered_over_grid(pl) -> bool:
+    """A PPA, or a plant delivered over the utility grid: the campus pays its energy per MWh
+    (`price_krw_per_mwh` of its kind) and buys no equipment."""
+    return pl.kind == "ppa" or pl.delivery == "grid"
+
+
 def _plants_for_lp(pus: list[tuple], ecat, rates: dict, krw_per_usd: float):
     """Fixed plants add to the fixed output; plants to size become LP columns at their
     annualised cost per MW (capex x (CRF + O&M share), plus a PPA's energy price)."""
@@ -741,8 +747,10 @@ def _plants_for_lp(pus: list[tuple], ecat, rates: dict, krw_per_usd: float):
         if pl.capacity_mw == "auto":
             cost = ecat.renewable_cost(pl.kind)
             crf = cat.crf(rates["discount_rate"], cost.lifetime_years)
-            per_mw = plant_capex_per_mw(ecat, pl.kind, krw_per_usd) * (crf + cost.om_share_per_year)
-            per_mw += cost.price_krw_per_mwh * float(pu.sum())
+            if _delivered_over_grid(pl):  # a PPA: energy paid per MWh, no plant bought
+                per_mw = cost.price_krw_per_mwh * float(pu.sum())
+            else:
+                per_mw = plant_capex_per_mw(ecat, pl.kind, krw_per_usd) * (crf + cost.om_share_per_year)
             auto_plants.append(lp.AutoPlant(id=pl.id, pu=pu, cost_per_mw_year=per_mw / 1e6))
         else:
             fixed_re = fixed_re + pl.capacity_mw * pu
