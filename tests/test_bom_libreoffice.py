@@ -106,7 +106,7 @@ def _number(text: str) -> float:
 @pytest.mark.slow
 def test_libreoffice_opens_every_sheet(recomputed):
     proc, sheets = recomputed
-    assert set(sheets) == {"Summary", "BOM", "Specifications"} | {f"Phase {p.id}" for p in proc.phases}
+    assert set(sheets) == {"Summary", "BOM", "Specifications", "Capex", "Cash flow", "Schedule"} | {f"Phase {p.id}" for p in proc.phases}
     assert tuple(sheets["BOM"][0]) == COLUMNS
 
 
