@@ -33,7 +33,7 @@ from collections import Counter
 import attrs
 
 from hubc.core.derived import NOT_IN_JSON
-from hubc.electrical.demand import CampusSplit
+from hubc.electrical.demand import PRICE_DET_S, PRICE_ROUNDS, CampusSplit
 from hubc.electrical.distributed import DistModel, DistSolution, Shape, canonical, greedy_distributed, worst_load
 from hubc.electrical.sizing import ElectricalSizing, HallPower, Topology
 
@@ -270,6 +270,8 @@ def solver_settings() -> dict:
             "blocks_to_feeders": DET_TIME_FEEDERS,
             "feeders_to_sections": DET_TIME_SECTIONS,
         },
+        # a campus [[demand]]: fills priced by building one copy (hubc.electrical.demand)
+        "demand_pricing": {"placement_deterministic_time_s": PRICE_DET_S, "rounds": PRICE_ROUNDS},
     }
 
 
