@@ -19,9 +19,9 @@ separable: the pods allocated so far are the state; ties broken by fewer copies 
   blocks -> feeders models - giving its UPS blocks (one unit substation each) and MV feeders,
   compared in that order. Column-generation style (`_priced_split`): the master runs on the
   best price known per fill (built where built, else the larger of the reserve bound and the
-  blocks of the largest built smaller fill), the fills it picks are built, and it runs again
-  until it picks only built fills or `PRICE_ROUNDS` is reached; the cheapest fully built split
-  seen wins (`priced_blocks`, `priced_feeders`). Distinct (hall, fill) pairs are built once
+  blocks of the largest built smaller fill, with its feeders), the fills it picks are built, and it runs again
+  until it picks only built fills or `PRICE_ROUNDS` is reached; the cheapest split over the
+  built fills wins (`priced_blocks`, `priced_feeders`). Distinct (hall, fill) pairs are built once
   per process; hall entries identical but for their id share prices.
 
 The exact per-hall models then run on the chosen split as for an explicit one.
@@ -221,8 +221,9 @@ def _dp(hosts: list[Hall], caps: list[int], count: int, price) -> tuple[tuple, t
 def _priced_split(spec: Spec, hosts: list[Hall], caps: list[int], d: Demand) -> tuple[tuple, tuple] | None:
     """Column-generation-style pricing: solve the master on the best price known per fill (the
     built copy's blocks and feeders where priced; else the larger of the reserve bound and the
-    blocks of the largest priced smaller fill), price the fills it chose, repeat. Returns the
-    cheapest split whose every fill is priced (cost (blocks, feeders)), or None."""
+    blocks of the largest priced smaller fill, with that fill's feeders), price the fills it
+    chose, repeat. Returns the
+    cheapest split over the fills priced (cost (blocks, feeders)), or None."""
     lbs = [[blocks_bound(spec, h, d.pod, n) for n in range(cap + 1)] for h, cap in zip(hosts, caps)]
     # The fills this master has priced (not the process cache: the split must not depend on
     # what earlier calls happened to price). Keyed by the one-copy spec: hall entries identical
@@ -240,26 +241,25 @@ def _priced_split(spec: Spec, hosts: list[Hall], caps: list[int], d: Demand) -> 
     def estimate(i: int, n: int) -> tuple | None:
         if keys[i][n] in priced:
             return priced[keys[i][n]]
-        below = [c[0] for m in range(1, n) if (c := priced.get(keys[i][m]))]
-        return (max([lbs[i][n]] + below[-1:]), 0)
+        below = [c for m in range(1, n) if (c := priced.get(keys[i][m]))]
+        if not below:
+            return (lbs[i][n], 0)
+        return (max(lbs[i][n], below[-1][0]), below[-1][1])
 
-    best = None
     for _ in range(PRICE_ROUNDS):
         got = _dp(hosts, caps, d.count, estimate)
         if got is None:
             break
-        _, choice = got
-        fresh = [(i, n) for i, (n, _m) in enumerate(choice) if keys[i][n] not in priced]
+        fresh = [(i, n) for i, (n, _m) in enumerate(got[1]) if keys[i][n] not in priced]
+        if not fresh:
+            # the master picks only built fills: it is optimal over the prices as estimated (the
+            # estimates assume a larger fill needs no fewer blocks than a smaller one: a
+            # heuristic for choosing, never used in the bound)
+            break
         for i, n in fresh:
             exact(i, n)
-        if any(exact(i, n) is None for i, (n, _m) in enumerate(choice)):
-            continue
-        cost = tuple(sum(m * exact(i, n)[j] for i, (n, m) in enumerate(choice)) for j in range(2))
-        if best is None or cost < best[0]:
-            best = (cost, choice)
-        if not fresh:
-            break  # the master's choice is priced: no estimate can undercut it any more
-    return best
+    # the cheapest split over the fills built (every split a round picked is among them)
+    return _dp(hosts, caps, d.count, lambda i, n: priced.get(keys[i][n]))
 
 
 def split_demand(spec: Spec, d: Demand, priced: bool = True) -> CampusSplit | None:
