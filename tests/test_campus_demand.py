@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hubc.checks import run_checks
-from hubc.electrical.demand import apply_demand, campus_splits, capacity
+from hubc.electrical.demand import apply_demand, campus_splits, capacity, fill_price, split_demand
 from hubc.spec.convert import structure
 from hubc.spec.source import load_text
 from tests.electrical_fixtures import BASE
@@ -58,19 +58,31 @@ def _spec(count: int):
 def test_master_split_hand_computed():
     # A pod is 10 racks x 40 kW = 400 kW in 10 slots. Per row of 20 slots, 1,000 kW busway and
     # 1,000 kW air: 2 pods; h-big (4 rows) holds 8 per copy, h-small (2 rows) 4.
-    # 2N on 1,000 kW blocks: a copy with n pods needs >= 2 ceil(0.4 n) blocks.
-    # 12 pods, every listed hall built at least once, the same fill in every copy of a hall:
-    #   h-big 2 x 5 (2 x 4 blocks) + h-small 1 x 2 (2)  = 10 blocks   <- optimum
+    # Bound: 2N on 1,000 kW blocks, a copy with n pods needs >= 2 ceil(0.4 n) blocks; every
+    # listed hall built at least once, the same fill in every copy of a hall:
+    #   h-big 2 x 5 (2 x 4 blocks) + h-small 1 x 2 (2)  = 10 blocks   <- the bound
     #   h-big 1 x 8 (8) + h-small 1 x 4 (4)             = 12
+    # Built: a row holds one or two pods (400 or 800 kW); a 2N group (two 1,000 kW blocks)
+    # carries rows up to 1,000 kW, so an 800 kW row takes a group alone and two 400 kW rows
+    # share one. Five pods in four rows put two in one row (800 + 400 + 400 + 400 at best):
+    # 3 groups = 6 blocks, not the bound's 4. Per copy: h-big 8 pods 8, 5 pods 6, 4 pods 4;
+    # h-small 4 pods 4, 2 pods 2:
+    #   h-big 2 x 5 (12) + h-small 1 x 2 (2)            = 14
+    #   h-big 1 x 8 (8) + h-small 1 x 4 (4)             = 12   <- fewest copies of the 12s
     #   h-big 2 x 4 (8) + h-small 1 x 4 (4)             = 12
-    #   h-big 2 x 5 (8) + h-small 2 x 1 (4)             = 12
+    #   h-big 1 x 8 (8) + h-small 2 x 2 (4)             = 12
     spec, _ = _spec(12)
     halls = spec.halls()
     assert capacity(spec, halls["h-big"], "pod") == 8
     assert capacity(spec, halls["h-small"], "pod") == 4
     (split,) = campus_splits(spec)
     assert split.bound_blocks == 10
-    got = {f.hall: (f.copies, f.pods_per_copy, f.blocks_bound) for f in split.fills}
+    assert split.priced_blocks == 12
+    got = {f.hall: (f.copies, f.pods_per_copy, f.blocks_bound, f.blocks_priced) for f in split.fills}
+    assert got == {"h-big": (1, 8, 8, 8), "h-small": (1, 4, 4, 4)}
+    assert fill_price(spec, halls["h-big"], "pod", 5).blocks == 6
+    (bound_only,) = [split_demand(spec, spec.demand[0], priced=False)]
+    got = {f.hall: (f.copies, f.pods_per_copy, f.blocks_bound) for f in bound_only.fills}
     assert got == {"h-big": (2, 5, 4), "h-small": (1, 2, 2)}
 
 
@@ -78,8 +90,8 @@ def test_apply_demand_writes_the_split_and_checks_pass():
     spec, src = _spec(12)
     out = apply_demand(spec)
     halls = out.halls()
-    assert (halls["h-big"].copies, [(p.pod, p.count) for p in halls["h-big"].pods]) == (2, [("pod", 5)])
-    assert (halls["h-small"].copies, [(p.pod, p.count) for p in halls["h-small"].pods]) == (1, [("pod", 2)])
+    assert (halls["h-big"].copies, [(p.pod, p.count) for p in halls["h-big"].pods]) == (1, [("pod", 8)])
+    assert (halls["h-small"].copies, [(p.pod, p.count) for p in halls["h-small"].pods]) == (1, [("pod", 4)])
     assert apply_demand(out) == out  # the split of a split spec is itself
     assert not [d for d in run_checks(out, src) if d.severity.value == "error"]
 
@@ -103,3 +115,18 @@ def test_hub312_references():
     assert any('hall "h-x"' in m for m in msgs)
     # h-small keeps its modules but hosts no demand now
     assert any('"h-small" has `modules` but hosts no' in m for m in msgs)
+
+
+def test_split_does_not_depend_on_the_price_cache():
+    # The process cache of built fills only saves time: a master that finds fills already
+    # built by an earlier call (another count) picks the split a cold cache picks.
+    from hubc.electrical import demand
+
+    spec, _ = _spec(12)
+    demand._PRICES.clear()
+    cold = split_demand(spec, spec.demand[0])
+    other, _ = _spec(7)
+    split_demand(other, other.demand[0])
+    warm = split_demand(spec, spec.demand[0])
+    assert cold == warm
+    assert len(demand._PRICES) > 0

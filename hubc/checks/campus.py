@@ -78,7 +78,7 @@ def _demand(ctx: Ctx) -> Iterator[Diagnostic]:
         yield from found
         if found or not usable(s, d):
             continue
-        if split_demand(s, d) is None:
+        if split_demand(s, d, priced=False) is None:  # whether any split exists (the bound master decides)
             halls = s.halls()
             most = sum(capacity(s, halls[h], d.pod) * (halls[h].modules or 0) for h in d.halls)
             yield diag(

@@ -5,13 +5,26 @@ available). Out: `CampusSplit` - for every hosting hall the copies built and the
 per copy - and the spec with that split written into the halls (`apply_demand`), which the
 checks and every stage then see as an explicit split.
 
-The master prices a hall copy holding n demanded pods at the redundancy-reserve lower bound on
-its UPS blocks (`electrical.sizing`'s analytic bound for the spec's topology on the copy's UPS
-load: IT of all its racks plus CDU pumps, which does not depend on where the racks stand), so
-its optimum over all splits is a lower bound on the blocks of any split: the campus bound. It
-is solved exactly by dynamic programming over the halls (the problem is separable: the pods
-allocated so far are the state), ties broken by fewer copies built. The exact per-hall models
-(rack placement, rows -> blocks) then run on the chosen split as for an explicit one.
+Two masters over the halls, each solved exactly by dynamic programming (the problem is
+separable: the pods allocated so far are the state; ties broken by fewer copies built):
+
+- The bound. A copy holding n demanded pods is priced at the redundancy-reserve lower bound on
+  its UPS blocks (`electrical.sizing`'s analytic bound for the spec's topology on the copy's
+  UPS load: IT of all its racks plus CDU pumps, which does not depend on where the racks
+  stand), so its optimum over all splits is a lower bound on the blocks of any split: the
+  campus bound (`bound_blocks`).
+- The split. The reserve bound ignores rack granularity (a 4M3 copy of 20 GB200 units is
+  bound at 12 blocks and needs 16), so the split is chosen on built prices: a fill is priced
+  by building one copy of it - rack placement with a short budget, sizing, the exact rows ->
+  blocks -> feeders models - giving its UPS blocks (one unit substation each) and MV feeders,
+  compared in that order. Column-generation style (`_priced_split`): the master runs on the
+  best price known per fill (built where built, else the larger of the reserve bound and the
+  blocks of the largest built smaller fill, with its feeders), the fills it picks are built, and it runs again
+  until it picks only built fills or `PRICE_ROUNDS` is reached; the cheapest split over the
+  built fills wins (`priced_blocks`, `priced_feeders`). Distinct (hall, fill) pairs are built once
+  per process; hall entries identical but for their id share prices.
+
+The exact per-hall models then run on the chosen split as for an explicit one.
 
 A copy holds at most the pods that fit by slots, row busways, row air and the hall's liquid
 capacity (a relaxation of the placement: contiguity and keep-outs inside a row are the
@@ -34,7 +47,8 @@ class HallFill:
     copies: int  # copies built
     pods_per_copy: int
     modules: int  # copies available
-    blocks_bound: int  # the master's price: lower bound on UPS blocks per copy
+    blocks_bound: int  # lower bound on UPS blocks per copy (the topology's reserve bound)
+    blocks_priced: int | None = None  # UPS blocks of one copy as the per-hall models build it
 
 
 @attrs.frozen(kw_only=True)
@@ -44,6 +58,8 @@ class CampusSplit:
 
     fills: tuple[HallFill, ...]
     bound_blocks: int
+    priced_blocks: int | None = None  # blocks of the split chosen, every fill priced as built
+    priced_feeders: int | None = None  # MV feeders of that split
 
 
 def _pod_figures(spec: Spec, pod_id: str) -> tuple[float, float, float, tuple[int, int]]:
@@ -115,45 +131,172 @@ def blocks_bound(spec: Spec, hall: Hall, pod_id: str, n: int) -> int:
     return _min_blocks(topo, it + cdu, spec.electrical.ups_system_kw) if topo is not None else 0
 
 
-def _options(spec: Spec, hall: Hall, d: Demand) -> list[tuple[int, int, int]]:
-    """(pods, copies, blocks bound of all copies) for every fill of this hall."""
-    cap = min(capacity(spec, hall, d.pod), d.count)
-    out = []
-    price = [blocks_bound(spec, hall, d.pod, n) for n in range(cap + 1)]
-    for n in range(1, cap + 1):
-        for m in range(1, (hall.modules or hall.copies) + 1):
-            if n * m > d.count:
-                break
-            out.append((n, m, m * price[n]))
-    return out
+# The placement budget a priced fill gets (CP-SAT deterministic seconds): the block count of a
+# fill depends on which rows the pods fill, not on the last centimetres of cable.
+PRICE_DET_S = 0.5
+# Rounds of pricing: solve the master, price the fills it chose, solve it again.
+PRICE_ROUNDS = 6
 
 
-def split_demand(spec: Spec, d: Demand) -> CampusSplit | None:
-    """The master for one demand; None when no split meets the count exactly."""
-    halls = spec.halls()
-    hosts = [halls[h] for h in d.halls]
-    # best[a] = (blocks bound, copies built, choices) for a pods allocated over the halls so far
-    best: dict[int, tuple[int, int, tuple]] = {0: (0, 0, ())}
-    for hall in hosts:
-        nxt: dict[int, tuple[int, int, tuple]] = {}
-        opts = _options(spec, hall, d)
+@attrs.frozen(kw_only=True)
+class FillPrice:
+    """One copy of a hall holding n demanded pods, built by the per-hall models: UPS blocks
+    (= unit substations, one behind each block) and MV feeders."""
+
+    blocks: int
+    feeders: int
+
+
+_PRICES: dict[Spec, FillPrice | None] = {}
+
+
+def _one_copy(spec: Spec, hall: Hall, pod_id: str, n: int) -> Spec:
+    """The spec reduced to one copy of `hall` holding n demanded pods (its id normalised, so
+    hall entries identical but for their id share a price)."""
+    pods = tuple(pc for pc in hall.pods if pc.pod != pod_id) + (PodCount(pod=pod_id, count=n),)
+    h = attrs.evolve(hall, id="priced-copy", copies=1, modules=None, pods=pods)
+    return attrs.evolve(spec, hall=(h,), demand=())
+
+
+def fill_price(spec: Spec, hall: Hall, pod_id: str, n: int) -> FillPrice | None:
+    """Blocks and feeders of one copy holding n demanded pods: rack placement (`PRICE_DET_S`),
+    sizing and the exact rows -> blocks -> feeders models on the result. None when the
+    placement finds no layout (the capacity relaxation let through a fill that does not fit).
+    Cached per process: every distinct (hall, fill) is built once."""
+    from hubc.diagnostics import HubcError
+    from hubc.electrical.feeds import assign_hall
+    from hubc.electrical.sizing import size_electrical
+    from hubc.racks import SolveParams, run_racks
+
+    one = _one_copy(spec, hall, pod_id, n)
+    if one not in _PRICES:
+        try:
+            layout = run_racks(one, params=SolveParams(workers=1, deterministic_time=PRICE_DET_S))
+        except HubcError:
+            _PRICES[one] = None
+        else:
+            sz = size_electrical(one, layout.row_loads())
+            ha = assign_hall(sz.halls[0], sz)
+            _PRICES[one] = FillPrice(blocks=len(ha.blocks), feeders=len(ha.feeders))
+    return _PRICES[one]
+
+
+def _caps(spec: Spec, hosts: list[Hall], d: Demand) -> list[int]:
+    return [min(capacity(spec, h, d.pod), d.count) for h in hosts]
+
+
+def _dp(hosts: list[Hall], caps: list[int], count: int, price) -> tuple[tuple, tuple] | None:
+    """Least-cost split of `count` pods: per hall a fill n (1..cap) and copies m (1..modules),
+    cost m x price(hall index, n) (a tuple, compared lexicographically), ties broken by fewer
+    copies built. Returns (cost, ((n, m) per hall)) or None."""
+    # best[a] = (cost, copies built, choices) for a pods allocated over the halls so far
+    best: dict[int, tuple] = {0: ((), 0, ())}
+    for i, hall in enumerate(hosts):
+        opts = []
+        for n in range(1, caps[i] + 1):
+            c = price(i, n)
+            if c is None:
+                continue
+            for m in range(1, (hall.modules or hall.copies) + 1):
+                if n * m > count:
+                    break
+                opts.append((n, m, tuple(m * x for x in c)))
+        nxt: dict[int, tuple] = {}
         for a, (cost, built, choice) in sorted(best.items()):
             for n, m, c in opts:
                 b = a + n * m
-                if b > d.count:
+                if b > count:
                     continue
-                cand = (cost + c, built + m, choice + ((n, m),))
+                total = tuple(x + y for x, y in zip(cost + (0,) * (len(c) - len(cost)), c))
+                cand = (total, built + m, choice + ((n, m),))
                 if b not in nxt or cand < nxt[b]:
                     nxt[b] = cand
         best = nxt
-    if d.count not in best:
+    if count not in best:
         return None
-    cost, _, choice = best[d.count]
+    cost, _, choice = best[count]
+    return cost, choice
+
+
+def _priced_split(spec: Spec, hosts: list[Hall], caps: list[int], d: Demand) -> tuple[tuple, tuple] | None:
+    """Column-generation-style pricing: solve the master on the best price known per fill (the
+    built copy's blocks and feeders where priced; else the larger of the reserve bound and the
+    blocks of the largest priced smaller fill, with that fill's feeders), price the fills it
+    chose, repeat. Returns the
+    cheapest split over the fills priced (cost (blocks, feeders)), or None."""
+    lbs = [[blocks_bound(spec, h, d.pod, n) for n in range(cap + 1)] for h, cap in zip(hosts, caps)]
+    # The fills this master has priced (not the process cache: the split must not depend on
+    # what earlier calls happened to price). Keyed by the one-copy spec: hall entries identical
+    # but for their id share their prices.
+    priced: dict[Spec, tuple | None] = {}
+    keys = [[_one_copy(spec, h, d.pod, n) for n in range(cap + 1)] for h, cap in zip(hosts, caps)]
+
+    def exact(i: int, n: int) -> tuple | None:
+        key = keys[i][n]
+        if key not in priced:
+            fp = fill_price(spec, hosts[i], d.pod, n)
+            priced[key] = None if fp is None else (fp.blocks, fp.feeders)
+        return priced[key]
+
+    def estimate(i: int, n: int) -> tuple | None:
+        if keys[i][n] in priced:
+            return priced[keys[i][n]]
+        below = [c for m in range(1, n) if (c := priced.get(keys[i][m]))]
+        if not below:
+            return (lbs[i][n], 0)
+        return (max(lbs[i][n], below[-1][0]), below[-1][1])
+
+    for _ in range(PRICE_ROUNDS):
+        got = _dp(hosts, caps, d.count, estimate)
+        if got is None:
+            break
+        fresh = [(i, n) for i, (n, _m) in enumerate(got[1]) if keys[i][n] not in priced]
+        if not fresh:
+            # the master picks only built fills: it is optimal over the prices as estimated (the
+            # estimates assume a larger fill needs no fewer blocks than a smaller one: a
+            # heuristic for choosing, never used in the bound)
+            break
+        for i, n in fresh:
+            exact(i, n)
+    # the cheapest split over the fills built (every split a round picked is among them)
+    return _dp(hosts, caps, d.count, lambda i, n: priced.get(keys[i][n]))
+
+
+def split_demand(spec: Spec, d: Demand, priced: bool = True) -> CampusSplit | None:
+    """The master for one demand; None when no split meets the count exactly.
+
+    The bound: the master on the reserve bound of every fill (valid for every split). The
+    split: with `priced`, the cheapest split at built prices (`_priced_split`), else the
+    bound's own split."""
+    halls = spec.halls()
+    hosts = [halls[h] for h in d.halls]
+    caps = _caps(spec, hosts, d)
+    lbs = [[blocks_bound(spec, h, d.pod, n) for n in range(cap + 1)] for h, cap in zip(hosts, caps)]
+    lower = _dp(hosts, caps, d.count, lambda i, n: (lbs[i][n],))
+    if lower is None:
+        return None
+    (bound,), choice = lower
+    priced_cost = None
+    if priced and topology_of(spec) is not None:
+        try:
+            got = _priced_split(spec, hosts, caps, d)
+        except (ValueError, ArithmeticError, KeyError):
+            # the demand is split before the spec is checked: a spec the per-hall models cannot
+            # build keeps the bound's split, and the checks report what is wrong with it
+            got = None
+        if got is not None:
+            priced_cost, choice = got
     fills = tuple(
-        HallFill(hall=h.id, pod=d.pod, copies=m, pods_per_copy=n, modules=h.modules or h.copies, blocks_bound=blocks_bound(spec, h, d.pod, n))
-        for h, (n, m) in zip(hosts, choice)
+        HallFill(
+            hall=h.id, pod=d.pod, copies=m, pods_per_copy=n, modules=h.modules or h.copies, blocks_bound=lbs[i][n],
+            blocks_priced=fill_price(spec, h, d.pod, n).blocks if priced_cost else None,
+        )
+        for i, (h, (n, m)) in enumerate(zip(hosts, choice))
     )
-    return CampusSplit(fills=fills, bound_blocks=cost)
+    return CampusSplit(
+        fills=fills, bound_blocks=bound,
+        priced_blocks=priced_cost[0] if priced_cost else None, priced_feeders=priced_cost[1] if priced_cost else None,
+    )
 
 
 def usable(spec: Spec, d: Demand) -> bool:
@@ -195,4 +338,4 @@ def apply_demand(spec: Spec) -> Spec:
     return attrs.evolve(spec, hall=tuple(halls))
 
 
-__all__ = ["CampusSplit", "HallFill", "apply_demand", "blocks_bound", "campus_splits", "capacity", "demand_splits", "split_demand"]
+__all__ = ["CampusSplit", "FillPrice", "HallFill", "apply_demand", "blocks_bound", "campus_splits", "capacity", "demand_splits", "fill_price", "split_demand"]

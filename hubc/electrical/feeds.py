@@ -33,7 +33,7 @@ from collections import Counter
 import attrs
 
 from hubc.core.derived import NOT_IN_JSON
-from hubc.electrical.demand import CampusSplit
+from hubc.electrical.demand import PRICE_DET_S, PRICE_ROUNDS, CampusSplit
 from hubc.electrical.distributed import DistModel, DistSolution, Shape, canonical, greedy_distributed, worst_load
 from hubc.electrical.sizing import ElectricalSizing, HallPower, Topology
 
@@ -270,6 +270,8 @@ def solver_settings() -> dict:
             "blocks_to_feeders": DET_TIME_FEEDERS,
             "feeders_to_sections": DET_TIME_SECTIONS,
         },
+        # a campus [[demand]]: fills priced by building one copy (hubc.electrical.demand)
+        "demand_pricing": {"placement_deterministic_time_s": PRICE_DET_S, "rounds": PRICE_ROUNDS},
     }
 
 
@@ -345,13 +347,22 @@ def _lex_stats(status: str, obj: float, bound: float, greedy_obj: float) -> tupl
     return status, float(obj), float(bound), gap, greedy_obj
 
 
-def solve_catcher(types: _Types, order: list[int], topo: Topology, p: int, det_time: float = DET_TIME_BLOCKS):
+@attrs.frozen
+class _CatchModel:
+    """The catcher rows -> blocks model: z[g] group used, w[g][b] block active, n[k, g, b] rows."""
+
+    m: object
+    z: list
+    w: list
+    n: dict
+    worst: object
+    big: int
+
+
+def _catcher_model(types: _Types, G: int, topo: Topology, p: int) -> _CatchModel:
     from ortools.sat.python import cp_model
 
-    greedy = _canonical_catch(types, greedy_catcher(types, order, topo, p))
-    G = len(greedy.groups)
     B = topo.x
-    big = p + 1
     K = range(len(types.units))
     m = cp_model.CpModel()
     z = [m.new_bool_var(f"z{g}") for g in range(G)]
@@ -375,35 +386,54 @@ def solve_catcher(types: _Types, order: list[int], topo: Topology, p: int, det_t
     total_units = sum(u * c for u, c in zip(types.units, types.counts))
     actives = sum(w[g][b] for g in range(G) for b in range(B))
     m.add(actives >= math.ceil(total_units / p))  # valid cut: capacity
+    big = p + 1
     m.minimize(big * (actives + sum(z)) + worst)
+    return _CatchModel(m=m, z=z, w=w, n=n, worst=worst, big=big)
+
+
+def _catcher_hint(cm: _CatchModel, types: _Types, greedy: _CatchSolution) -> float:
+    """Hint the greedy solution; returns its objective."""
     gl: Counter = Counter()
     for (k, g, b), c in greedy.counts.items():
         gl[g, b] += types.units[k] * c
     gw = max(gl.values(), default=0)
-    for g in range(G):
-        for b in range(B):
-            m.add_hint(w[g][b], b < greedy.groups[g]) if b else m.add_hint(z[g], True)
-            for k in K:
-                m.add_hint(n[k, g, b], greedy.counts.get((k, g, b), 0))
-    m.add_hint(worst, gw)
-    greedy_obj = big * (sum(greedy.groups) + len(greedy.groups)) + gw
+    for g in range(len(cm.z)):
+        for b in range(len(cm.w[g])):
+            cm.m.add_hint(cm.w[g][b], b < greedy.groups[g]) if b else cm.m.add_hint(cm.z[g], True)
+            for k in range(len(types.units)):
+                cm.m.add_hint(cm.n[k, g, b], greedy.counts.get((k, g, b), 0))
+    cm.m.add_hint(cm.worst, gw)
+    return cm.big * (sum(greedy.groups) + len(greedy.groups)) + gw
+
+
+def _catcher_read(cm: _CatchModel, types: _Types, solver) -> _CatchSolution:
+    groups, counts = [], {}
+    for g in range(len(cm.z)):
+        if not solver.value(cm.z[g]):
+            continue
+        gi = len(groups)
+        groups.append(sum(solver.value(x) for x in cm.w[g]))
+        for k in range(len(types.units)):
+            for b in range(len(cm.w[g])):
+                v = solver.value(cm.n[k, g, b])
+                if v:
+                    counts[(k, gi, b)] = v
+    return _CatchSolution(groups=tuple(groups), counts=counts)
+
+
+def solve_catcher(types: _Types, order: list[int], topo: Topology, p: int, det_time: float = DET_TIME_BLOCKS):
+    """Rows -> blocks for the catcher topology. Returns (solution, stats, greedy solution)."""
+    from ortools.sat.python import cp_model
+
+    greedy = _canonical_catch(types, greedy_catcher(types, order, topo, p))
+    cm = _catcher_model(types, len(greedy.groups), topo, p)
+    greedy_obj = _catcher_hint(cm, types, greedy)
     solver = _params(det_time)
-    status = solver.solve(m)
+    status = solver.solve(cm.m)
     st, obj, bound, gap = _stats("rows->blocks", solver, status, greedy_obj)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return greedy, (st, obj, bound, gap, greedy_obj), greedy
-    groups, counts = [], {}
-    for g in range(G):
-        if not solver.value(z[g]):
-            continue
-        gi = len(groups)
-        groups.append(sum(solver.value(w[g][b]) for b in range(B)))
-        for k in K:
-            for b in range(B):
-                v = solver.value(n[k, g, b])
-                if v:
-                    counts[(k, gi, b)] = v
-    return _CatchSolution(groups=tuple(groups), counts=counts), (st, obj, bound, gap, greedy_obj), greedy
+    return _catcher_read(cm, types, solver), (st, obj, bound, gap, greedy_obj), greedy
 
 
 # ------------------------------------------------------------------ blocks -> feeders
