@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import attrs
 
+from hubc.core.derived import NOT_IN_JSON
+
 BUS_ROLES = (
     "utility",  # the point of connection at the utility substation (the grid's source)
     "hv-section",  # campus HV (GIS) bus section
@@ -233,16 +235,22 @@ class Network:
     loads: tuple[Load, ...] = ()
     motors: tuple[Motor, ...] = ()
     notes: tuple[str, ...] = ()
+    # element id -> element, filled on first use (Network.element); not part of the design
+    _ids: dict = attrs.field(init=False, factory=dict, eq=False, repr=False, metadata=NOT_IN_JSON)
 
     def bus(self, bus_id: str) -> Bus:
-        return next(b for b in self.buses if b.id == bus_id)
+        return self._index()[bus_id]
 
     def element(self, eid: str):
-        for table in (self.buses, self.lines, self.transformers, self.switches, self.ext_grids, self.generators, self.sgens, self.loads, self.motors):
-            for x in table:
-                if x.id == eid:
-                    return x
-        raise KeyError(eid)
+        return self._index()[eid]
+
+    def _index(self) -> dict[str, object]:
+        """Element id -> element, built once per network (ids are unique, `problems`); the first
+        table that holds an id wins, as the linear search it replaces did."""
+        if not self._ids:
+            for table in (self.motors, self.loads, self.sgens, self.generators, self.ext_grids, self.switches, self.transformers, self.lines, self.buses):
+                self._ids.update((x.id, x) for x in table)
+        return self._ids
 
     def buses_with(self, role: str) -> tuple[Bus, ...]:
         return tuple(b for b in self.buses if b.role == role)

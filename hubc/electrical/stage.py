@@ -370,13 +370,15 @@ class ElectricalResult:
         # the paralleling switchgear of every group is bought at one rating: the highest duty's
         gen_ka = max((r.rated_short_circuit_ka for r in rat.buses if net.bus(r.bus).role == "generator-bus"), default=0.0)
         groups: dict[tuple, list] = {}
+        line_area = {x.id: x.area for x in net.lines}
+        switched = {x.id: x.element for x in net.switches}
         for b in rat.bays:
             home = boards.get(b.bus)
             if home is None or home.kind not in ("hv-gis", "mv-switchgear"):
                 continue
             area = sub
             if b.role == "feeder":
-                area = next((x.area for x in net.lines if x.id == net.element(b.switch).element), sub)
+                area = line_area.get(switched.get(b.switch, ""), sub)
                 area = area if area and area != "campus" else sub
             ka = gen_ka if b.role == "generator" else home.rated_short_circuit_ka
             groups.setdefault((home.kind, b.role, b.rated_current_a, ka, home.rated_voltage_kv, area), []).append(b)
@@ -388,7 +390,7 @@ class ElectricalResult:
                 e.append(Equipment(id=f"{area}/mv-switchgear-{role}-{amps:g}a", family="mv-switchgear", description=f"{kv:g} kV switchgear {role} bay {amps:g} A, {ka:g} kA (worst duty {duty:,.0f} A)", rating=amps, rating_unit="A", quantity=len(bays), system="electrical", area=area, spec_path=("electrical", "mv_voltage_kv")))
         e += hv_stage_equipment(net, self.hv_scheme, sub)
         if sz.mech_uss:
-            e.append(Equipment(id="campus/mechanical-unit-substation", family="unit-substation", description=f"Mechanical unit substation {sz.uss_kva:g} kVA (N+1, survives a feeder loss)", rating=sz.uss_kva, rating_unit="kVA", quantity=sz.mech_uss, system="electrical", area="campus", spec_path=("cooling_plant", "power_kw_per_kw")))
+            e.append(Equipment(id="campus/mechanical-unit-substation", family="unit-substation", description=f"Mechanical unit substation {sz.uss_kva:g} kVA ({cat.table('mechanical_substation')['redundancy']}, survives a feeder loss)", rating=sz.uss_kva, rating_unit="kVA", quantity=sz.mech_uss, system="electrical", area="campus", spec_path=("cooling_plant", "power_kw_per_kw")))
             e += self._cables("campus", spec_path=("cooling_plant", "power_kw_per_kw"), prefix="campus/mechanical-mv-cable")
         if net.generators:
             islands = len(self.generator_plan.islands) if self.generator_plan else 1
