@@ -206,6 +206,12 @@ def _vertical(places: list[LevelPlace], units: dict[str, float], y_top: float) -
     y = y_util + 9 + LINE_LEN + 14
     unit_y, jogs, lanes = {}, {}, {}
     for i, lp in enumerate(places):
+        if i == 0 and lp.level.lanes:  # the top level's lanes (a ring's closing breaker) under the utility lines
+            own = [bus for bus, _ in lp.level.lanes]
+            y += LANE_PITCH * len(own) + 6
+            for k, bus in enumerate(own):
+                lanes[bus] = y - LANE_BASE - LANE_PITCH * k
+            y += 0
         if i > 0:
             above = places[i - 1]
             tx_bays = [(b, x) for sp in above.sections for b, x in sp.below if isinstance(b, TransformerBay)]

@@ -230,7 +230,7 @@ def _order(ix: _Index, secs: list[Bus]) -> list[Bus]:
     ids = {b.id for b in secs}
     links: dict[str, set[str]] = {b.id: set() for b in secs}
     for s in ix.net.switches:
-        if s.element_kind == "bus" and s.role in ("tie", "coupler") and s.bus in ids and s.element in ids:
+        if s.element_kind == "bus" and s.role in ("tie", "coupler", "ring", "diameter") and s.bus in ids and s.element in ids:
             links[s.bus].add(s.element)
             links[s.element].add(s.bus)
 
