@@ -121,3 +121,36 @@ def test_a_stuck_bus_section_breaker_puts_the_campus_on_its_gensets():
     # a single section fault loses one line and its transformer(s); the other section carries on
     y = next(x for x in res.studies.scenarios if x.id == "ss-main.hv-1/fails")
     assert y.converged
+
+
+def test_a_user_catalog_profile_sets_the_network_frequency(tmp_path):
+    from hubc.electrical.stage import run_electrical
+    from hubc.pipeline import check_spec
+
+    # a 50 Hz profile of a user catalog file under which the pilot's 22.9 kV supply is standard
+    (tmp_path / "grid50.toml").write_text(
+        """
+[[grid_profile]]
+id = "grid50"
+name = "a 50 Hz grid code"
+frequency_hz = 50
+frequency_source = "the code's frequency clause"
+voltages_kv = [22.9, 154]
+voltages_source = "the code's voltage table"
+mv_voltages_kv = [22.9]
+mv_voltages_source = "the code's voltage table"
+checks = []
+tag = "S"
+""",
+        "utf-8",
+    )
+    pilot = (SPECS / "pilot-10mw.toml").read_text("utf-8")
+    path = tmp_path / "campus.toml"
+    path.write_text(pilot.replace("[grid]\n", '[grid]\ncode = "grid50"\n') + '\n[catalog]\nfiles = ["grid50.toml"]\n', "utf-8")
+    checked = check_spec(path)
+    spec, src = checked.spec, checked.source
+    rows = run_racks(spec, source=src).row_loads()
+    res = run_electrical(spec, rows, src, strict=False, catalog=checked.catalog)
+    assert res.network.f_hz == 50 and res.hv_scheme.frequency_hz == 50 and res.hv_scheme.grid_code == "grid50"
+    # without the build's catalog the code is unknown to the shipped one: its default (KEPCO, 60 Hz)
+    assert run_electrical(spec, rows, src, strict=False, studies=False).hv_scheme.frequency_hz == 60

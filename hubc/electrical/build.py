@@ -27,7 +27,7 @@ from hubc.catalog import electrical as cat
 from hubc.electrical.arrangement import Arrangement
 from hubc.electrical.feeds import Assignment, HallAssignment
 from hubc.electrical.generator_groups import GroupPlan, PlantConnection, plan_groups, plant_connections
-from hubc.electrical.hv_scheme import add_hv_stage, grid_frequency_hz, lay_hv_bus, main_hv_kv
+from hubc.electrical.hv_scheme import add_hv_stage, lay_hv_bus, main_hv_kv
 from hubc.electrical.network import (
     Bus,
     ExternalGrid,
@@ -551,7 +551,7 @@ class _Builder:
         spec = self.spec
         return Network(
             name=spec.campus.id,
-            f_hz=grid_frequency_hz(spec),
+            f_hz=self.sz.frequency_hz,
             philosophy=arr.philosophy,
             generator_transfer=spec.electrical.generator_transfer,
             buses=tuple(self.buses),

@@ -26,9 +26,10 @@ from hubc.catalog.grids import profile_for
 from hubc.core.derived import derived
 
 
-def grid_frequency_hz(spec) -> float:
-    """The system frequency of the spec's grid profile (KEPCO and ANSI 60 Hz, IEC 50 Hz)."""
-    return float(profile_for(spec).frequency_hz)
+def grid_frequency_hz(spec, catalog=None) -> float:
+    """The system frequency of the spec's grid profile (KEPCO and ANSI 60 Hz, IEC 50 Hz) in
+    `catalog` (the build's; the shipped one if None)."""
+    return float(profile_for(spec, catalog).frequency_hz)
 
 
 def main_hv_kv(spec) -> float:
@@ -82,12 +83,13 @@ def breakers(scheme: str, circuits: int) -> tuple[int, str]:
     return n, rule
 
 
-def size_hv_scheme(spec, network=None) -> HvScheme:
+def size_hv_scheme(spec, network=None, catalog=None) -> HvScheme:
     """The HV buses of the campus substation with their breakers (none for an MV supply). With
     the network, each bus's circuits and breakers are counted from it (the bus scheme as built:
     every circuit, plant bays included, and every breaker on the bus's nodes); without it, from
-    the catalog rule on the incomers and transformer bays."""
-    profile = profile_for(spec)
+    the catalog rule on the incomers and transformer bays. `catalog`: the build's (its grid
+    profiles), the shipped one if None."""
+    profile = profile_for(spec, catalog)
     sub = spec.substation
     src = str(cat.table("bus_scheme")["source"])
     buses = []

@@ -476,11 +476,12 @@ def _block_loads(h: HallAssignment) -> dict[str, float]:
     return load
 
 
-def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], source=None, *, strict: bool = True, studies: bool = True, timings: dict | None = None) -> ElectricalResult:
+def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], source=None, *, strict: bool = True, studies: bool = True, timings: dict | None = None, catalog=None) -> ElectricalResult:
     """Size, assign (CP-SAT), build the network, study it (pandapower) and verify the electrical
     chain. With strict (the default), errors raise `HubcError`; otherwise they come back in
     `diagnostics`. `studies=False` stops after the arithmetic (sizing, assignment, verifier);
-    `timings` is filled with each phase's wall time (for the benchmark)."""
+    `timings` is filled with each phase's wall time (for the benchmark). `catalog`: the build's
+    one catalog (its grid profiles set the frequency; the shipped catalog if None)."""
     from hubc.codes import diag
 
     def at(*path) -> Location:
@@ -490,7 +491,7 @@ def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], sou
     if missing:
         raise ValueError(f"row loads missing for halls {missing}: rack placement must run first")
     t0 = time.perf_counter()
-    sz = size_electrical(spec, row_loads, source)
+    sz = size_electrical(spec, row_loads, source, catalog)
     diags = list(sz.diagnostics)
     if has_errors(diags) and strict:
         raise HubcError(diags, 1)
@@ -553,7 +554,7 @@ def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], sou
         feeder_designs=designs,
         hv_voltage_kv=main_hv_kv(spec),
         circuits=spec.grid.circuits,
-        hv_scheme=size_hv_scheme(spec, nd.network if nd else None),
+        hv_scheme=size_hv_scheme(spec, nd.network if nd else None, catalog),
         autonomy_min=spec.electrical.ups_autonomy_min,
         generator_redundancy=spec.electrical.generator_redundancy,
         network=nd.network if nd else None,
