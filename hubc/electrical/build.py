@@ -201,27 +201,8 @@ class _Builder:
         has_tx = sz.main_tx_count > 0
         circuits = self._circuits()
         lids = [c.id if c is not None else f"grid.c{i + 1}" for i, c in enumerate(circuits)]
-        if has_tx:
-            sub, st = spec.substation, spec.substation.hv_stage
-            self.main_units = list(arr.transformers)
-            self.plants = plant_connections(spec, sz, main_hv_kv(spec))
-            self.plant_bays = [f"{pc.plant}.col-{u + 1}" for pc in self.plants for u in range(pc.units)]
-            units = [f"{self.sid}.ivt-{k + 1}" for k in range(st.transformers)] if st is not None else []
-            lay_hv_bus(self, f"{self.sid}.hv", sub.hv_voltage_kv, sub.bus_scheme, lids, units or self.main_units, () if units else self.plant_bays)
-            self.hv_sections = sorted({self.hv_node[x] for x in lids + (units or self.main_units)})
-        else:
-            landing = arr.active_sections[0].id
-        # circuits from the utility: at HV all closed; an MV supply keeps one closed and the
-        # others as standby (the utility's main/standby transfer, never in parallel)
-        for i, (c, lid) in enumerate(zip(circuits, lids)):
-            at = self.hv_node[lid] if has_tx else landing
-            brk = self.hv_breakered[lid] if has_tx else True
-            sw = dict(kind="CB" if brk else "DS", role="line", closed=has_tx or i == 0)
-            if c is None:  # no line modelled: the circuit's switch joins the utility bus directly
-                self.switches.append(Switch(id=f"{lid}.{'cb' if brk else 'ds'}", bus=at, element="grid.utility", element_kind="bus", z_ohm=TIE_Z_OHM, area="grid", **sw))
-            else:
-                self.lines.append(attrs.evolve(c, from_bus="grid.utility", to_bus=at))
-                self.switches.append(Switch(id=f"{c.id}.{'cb' if brk else 'ds'}", bus=at, element=c.id, element_kind="line", area=c.area, **sw))
+        units = self._hv_bus(arr, lids) if has_tx else []
+        self._land_circuits(circuits, lids, has_tx, arr.active_sections[0].id)
         # MV sections
         for s in arr.sections:
             role = "mv-reserve" if s.role == "reserve" else "mv-section"
@@ -233,6 +214,34 @@ class _Builder:
             self._main_transformers(arr, main_vk)
         for t in arr.ties:
             self.switches.append(Switch(id=t.id, bus=t.a, element=t.b, element_kind="bus", kind="CB", role=t.kind, closed=t.normally_closed, z_ohm=TIE_Z_OHM, area=self.sid))
+
+    def _hv_bus(self, arr: Arrangement, lids: list[str]) -> list[str]:
+        """The supply's HV bus by its scheme (`hv_scheme.lay_hv_bus`): the utility circuits, the
+        HV/HV transformers of a two-stage chain (their ids, returned) or else the main
+        transformers and behind-the-meter plants."""
+        spec, sz = self.spec, self.sz
+        sub, st = spec.substation, spec.substation.hv_stage
+        self.main_units = list(arr.transformers)
+        self.plants = plant_connections(spec, sz, main_hv_kv(spec))
+        self.plant_bays = [f"{pc.plant}.col-{u + 1}" for pc in self.plants for u in range(pc.units)]
+        units = [f"{self.sid}.ivt-{k + 1}" for k in range(st.transformers)] if st is not None else []
+        lay_hv_bus(self, f"{self.sid}.hv", sub.hv_voltage_kv, sub.bus_scheme, lids, units or self.main_units, () if units else self.plant_bays)
+        self.hv_sections = sorted({self.hv_node[x] for x in lids + (units or self.main_units)})
+        return units
+
+    def _land_circuits(self, circuits: list[Line | None], lids: list[str], has_tx: bool, mv_landing: str) -> None:
+        """Circuits from the utility: at HV all closed, each on its node of the HV bus (its own
+        breaker, or a disconnector in a ring or diameter); an MV supply keeps one closed and the
+        others as standby (the utility's main/standby transfer, never in parallel)."""
+        for i, (c, lid) in enumerate(zip(circuits, lids)):
+            at = self.hv_node[lid] if has_tx else mv_landing
+            brk = self.hv_breakered[lid] if has_tx else True
+            sw = dict(kind="CB" if brk else "DS", role="line", closed=has_tx or i == 0)
+            if c is None:  # no line modelled: the circuit's switch joins the utility bus directly
+                self.switches.append(Switch(id=f"{lid}.{'cb' if brk else 'ds'}", bus=at, element="grid.utility", element_kind="bus", z_ohm=TIE_Z_OHM, area="grid", **sw))
+            else:
+                self.lines.append(attrs.evolve(c, from_bus="grid.utility", to_bus=at))
+                self.switches.append(Switch(id=f"{c.id}.{'cb' if brk else 'ds'}", bus=at, element=c.id, element_kind="line", area=c.area, **sw))
 
     def _circuits(self) -> list[Line | None]:
         """One entry per utility circuit: the line record (buses filled in later) or None."""

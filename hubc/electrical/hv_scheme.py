@@ -300,19 +300,25 @@ def hv_scheme_failures(network, arr, section_kva: Sequence[float], pf: float, fl
     cases += [(f"{s.id}/stuck", "hv-breaker", {s.bus, s.element}) for s in network.switches if s.role in SCHEME_ROLES]
     ids = _ids(network)
     for sid, kind, dead in cases:
-        opens = sorted({s.id for s in network.switches if s.kind == "CB" and s.closed and (s.bus in dead or (s.element_kind == "bus" and s.element in dead))})
-        live = _live(network, set(opens))
-        lost = [t for t in arr.transformers if f"{t}.hv" not in live]
-        sw = [f"open {x}" for x in opens]
-        transfers: list[str] = []
-        lost_kw = 0.0
-        if lost:
-            tr = arr.after_loss(set(lost), section_kva)
-            sw += [a for a in tr.actions if a.split(" ", 1)[1] in ids and a.split(" ", 1)[1] not in opens]
-            dead_secs = [s for s, fed in tr.feeds if not fed]
-            lost_kw = sum(kva for (_s, fed), kva in zip(tr.feeds, section_kva) if not fed) * pf
-            transfers = [f"{', '.join(lost)} cut off from the utility"] + [f"{s} loses the utility: its gensets carry it" for s in dead_secs]
-        flow(sid, kind, "campus", switching=tuple(sw), failed=tuple(sorted(dead)), lost_kw=lost_kw, transfers=tuple(transfers))
+        sw, lost_kw, transfers = _clear(network, arr, section_kva, pf, dead, ids)
+        flow(sid, kind, "campus", switching=sw, failed=tuple(sorted(dead)), lost_kw=lost_kw, transfers=transfers)
+
+
+def _clear(network, arr, section_kva: Sequence[float], pf: float, dead: set[str], ids: set[str]) -> tuple[tuple[str, ...], float, tuple[str, ...]]:
+    """The breakers that clear the `dead` HV buses, then the MV arrangement's switching for the
+    main transformers left without the utility: (switching, kW left without supply, transfers)."""
+    opens = sorted({s.id for s in network.switches if s.kind == "CB" and s.closed and (s.bus in dead or (s.element_kind == "bus" and s.element in dead))})
+    live = _live(network, set(opens))
+    lost = [t for t in arr.transformers if f"{t}.hv" not in live]
+    sw = [f"open {x}" for x in opens]
+    if not lost:
+        return tuple(sw), 0.0, ()
+    tr = arr.after_loss(set(lost), section_kva)
+    sw += [a for a in tr.actions if a.split(" ", 1)[1] in ids and a.split(" ", 1)[1] not in opens]
+    dead_secs = [s for s, fed in tr.feeds if not fed]
+    lost_kw = sum(kva for (_s, fed), kva in zip(tr.feeds, section_kva) if not fed) * pf
+    transfers = [f"{', '.join(lost)} cut off from the utility"] + [f"{s} loses the utility: its gensets carry it" for s in dead_secs]
+    return tuple(sw), lost_kw, tuple(transfers)
 
 
 def hv_scheme_findings(studies, at) -> list:

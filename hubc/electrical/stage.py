@@ -381,14 +381,7 @@ class ElectricalResult:
                 area = area if area and area != "campus" else sub
             ka = gen_ka if b.role == "generator" else home.rated_short_circuit_ka
             groups.setdefault((home.kind, b.role, b.kind, b.rated_current_a, ka, home.rated_voltage_kv, area), []).append(b)
-        for (kind, role, sw, amps, ka, kv, area), bays in sorted(groups.items()):
-            duty = max(x.duty_current_a for x in bays)
-            if kind == "hv-gis":
-                # a circuit of a ring or breaker-and-a-half has a disconnector, the scheme's breakers clear it
-                what, tag = ("breaker bay", "") if sw == "CB" else ("disconnector (the scheme's breakers clear it)", "-ds")
-                e.append(Equipment(id=f"{sub}/hv-gis-{role}{tag}-{amps:g}a", family="hv-switchgear", description=f"{kv:g} kV GIS {role} {what} {amps:g} A, {ka:g} kA (worst duty {duty:,.0f} A)", rating=kv, rating_unit="kV", quantity=len(bays), system="grid", area=sub, spec_path=("substation", "bus_scheme")))
-            else:
-                e.append(Equipment(id=f"{area}/mv-switchgear-{role}-{amps:g}a", family="mv-switchgear", description=f"{kv:g} kV switchgear {role} bay {amps:g} A, {ka:g} kA (worst duty {duty:,.0f} A)", rating=amps, rating_unit="A", quantity=len(bays), system="electrical", area=area, spec_path=("electrical", "mv_voltage_kv")))
+        e += [_bay_line(sub, key, bays) for key, bays in sorted(groups.items())]
         e += hv_stage_equipment(net, self.hv_scheme, sub)
         if sz.mech_uss:
             e.append(Equipment(id="campus/mechanical-unit-substation", family="unit-substation", description=f"Mechanical unit substation {sz.uss_kva:g} kVA (N+1, survives a feeder loss)", rating=sz.uss_kva, rating_unit="kVA", quantity=sz.mech_uss, system="electrical", area="campus", spec_path=("cooling_plant", "power_kw_per_kw")))
@@ -460,6 +453,17 @@ class ElectricalResult:
     def hz(self) -> str:
         """", 60 Hz": the grid code's frequency for the generator and UPS descriptions."""
         return f", {self.hv_scheme.frequency_hz:g} Hz" if self.hv_scheme is not None else ""
+
+
+def _bay_line(sub: str, key: tuple, bays: list) -> Equipment:
+    """One BOM line of switchgear bays of one kind, role, switch kind and rating."""
+    kind, role, sw, amps, ka, kv, area = key
+    duty = max(x.duty_current_a for x in bays)
+    if kind == "hv-gis":
+        # a circuit of a ring or breaker-and-a-half has a disconnector, the scheme's breakers clear it
+        what, tag = ("breaker bay", "") if sw == "CB" else ("disconnector (the scheme's breakers clear it)", "-ds")
+        return Equipment(id=f"{sub}/hv-gis-{role}{tag}-{amps:g}a", family="hv-switchgear", description=f"{kv:g} kV GIS {role} {what} {amps:g} A, {ka:g} kA (worst duty {duty:,.0f} A)", rating=kv, rating_unit="kV", quantity=len(bays), system="grid", area=sub, spec_path=("substation", "bus_scheme"))
+    return Equipment(id=f"{area}/mv-switchgear-{role}-{amps:g}a", family="mv-switchgear", description=f"{kv:g} kV switchgear {role} bay {amps:g} A, {ka:g} kA (worst duty {duty:,.0f} A)", rating=amps, rating_unit="A", quantity=len(bays), system="electrical", area=area, spec_path=("electrical", "mv_voltage_kv"))
 
 
 def _block_loads(h: HallAssignment) -> dict[str, float]:
