@@ -128,22 +128,12 @@ def test_a_user_catalog_profile_sets_the_network_frequency(tmp_path):
     from hubc.pipeline import check_spec
 
     # a 50 Hz profile of a user catalog file under which the pilot's 22.9 kV supply is standard
-    (tmp_path / "grid50.toml").write_text(
-        """
-[[grid_profile]]
-id = "grid50"
-name = "a 50 Hz grid code"
-frequency_hz = 50
-frequency_source = "the code's frequency clause"
-voltages_kv = [22.9, 154]
-voltages_source = "the code's voltage table"
-mv_voltages_kv = [22.9]
-mv_voltages_source = "the code's voltage table"
-checks = []
-tag = "S"
-""",
-        "utf-8",
-    )
+    fields = {
+        "id": '"grid50"', "name": '"a 50 Hz grid code"', "frequency_hz": "50", "frequency_source": '"the code\'s frequency clause"',
+        "voltages_kv": "[22.9, 154]", "voltages_source": '"its voltage table"', "mv_voltages_kv": "[22.9]",
+        "mv_voltages_source": '"its voltage table"', "checks": "[]", "tag": '"S"',
+    }
+    (tmp_path / "grid50.toml").write_text("[[grid_profile]]\n" + "".join(f"{k} = {v}\n" for k, v in fields.items()), "utf-8")
     pilot = (SPECS / "pilot-10mw.toml").read_text("utf-8")
     path = tmp_path / "campus.toml"
     path.write_text(pilot.replace("[grid]\n", '[grid]\ncode = "grid50"\n') + '\n[catalog]\nfiles = ["grid50.toml"]\n', "utf-8")
