@@ -144,3 +144,20 @@ def test_a_user_catalog_profile_sets_the_network_frequency(tmp_path):
     assert res.network.f_hz == 50 and res.hv_scheme.frequency_hz == 50 and res.hv_scheme.grid_code == "grid50"
     # without the build's catalog the code is unknown to the shipped one: its default (KEPCO, 60 Hz)
     assert run_electrical(spec, rows, src, strict=False, studies=False).hv_scheme.frequency_hz == 60
+
+
+def test_the_sld_draws_the_hv_stage_and_the_scheme_breakers(example_outputs):
+    svg = example_outputs["mesa-ansi-50mw"]["sld.svg"].decode()
+    # the HV/HV transformers between the 230 and 69 kV levels, their disconnectors on both sides
+    for eid in ("ss-main.ivt-1", "ss-main.ivt-2", "ss-main.ivt-1.hv-ds", "ss-main.ivt-1.lv-ds"):
+        assert f'id="{eid}"' in svg
+    # every diameter and ring breaker of the network, by its id
+    for d in (1, 2):
+        for k in (1, 2, 3):
+            assert f'id="ss-main.hv-d{d}.cb-{k}"' in svg
+    for a, b in ((1, 2), (2, 3), (3, 4), (4, 5), (5, 1)):
+        assert f'id="ss-main.iv-ring-{a}-{b}"' in svg
+    # each level's title names its scheme with the breakers counted from the network; the notes
+    # spell each diameter and the ring out
+    assert "breaker-and-a-half</text>" in svg and "4 circuits, 6 CBs" in svg and "5 circuits, 5 CBs" in svg
+    assert "diameter d1: hv-1 - cb-1 - hv-d1a (tl-mesa-230.c1) - cb-2 - hv-d1b (ss-main.ivt-1) - cb-3 - hv-2" in svg
