@@ -57,7 +57,7 @@ def _electrical(inp: BuildInput, design: Design, progress: Progress):
     from hubc.electrical.stage import run_electrical
 
     racks = design.need("racks")
-    result = run_electrical(inp.spec, racks.row_loads(), source=inp.source)
+    result = run_electrical(inp.spec, racks.row_loads(), source=inp.source, catalog=inp.catalog)
     return result, list(result.diagnostics)
 
 

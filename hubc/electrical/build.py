@@ -27,7 +27,7 @@ from hubc.catalog import electrical as cat
 from hubc.electrical.arrangement import Arrangement
 from hubc.electrical.feeds import Assignment, HallAssignment
 from hubc.electrical.generator_groups import GroupPlan, PlantConnection, plan_groups, plant_connections
-from hubc.electrical.hv_scheme import add_hv_stage, grid_frequency_hz, main_hv_kv
+from hubc.electrical.hv_scheme import add_hv_stage, lay_hv_bus, main_hv_kv
 from hubc.electrical.network import (
     Bus,
     ExternalGrid,
@@ -163,6 +163,11 @@ class _Builder:
         self.notes: list[str] = []
         self.section_bus: dict[str, str] = {}  # arrangement section id -> bus id (same id)
         self.hv_sections: list[str] = []
+        self.hv_node: dict[str, str] = {}  # HV circuit (line, transformer unit or side, plant collector) -> its bus node
+        self.hv_breakered: dict[str, bool] = {}  # the circuit has its own breaker (else a disconnector)
+        self.main_units: list[str] = []
+        self.plants: tuple[PlantConnection, ...] = ()
+        self.plant_bays: list[str] = []
         self.sid = sz.substation_id
         self.mv_kv = sz.mv_voltage_kv
         self.lv_kv = sz.lv_voltage_v / 1000.0
@@ -195,36 +200,48 @@ class _Builder:
         )
         has_tx = sz.main_tx_count > 0
         circuits = self._circuits()
-        if has_tx:
-            n_hv = 2 if (len(circuits) >= 2 or sz.main_tx_count >= 2) else 1
-            self.hv_sections = [f"{self.sid}.hv-{i + 1}" for i in range(n_hv)]
-            for h in self.hv_sections:
-                self.buses.append(Bus(id=h, vn_kv=spec.substation.hv_voltage_kv, role="hv-section", section=h, area=self.sid))
-            if n_hv == 2:
-                self.switches.append(Switch(id=f"{self.sid}.hv-coupler", bus=self.hv_sections[0], element=self.hv_sections[1], element_kind="bus", kind="CB", role="coupler", closed=True, z_ohm=TIE_Z_OHM, area=self.sid))
-            landing = self.hv_sections
-        else:
-            landing = [arr.active_sections[0].id]
-        # circuits from the utility: at HV all closed; an MV supply keeps one circuit closed and
-        # the others as standby (the utility's main/standby transfer, never in parallel)
-        for i, c in enumerate(circuits):
-            at = landing[i % len(landing)]
-            closed = has_tx or i == 0
-            if c is None:  # no line modelled: the circuit breaker joins the utility bus directly
-                self.switches.append(Switch(id=f"grid.c{i + 1}.cb", bus=at, element="grid.utility", element_kind="bus", kind="CB", role="line", closed=closed, z_ohm=TIE_Z_OHM, area="grid"))
-            else:
-                self.lines.append(attrs.evolve(c, from_bus="grid.utility", to_bus=at))
-                self.switches.append(Switch(id=f"{c.id}.cb", bus=at, element=c.id, element_kind="line", kind="CB", role="line", closed=closed, area=c.area))
+        lids = [c.id if c is not None else f"grid.c{i + 1}" for i, c in enumerate(circuits)]
+        units = self._hv_bus(arr, lids) if has_tx else []
+        self._land_circuits(circuits, lids, has_tx, arr.active_sections[0].id)
         # MV sections
         for s in arr.sections:
             role = "mv-reserve" if s.role == "reserve" else "mv-section"
             self.buses.append(Bus(id=s.id, vn_kv=self.mv_kv, role=role, section=s.id, area=self.sid))
             self.section_bus[s.id] = s.id
         if has_tx:
-            add_hv_stage(self)  # a two-stage chain: HV/HV transformers, main transformers below them
+            if units:  # a two-stage chain: HV/HV transformers, the intermediate bus below them
+                add_hv_stage(self, units)
             self._main_transformers(arr, main_vk)
         for t in arr.ties:
             self.switches.append(Switch(id=t.id, bus=t.a, element=t.b, element_kind="bus", kind="CB", role=t.kind, closed=t.normally_closed, z_ohm=TIE_Z_OHM, area=self.sid))
+
+    def _hv_bus(self, arr: Arrangement, lids: list[str]) -> list[str]:
+        """The supply's HV bus by its scheme (`hv_scheme.lay_hv_bus`): the utility circuits, the
+        HV/HV transformers of a two-stage chain (their ids, returned) or else the main
+        transformers and behind-the-meter plants."""
+        spec, sz = self.spec, self.sz
+        sub, st = spec.substation, spec.substation.hv_stage
+        self.main_units = list(arr.transformers)
+        self.plants = plant_connections(spec, sz, main_hv_kv(spec))
+        self.plant_bays = [f"{pc.plant}.col-{u + 1}" for pc in self.plants for u in range(pc.units)]
+        units = [f"{self.sid}.ivt-{k + 1}" for k in range(st.transformers)] if st is not None else []
+        lay_hv_bus(self, f"{self.sid}.hv", sub.hv_voltage_kv, sub.bus_scheme, lids, units or self.main_units, () if units else self.plant_bays)
+        self.hv_sections = sorted({self.hv_node[x] for x in lids + (units or self.main_units)})
+        return units
+
+    def _land_circuits(self, circuits: list[Line | None], lids: list[str], has_tx: bool, mv_landing: str) -> None:
+        """Circuits from the utility: at HV all closed, each on its node of the HV bus (its own
+        breaker, or a disconnector in a ring or diameter); an MV supply keeps one closed and the
+        others as standby (the utility's main/standby transfer, never in parallel)."""
+        for i, (c, lid) in enumerate(zip(circuits, lids)):
+            at = self.hv_node[lid] if has_tx else mv_landing
+            brk = self.hv_breakered[lid] if has_tx else True
+            sw = dict(kind="CB" if brk else "DS", role="line", closed=has_tx or i == 0)
+            if c is None:  # no line modelled: the circuit's switch joins the utility bus directly
+                self.switches.append(Switch(id=f"{lid}.{'cb' if brk else 'ds'}", bus=at, element="grid.utility", element_kind="bus", z_ohm=TIE_Z_OHM, area="grid", **sw))
+            else:
+                self.lines.append(attrs.evolve(c, from_bus="grid.utility", to_bus=at))
+                self.switches.append(Switch(id=f"{c.id}.{'cb' if brk else 'ds'}", bus=at, element=c.id, element_kind="line", area=c.area, **sw))
 
     def _circuits(self) -> list[Line | None]:
         """One entry per utility circuit: the line record (buses filled in later) or None."""
@@ -261,6 +278,14 @@ class _Builder:
                 )
         return out
 
+    def terminal(self, unit: str, side: str, kv: float, bay: str) -> str:
+        """A transformer's HV-side terminal bus `<unit>.<side>` on its HV bus node, through its own
+        breaker `<unit>.<side>-cb` or, in a ring or breaker-and-a-half, a disconnector `-ds`."""
+        term, node, brk = f"{unit}.{side}", self.hv_node[bay], self.hv_breakered[bay]
+        self.buses.append(Bus(id=term, vn_kv=kv, role="transformer-hv", section=node, area=self.sid))
+        self.switches.append(Switch(id=f"{term}-{'cb' if brk else 'ds'}", bus=node, element=term, element_kind="bus", kind="CB" if brk else "DS", role="transformer-hv", closed=True, z_ohm=TIE_Z_OHM, area=self.sid))
+        return term
+
     def _main_transformers(self, arr: Arrangement, main_vk: float | None) -> None:
         sz = self.sz
         s_kva = sz.main_tx_mva * 1000
@@ -272,10 +297,7 @@ class _Builder:
         vg = str(cat.table("transformer_vector_group")["main"])
         hv_kv = main_hv_kv(self.spec)
         for t, tx in enumerate(arr.transformers):
-            term = f"{tx}.hv"
-            hv = self.hv_sections[t % len(self.hv_sections)]
-            self.buses.append(Bus(id=term, vn_kv=hv_kv, role="transformer-hv", section=hv, area=self.sid))
-            self.switches.append(Switch(id=f"{tx}.hv-cb", bus=hv, element=term, element_kind="bus", kind="CB", role="transformer-hv", closed=True, z_ohm=TIE_Z_OHM, area=self.sid))
+            term = self.terminal(tx, "hv", hv_kv, tx)
             for w in arr.windings_of(tx):
                 sec = next(s for s in arr.sections if s.winding == w.id)
                 sn = w.rating_kva / 1000
@@ -397,21 +419,21 @@ class _Builder:
         collector buses, each behind a step-up transformer to the first HV section (on an MV supply:
         a breaker to the first MV section), at zero output in the design load flow (the worst case
         for import). Grid-delivered PPAs are not in the network."""
-        if self.hv_sections:
-            at, bus_kv = self.hv_sections[0], self.spec.substation.hv_voltage_kv
-        else:
-            at, bus_kv = self.sz.arrangement().active_sections[0].id, self.mv_kv
+        hv = bool(self.hv_sections)
+        bus_kv = main_hv_kv(self.spec) if hv else self.mv_kv
         k = float(cat.table("inverter_short_circuit")["k"])
         src = cat.source("inverter_short_circuit")
-        plants = plant_connections(self.spec, self.sz, bus_kv)
+        plants = self.plants if hv else plant_connections(self.spec, self.sz, bus_kv)
         vg = str(cat.table("transformer_vector_group")["main"])
         for pc in plants:
             for u in range(pc.units):
                 pid = f"{pc.plant}.col-{u + 1}"
+                at = self.hv_node[pid] if hv else self.sz.arrangement().active_sections[0].id
+                brk = self.hv_breakered.get(pid, True)
                 self.buses.append(Bus(id=pid, vn_kv=pc.collector_kv, role="collector", section=at, area=pc.plant))
                 if pc.unit_mva:
                     self.trafos.append(attrs.evolve(self._step_up(f"{pid}.tx", at, pid, pc.unit_mva, pc.collector_kv, "plant-step-up", vg, hv_kv=bus_kv), area=pc.plant))
-                    self.switches.append(Switch(id=f"{pid}.cb", bus=at, element=f"{pid}.tx", element_kind="transformer", kind="CB", role="plant", closed=True, area=pc.plant))
+                    self.switches.append(Switch(id=f"{pid}.{'cb' if brk else 'ds'}", bus=at, element=f"{pid}.tx", element_kind="transformer", kind="CB" if brk else "DS", role="plant", closed=True, area=pc.plant))
                 else:
                     self.switches.append(Switch(id=f"{pid}.cb", bus=at, element=pid, element_kind="bus", kind="CB", role="plant", closed=True, z_ohm=TIE_Z_OHM, area=pc.plant))
                 how = f"collector {u + 1}/{pc.units} at {pc.collector_kv:g} kV" + (f", step-up {pc.unit_mva:g} MVA to {bus_kv:g} kV" if pc.unit_mva else "")
@@ -538,7 +560,7 @@ class _Builder:
         spec = self.spec
         return Network(
             name=spec.campus.id,
-            f_hz=grid_frequency_hz(spec),
+            f_hz=self.sz.frequency_hz,
             philosophy=arr.philosophy,
             generator_transfer=spec.electrical.generator_transfer,
             buses=tuple(self.buses),

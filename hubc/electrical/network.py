@@ -6,7 +6,8 @@ Field names follow pandapower's (`vn_kv`, `sn_mva`, `vk_percent`, `vkr_percent`,
 `create_*` call per element table. Inputs only: results live in the study records.
 
 Ids are stable and say what an element is, dot-separated from the area down:
-`grid.utility`, `tl-345.c1`, `ss.hv-1`, `ss.hv-coupler`, `ss.tx-1`, `ss.tx-1.hv-cb`, `ss.tx-1a`
+`grid.utility`, `tl-345.c1`, `ss.hv-1`, `ss.hv-coupler`, `ss.hv-ring-1-2` (ring breaker), `ss.hv-d1a` and `ss.hv-d1.cb-2` (a breaker-and-a-half
+diameter's node and centre breaker), `ss.tx-1`, `ss.tx-1.hv-cb` (`.hv-ds` in a ring or diameter), `ss.tx-1a`
 (winding a of a split secondary), `ss.mv-1a` (the section it feeds), `ss.mv-1a.incomer`,
 `ss.mv-tie-1-2`, `ss.mv-1.transfer-4` (to reserve bus `ss.mv-4`), `ss.mv-1.gen-03` (a genset of
 section mv-1) and its terminal `ss.mv-1.gen-03.term` and breaker `ss.mv-1.gen-03.cb`,
@@ -56,7 +57,10 @@ SWITCH_ROLES = (
     "generator",
     "generator-group",  # a paralleling group's breaker to its MV section
     "plant",  # a behind-the-meter plant's step-up transformer bay on the campus bus
+    "ring",  # a ring bus's breaker between two circuit nodes
+    "diameter",  # a breaker-and-a-half diameter's breaker (main bus - node, node - node)
 )
+THROUGH_ROLES = ("tie", "transfer", "coupler", "ring", "diameter")  # breakers between two buses: current, no loading
 
 
 @attrs.frozen(kw_only=True)
@@ -315,6 +319,7 @@ __all__ = [
     "BUS_ROLES",
     "SWITCH_KINDS",
     "SWITCH_ROLES",
+    "THROUGH_ROLES",
     "Bus",
     "ExternalGrid",
     "Generator",

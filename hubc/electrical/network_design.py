@@ -32,7 +32,6 @@ from hubc.catalog import electrical as cat
 from hubc.electrical.build import GeneratorPlan, build_network, generator_plan, main_transformer_vk
 from hubc.electrical.feeds import Assignment, refresh_mech
 from hubc.electrical.generator_groups import plant_connections
-from hubc.electrical.hv_scheme import grid_frequency_hz
 from hubc.electrical.network import Network
 from hubc.electrical.ratings import Measure, Ratings, choose_ratings, min_cable_mm2, required_short_circuit_ka
 from hubc.electrical.sizing import Decision, ElectricalSizing, choose_mv_cable
@@ -102,7 +101,7 @@ class _Designer:
         self.arr = sz.arrangement()
         self.vk = main_transformer_vk(sz.main_tx_mva) if sz.main_tx_count else 0.0
         self.measures: list[Measure] = []
-        self.f_hz = grid_frequency_hz(spec)
+        self.f_hz = sz.frequency_hz
         # a measure only for a duty beyond the class's largest standard rating; a rating fixed in
         # the spec below its duty is the user's to change (HUB752)
         self.limit = cat.switchgear_class(sz.mv_voltage_kv).max_short_circuit_ka

@@ -190,7 +190,7 @@ def choose_ratings(network: Network, studies: Studies, *, mv_switchgear_ka: floa
         if not kind or res is None or res.ikss_max_ka is None:
             continue
         # busbar rated current: the largest duty of a bay that brings power onto it
-        duty_a = max((duties[s.id][0] for s in sw_at.get(b.id, ()) if s.role in ("incomer", "tie", "transfer", "coupler", "line", "transformer-hv", "generator-group", "plant")), default=0.0)
+        duty_a = max((duties[s.id][0] for s in sw_at.get(b.id, ()) if s.role in ("incomer", "tie", "transfer", "coupler", "ring", "diameter", "line", "transformer-hv", "generator-group", "plant")), default=0.0)
         if b.role == "collector":  # the step-up transformer's LV rated current
             duty_a = max([duty_a] + [t.sn_mva * 1e3 / (math.sqrt(3) * t.vn_lv_kv) for t in network.transformers if t.lv_bus == b.id])
         if kind == "lv-board":

@@ -142,6 +142,9 @@ class ElectricalSizing:
     philosophy: str = "parallel-on-loss"
     tx_secondaries: int = 1
     reserve_transformers: int = 0
+    # the system frequency of the spec's grid profile, from the build's one catalog (a user
+    # catalog's [[grid_profile]] included); design.json has it under electrical.hv_scheme
+    frequency_hz: float = attrs.field(default=60.0, metadata=NOT_IN_JSON)
 
     def main_tx_ids(self) -> tuple[str, ...]:
         return tuple(f"{self.substation_id}.tx-{t + 1}" for t in range(self.main_tx_count))
@@ -192,6 +195,7 @@ class _Work:
     spec: Spec
     topo: Topology
     loc: _Locator
+    profile: grids.GridProfile
     diags: list[Diagnostic] = attrs.Factory(list)
     decisions: list[Decision] = attrs.Factory(list)
 
@@ -243,14 +247,15 @@ class _MainTransformers:
     secondaries: int
 
 
-def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], source=None) -> ElectricalSizing:
+def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], source=None, catalog=None) -> ElectricalSizing:
     """Size the chain. Raises nothing: problems come back as `diagnostics` on the result
-    (the caller turns errors into a `HubcError`)."""
+    (the caller turns errors into a `HubcError`). `catalog`: the build's catalog (its grid
+    profiles; the shipped one if None)."""
     e = spec.electrical
     topo = topology_of(spec)
     if topo is None:
         raise ValueError(f"unparseable topology {e.topology!r}: the spec check (HUB309) must run first")
-    w = _Work(spec=spec, topo=topo, loc=_Locator(source))
+    w = _Work(spec=spec, topo=topo, loc=_Locator(source), profile=grids.profile_for(spec, catalog))
     halls = tuple(_size_hall(w, hi, hall, row_loads.get(hall.id, ())) for hi, hall in enumerate(spec.hall))
     modules_per_block = _size_ups_modules(w)
     battery_kwh = _size_ups_battery(w)
@@ -298,6 +303,7 @@ def size_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], so
         main_tx_redundancy=sub.redundancy,
         generators=gens,
         generator_kw=e.generator_kw,
+        frequency_hz=float(w.profile.frequency_hz),
         decisions=tuple(w.decisions),
         diagnostics=tuple(w.diags),
         philosophy=mtx.philosophy,
@@ -637,7 +643,7 @@ def _utility_interconnect(w: _Work, peak_kw: float) -> None:
     """The supply band for the contract under the spec's grid profile (catalog grid-profiles.toml;
     KEPCO: 기본공급약관); the spec check (HUB303) reports a mismatch, this records the rule and its inputs."""
     grid = w.spec.grid
-    profile = grids.profile_for(w.spec)
+    profile = w.profile
     band = grids.band_or_own(profile, grid.contract_mw, grid.interconnect_voltage_kv)
     w.decisions.append(
         Decision(

@@ -32,7 +32,7 @@ from hubc.electrical.build import GeneratorPlan
 from hubc.electrical.demand import demand_splits
 from hubc.electrical.feeds import Assignment, HallAssignment, Infeasible, assign
 from hubc.electrical.generator_groups import generator_group_findings, step_up_equipment
-from hubc.electrical.hv_scheme import HvScheme, hv_stage_equipment, main_hv_kv, size_hv_scheme
+from hubc.electrical.hv_scheme import HvScheme, hv_scheme_findings, hv_stage_equipment, main_hv_kv, size_hv_scheme
 from hubc.electrical.losses import LossModel, loss_model
 from hubc.electrical.network import Network
 from hubc.electrical.ratings import Measure, Ratings
@@ -323,7 +323,8 @@ class ElectricalResult:
         ntx = sz.main_tx_count
         if ntx:
             e.append(Equipment(id=f"{sz.substation_id}/main-transformer", family="main-transformer", description=f"Main transformer {self.hv_voltage_kv:g}/{sz.mv_voltage_kv:g} kV {sz.main_tx_mva:g} MVA ({sz.main_tx_redundancy})", rating=sz.main_tx_mva, rating_unit="MVA", quantity=ntx, system="grid", area=sz.substation_id, spec_path=("substation", "transformer_mva")))
-            e.append(Equipment(id=f"{sz.substation_id}/hv-switchgear", family="hv-switchgear", description=f"{self.hv_voltage_kv:g} kV GIS bays: {self.circuits} line, {ntx} transformer, 1 bus coupler", rating=self.hv_voltage_kv, rating_unit="kV", quantity=self.circuits + ntx + 1, system="grid", area=sz.substation_id, spec_path=("substation", "transformers")))
+            for hb in self.hv_scheme.buses if self.hv_scheme is not None else ():
+                e.append(Equipment(id=f"{hb.id.replace('.', '/', 1)}-breakers", family="hv-switchgear", description=f"{hb.voltage_kv:g} kV GIS circuit breakers, {hb.scheme}: {hb.incomers} incomer(s), {hb.transformer_bays} transformer bay(s) ({hb.rule})", rating=hb.voltage_kv, rating_unit="kV", quantity=hb.breakers, system="grid", area=sz.substation_id, spec_path=("substation", "bus_scheme")))
         bays = max(ntx, 1) + feeders + max(ntx - 1, 0) + sz.generators
         e.append(Equipment(id=f"{sz.substation_id}/mv-switchgear", family="mv-switchgear", description=f"{sz.mv_voltage_kv:g} kV switchgear bays ({sz.feeder_breaker_a:g} A feeders; short-circuit rating not studied: build with the studies): {max(ntx, 1)} incomer, {feeders} feeder, {max(ntx - 1, 0)} bus tie, {sz.generators} generator", rating=sz.mv_voltage_kv, rating_unit="kV", quantity=bays, system="electrical", area=sz.substation_id, spec_path=("electrical", "mv_voltage_kv")))
         if sz.mech_uss:
@@ -381,13 +382,8 @@ class ElectricalResult:
                 area = line_area.get(switched.get(b.switch, ""), sub)
                 area = area if area and area != "campus" else sub
             ka = gen_ka if b.role == "generator" else home.rated_short_circuit_ka
-            groups.setdefault((home.kind, b.role, b.rated_current_a, ka, home.rated_voltage_kv, area), []).append(b)
-        for (kind, role, amps, ka, kv, area), bays in sorted(groups.items()):
-            duty = max(x.duty_current_a for x in bays)
-            if kind == "hv-gis":
-                e.append(Equipment(id=f"{sub}/hv-gis-{role}-{amps:g}a", family="hv-switchgear", description=f"{kv:g} kV GIS {role} bay {amps:g} A, {ka:g} kA (worst duty {duty:,.0f} A)", rating=kv, rating_unit="kV", quantity=len(bays), system="grid", area=sub, spec_path=("substation", "transformers")))
-            else:
-                e.append(Equipment(id=f"{area}/mv-switchgear-{role}-{amps:g}a", family="mv-switchgear", description=f"{kv:g} kV switchgear {role} bay {amps:g} A, {ka:g} kA (worst duty {duty:,.0f} A)", rating=amps, rating_unit="A", quantity=len(bays), system="electrical", area=area, spec_path=("electrical", "mv_voltage_kv")))
+            groups.setdefault((home.kind, b.role, b.kind, b.rated_current_a, ka, home.rated_voltage_kv, area), []).append(b)
+        e += [_bay_line(sub, key, bays) for key, bays in sorted(groups.items())]
         e += hv_stage_equipment(net, self.hv_scheme, sub)
         if sz.mech_uss:
             e.append(Equipment(id="campus/mechanical-unit-substation", family="unit-substation", description=f"Mechanical unit substation {sz.uss_kva:g} kVA ({cat.table('mechanical_substation')['redundancy']}, survives a feeder loss)", rating=sz.uss_kva, rating_unit="kVA", quantity=sz.mech_uss, system="electrical", area="campus", spec_path=("cooling_plant", "power_kw_per_kw")))
@@ -461,6 +457,17 @@ class ElectricalResult:
         return f", {self.hv_scheme.frequency_hz:g} Hz" if self.hv_scheme is not None else ""
 
 
+def _bay_line(sub: str, key: tuple, bays: list) -> Equipment:
+    """One BOM line of switchgear bays of one kind, role, switch kind and rating."""
+    kind, role, sw, amps, ka, kv, area = key
+    duty = max(x.duty_current_a for x in bays)
+    if kind == "hv-gis":
+        # a circuit of a ring or breaker-and-a-half has a disconnector, the scheme's breakers clear it
+        what, tag = ("breaker bay", "") if sw == "CB" else ("disconnector (the scheme's breakers clear it)", "-ds")
+        return Equipment(id=f"{sub}/hv-gis-{role}{tag}-{amps:g}a", family="hv-switchgear", description=f"{kv:g} kV GIS {role} {what} {amps:g} A, {ka:g} kA (worst duty {duty:,.0f} A)", rating=kv, rating_unit="kV", quantity=len(bays), system="grid", area=sub, spec_path=("substation", "bus_scheme"))
+    return Equipment(id=f"{area}/mv-switchgear-{role}-{amps:g}a", family="mv-switchgear", description=f"{kv:g} kV switchgear {role} bay {amps:g} A, {ka:g} kA (worst duty {duty:,.0f} A)", rating=amps, rating_unit="A", quantity=len(bays), system="electrical", area=area, spec_path=("electrical", "mv_voltage_kv"))
+
+
 def _block_loads(h: HallAssignment) -> dict[str, float]:
     """Block id -> normal kW: a dual-corded load splits over its two live feeds; behind a
     catcher the active block carries it all."""
@@ -475,11 +482,12 @@ def _block_loads(h: HallAssignment) -> dict[str, float]:
     return load
 
 
-def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], source=None, *, strict: bool = True, studies: bool = True, timings: dict | None = None) -> ElectricalResult:
+def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], source=None, *, strict: bool = True, studies: bool = True, timings: dict | None = None, catalog=None) -> ElectricalResult:
     """Size, assign (CP-SAT), build the network, study it (pandapower) and verify the electrical
     chain. With strict (the default), errors raise `HubcError`; otherwise they come back in
     `diagnostics`. `studies=False` stops after the arithmetic (sizing, assignment, verifier);
-    `timings` is filled with each phase's wall time (for the benchmark)."""
+    `timings` is filled with each phase's wall time (for the benchmark). `catalog`: the build's
+    one catalog (its grid profiles set the frequency; the shipped catalog if None)."""
     from hubc.codes import diag
 
     def at(*path) -> Location:
@@ -489,7 +497,7 @@ def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], sou
     if missing:
         raise ValueError(f"row loads missing for halls {missing}: rack placement must run first")
     t0 = time.perf_counter()
-    sz = size_electrical(spec, row_loads, source)
+    sz = size_electrical(spec, row_loads, source, catalog)
     diags = list(sz.diagnostics)
     if has_errors(diags) and strict:
         raise HubcError(diags, 1)
@@ -552,7 +560,7 @@ def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], sou
         feeder_designs=designs,
         hv_voltage_kv=main_hv_kv(spec),
         circuits=spec.grid.circuits,
-        hv_scheme=size_hv_scheme(spec),
+        hv_scheme=size_hv_scheme(spec, nd.network if nd else None, catalog),
         autonomy_min=spec.electrical.ups_autonomy_min,
         generator_redundancy=spec.electrical.generator_redundancy,
         network=nd.network if nd else None,
@@ -583,8 +591,9 @@ def _study_diagnostics(spec: Spec, nd, at) -> list[Diagnostic]:
 
     beyond = ("generator-group",) if spec.policy.tier < 4 else ()
     # scenarios beyond the tier's design basis have their own finding (HUB758)
-    within = attrs.evolve(nd.studies, scenarios=tuple(x for x in nd.studies.scenarios if x.kind not in beyond))
-    out = _flow_findings(within, at) + _voltage_findings(nd.studies, at) + _grid_findings(nd.studies, at)
+    # an HV bus or breaker failure that leaves sections on their gensets is HUB759 (a note)
+    within = attrs.evolve(nd.studies, scenarios=tuple(x for x in nd.studies.scenarios if x.kind not in beyond and not (x.kind in ("hv-bus", "hv-breaker") and x.lost_kw > 1e-6)))
+    out = _flow_findings(within, at) + _voltage_findings(nd.studies, at) + _grid_findings(nd.studies, at) + hv_scheme_findings(nd.studies, at)
     out += generator_group_findings(nd.studies, at, beyond)
     for p in nd.ratings.problems:
         out.append(diag(p.code, p.message, at(*p.spec_path), p.spec_path, help=p.help))

@@ -44,8 +44,8 @@ from hubc.core.derived import derived
 from hubc.electrical.arrangement import Arrangement
 from hubc.electrical.build import GeneratorPlan, block_input, copy_prefix
 from hubc.electrical.feeds import Assignment, HallAssignment
-from hubc.electrical.hv_scheme import hv_stage_failures
-from hubc.electrical.network import Network
+from hubc.electrical.hv_scheme import hv_scheme_failures, hv_stage_failures, hv_switching, isolate
+from hubc.electrical.network import THROUGH_ROLES, Network
 from hubc.electrical.sizing import ElectricalSizing
 
 TOL = 1e-6
@@ -767,7 +767,7 @@ class Study:
     def _ties(self, g: Grid, run: _Run, net: Network, sid: str, suffix: str) -> None:
         """Ties, transfer breakers and couplers: the largest current (they have no loading)."""
         for s in net.switches:
-            if s.role not in ("tie", "transfer", "coupler"):
+            if s.role not in THROUGH_ROLES:
                 continue
             i = g.switch[s.id + suffix]
             cur = float(run.switch_i[i]) * 1000 if i < len(run.switch_i) else math.nan
@@ -1001,7 +1001,7 @@ class Study:
             i = campus.trafo[x.id]
             self.tracker.normal[x.id] = (float(normal.trafo_loading[i]), float(normal.trafo_i[i]) * 1000, float(normal.trafo_pl[i]) * 1000)
         for s in net.switches:
-            if s.role in ("tie", "transfer", "coupler"):
+            if s.role in THROUGH_ROLES:
                 i = campus.switch[s.id]
                 self.tracker.normal[s.id] = (0.0, float(normal.switch_i[i]) * 1000 if math.isfinite(normal.switch_i[i]) else 0.0, 0.0)
         for b in campus.network.buses:
@@ -1104,6 +1104,7 @@ class Study:
         self._transformer_losses(flow)
         self._circuit_losses(flow)
         hv_stage_failures(net, flow, self.sz.facility_kw)
+        hv_scheme_failures(net, self.arr, list(self.asg.section_kva), self.sz.power_factor, flow)
         # bus sections: the worst failure of each hall in any copy, screened, then confirmed
         self._section_scenarios(flow, halls, base_loads)
         # mechanical feeders and unit substations: survivors share the non-UPS load
@@ -1138,7 +1139,7 @@ class Study:
             tr = arr.after_loss({t}, section_kva)
             dead = [sec for sec, fed in tr.feeds if not fed]
             lost = sum(kva for (_s, fed), kva in zip(tr.feeds, section_kva) if not fed) * sz.power_factor
-            flow(f"{t}/fails", "main-transformer", "campus", switching=tr.actions, failed=(t,), lost_kw=lost, transfers=tuple(f"{sec} is lost" for sec in dead))
+            flow(f"{t}/fails", "main-transformer", "campus", switching=hv_switching(self.network, tr.actions), failed=(t,), lost_kw=lost, transfers=tuple(f"{sec} is lost" for sec in dead))
         if self.spec.policy.tier < 4:
             return
         for t in arr.transformers:
@@ -1153,7 +1154,7 @@ class Study:
                     worst = ((dead, v), u, tr)
             if worst is not None:
                 (dead, _v), u, tr = worst
-                flow(f"{t}/maintenance", "maintenance+failure", "campus", switching=tr.actions, failed=(u,), maintenance=(t,), lost_kw=dead * sz.power_factor, combinations=len(arr.transformers) - 1)
+                flow(f"{t}/maintenance", "maintenance+failure", "campus", switching=hv_switching(self.network, tr.actions), failed=(u,), maintenance=(t,), lost_kw=dead * sz.power_factor, combinations=len(arr.transformers) - 1)
 
     def _circuit_losses(self, flow) -> None:
         """Each utility circuit lost; on an MV supply the standby circuit closes."""
@@ -1162,7 +1163,7 @@ class Study:
         for s in circuits:
             if not s.closed:
                 continue
-            sw = [f"open {s.id}"] + ([f"close {standby.id}"] if standby else [])
+            sw = isolate(self.network, s.id) + ([f"close {standby.id}"] if standby else [])
             live = [x for x in circuits if x.id != s.id and (x.closed or x is standby)]
             flow(f"{s.element if s.element_kind == 'line' else s.id}/fails", "transmission", "campus", switching=tuple(sw), failed=(s.element,), lost_kw=0.0 if live else self.sz.facility_kw)
 
@@ -1442,7 +1443,7 @@ class Study:
             w = tr.worst.get(x.id)
             out.append(BranchResult(id=x.id, kind="transformer", role=x.role, area=x.area, copy=x.copy, rating=x.sn_mva, rating_unit="MVA", normal_loading=_r(nl[0]) if nl else None, normal_current_a=_r(nl[1], 2) if nl else None, normal_losses_kw=_r(nl[2], 3) if nl else None, worst_loading=_r(w[0]) if w else None, worst_current_a=_r(w[1], 2) if w else None, worst_scenario=w[2] if w else ""))
         for s in net.switches:
-            if s.role not in ("tie", "transfer", "coupler"):
+            if s.role not in THROUGH_ROLES:
                 continue
             nl = tr.normal.get(s.id)
             w = tr.worst.get(s.id)
@@ -1497,7 +1498,7 @@ def short_circuit_cases(net: Network, arr: Arrangement) -> list[tuple[ShortCircu
     cases = [(ShortCircuitCase(id="max/utility", case="max", description=desc, switching=tuple(base_sw), sources=tuple(sources)), {"switching": base_sw})]
     if arr.philosophy == "parallel-on-loss" and len(arr.transformers) > 1:
         for t in (arr.transformers[0], arr.transformers[-1]):
-            sw = list(arr.after_loss({t}).actions) + base_sw
+            sw = list(hv_switching(net, arr.after_loss({t}).actions)) + base_sw
             cases.append((ShortCircuitCase(id=f"max/{t}-out-ties-closed", case="max", description=f"{t} lost, every tie closed: the survivors in parallel", switching=tuple(sw), sources=tuple(sources)), {"switching": sw}))
     if net.generators:
         opens = [f"open {s.id}" for s in net.switches if s.role in ("line", "incomer") and s.closed]

@@ -159,6 +159,10 @@ class EnergyResult:
     dry_bulb_c: np.ndarray | None = attrs.field(default=None, eq=False, metadata=NOT_IN_JSON)
     # the year's running cost at the replayed dispatch (hubc.energy.cost; None when not priced)
     cost: EnergyCost | None = None
+    # peak import through the campus's own grid connection: the grid import plus the part of the
+    # renewables used that is delivered over the grid (PPAs are a financial attribution of part
+    # of the import, not on-site supply); the contract and the interconnect are sized on it
+    connection_peak_mw: float = 0.0
 
     # ---------------------------------------------------------------- figures
 
@@ -522,8 +526,10 @@ def run_energy(
     rep = _replay(spec, year.load_mw, re_total, bess_params, sol)
     check_replay(rep, sol, at)
 
-    inter, inter_diags = size_interconnect(spec, at, rep.grid_mw.tolist(), catalog=ecat)
+    connection = connection_import_mw(rep.grid_mw, rep.direct_mw, sol.charge_re_mw, plants)
+    inter, inter_diags = size_interconnect(spec, at, connection.tolist(), catalog=ecat)
     diags.extend(inter_diags)
+    diags += _connection_findings(spec, connection, plants, at)
     diags.append(
         diag(
             "HUB418",
@@ -572,6 +578,7 @@ def run_energy(
             tariff_data.bess_wear_krw_per_mwh() if sizing is not None else 0.0,
             tariff_data.data()["rec"]["price_krw_per_mwh"],
         ),
+        connection_peak_mw=float(connection.max()),
     )
 
 
@@ -727,12 +734,6 @@ def _renewable_pu(spec: Spec, roots: tuple[Path, ...], at, diags: list[Diagnosti
     return profiles.ppa_pu(pl.capacity_factor), "flat PPA block"
 
 
-def _delivered_over_grid(pl) -> bool:
-    """A PPA, or a plant delivered over the utility grid: the campus pays its energy per MWh
-    (`price_krw_per_mwh` of its kind) and buys no equipment."""
-    return pl.kind == "ppa" or pl.delivery == "grid"
-
-
 def _plants_for_lp(pus: list[tuple], ecat, rates: dict, krw_per_usd: float):
     """Fixed plants add to the fixed output; plants to size become LP columns at their
     annualised cost per MW (capex x (CRF + O&M share), plus a PPA's energy price)."""
@@ -744,17 +745,52 @@ def _plants_for_lp(pus: list[tuple], ecat, rates: dict, krw_per_usd: float):
     fixed_re = np.zeros(profiles.HOURS)
     auto_plants = []
     for pl, pu, _label in pus:
-        if pl.capacity_mw == "auto":
+        if pl.capacity_mw == "auto" and grid_delivered(pl):
+            # paid per MWh under its PPA at its kind's price: no equipment is bought
+            per_mw = ecat.renewable_cost(pl.kind).price_krw_per_mwh * float(pu.sum())
+            auto_plants.append(lp.AutoPlant(id=pl.id, pu=pu, cost_per_mw_year=per_mw / 1e6))
+        elif pl.capacity_mw == "auto":
             cost = ecat.renewable_cost(pl.kind)
             crf = cat.crf(rates["discount_rate"], cost.lifetime_years)
-            if _delivered_over_grid(pl):  # a PPA: energy paid per MWh, no plant bought
-                per_mw = cost.price_krw_per_mwh * float(pu.sum())
-            else:
-                per_mw = plant_capex_per_mw(ecat, pl.kind, krw_per_usd) * (crf + cost.om_share_per_year)
+            per_mw = plant_capex_per_mw(ecat, pl.kind, krw_per_usd) * (crf + cost.om_share_per_year)
             auto_plants.append(lp.AutoPlant(id=pl.id, pu=pu, cost_per_mw_year=per_mw / 1e6))
         else:
             fixed_re = fixed_re + pl.capacity_mw * pu
     return fixed_re, auto_plants
+
+
+def grid_delivered(pl) -> bool:
+    """A plant whose energy reaches the campus over the utility grid under a PPA (kind `ppa`, or
+    `delivery = "grid"`): energy bought per MWh, no equipment, no on-site supply."""
+    return pl.kind == "ppa" or pl.delivery == "grid"
+
+
+def connection_import_mw(grid_mw, direct_mw, charge_re_mw, plants) -> np.ndarray:
+    """Hourly import through the campus's grid connection: the grid import plus the grid-delivered
+    share of the renewables used (directly or to charge the BESS), each hour's renewables used
+    being split over the plants by their output in that hour."""
+    import numpy as np
+
+    total = sum((p.output_mw for p in plants), np.zeros(len(grid_mw)))
+    over_grid = sum((p.output_mw for p in plants if p.delivery == "grid"), np.zeros(len(grid_mw)))
+    share = np.divide(over_grid, total, out=np.zeros(len(grid_mw)), where=total > 1e-12)
+    return np.asarray(grid_mw) + share * (np.asarray(direct_mw) + np.asarray(charge_re_mw))
+
+
+def _connection_findings(spec: Spec, connection, plants, at) -> list[Diagnostic]:
+    """HUB425 (a warning): the import through the grid connection, grid-delivered PPAs included,
+    above the contract."""
+    peak = float(connection.max())
+    if peak <= spec.grid.contract_mw * (1 + 1e-6) or not any(p.delivery == "grid" for p in plants):
+        return []
+    hours = int((connection > spec.grid.contract_mw * (1 + 1e-6)).sum())
+    return [diag(
+        "HUB425",
+        f"the grid connection carries {peak:,.1f} MW at peak ({hours} h above the {spec.grid.contract_mw:g} MW contract): "
+        "energy delivered over the grid under a PPA flows through it",
+        at("grid", "contract_mw"), ("grid", "contract_mw"),
+        help="raise contract_mw, or supply the peak on site (behind-the-meter plants, a BESS with the peak-shaving role)",
+    )]
 
 
 def _plant_years(pus: list[tuple], sol, ecat, krw_per_usd: float) -> tuple[list[PlantYear], np.ndarray]:

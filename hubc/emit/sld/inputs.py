@@ -84,6 +84,7 @@ class SldInput:
     unconnected: tuple[str, ...] = ()  # plants in the energy year with no connection at the campus
     halls: tuple[HallSheet, ...] = ()
     notes: tuple[str, ...] = ()
+    schemes: Mapping[float, str] = attrs.field(factory=dict)  # HV bus voltage -> its scheme, circuits and breakers
 
 
 # ------------------------------------------------------------------------- from a build
@@ -111,8 +112,42 @@ def sld_input(result, spec, energy=None) -> SldInput:
         bay_ratings=bay_ratings(result.ratings),
         unconnected=unconnected,
         halls=tuple(_hall_sheet(result, spec, h) for h in result.assignment.halls),
-        notes=_notes(result, spec),
+        notes=_notes(result, spec) + scheme_notes(net),
+        schemes=schemes(result.hv_scheme),
     )
+
+
+def schemes(hv) -> dict[float, str]:
+    """HV bus voltage -> "breaker-and-a-half, 4 circuits, 6 CB" (the level's title on the overview)."""
+    return {b.voltage_kv: f"{b.scheme}, {b.circuits} circuits, {b.breakers} CBs" for b in (hv.buses if hv is not None else ())}
+
+
+def scheme_notes(net) -> tuple[str, ...]:
+    """Each ring and breaker-and-a-half diameter in words, from the network: the nodes in order
+    with the circuit on each and the breakers between them."""
+    if net is None:
+        return ()
+    on: dict[str, str] = {}
+    for s in net.switches:
+        if s.kind == "DS" and s.role in ("line", "transformer-hv", "plant"):
+            on[s.bus] = s.element if s.element_kind != "bus" or not s.element.endswith((".hv", ".lv")) else s.element.rsplit(".", 1)[0]
+    out: list[str] = []
+    rings: dict[str, list] = {}
+    diameters: dict[str, list] = {}
+    for s in net.switches:
+        if s.role == "ring":
+            rings.setdefault(s.id.rsplit("-ring-", 1)[0], []).append(s)
+        elif s.role == "diameter":
+            diameters.setdefault(s.id.rsplit(".cb-", 1)[0], []).append(s)
+    for prefix, sw in rings.items():
+        kv = net.bus(sw[0].bus).vn_kv
+        path = " - ".join(f"{s.bus.rsplit('.', 1)[-1]} ({on.get(s.bus, 'spare')}) - {s.id.rsplit('.', 1)[-1]}" for s in sw)
+        out.append(f"{kv:g} kV ring: {path} - back to the first node")
+    for prefix, sw in diameters.items():
+        kv = net.bus(sw[0].bus).vn_kv
+        a, b = sw[0].element, sw[1].element
+        out.append(f"{kv:g} kV breaker-and-a-half diameter {prefix.rsplit('-', 1)[-1]}: {sw[0].bus.rsplit('.', 1)[-1]} - cb-1 - {a.rsplit('.', 1)[-1]} ({on.get(a, 'spare')}) - cb-2 - {b.rsplit('.', 1)[-1]} ({on.get(b, 'spare')}) - cb-3 - {sw[2].element.rsplit('.', 1)[-1]}")
+    return tuple(out)
 
 
 def bay_ratings(ratings) -> dict[str, str]:

@@ -206,6 +206,10 @@ def _vertical(places: list[LevelPlace], units: dict[str, float], y_top: float) -
     y = y_util + 9 + LINE_LEN + 14
     unit_y, jogs, lanes = {}, {}, {}
     for i, lp in enumerate(places):
+        if i == 0 and lp.level.lanes:  # the top level's lanes (a ring's or diameter's closing breaker) just under the utility bus, above the lines' labels
+            for k, (bus, _sw) in enumerate(lp.level.lanes):
+                lanes[bus] = y_util + 9 + 4 + LANE_PITCH * k
+            y += 8 + LANE_PITCH * len(lp.level.lanes)
         if i > 0:
             above = places[i - 1]
             tx_bays = [(b, x) for sp in above.sections for b, x in sp.below if isinstance(b, TransformerBay)]
@@ -380,14 +384,15 @@ def _utility_lines(ov: Overview, ctx: Ctx) -> list[tuple[str, float, bool]]:
     return lines
 
 
-def _level_titles(pl: Placement, x: float) -> list[str]:
+def _level_titles(pl: Placement, x: float, ctx: Ctx) -> list[str]:
     out = []
     for lp in pl.levels:
         prefix = _prefix(lp.level)
         roles = {s.bus.role for s in lp.level.sections}
         kind = "HV GIS" if "hv-section" in roles else "MV switchgear"
-        lines = [f"{lp.level.kv:g} kV", f"{kind}", prefix]
-        out += [text(x + 3, lp.yb - 9 + 4 * k, s, T_HEAD if k == 0 else T_SMALL, bold=k == 0) for k, s in enumerate(lines) if s]
+        scheme = ctx.inp.schemes.get(lp.level.kv, "") if "hv-section" in roles else ""
+        lines = [f"{lp.level.kv:g} kV", f"{kind}", *scheme.split(", ", 1), prefix]
+        out += [text(x + 3, lp.yb - 9 + 4 * k, s, T_HEAD if k == 0 else T_SMALL, bold=k == 0) for k, s in enumerate(x for x in lines if x)]
     return out
 
 
@@ -443,7 +448,7 @@ def overview_sheet(ctx: Ctx, number: int, of: int, insets: Sequence[HallSheet] =
     body += _draw_utility(ov, pl, ctx)
     for lp in pl.levels:
         body += _draw_level(lp, pl, ctx)
-    body += _draw_hv_leads(pl) + _draw_units(ov, pl, ctx) + _level_titles(pl, sheet.inner[0])
+    body += _draw_hv_leads(pl) + _draw_units(ov, pl, ctx) + _level_titles(pl, sheet.inner[0], ctx)
     notes = list(ctx.inp.notes) + [f"Not connected at the campus: {u}" for u in ctx.inp.unconnected]
     x = pl.width + INSET_GAP
     for h in insets:

@@ -183,6 +183,7 @@ class _Index:
         self.loads_at = _by_bus(net.loads)
         self.motors_at = _by_bus(net.motors)
         self.tx_hv_cb = {s.element: s for s in net.switches if s.role == "transformer-hv"}
+        self.hv_hv_lv = {t.lv_bus: t for t in net.transformers if t.role == "hv-hv"}
 
     def unit_hv_section(self, winding: Transformer) -> str:
         cb = self.tx_hv_cb.get(winding.hv_bus)
@@ -212,7 +213,7 @@ def build_overview(net: Network, hall_sheets: Iterable[str], grouping: int = 0) 
         levels.append(_level(ix, kv, _order(ix, secs), sheets, grouping))
     units: dict[str, list[Transformer]] = {}
     for t in net.transformers:
-        if t.role == "main":
+        if t.role in ("main", "hv-hv"):
             units.setdefault(t.unit, []).append(t)
     utility = next((b for b in net.buses if b.role == "utility"), None)
     return Overview(
@@ -230,7 +231,7 @@ def _order(ix: _Index, secs: list[Bus]) -> list[Bus]:
     ids = {b.id for b in secs}
     links: dict[str, set[str]] = {b.id: set() for b in secs}
     for s in ix.net.switches:
-        if s.element_kind == "bus" and s.role in ("tie", "coupler") and s.bus in ids and s.element in ids:
+        if s.element_kind == "bus" and s.role in ("tie", "coupler", "ring", "diameter") and s.bus in ids and s.element in ids:
             links[s.bus].add(s.element)
             links[s.element].add(s.bus)
 
@@ -304,6 +305,9 @@ def _bay(ix: _Index, s: Switch, sheets: frozenset[str]) -> Bay:
         return LineBay(switch=s, line=ix.line.get(s.element))
     if s.role == "incomer" and s.element in ix.trafo:
         return IncomerBay(switch=s, winding=ix.trafo[s.element])
+    if s.role == "transformer-hv" and s.element in ix.hv_hv_lv:
+        # an HV/HV transformer's low side on the intermediate bus: it feeds the bus from above
+        return IncomerBay(switch=s, winding=ix.hv_hv_lv[s.element])
     if s.role == "transformer-hv":
         term = ix.bus[s.element]
         ws = tuple(t for t in ix.net.transformers if t.hv_bus == term.id)
