@@ -430,3 +430,19 @@ def test_messages_do_not_pass_control_or_bidi_characters():
     for text in (render_text(d, {"s\x1b.toml": "x = 1"}), render_github(d, {})):
         assert not any(ch in text for ch in "\x1b\x07\u202e"), repr(text)
         assert "\\x1b" in text
+
+
+@pytest.mark.parametrize("kind", ["array", "inline", "header", "dotted", "mixed"])
+def test_nesting_exactly_at_the_limit_loads_and_one_more_is_hub011(kind):
+    # The text scan counts brackets and dotted-key parts; the parsed-document walk counts key-path
+    # parts, which include the top-level key: both must put the line at the same depth.
+    import bench.fuzz as fuzz
+
+    from hubc.spec.source import load_text
+
+    top = limits().max_nesting_depth // (2 if kind == "mixed" else 1)
+    base = fuzz.EXAMPLES[fuzz.PILOT]
+    for depth, deep in ((top, False), (top + 1, True)):
+        text = base.replace("[campus]", fuzz.nesting_snippet(kind, depth) + "\n\n[campus]", 1)
+        doc, diags = load_text("pilot.toml", text.encode())
+        assert ([d.code for d in diags] == ["HUB011"]) if deep else (doc is not None and not diags), (kind, depth, diags)

@@ -184,11 +184,13 @@ def _escaped(text: str, j: int) -> bool:
 
 def _deepest(data: Any, max_depth: int) -> KeyPath | None:
     """Key path of the first value nested deeper than `max_depth` (dotted keys and headers
-    nest without brackets), found without recursion."""
+    nest without brackets), found without recursion. A path is its top-level key plus one
+    part per level, so `max_depth` levels make a path of `max_depth + 1` parts: the same count
+    as the text scan (`nesting_too_deep`), which counts brackets and dotted-key parts."""
     stack: list[tuple[Any, KeyPath]] = [(data, ())]
     while stack:
         value, path = stack.pop()
-        if len(path) > max_depth:
+        if len(path) > max_depth + 1:
             return path
         if isinstance(value, dict):
             stack.extend((v, path + (k,)) for k, v in value.items())
