@@ -304,3 +304,17 @@ def test_an_auto_sized_grid_plant_is_priced_per_mwh_not_as_plant():
     assert a.cost_per_mw_year == pytest.approx(3504.0 * ecat.renewable_cost("offshore-wind").price_krw_per_mwh / 1e6)
     _, (b,) = _plants_for_lp([(own_pl, pu, "x")], ecat, rates, 1380.0)
     assert b.cost_per_mw_year != pytest.approx(a.cost_per_mw_year)
+
+
+def test_a_campus_on_another_grid_code_is_told_its_tariff_is_kepcos():
+    from pathlib import Path
+
+    from hubc.diagnostics import Location
+    from hubc.energy import _tariff_proxy
+    from hubc.pipeline import check_spec
+
+    specs = Path(__file__).resolve().parents[1] / "specs"
+    at = lambda *path: Location(file="x")  # noqa: E731
+    (note,) = _tariff_proxy(check_spec(specs / "johor-iec-50mw.toml").spec, at)
+    assert note.code == "HUB426" and note.severity.value == "note" and "'iec-50hz'" in note.message
+    assert _tariff_proxy(check_spec(specs / "gb200-100mw.toml").spec, at) == []

@@ -530,6 +530,7 @@ def run_energy(
     inter, inter_diags = size_interconnect(spec, at, connection.tolist(), catalog=ecat)
     diags.extend(inter_diags)
     diags += _connection_findings(spec, connection, plants, at)
+    diags += _tariff_proxy(spec, at)
     diags.append(
         diag(
             "HUB418",
@@ -757,6 +758,25 @@ def _plants_for_lp(pus: list[tuple], ecat, rates: dict, krw_per_usd: float):
         else:
             fixed_re = fixed_re + pl.capacity_mw * pu
     return fixed_re, auto_plants
+
+
+def _tariff_proxy(spec: Spec, at) -> list[Diagnostic]:
+    """HUB426 (a note): the catalog's only tariff is KEPCO's, so a campus on another grid code
+    gets its energy cost, opex and LCOE at KEPCO's rates, said where the grid code is written."""
+    from hubc.energy.tariff import TARIFF_GRID_CODES
+
+    if spec.grid.code in TARIFF_GRID_CODES:
+        return []
+    return [
+        diag(
+            "HUB426",
+            f"energy cost, opex and LCOE are priced at KEPCO's industrial tariff as a proxy: the catalog has no "
+            f"tariff for grid code {spec.grid.code!r}",
+            at("grid", "code"),
+            ("grid", "code"),
+            help="read the energy cost as indicative only; the local utility's tariff is not in the catalog",
+        )
+    ]
 
 
 def grid_delivered(pl) -> bool:
