@@ -36,8 +36,8 @@ def test_a_grid_delivered_plant_sized_auto_is_paid_per_mwh_not_bought():
     wind = SimpleNamespace(id="wind", kind="offshore-wind", delivery="grid", capacity_mw="auto")
     assert grid_delivered(wind) and grid_delivered(SimpleNamespace(kind="ppa", delivery="behind-the-meter"))
     _fixed, (auto,) = _plants_for_lp([(wind, pu, "")], ecat, rates, 1400.0)
-    # 0.4 x 8760 h = 3,504 MWh per MW a year at the catalog PPA price, no capex or O&M
-    price = ecat.renewable_cost("ppa").price_krw_per_mwh
+    # 0.4 x 8760 h = 3,504 MWh per MW a year at its kind's PPA price, no capex or O&M
+    price = ecat.renewable_cost("offshore-wind").price_krw_per_mwh
     assert auto.cost_per_mw_year == pytest.approx(price * 3504 / 1e6)
     # the same plant behind the meter carries its capex (far more per MW-year than the energy alone)
     own = SimpleNamespace(id="wind", kind="offshore-wind", delivery="behind-the-meter", capacity_mw="auto")

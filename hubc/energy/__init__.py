@@ -529,16 +529,8 @@ def run_energy(
     connection = connection_import_mw(rep.grid_mw, rep.direct_mw, sol.charge_re_mw, plants)
     inter, inter_diags = size_interconnect(spec, at, connection.tolist(), catalog=ecat)
     diags.extend(inter_diags)
-    diags += _connection_findings(spec, connection, plants, at)
-    diags += _tariff_proxy(spec, at)
-    diags.append(
-        diag(
-            "HUB418",
-            f"energy year: {BASIS}; {it_kw / 1000:.1f} MW IT x utilisation {year.util_label} x {year.pue_label}",
-            at("energy") if source is not None and spec.energy else Location(file=name),
-            ("energy",),
-        )
-    )
+    diags += _connection_findings(spec, connection, plants, at) + _tariff_proxy(spec, at)
+    diags.append(_basis_note(spec, it_kw, year, at("energy") if source is not None and spec.energy else Location(file=name)))
     return EnergyResult(
         it_kw=it_kw,
         pue=year.pue,
@@ -758,6 +750,11 @@ def _plants_for_lp(pus: list[tuple], ecat, rates: dict, krw_per_usd: float):
         else:
             fixed_re = fixed_re + pl.capacity_mw * pu
     return fixed_re, auto_plants
+
+
+def _basis_note(spec: Spec, it_kw: float, year, where: Location) -> Diagnostic:
+    """HUB418 (a note): what the energy year is built from."""
+    return diag("HUB418", f"energy year: {BASIS}; {it_kw / 1000:.1f} MW IT x utilisation {year.util_label} x {year.pue_label}", where, ("energy",))
 
 
 def _tariff_proxy(spec: Spec, at) -> list[Diagnostic]:
