@@ -141,15 +141,10 @@ def _capex_figures(design: Design, krw_per_usd: float) -> list[Figure]:
 
 def domestic_shares(design: Design) -> tuple[float, float] | None:
     """(domestic share of the whole BOM, of the BOM without owner-furnished IT and network racks)."""
-    from hubc.procurement.bom import OWNER_FURNISHED_SYSTEMS
-
     proc = design.procurement
     if proc is None or proc.total_krw <= 0:
         return None
-    facility = [ln for ln in proc.lines if ln.system not in OWNER_FURNISHED_SYSTEMS]
-    base = sum(ln.extended_cost_krw for ln in facility)
-    domestic = sum(ln.extended_cost_krw for ln in facility if ln.origin == "domestic")
-    return proc.domestic_krw / proc.total_krw, (domestic / base if base else 0.0)
+    return proc.domestic_share_of("all"), proc.domestic_share_of("facility")
 
 
 def _schedule_figures(design: Design) -> list[Figure]:

@@ -153,6 +153,13 @@ class Procurement:
         """Domestic share of the BOM value in scope (see `share_scope`)."""
         return self.share_domestic_krw / self.share_base_krw if self.share_base_krw else 0.0
 
+    def domestic_share_of(self, scope: str) -> float:
+        """Domestic share of the BOM value: of every line ("all"), or of the facility lines,
+        owner-furnished IT and network racks left out ("facility")."""
+        lines = [ln for ln in self.lines if scope == "all" or ln.system not in OWNER_FURNISHED_SYSTEMS]
+        base = sum(ln.extended_cost_krw for ln in lines)
+        return sum(ln.extended_cost_krw for ln in lines if ln.origin == "domestic") / base if base else 0.0
+
     @property
     def share_scope_label(self) -> str:
         return "facility equipment (IT and network racks left out)" if self.share_scope == "facility" else "whole BOM"

@@ -74,8 +74,11 @@ class _Rows:
 
 
 def _um(system_kv: float) -> float:
-    """Highest voltage for equipment of a system voltage: the switchgear class hubc rates it in."""
-    return 1.1 if system_kv <= 1.0 else ecat.switchgear_class(system_kv).rated_voltage_kv
+    """Highest voltage for equipment of a system voltage: the switchgear class hubc rates it in;
+    LV (up to 1 kV) takes the catalog's lowest insulation level (Um 1.1 kV, IEC 60076-11)."""
+    if system_kv <= 1.0:
+        return min(row["um_kv"] for row in rfq.table("insulation_level"))
+    return ecat.switchgear_class(system_kv).rated_voltage_kv
 
 
 def _insulation(r: _Rows, side: str, system_kv: float) -> None:
