@@ -760,9 +760,9 @@ def _basis_note(spec: Spec, it_kw: float, year, where: Location) -> Diagnostic:
 def _tariff_proxy(spec: Spec, at) -> list[Diagnostic]:
     """HUB426 (a note): the catalog's only tariff is KEPCO's, so a campus on another grid code
     gets its energy cost, opex and LCOE at KEPCO's rates, said where the grid code is written."""
-    from hubc.energy.tariff import TARIFF_GRID_CODES
+    from hubc.energy.tariff import data
 
-    if spec.grid.code in TARIFF_GRID_CODES:
+    if spec.grid.code in data()["tariff"]["grid_codes"]:
         return []
     return [
         diag(

@@ -22,10 +22,6 @@ MONTH_OF_DAY = np.repeat(np.arange(1, 13), DAYS_IN_MONTH)  # day of year (0-base
 PERIODS = ("light", "mid", "peak")
 
 
-# Grid codes (hubc/catalog/data/grid-profiles.toml) whose utility tariff the catalog holds.
-TARIFF_GRID_CODES = frozenset({"kepco"})
-
-
 @functools.cache
 def data() -> dict:
     return tomllib.loads((resources.files("hubc.catalog") / "data" / "tariff.toml").read_text("utf-8"))
