@@ -56,6 +56,7 @@ SWITCH_ROLES = (
     "ups-input",
     "generator",
     "generator-group",  # a paralleling group's breaker to its MV section
+    "ats-normal",  # a block transfer switch's unit-substation side (lv-per-block; its genset side is a "generator" switch)
     "plant",  # a behind-the-meter plant's step-up transformer bay on the campus bus
     "ring",  # a ring bus's breaker between two circuit nodes
     "diameter",  # a breaker-and-a-half diameter's breaker (main bus - node, node - node)
@@ -199,7 +200,7 @@ class StaticGenerator:
 class Load:
     id: str
     bus: str
-    kind: str  # "ups" | "mechanical" | "equivalent"
+    kind: str  # "ups" | "mechanical" | "equivalent" | "mechanical-share" (lv-per-block: a block's share of the non-UPS load on its set)
     p_mw: float
     q_mvar: float
     area: str = ""

@@ -28,10 +28,15 @@ from hubc.core.types import RowLoad
 from hubc.diagnostics import Diagnostic, HubcError, Location, has_errors
 
 # Real imports (not TYPE_CHECKING): design.json's converter resolves these field types.
-from hubc.electrical.build import GeneratorPlan
+from hubc.electrical.build import GeneratorPlan, normal_block_loads
 from hubc.electrical.demand import demand_splits
 from hubc.electrical.feeds import Assignment, HallAssignment, Infeasible, assign
-from hubc.electrical.generator_groups import generator_group_findings, step_up_equipment
+from hubc.electrical.generator_groups import (
+    block_set_equipment,
+    block_set_findings,
+    generator_group_findings,
+    step_up_equipment,
+)
 from hubc.electrical.hv_scheme import HvScheme, hv_scheme_findings, hv_stage_equipment, main_hv_kv, size_hv_scheme
 from hubc.electrical.losses import LossModel, loss_model
 from hubc.electrical.network import Network
@@ -388,12 +393,26 @@ class ElectricalResult:
         if sz.mech_uss:
             e.append(Equipment(id="campus/mechanical-unit-substation", family="unit-substation", description=f"Mechanical unit substation {sz.uss_kva:g} kVA ({cat.table('mechanical_substation')['redundancy']}, survives a feeder loss)", rating=sz.uss_kva, rating_unit="kVA", quantity=sz.mech_uss, system="electrical", area="campus", spec_path=("cooling_plant", "power_kw_per_kw")))
             e += self._cables("campus", spec_path=("cooling_plant", "power_kw_per_kw"), prefix="campus/mechanical-mv-cable")
-        if net.generators:
+        e += self._generator_equipment()
+        e += step_up_equipment(net)
+        return e
+
+    def _generator_equipment(self) -> list[Equipment]:
+        """The gensets (and, per block, their transfer switches) as the network has them."""
+        sz, net, rat = self.sizing, self.network, self.ratings
+        e: list[Equipment] = []
+        bs = self.generator_plan.blocks if self.generator_plan else None
+        if bs is not None:
+            icu = {}
+            for r in rat.buses:
+                if r.kind == "lv-board" and r.area != "campus":
+                    icu[r.area] = max(icu.get(r.area, 0.0), r.rated_short_circuit_ka)
+            e += block_set_equipment(bs, self.assignment, icu, self.hz)
+        elif net.generators:
             islands = len(self.generator_plan.islands) if self.generator_plan else 1
             gp = self.generator_plan.groups if self.generator_plan else None
             how = f", {len(gp.groups)} paralleling group(s) of up to {gp.max_sets} at {gp.set_kv:g} kV" if gp else ""
             e.append(Equipment(id="campus/generator", family="generator", description=f"Diesel generator {sz.generator_kw:g} kW DCC{self.hz} ({self.generator_redundancy} per island, {islands} island(s){how})", rating=sz.generator_kw, rating_unit="kW", quantity=len(net.generators), system="electrical", area="campus", spec_path=("electrical", "generator_kw")))
-        e += step_up_equipment(net)
         return e
 
     def _cables(self, area: str, *, spec_path: tuple, prefix: str) -> list[Equipment]:
@@ -577,6 +596,11 @@ def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], sou
 def _generator_islands(nd, sz: ElectricalSizing, asg: Assignment) -> tuple[tuple[str, int, float], ...]:
     """(island, sets, island kW) of the generator plan: the sections' normal load at the design PF."""
     plan = nd.generators
+    if plan.blocks is not None:
+        # lv-per-block: each hall copy's sets carry its blocks and their share of the non-UPS load;
+        # a set lost is its block lost, which the other blocks of the copy carry (the UPS topology)
+        share = plan.blocks.mech_share_kw
+        return tuple((f"{ha.hall} copy", len(ha.blocks), sum(normal_block_loads(ha, sz).values()) / sz.ups_efficiency + share * len(ha.blocks)) for ha in asg.halls if ha.blocks)
     per = dict(plan.sections)
     load = dict(zip((s.id for s in sz.arrangement().active_sections), asg.section_kva))
     return tuple((" + ".join(i), sum(per.get(s, 0) for s in i), sum(load.get(s, 0.0) for s in i) * sz.power_factor) for i in plan.islands)
@@ -595,6 +619,7 @@ def _study_diagnostics(spec: Spec, nd, at) -> list[Diagnostic]:
     within = attrs.evolve(nd.studies, scenarios=tuple(x for x in nd.studies.scenarios if x.kind not in beyond and not (x.kind in ("hv-bus", "hv-breaker") and x.lost_kw > 1e-6)))
     out = _flow_findings(within, at) + _voltage_findings(nd.studies, at) + _grid_findings(nd.studies, at) + hv_scheme_findings(nd.studies, at)
     out += generator_group_findings(nd.studies, at, beyond)
+    out += block_set_findings(nd.generators, at)
     for p in nd.ratings.problems:
         out.append(diag(p.code, p.message, at(*p.spec_path), p.spec_path, help=p.help))
     for m in nd.measures:
