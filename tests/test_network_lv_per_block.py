@@ -155,3 +155,21 @@ def test_paralleling_group_pushes_the_mv_duty_over_the_largest_rating():
     assert len(msgs) == 1 and f"duty Ik'' {duty:.1f} kA" in msgs[0] and f"({limit:g} kA)" in msgs[0]
     r = next(x for x in res.ratings.buses if x.bus == "ss.mv-1.gg-1")
     assert not r.ok
+
+
+def test_sld_draws_each_typical_block_with_its_transfer_switch_and_set():
+    from hubc.emit.sld import emit_sld
+    from tests.test_sld import SVG, check_drawing, parse
+
+    spec, src = substation_spec(philosophy="main-tie-main", extra=PER_BLOCK)
+    res = run_electrical(spec, rows("hall-1", LOADS), src, strict=False)
+    files = emit_sld(res, spec)
+    check_drawing(files, res.network)  # every element once, in its normal state, no label over another
+    groups = {g.get("id"): g for root in parse(files).values() for g in root.iter(f"{SVG}g") if g.get("id")}
+    for load in (x for x in res.network.loads if x.kind == "ups"):
+        bid = load.id
+        assert groups[f"{bid}.ats-n"].get("data-normal") == "closed" and groups[f"{bid}.ats-n"].get("data-role") == "ats-normal"
+        assert groups[f"{bid}.ats-g"].get("data-normal") == "open" and groups[f"{bid}.ats-g"].get("data-role") == "generator"
+        assert groups[f"{bid}.genset"].get("class") == "generator"
+        # the unit substation's MV breaker and the UPS input breaker are still drawn as such
+        assert groups[f"{bid}.uss-cb"].get("data-role") == "unit-substation" and groups[f"{bid}.ups-cb"].get("data-role") == "ups-input"

@@ -542,8 +542,7 @@ class _Builder:
     def _block_genset(self, bid: str, lv: str, sec: str, hall: str, copy: int) -> None:
         """`lv-per-block`: the block's transfer switch - its unit-substation side `<block>.ats-n`
         at the transformer's LV terminal (normally closed), its genset side `<block>.ats-g` to the
-        set's terminal (normally open) - the set with X''d and R_G of IEC 60909-0 §6.6.1, and the
-        block's share of the non-UPS load it takes on a utility loss (0 in normal operation)."""
+        set's terminal (normally open) - and the set with X''d and R_G of IEC 60909-0 §6.6.1."""
         bs = self.block_sets
         gi = cat.table("generator_impedance")
         kv = self.lv_kv
@@ -555,7 +554,6 @@ class _Builder:
         self.switches.append(Switch(id=f"{bid}.ats-g", bus=lv, element=term, element_kind="bus", kind="CB", role="generator", closed=False, z_ohm=TIE_Z_OHM, area=hall, copy=copy))
         gpf = float(cat.table("generator")["power_factor"])
         self.gens.append(Generator(id=f"{bid}.genset", bus=term, group=sec, sn_mva=bs.set_mva, p_mw=bs.set_kw / 1000, vn_kv=kv, xdss_pu=xdss, rdss_ohm=float(gi["r_over_x_lv"]) * x_ohm, cos_phi=gpf, source=cat.source("generator_impedance")))
-        self.loads.append(Load(id=f"{bid}.mech-share", bus=lv, kind="mechanical-share", p_mw=0.0, q_mvar=0.0, area=hall, copy=copy, block=bid))
 
     def _uss(self, tid: str, hv: str, lv: str, role: str, area: str, copy: int) -> Transformer:
         vg = str(cat.table("transformer_vector_group")["unit_substation"])

@@ -253,10 +253,13 @@ def block_generator_scenarios(net, sz: ElectricalSizing, asg, bs: BlockSets, flo
     load moved to the blocks) carry nothing."""
     opens = [f"open {s.id}" for s in net.switches if (s.role in ("line", "incomer") and s.closed) or s.role == "ats-normal"]
     closes = [f"close {s.id}" for s in net.switches if s.role == "generator"]
+    from hubc.electrical.build import normal_block_loads
+
     tanphi = math.tan(math.acos(sz.power_factor))
     base = {x.id: (0.0, 0.0) for x in net.loads if x.kind in ("equivalent", "mechanical")}
     share = bs.mech_share_kw / 1000
-    base.update({x.id: (share, share * tanphi) for x in net.loads if x.kind == "mechanical-share"})
+    for ha in asg.halls:
+        base.update(_block_loads(ha, sz, normal_block_loads(ha, sz), (), (share, tanphi)))
     note = ("every block's transfer switch opens its unit-substation side and closes onto its set", f"each set also carries its block's share of the non-UPS load ({bs.mech_share_kw:,.0f} kW)", "the copies modelled as equivalents: the same blocks on the same sets")
     flow("campus/utility-outage/block-gensets", "generator", "campus", switching=tuple(opens + closes), loads=base, failed=("utility",), transfers=note, utility=False, slack_gens=True, combinations=bs.blocks)
     for depth, sid, kind in ((1, "campus/utility-outage/generator-fails", "generator"), (2, "campus/utility-outage/generator-maintenance/generator-fails", "maintenance+failure")):
@@ -268,7 +271,7 @@ def _block_failure_flow(asg, sz: ElectricalSizing, base: dict, share: float, tan
     """The utility out and `depth` sets lost per hall copy (the first failed, a second in
     maintenance): their blocks drop out, the others carry the load by the UPS topology and share
     the non-UPS load."""
-    from hubc.electrical.build import block_input, copy_prefix
+    from hubc.electrical.build import copy_prefix
 
     sid, kind, depth = what
     opens, closes = switching
@@ -279,12 +282,7 @@ def _block_failure_flow(asg, sz: ElectricalSizing, base: dict, share: float, tan
         out += [f"{pre}.{_local_id(b)}" for b in failed]
         lost += gone
         alive = len(ha.blocks) - len(failed)
-        for b in ha.blocks:
-            bid = f"{pre}.{_local_id(b.id)}"
-            up = b.id not in failed
-            loads[bid] = block_input(sz, kw[b.id]) if up else (0.0, 0.0)
-            s_mw = share * len(ha.blocks) / alive if up and alive else 0.0
-            loads[f"{bid}.mech-share"] = (s_mw, s_mw * tanphi)
+        loads.update(_block_loads(ha, sz, kw, failed, (share * len(ha.blocks) / alive if alive else 0.0, tanphi)))
     sw = tuple(opens) + tuple(c for c in closes if c.split(" ", 1)[1].rsplit(".ats-g", 1)[0] not in out)
     sets = [f"{b}.genset" for b in out]
     flow(
@@ -302,6 +300,23 @@ def _block_failure_flow(asg, sz: ElectricalSizing, base: dict, share: float, tan
         lost_kw=lost,
         combinations=blocks,
     )
+
+
+def _block_loads(ha, sz: ElectricalSizing, out_kw: dict[str, float], failed, share: tuple[float, float]) -> dict[str, tuple[float, float]]:
+    """The typical copy's UPS loads (P, Q MW) on their sets: each block's UPS input for `out_kw`
+    plus its share (MW, tan phi) of the non-UPS load; the failed blocks carry nothing."""
+    from hubc.electrical.build import block_input, copy_prefix
+
+    pre = copy_prefix(ha.hall, 1)
+    mw, tanphi = share
+    out = {}
+    for b in ha.blocks:
+        if b.id in failed:
+            out[f"{pre}.{_local_id(b.id)}"] = (0.0, 0.0)
+            continue
+        p, q = block_input(sz, out_kw[b.id])
+        out[f"{pre}.{_local_id(b.id)}"] = (p + mw, q + mw * tanphi)
+    return out
 
 
 def _local_id(item_id: str) -> str:

@@ -200,7 +200,7 @@ class StaticGenerator:
 class Load:
     id: str
     bus: str
-    kind: str  # "ups" | "mechanical" | "equivalent" | "mechanical-share" (lv-per-block: a block's share of the non-UPS load on its set)
+    kind: str  # "ups" | "mechanical" | "equivalent"
     p_mw: float
     q_mvar: float
     area: str = ""
