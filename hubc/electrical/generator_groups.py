@@ -251,10 +251,10 @@ def block_generator_scenarios(net, sz: ElectricalSizing, asg, bs: BlockSets, flo
     with a second set in maintenance. The copies modelled as equivalents are identical to the
     typical copy on their own sets: their MV equivalents and the mechanical substations (their
     load moved to the blocks) carry nothing."""
-    opens = [f"open {s.id}" for s in net.switches if (s.role in ("line", "incomer") and s.closed) or s.role == "ats-normal"]
-    closes = [f"close {s.id}" for s in net.switches if s.role == "generator"]
     from hubc.electrical.build import normal_block_loads
 
+    opens = [f"open {s.id}" for s in net.switches if (s.role in ("line", "incomer") and s.closed) or s.role == "ats-normal"]
+    closes = [f"close {s.id}" for s in net.switches if s.role == "generator"]
     tanphi = math.tan(math.acos(sz.power_factor))
     base = {x.id: (0.0, 0.0) for x in net.loads if x.kind in ("equivalent", "mechanical")}
     share = bs.mech_share_kw / 1000
