@@ -173,3 +173,22 @@ def test_sld_draws_each_typical_block_with_its_transfer_switch_and_set():
         assert groups[f"{bid}.genset"].get("class") == "generator"
         # the unit substation's MV breaker and the UPS input breaker are still drawn as such
         assert groups[f"{bid}.uss-cb"].get("data-role") == "unit-substation" and groups[f"{bid}.ups-cb"].get("data-role") == "ups-input"
+
+
+def test_without_the_studies_the_bom_still_has_a_set_per_block():
+    spec, src = substation_spec(philosophy="main-tie-main", extra=PER_BLOCK)
+    res = run_electrical(spec, rows("hall-1", LOADS), src, strict=False, studies=False)
+    eq = {e.id: e for e in res.equipment()}
+    assert eq["hall-1/generator"].quantity == eq["hall-1/transfer-switch"].quantity == 16
+    assert "campus/generator" not in eq and eq["ss/mv-switchgear"].description.endswith(", 0 generator")
+
+
+def test_tier4_a_set_in_maintenance_and_another_failed_lose_a_2n_pair():
+    # Tier IV adds one set in maintenance to the failed one; with no spare set per block, 2N
+    # blocks lose their load when both sets of a pair are out: a pair's share of the rows,
+    # 8 x 500 kW over the 4 pairs of the copy
+    spec, src = substation_spec(tier=4, transformers=4, mva=10, redundancy="N+2", philosophy="reserve-transformer", extra=PER_BLOCK)
+    res = run_electrical(spec, rows("hall-1", LOADS), src, strict=False)
+    sc = res.studies.scenario("campus/utility-outage/generator-maintenance/generator-fails")
+    assert sc.converged and sc.maintenance and sc.lost_kw == pytest.approx(sum(LOADS) / 4)
+    assert "HUB751" in {d.code for d in res.diagnostics}

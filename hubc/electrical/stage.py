@@ -330,14 +330,19 @@ class ElectricalResult:
             e.append(Equipment(id=f"{sz.substation_id}/main-transformer", family="main-transformer", description=f"Main transformer {self.hv_voltage_kv:g}/{sz.mv_voltage_kv:g} kV {sz.main_tx_mva:g} MVA ({sz.main_tx_redundancy})", rating=sz.main_tx_mva, rating_unit="MVA", quantity=ntx, system="grid", area=sz.substation_id, spec_path=("substation", "transformer_mva")))
             for hb in self.hv_scheme.buses if self.hv_scheme is not None else ():
                 e.append(Equipment(id=f"{hb.id.replace('.', '/', 1)}-breakers", family="hv-switchgear", description=f"{hb.voltage_kv:g} kV GIS circuit breakers, {hb.scheme}: {hb.incomers} incomer(s), {hb.transformer_bays} transformer bay(s) ({hb.rule})", rating=hb.voltage_kv, rating_unit="kV", quantity=hb.breakers, system="grid", area=sz.substation_id, spec_path=("substation", "bus_scheme")))
-        bays = max(ntx, 1) + feeders + max(ntx - 1, 0) + sz.generators
-        e.append(Equipment(id=f"{sz.substation_id}/mv-switchgear", family="mv-switchgear", description=f"{sz.mv_voltage_kv:g} kV switchgear bays ({sz.feeder_breaker_a:g} A feeders; short-circuit rating not studied: build with the studies): {max(ntx, 1)} incomer, {feeders} feeder, {max(ntx - 1, 0)} bus tie, {sz.generators} generator", rating=sz.mv_voltage_kv, rating_unit="kV", quantity=bays, system="electrical", area=sz.substation_id, spec_path=("electrical", "mv_voltage_kv")))
+        bs = self.generator_plan.blocks if self.generator_plan else None
+        gen_bays = 0 if bs is not None else sz.generators  # lv-per-block: the sets are on the LV boards
+        bays = max(ntx, 1) + feeders + max(ntx - 1, 0) + gen_bays
+        e.append(Equipment(id=f"{sz.substation_id}/mv-switchgear", family="mv-switchgear", description=f"{sz.mv_voltage_kv:g} kV switchgear bays ({sz.feeder_breaker_a:g} A feeders; short-circuit rating not studied: build with the studies): {max(ntx, 1)} incomer, {feeders} feeder, {max(ntx - 1, 0)} bus tie, {gen_bays} generator", rating=sz.mv_voltage_kv, rating_unit="kV", quantity=bays, system="electrical", area=sz.substation_id, spec_path=("electrical", "mv_voltage_kv")))
         if sz.mech_uss:
             e.append(Equipment(id="campus/mechanical-unit-substation", family="unit-substation", description=f"Mechanical unit substation {sz.uss_kva:g} kVA ({cat.table('mechanical_substation')['redundancy']})", rating=sz.uss_kva, rating_unit="kVA", quantity=sz.mech_uss, system="electrical", area="campus", spec_path=("cooling_plant", "power_kw_per_kw")))
             e.append(Equipment(id="campus/mechanical-lv-switchboard", family="lv-switchboard", description=f"Mechanical LV switchboard {sz.lv_board_frame_a:g} A", rating=sz.lv_board_frame_a, rating_unit="A", quantity=sz.mech_uss, system="electrical", area="campus", spec_path=("cooling_plant", "power_kw_per_kw")))
         if asg.mech_feeders:
             e += self._cables("campus", spec_path=("cooling_plant", "power_kw_per_kw"), prefix="campus/mechanical-mv-cable")
-        e.append(Equipment(id="campus/generator", family="generator", description=f"Diesel generator {sz.generator_kw:g} kW DCC{self.hz} ({self.generator_redundancy})", rating=sz.generator_kw, rating_unit="kW", quantity=sz.generators, system="electrical", area="campus", spec_path=("electrical", "generator_kw")))
+        if bs is not None:
+            e += block_set_equipment(bs, asg, {}, self.hz)
+        else:
+            e.append(Equipment(id="campus/generator", family="generator", description=f"Diesel generator {sz.generator_kw:g} kW DCC{self.hz} ({self.generator_redundancy})", rating=sz.generator_kw, rating_unit="kW", quantity=sz.generators, system="electrical", area="campus", spec_path=("electrical", "generator_kw")))
         return tuple(sorted(e, key=lambda x: x.id))
 
     def _lv_boards(self) -> list[Equipment]:
@@ -586,11 +591,21 @@ def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], sou
         studies=nd.studies if nd else None,
         ratings=nd.ratings if nd else None,
         measures=nd.measures if nd else (),
-        generator_plan=nd.generators if nd else None,
+        generator_plan=nd.generators if nd else _arithmetic_plan(spec, sz, asg),
         network_decisions=nd.decisions if nd else (),
         main_vk_percent=nd.main_vk_percent if nd else 0.0,
         loss_model=loss_model(getattr(nd, "network", None), getattr(nd, "studies", None), sz, asg),
     )
+
+
+def _arithmetic_plan(spec: Spec, sz: ElectricalSizing, asg: Assignment) -> GeneratorPlan | None:
+    """Without the studies, the one plan the equipment needs from the arithmetic: `lv-per-block`'s
+    set per block (the paralleling groups come with the network)."""
+    if spec.electrical.generator_arrangement != "lv-per-block":
+        return None
+    from hubc.electrical.build import generator_plan
+
+    return generator_plan(spec, sz, asg)
 
 
 def _generator_islands(nd, sz: ElectricalSizing, asg: Assignment) -> tuple[tuple[str, int, float], ...]:
