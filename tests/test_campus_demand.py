@@ -156,3 +156,24 @@ def test_split_does_not_depend_on_the_price_cache():
     assert cold == warm
     assert len(demand._PRICES) > 0
 
+
+def test_hubc_check_builds_no_fill(monkeypatch, tmp_path):
+    # `hubc check` validates: the split it checks is the bound master's, no fill is built
+    # (rack placement and the per-hall models run only in `hubc build`).
+    from click.testing import CliRunner
+
+    from hubc.cli import main
+    from hubc.electrical import demand
+
+    def boom(*_a, **_k):
+        raise AssertionError("hubc check built a fill")
+
+    monkeypatch.setattr(demand, "fill_price", boom)
+    path = tmp_path / "demand.toml"
+    path.write_text(SPEC.replace("COUNT", "12"))
+    res = CliRunner().invoke(main, ["check", str(path)], catch_exceptions=False)
+    assert res.exit_code in (0, 1) and "error" not in res.output.lower(), res.output
+    bad = tmp_path / "bad.toml"
+    bad.write_text(SPEC.replace("COUNT", "33"))
+    res = CliRunner().invoke(main, ["check", str(bad)], catch_exceptions=False)
+    assert "HUB314" in res.output and "at most 32" in res.output
