@@ -6,23 +6,29 @@ per copy - and the spec with that split written into the halls (`apply_demand`),
 checks and every stage then see as an explicit split.
 
 Two masters over the halls, each solved exactly by dynamic programming (the problem is
-separable: the pods allocated so far are the state; ties broken by fewer copies built):
+separable: the pods allocated so far are the state). Each copy of a hall may take its own
+fill: per hall, a knapsack over 1..modules copies gives the best multiset of fills for every
+total (ties broken by fewer copies built, then fewer distinct fills). A hall whose copies take
+several fills keeps its id for the first; `apply_demand` adds an entry "<id>-fill-<n>" for
+each other fill.
 
-- The bound. A copy holding n demanded pods is priced at the redundancy-reserve lower bound on
-  its UPS blocks (`electrical.sizing`'s analytic bound for the spec's topology on the copy's
-  UPS load: IT of all its racks plus CDU pumps, which does not depend on where the racks
-  stand), so its optimum over all splits is a lower bound on the blocks of any split: the
-  campus bound (`bound_blocks`).
-- The split. The reserve bound ignores rack granularity (a 4M3 copy of 20 GB200 units is
-  bound at 12 blocks and needs 16), so the split is chosen on built prices: a fill is priced
+- The bound. A copy holding n demanded pods is priced at a lower bound on its UPS blocks valid
+  for every placement: the larger of the topology's redundancy-reserve bound on the copy's UPS
+  load (`electrical.sizing`'s analytic bound: IT of all its racks plus CDU pumps) and the
+  rack-granularity bound on its indivisible row loads (`electrical.granularity`), so the
+  optimum over all splits is a lower bound on the blocks of any split: the campus bound
+  (`bound_blocks`; `reserve_bound_blocks` is the same master on the reserve bound alone, which
+  bounds a 4M3 copy of 20 GB200 units at 12 blocks where rows of whole half-units need 16).
+- The split. Chosen on built prices: a fill is priced
   by building one copy of it - rack placement with a short budget, sizing, the exact rows ->
   blocks -> feeders models - giving its UPS blocks (one unit substation each) and MV feeders,
   compared in that order. Column-generation style (`_priced_split`): the master runs on the
-  best price known per fill (built where built, else the larger of the reserve bound and the
+  best price known per fill (built where built, else the larger of the bound and the
   blocks of the largest built smaller fill, with its feeders), the fills it picks are built, and it runs again
   until it picks only built fills or `PRICE_ROUNDS` is reached; the cheapest split over the
   built fills wins (`priced_blocks`, `priced_feeders`). Distinct (hall, fill) pairs are built once
-  per process; hall entries identical but for their id share prices.
+  per process; hall entries identical but for their id share prices. `hubc check` takes the
+  bound's split and builds no fill (`apply_demand(priced=False)`).
 
 The exact per-hall models then run on the chosen split as for an explicit one.
 
