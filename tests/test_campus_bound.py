@@ -165,3 +165,35 @@ def test_min_bins_l2_and_dff():
     # u^(2): items of 4 (at least a third of 10) count as half a bin: 5 items -> 3 bins
     assert min_bins(Counter({4: 5}), 10) == 3
     assert min_bins(Counter(), 10) == 0
+
+
+def test_copy_pieces_of_a_gb200_module():
+    # Module A of the 1 GW bench campus with 24 GB200 units: 48 half-units of 4 x 132 + 20 =
+    # 548 kW, 11 storage racks of 15 kW, the spine block of 2 x 20 kW, and its 10 CDUs sharing
+    # the pumps of 24 x 8 x 132 x 0.8712 kW of liquid heat (hall-scope loop).
+    from hubc.core.loads import cdu_pump_kw_per_kw
+    from hubc.electrical.demand import blocks_bound, copy_pieces, reserve_bound
+    from hubc.spec.convert import structure
+    from hubc.spec.source import load_path
+
+    doc, _ = load_path("bench/specs/campus-gb200-1gw-demand.toml")
+    spec, _ = structure(doc)
+    hall = spec.halls()["hall-a1"]
+    per_cdu_kw = 24 * 8 * 132 * 0.8712 * cdu_pump_kw_per_kw(hall.cooling) / 10
+    cdu = math.floor(per_cdu_kw * 10 + 1e-6)  # 0.1 kW
+    assert copy_pieces(spec, hall, "gb200-su", 24) == Counter({5480: 48, 150: 11, 400: 1, cdu: 10})
+    # 4M3: six half-units per block (above): 20 units -> 14 blocks -> 4 groups = 16, where the
+    # reserve bound says 12
+    assert (reserve_bound(spec, hall, "gb200-su", 20), blocks_bound(spec, hall, "gb200-su", 20)) == (12, 16)
+
+
+def test_bound_never_exceeds_the_built_fill():
+    # every fill of the small demand campus (2N, 400 kW pods), built by the per-hall models
+    from hubc.electrical.demand import blocks_bound, fill_price
+    from tests.test_campus_demand import _spec
+
+    spec, _ = _spec(12)
+    for hall, cap in (("h-big", 8), ("h-small", 4)):
+        for n in range(1, cap + 1):
+            h = spec.halls()[hall]
+            assert blocks_bound(spec, h, "pod", n) == 2 * math.ceil(n / 2) <= fill_price(spec, h, "pod", n).blocks
