@@ -177,3 +177,17 @@ def test_hubc_check_builds_no_fill(monkeypatch, tmp_path):
     bad.write_text(SPEC.replace("COUNT", "33"))
     res = CliRunner().invoke(main, ["check", str(bad)], catch_exceptions=False)
     assert "HUB314" in res.output and "at most 32" in res.output
+
+
+def test_a_phase_of_every_copy_energizes_the_other_fills():
+    # A phase naming h-big without `copies` energizes all of it: its copies at fill 7 too.
+    import attrs
+
+    from hubc.spec.model import Phase, PhaseHall
+
+    spec, src = _big_only(15)
+    phase = Phase(id="p1", year=spec.campus.start_year, halls=(PhaseHall(hall="h-big"),), energize=(spec.substation.id,))
+    out = apply_demand(attrs.evolve(spec, phase=(phase,)))
+    assert [(x.hall, x.copies) for x in out.phase[0].halls] == [("h-big", None), ("h-big-fill-7", None)]
+    assert apply_demand(out) == out
+    assert not [d for d in run_checks(out, src) if d.code.startswith("HUB50")]

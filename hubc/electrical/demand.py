@@ -48,7 +48,7 @@ from hubc.core.loads import cdu_capacity_kw, cdu_pump_kw_per_kw
 from hubc.electrical.distributed import Shape
 from hubc.electrical.granularity import granular_blocks
 from hubc.electrical.sizing import _min_blocks, topology_of
-from hubc.spec.model import Demand, Hall, PodCount, Spec
+from hubc.spec.model import Demand, Hall, PhaseHall, PodCount, Spec
 
 
 @attrs.frozen(kw_only=True)
@@ -512,7 +512,20 @@ def apply_demand(spec: Spec, priced: bool = True) -> Spec:
             order.append(f.hall)
         extra = {} if f.hall == f.module else {"id": f.hall, "modules": None}
         halls[f.hall] = attrs.evolve(src, copies=f.copies, pods=pods, **extra)
-    return attrs.evolve(spec, hall=tuple(halls[i] for i in order))
+    derived = {f.hall: f.module for f in fills if f.hall != f.module}
+    return attrs.evolve(spec, hall=tuple(halls[i] for i in order), phase=_phases(spec, derived))
+
+
+def _phases(spec: Spec, derived: dict[str, str]) -> tuple:
+    """The phases, a phase that energizes every copy of a demand hall (no `copies`) also
+    energizing every copy of the entries derived from it (the copies at its other fills)."""
+    out = []
+    for ph in spec.phase:
+        named = {x.hall for x in ph.halls}
+        whole = {x.hall for x in ph.halls if x.copies is None}
+        more = tuple(PhaseHall(hall=e) for e, m in derived.items() if m in whole and e not in named)
+        out.append(attrs.evolve(ph, halls=ph.halls + more) if more else ph)
+    return tuple(out)
 
 
 __all__ = ["CampusSplit", "FillPrice", "HallFill", "apply_demand", "blocks_bound", "campus_splits", "capacity", "demand_splits", "fill_price", "split_demand", "splittable"]
