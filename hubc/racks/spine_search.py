@@ -94,6 +94,7 @@ class _BoundTables:
     kind, pods to place and per-row-set capacity; windows by (kind, row set) in start order;
     column cable per (leaf column, spine start); the cost curves computed so far."""
 
+    classes: list[list[int]]
     rep: list[int]
     need: list[int]
     caps: list[dict[tuple[int, ...], int]]
@@ -127,6 +128,7 @@ def _bound_tables(p: HallProblem) -> _BoundTables:
         wins.sort(key=lambda w: w.start)
     gx = [[p.slot_cm * sum(abs(s - sx - k) for k in range(ns)) for sx in range(p.slots + 2)] for s in range(p.slots + 2)]
     return _BoundTables(
+        classes=classes,
         rep=[ks[0] for ks in classes],
         need=[sum(p.kinds[k].count for k in ks) for ks in classes],
         caps=caps,
@@ -163,10 +165,11 @@ def _class_marginals(p: HallProblem, t: _BoundTables, c: int, k: int, v, blocked
         wins = t.by_set.get((k, rows), [])
         if sr in rows:
             wins = [w for w in wins if not blocked.intersection(w.cells)]
+            cap = min(cap, _cap_beside(p, t.classes[c], rows, v))
         cap = min(cap, count)
         if not wins or cap == 0:
             continue
-        key = (k, rows if sr in rows else None, tuple(w.start for w in wins), sx, sr if sr in rows else None)
+        key = (k, rows if sr in rows else None, tuple(w.start for w in wins), sx, sr if sr in rows else None, cap)
         curve = t.cache.get(key)
         if curve is None:
             costs = [sum(t.gx[cell[1]][sx] for cell in w.leaves) for w in wins]
@@ -177,6 +180,31 @@ def _class_marginals(p: HallProblem, t: _BoundTables, c: int, k: int, v, blocked
         ycost = sum(ns * (p.pitch_cm * abs(cell[0] - sr) + p.rise_cm) for cell in w0.leaves)
         marg.extend(m + ycost for m in _envelope_marginals(curve))
     return marg
+
+
+def _cap_beside(p: HallProblem, ks: list[int], rows: tuple[int, ...], v) -> int:
+    """Most pods of a class the row set can take beside the spine block at window `v`: every
+    row limit less the spine's own load on its row, over the per-row load of a pod (the
+    lightest kind of the class, so the cap holds whatever the mix). Valid because the spine's
+    racks and the pods share that row's busway, air, CDU loop and floor."""
+    limits = {"power": p.busway_w, "air": p.air_w, "weight": p.floor_dkg}
+    if p.liquid_scope == "row":
+        limits["liquid"] = p.liquid_loop_w
+    best = 0
+    for k in ks:
+        w = next((w for w in p.windows if w.kind == k and w.rows == rows), None)
+        if w is None:
+            continue
+        cap = INF
+        for field, limit in limits.items():
+            if limit is None:
+                continue
+            spine = dict(getattr(v, field))
+            for r, load in getattr(w, field):
+                if load > 0:
+                    cap = min(cap, max(0, limit - spine.get(r, 0)) // load)
+        best = max(best, cap)
+    return best
 
 
 def solve_by_spine(p: HallProblem, greedy: Placement | None, params: SolveParams) -> SolveOutcome:
