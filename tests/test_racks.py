@@ -673,3 +673,97 @@ def test_1gw_module_a_cable_is_proved_at_the_first_spine_position(monkeypatch):
     assert out.status == "OPTIMAL"
     w = spread_weight(p)
     assert out.objective // w == cable_of(p, out.placement) == min(lower_bounds(p))
+
+
+# ------------------------------------------------------ lexicographic phases and mirror symmetry
+
+
+def _module_a():
+    text = (ROOT / "bench" / "specs" / "campus-gb200-1gw.toml").read_text("utf-8")
+    spec, _ = load(text, "campus-gb200-1gw.toml")
+    return prepare(spec, 0)
+
+
+def test_phases_record_cable_then_spread(pilot):
+    from hubc.racks.placement import spread_weight
+
+    spec, _, layout = pilot
+    h = layout.halls[0]
+    cable, spread = h.phases
+    assert (cable.objective, spread.objective) == ("cable_cm", "row_power_spread_kw")
+    assert cable.value == round(h.solved.cable_m * 100) and spread.value == h.solved.spread_kw
+    assert cable.status == spread.status == "OPTIMAL" and cable.gap == spread.gap == 0.0
+    assert h.objective == cable.value * spread_weight(prepare(spec, 0)) + spread.value
+    assert dict(layout.solver)["secondary_share"] == 0.2
+
+
+def test_the_spread_gets_its_share_once_the_cable_is_proven_and_reports_its_gap():
+    import hubc.racks.spine_search as ss
+    from hubc.racks.placement import spread_of, spread_weight
+
+    p = _module_a()
+    params = ss.SolveParams(deterministic_time=5.0, secondary_share=0.2)
+    out = ss.solve_by_spine(p, greedy_ffd(p), params)
+    cable, spread = out.phases
+    assert cable.status == "OPTIMAL" and cable.value == cable.bound == cable_of(p, out.placement)
+    # The spread searched over every spine position whose cable bound reaches the optimum
+    # (upper half only: the hall is row-mirror symmetric), within 20 % of 5 deterministic s.
+    lbs = lower_bounds(p)
+    assert spread.positions == sum(1 for i, v in enumerate(p.spine_windows) if lbs[i] <= cable.value and 2 * v.rows[0] <= p.rows + 1)
+    assert spread.deterministic_s <= 1.0 + 0.01
+    assert spread.value == spread_of(p, out.placement)
+    assert spread.status == "FEASIBLE" and 0 <= spread.bound < spread.value
+    assert spread.gap == (spread.value - spread.bound) / spread.value
+    w = spread_weight(p)
+    assert out.objective == cable.value * w + spread.value
+    assert out.best_bound == cable.value * w + spread.bound
+
+
+def test_the_spread_is_skipped_while_the_cable_is_unproven(pilot):
+    import hubc.racks.spine_search as ss
+    from hubc.racks.placement import objective_of, spread_of
+
+    spec, _, _ = pilot
+    p = prepare(spec, 0)
+    g = greedy_ffd(p)
+    # A position left unexplored with a cable bound 100 cm under the incumbent's cable.
+    s = ss._Primary(best=g, best_obj=objective_of(p, g), bounds=[0.0], cable_lb={0: cable_of(p, g) - 100})
+    out = ss._secondary(p, s, ss.SolveParams())
+    cable, spread = out.phases
+    assert cable.status == "FEASIBLE" and cable.bound == cable_of(p, g) - 100
+    assert spread.status == "SKIPPED" and spread.value == spread_of(p, g) and spread.positions == 0
+    assert out.placement == g and out.status == "FEASIBLE"
+
+
+def test_row_pair_pods_with_equal_halves_are_mirror_symmetric():
+    import hubc.racks.spine_search as ss
+    from hubc.racks.model import solve_hall
+    from hubc.racks.problem import row_mirror_symmetric
+
+    p = _module_a()
+    assert row_mirror_symmetric(p)
+    # Not with unequal halves, nor with an odd row (its pairs do not mirror).
+    su = p.kinds[0]
+    lopsided = attrs.evolve(su, racks=su.racks[:4] + su.racks[5:] + su.racks[4:5])
+    assert not row_mirror_symmetric(attrs.evolve(p, kinds=(lopsided, *p.kinds[1:])))
+    assert not row_mirror_symmetric(attrs.evolve(p, rows=27, keepout=frozenset()))
+    # A placement's mirror image is a placement (every window maps onto one of its kind, the
+    # spine's onto a spine window) with the same cable and the same spread.
+    from hubc.racks.placement import Placement, spread_of
+
+    out = ss.solve_by_spine(p, greedy_ffd(p), ss.SolveParams(deterministic_time=2.0))
+    pl = out.placement
+    flip = {}
+    for k, w in enumerate(p.windows):
+        flip[(w.kind, w.rows, w.start)] = k
+    mirrored = tuple(sorted(flip[(p.windows[k].kind, tuple(sorted(p.rows + 1 - r for r in p.windows[k].rows)), p.windows[k].start)] for k in pl.pod_windows))
+    v = p.spine_windows[pl.spine_window]
+    j = next(j for j, u in enumerate(p.spine_windows) if u.start == v.start and u.rows[0] == p.rows + 1 - v.rows[0])
+    image = Placement(pod_windows=mirrored, spine_window=j)
+    cells = [c for k in image.pod_windows for c in p.windows[k].cells] + list(p.spine_windows[j].cells)
+    assert len(set(cells)) == len(cells) and all(p.free(c) for c in cells)
+    assert sorted((p.rows + 1 - r, s) for r, s in cells) == sorted(
+        [c for k in pl.pod_windows for c in p.windows[k].cells] + list(v.cells)
+    )
+    assert cable_of(p, image) == cable_of(p, pl) and spread_of(p, image) == spread_of(p, pl)
+    assert j != pl.spine_window

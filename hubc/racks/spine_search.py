@@ -27,9 +27,10 @@ import math
 
 import attrs
 
-from hubc.racks.model import SolveOutcome, SolveParams, solve_hall
-from hubc.racks.placement import Placement, greedy_ffd, objective_of, spread_weight
-from hubc.racks.problem import HallProblem, row_capacity
+from hubc.racks.model import SolveOutcome, SolveParams, solve_hall, solve_spread
+from hubc.racks.placement import Placement, cable_of, greedy_ffd, objective_of, spread_of, spread_weight
+from hubc.racks.result import SolvePhase
+from hubc.racks.problem import HallProblem, row_capacity, row_mirror_symmetric
 
 INF = math.inf
 
@@ -208,55 +209,130 @@ def _cap_beside(p: HallProblem, ks: list[int], rows: tuple[int, ...], v) -> int:
 
 
 def solve_by_spine(p: HallProblem, greedy: Placement | None, params: SolveParams) -> SolveOutcome:
+    """Lexicographic: cable first (spine branch and bound, the search budget less the
+    secondary's share), then, once the cable is proven, the row spread alone over every
+    spine position that can reach that cable (the secondary's share of the budget)."""
     if not p.spine:
-        return solve_hall(p, greedy, params)
-    weight = spread_weight(p)
+        out = solve_hall(p, greedy, params)
+        if out.placement is None:
+            return out
+        phase = _phase(SPREAD, out.status, out.objective, out.best_bound, out.deterministic_s, 1)
+        return attrs.evolve(out, phases=(phase,))
     lbs = lower_bounds(p)
-    mirror = frozenset((p.rows + 1 - r, s) for r, s in p.keepout)
-    symmetric = mirror == p.keepout and all(k.arrangement == "row" for k in p.kinds)
+    primary = _search_cable(p, greedy, lbs, attrs.evolve(params, deterministic_time=params.deterministic_time * (1 - params.secondary_share)))
+    if primary.best is None:
+        status = "UNKNOWN" if primary.bounds else "INFEASIBLE"
+        return SolveOutcome(status=status, placement=None, objective=None, best_bound=None, wall_s=primary.wall)
+    return _secondary(p, primary, params)
+
+
+CABLE = "cable_cm"
+SPREAD = "row_power_spread_kw"
+
+
+def _phase(objective: str, status: str, value: int, bound: float, det: float, positions: int) -> SolvePhase:
+    return SolvePhase(
+        objective=objective,
+        status=status,
+        value=int(value),
+        bound=float(bound),
+        deterministic_s=round(det, 3),
+        positions=positions,
+    )
+
+
+@attrs.define(kw_only=True)
+class _Primary:
+    """The cable search: the incumbent, every position's combined bound (pruned or solved) and
+    cable bound (cm), the combined bound CP-SAT proved at the incumbent's own position."""
+
+    best: Placement | None
+    best_obj: float
+    bounds: list[float] = attrs.field(factory=list)
+    cable_lb: dict[int, float] = attrs.field(factory=dict)
+    own_bound: float = -INF
+    wall: float = 0.0
+    det: float = 0.0
+    solved: int = 0
+
+
+def _search_cable(p: HallProblem, greedy: Placement | None, lbs: list[float], params: SolveParams) -> _Primary:
+    weight = spread_weight(p)
+    symmetric = row_mirror_symmetric(p)
     order = sorted(
         (i for i in range(len(p.spine_windows)) if lbs[i] < INF and not (symmetric and 2 * p.spine_windows[i].rows[0] > p.rows + 1)),
         key=lambda i: (lbs[i], i),
     )
-    best: Placement | None = greedy
-    best_obj = objective_of(p, greedy) if greedy is not None else INF
+    s = _Primary(best=greedy, best_obj=objective_of(p, greedy) if greedy is not None else INF)
     budget = params.deterministic_time
     per = max(0.25, min(2.0, budget / 4))
-    bounds: list[float] = []
-    wall = 0.0
     for pos, i in enumerate(order):
-        if best is not None and best_obj - lbs[i] * weight < weight:
+        if (s.best is not None and s.best_obj - lbs[i] * weight < weight) or budget <= 0:
             # The positions come in bound order, and this one's cable bound exceeds the
             # incumbent's cable less 1 cm: no remaining position has shorter cable (cable is
-            # whole cm), they can only tie on it and differ in the row spread, the tie-break
-            # worth less than 1 cm. The least of their bounds stays in the global bound.
-            bounds.append(lbs[i] * weight)
-            break
-        if budget <= 0:
-            bounds.extend(lbs[j] * weight for j in order[pos:])
+            # whole cm), they can only tie on it and differ in the row spread, which the
+            # secondary phase settles. Their bounds stay in the global bound (as do those of
+            # the positions the budget leaves unexplored).
+            for j in order[pos:]:
+                s.bounds.append(lbs[j] * weight)
+                s.cable_lb[j] = math.ceil(lbs[j] - 1e-9)
             break
         q = attrs.evolve(p, spine_windows=(p.spine_windows[i],))
         hint = greedy_ffd(q)
-        if best is not None and best.spine_window == i:
-            hint = attrs.evolve(best, spine_window=0)
+        if s.best is not None and s.best.spine_window == i:
+            hint = attrs.evolve(s.best, spine_window=0)
         out = solve_hall(q, hint, attrs.evolve(params, deterministic_time=min(per, budget)))
         budget -= max(out.deterministic_s, 0.05)
-        wall += out.wall_s
-        if out.placement is not None:
-            pl = attrs.evolve(out.placement, spine_window=i)
-            if out.objective < best_obj or (best is None):
-                best, best_obj = pl, out.objective
-            # Both are valid bounds for this position; a solve cut short by the budget can
-            # prove less than the combinatorial bound already does.
-            bounds.append(max(out.best_bound, lbs[i] * weight))
-        elif out.status == "INFEASIBLE":
+        s.wall += out.wall_s
+        s.det += out.deterministic_s
+        s.solved += 1
+        if out.status == "INFEASIBLE":
             continue
-        else:
-            bounds.append(lbs[i] * weight)
-    if best is None:
-        return SolveOutcome(status="UNKNOWN" if bounds else "INFEASIBLE", placement=None, objective=None, best_bound=None, wall_s=wall)
-    bound = min([best_obj] + bounds)
-    # Each explored position's bound is its own proof; unexplored ones are pruned by their LB.
+        # Both are valid bounds for this position; a solve cut short by the budget can
+        # prove less than the combinatorial bound already does. The cable bound: the
+        # spread adds at most weight - 1 to a position's combined objective.
+        b = lbs[i] * weight if out.placement is None else max(out.best_bound, lbs[i] * weight)
+        s.bounds.append(b)
+        s.cable_lb[i] = max(math.ceil(lbs[i] - 1e-9), math.ceil((b - (weight - 1)) / weight))
+        if out.placement is not None and out.objective < s.best_obj:
+            s.best, s.best_obj = attrs.evolve(out.placement, spine_window=i), out.objective
+            s.own_bound = b
+    return s
+
+
+def _secondary(p: HallProblem, s: _Primary, params: SolveParams) -> SolveOutcome:
+    """Cable proven: the least row spread over the positions whose cable bound reaches it,
+    warm-started from the incumbent, within the secondary's share of the budget."""
+    weight = spread_weight(p)
+    cable = cable_of(p, s.best)
+    spread = spread_of(p, s.best)
+    cable_bound = min([cable, *s.cable_lb.values()])
+    ok = cable - cable_bound <= params.relative_gap * max(1.0, cable)
+    phases = [_phase(CABLE, "OPTIMAL" if ok else "FEASIBLE", cable, cable_bound, s.det, s.solved)]
+    bound = min([s.best_obj, *s.bounds])
+    best = s.best
+    # The incumbent's own position is a candidate even where the search skipped it (the
+    # greedy's spine in the mirrored half of a symmetric hall).
+    tied = sorted({i for i, c in s.cable_lb.items() if c <= cable} | {s.best.spine_window})
+    if not ok:
+        # Without a proven cable the spread has no lexicographic meaning: not searched.
+        phases.append(_phase(SPREAD, "SKIPPED", spread, 0, 0.0, 0))
+    elif tied == [s.best.spine_window] and s.own_bound >= s.best_obj:
+        # One position reaches the cable, and its own solve proved the spread there.
+        phases.append(_phase(SPREAD, "OPTIMAL", spread, spread, 0.0, 1))
+        bound = max(bound, s.best_obj)
+    else:
+        q = attrs.evolve(p, spine_windows=tuple(p.spine_windows[i] for i in tied))
+        hint = attrs.evolve(s.best, spine_window=tied.index(s.best.spine_window))
+        out = solve_spread(q, hint, attrs.evolve(params, deterministic_time=params.deterministic_time * params.secondary_share), cable)
+        if out.placement is not None and out.objective < spread:
+            best, spread = attrs.evolve(out.placement, spine_window=tied[out.placement.spine_window]), out.objective
+        sb = min(float(spread), out.best_bound if out.best_bound is not None else 0.0)
+        st = "OPTIMAL" if spread - sb <= params.relative_gap * max(1.0, spread) else "FEASIBLE"
+        phases.append(_phase(SPREAD, st, spread, sb, out.deterministic_s, len(tied)))
+        bound = max(bound, cable_bound * weight + sb)
+    obj = cable * weight + spread
+    bound = min(bound, obj)
     # As CP-SAT does: a solution within the relative gap limit of the bound counts as optimal.
-    status = "OPTIMAL" if best_obj - bound <= params.relative_gap * max(1.0, abs(best_obj)) else "FEASIBLE"
-    return SolveOutcome(status=status, placement=best, objective=int(best_obj), best_bound=float(bound), wall_s=wall)
+    status = "OPTIMAL" if obj - bound <= params.relative_gap * max(1.0, abs(obj)) else "FEASIBLE"
+    return SolveOutcome(status=status, placement=best, objective=int(obj), best_bound=float(bound), wall_s=s.wall, phases=tuple(phases))
