@@ -767,3 +767,48 @@ def test_row_pair_pods_with_equal_halves_are_mirror_symmetric():
     )
     assert cable_of(p, image) == cable_of(p, pl) and spread_of(p, image) == spread_of(p, pl)
     assert j != pl.spine_window
+
+
+def test_row_sets_a_pod_cannot_take_at_the_optimal_cable_are_cut():
+    # 12 rows, one SU per row at most, the spine's row none (air, as above), 8 SUs: at the
+    # optimal cable an SU may stand in row R beside spine position v only if the bound with
+    # one SU forced into R, total(v) + max(0, cost_R - 8th cheapest cost), stays within it.
+    from hubc.racks.spine_search import pod_free_row_sets
+
+    spec, doc = load(variant(rows="12", air_kw_per_row="300"))
+    p = prepare(spec, 0)
+    slot, pitch, rise = p.slot_cm, p.pitch_cm, p.rise_cm
+
+    def row_costs(v):
+        sr, sx = v.rows[0], v.start
+        return {
+            r: min(
+                sum(abs(w.start + d - c) * slot + abs(r - sr) * pitch + rise for d in (8, 9) for c in (sx, sx + 1))
+                for w in p.windows
+                if w.rows == (r,)
+            )
+            for r in range(1, 13)
+            if r != sr
+        }
+
+    totals = [sum(sorted(row_costs(v).values())[:8]) for v in p.spine_windows]
+    best = min(totals)
+    at = [i for i, t in enumerate(totals) if t == best]
+    cuts = pod_free_row_sets(p, at, best)
+    for r in range(1, 13):
+        expect = []
+        for i in at:
+            costs = row_costs(p.spine_windows[i])
+            kth = sorted(costs.values())[7]
+            if r in costs and totals[i] + max(0, costs[r] - kth) <= best:
+                expect.append(i)
+        assert cuts[((0,), (r,))] == expect, r
+    # The solved layout keeps out of the rows cut at its own spine position (the 3 farthest
+    # and the spine's own: 8 SUs in the 8 rows nearest it).
+    layout = run_racks(spec, source=doc.source)
+    h = layout.halls[0]
+    sr, sx = next((x.row, x.slot) for x in h.racks if x.pod == "spine")
+    i = next(i for i, v in enumerate(p.spine_windows) if (v.rows[0], v.start) == (sr, sx))
+    cut = [r for r in range(1, 13) if i not in cuts[((0,), (r,))]]
+    assert len(cut) == 4 and sr in cut
+    assert {x.row for x in h.racks if x.pod != "spine"} == set(range(1, 13)) - set(cut)

@@ -87,15 +87,29 @@ def solve_hall(
     return _no_solution(hm, solver, st)
 
 
-def solve_spread(p: HallProblem, hint: Placement, params: SolveParams, cable_cm: int) -> SolveOutcome:
+def solve_spread(
+    p: HallProblem,
+    hint: Placement,
+    params: SolveParams,
+    cable_cm: int,
+    row_sets: dict[tuple[tuple[int, ...], tuple[int, ...]], list[int]],
+) -> SolveOutcome:
     """The secondary objective alone: least row power spread among placements whose cable is at
     most `cable_cm` (the primary's proven optimum), the spine free over `p.spine_windows` (the
     positions that can reach that cable). `hint` is such a placement (complete warm start).
-    The objective and bound are the spread's (kW)."""
+    `row_sets`: per (pod kinds, row set) the spine windows at which such pods may stand there
+    at that cable (spine_search.pod_free_row_sets); elsewhere they may not. The objective and
+    bound are the spread's (kW)."""
     from ortools.sat.python import cp_model
 
     hm, even, cable = _build(p, False)
     hm.m.add(_lin(cable.terms) + cable.const <= cable_cm)
+    for (ks, rows), allowed in sorted(row_sets.items()):
+        xs = [hm.x[i] for i, w in enumerate(p.windows) if w.kind in ks and w.rows == rows]
+        if len(allowed) == len(p.spine_windows) or not xs:
+            continue
+        most = min(sum(p.kinds[k].count for k in ks), max(row_capacity(p, k).get(rows, 0) for k in ks))
+        hm.m.add(cp_model.LinearExpr.sum(xs) <= most * cp_model.LinearExpr.sum([hm.z[j] for j in allowed]))
     hm.m.minimize(even.spread)
     _add_hint(hm, p, hint, even, cable)
     solver = _solver(params, False)

@@ -145,22 +145,56 @@ def _window_bound(p: HallProblem, t: _BoundTables, v) -> float:
     total = 0.0
     for c, k in enumerate(t.rep):
         count = t.need[c]
-        marg = _class_marginals(p, t, c, k, v, blocked)
+        marg = sorted(m for ms in _class_marginals(p, t, c, k, v, blocked).values() for m in ms)
         if len(marg) < count:
             return INF
-        marg.sort()
         total += sum(marg[:count])
     return total
 
 
-def _class_marginals(p: HallProblem, t: _BoundTables, c: int, k: int, v, blocked: set) -> list[float]:
+def pod_free_row_sets(p: HallProblem, spine: list[int], cable: int) -> dict[tuple[tuple[int, ...], tuple[int, ...]], list[int]]:
+    """For each (kinds of a geometry class, row set): the spine positions among `spine` at
+    which a pod of the class in that row set can still have cable <= `cable`.
+
+    The bound of a position relaxes cable to choosing, per class, the cheapest marginals of
+    the row sets' convex cost curves (non-decreasing within a row set). With at least one pod
+    in row set R that choice must take R's first marginal f_R, so the bound becomes
+    total + max(0, f_R - m_k), m_k the class's k-th cheapest marginal (k its pod count).
+    Where that exceeds `cable`, no placement with the spine there and a pod in R reaches it:
+    a valid cut for the secondary, which keeps the cable at its proven optimum."""
+    t = _bound_tables(p)
+    out: dict[tuple[tuple[int, ...], tuple[int, ...]], list[int]] = {}
+    for i in spine:
+        v = p.spine_windows[i]
+        blocked = set(v.cells)
+        per = [_class_marginals(p, t, c, k, v, blocked) for c, k in enumerate(t.rep)]
+        kth, total = [], 0.0
+        for c, by_rows in enumerate(per):
+            marg = sorted(m for ms in by_rows.values() for m in ms)
+            if len(marg) < t.need[c]:
+                break
+            kth.append(marg[t.need[c] - 1] if t.need[c] else INF)
+            total += sum(marg[: t.need[c]])
+        else:
+            for c, by_rows in enumerate(per):
+                for rows, ms in by_rows.items():
+                    if total + max(0.0, ms[0] - kth[c]) <= cable + 1e-6:
+                        out.setdefault((tuple(t.classes[c]), rows), []).append(i)
+    # Row sets no position allows: listed with no position (the class keeps out of them).
+    for c, ks in enumerate(t.classes):
+        for rows in t.caps[c]:
+            out.setdefault((tuple(ks), rows), [])
+    return out
+
+
+def _class_marginals(p: HallProblem, t: _BoundTables, c: int, k: int, v, blocked: set) -> dict[tuple[int, ...], list[float]]:
     """Marginal cable of each further pod of class `c`, row set by row set (convex envelopes
-    of the exact per-row cost curves), with the spine at window `v`."""
+    of the exact per-row cost curves, so non-decreasing), with the spine at window `v`."""
     ns = len(p.spine)
     sr, sx = v.rows[0], v.start
     kind = p.kinds[k]
     count = t.need[c]
-    marg: list[float] = []
+    marg: dict[tuple[int, ...], list[float]] = {}
     width = (kind.length + 1) // 2 if kind.arrangement == "row-pair" else kind.length
     for rows, cap in t.caps[c].items():
         wins = t.by_set.get((k, rows), [])
@@ -179,7 +213,9 @@ def _class_marginals(p: HallProblem, t: _BoundTables, c: int, k: int, v, blocked
         # Every window of a row set puts its leaves in the same rows: y cost per pod.
         w0 = wins[0]
         ycost = sum(ns * (p.pitch_cm * abs(cell[0] - sr) + p.rise_cm) for cell in w0.leaves)
-        marg.extend(m + ycost for m in _envelope_marginals(curve))
+        ms = [m + ycost for m in _envelope_marginals(curve)]
+        if ms:
+            marg[rows] = ms
     return marg
 
 
@@ -324,7 +360,8 @@ def _secondary(p: HallProblem, s: _Primary, params: SolveParams) -> SolveOutcome
     else:
         q = attrs.evolve(p, spine_windows=tuple(p.spine_windows[i] for i in tied))
         hint = attrs.evolve(s.best, spine_window=tied.index(s.best.spine_window))
-        out = solve_spread(q, hint, attrs.evolve(params, deterministic_time=params.deterministic_time * params.secondary_share), cable)
+        cuts = {key: [tied.index(i) for i in at] for key, at in pod_free_row_sets(p, tied, cable).items()}
+        out = solve_spread(q, hint, attrs.evolve(params, deterministic_time=params.deterministic_time * params.secondary_share), cable, cuts)
         if out.placement is not None and out.objective < spread:
             best, spread = attrs.evolve(out.placement, spine_window=tied[out.placement.spine_window]), out.objective
         sb = min(float(spread), out.best_bound if out.best_bound is not None else 0.0)
