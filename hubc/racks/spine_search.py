@@ -346,7 +346,7 @@ def _secondary(p: HallProblem, s: _Primary, params: SolveParams) -> SolveOutcome
     ok = cable - cable_bound <= params.relative_gap * max(1.0, cable)
     phases = [_phase(CABLE, "OPTIMAL" if ok else "FEASIBLE", cable, cable_bound, s.det, s.solved)]
     bound = min([s.best_obj, *s.bounds])
-    best = s.best
+    best, wall = s.best, s.wall
     # The incumbent's own position is a candidate even where the search skipped it (the
     # greedy's spine in the mirrored half of a symmetric hall).
     tied = sorted({i for i, c in s.cable_lb.items() if c <= cable} | {s.best.spine_window})
@@ -367,9 +367,10 @@ def _secondary(p: HallProblem, s: _Primary, params: SolveParams) -> SolveOutcome
         sb = min(float(spread), out.best_bound if out.best_bound is not None else 0.0)
         st = "OPTIMAL" if spread - sb <= params.relative_gap * max(1.0, spread) else "FEASIBLE"
         phases.append(_phase(SPREAD, st, spread, sb, out.deterministic_s, len(tied)))
+        wall += out.wall_s
         bound = max(bound, cable_bound * weight + sb)
     obj = cable * weight + spread
     bound = min(bound, obj)
     # As CP-SAT does: a solution within the relative gap limit of the bound counts as optimal.
     status = "OPTIMAL" if obj - bound <= params.relative_gap * max(1.0, abs(obj)) else "FEASIBLE"
-    return SolveOutcome(status=status, placement=best, objective=int(obj), best_bound=float(bound), wall_s=s.wall, phases=tuple(phases))
+    return SolveOutcome(status=status, placement=best, objective=int(obj), best_bound=float(bound), wall_s=wall, phases=tuple(phases))
