@@ -812,3 +812,17 @@ def test_row_sets_a_pod_cannot_take_at_the_optimal_cable_are_cut():
     cut = [r for r in range(1, 13) if i not in cuts[((0,), (r,))]]
     assert len(cut) == 4 and sr in cut
     assert {x.row for x in h.racks if x.pod != "spine"} == set(range(1, 13)) - set(cut)
+
+
+def test_pigeonhole_floor_of_the_spread():
+    from hubc.racks.spine_search import _pigeonhole
+
+    # 88 pods of 1,116 kW a row, at most 2 a row, the spine's row (120 kW of spine) open:
+    # over 45 rows one pod may stand beside the spine (87 <= 44 x 2), so the most loaded row is
+    # at least max(1,116 + 120, 2 x 1,116) = 2,232 kW; over 44 rows both must (86 = 43 x 2):
+    # 2 x 1,116 + 120 = 2,352 kW.
+    assert _pigeonhole(88, 1116, 2, 45, True, 120) == 2232
+    assert _pigeonhole(88, 1116, 2, 44, True, 120) == 2352
+    # The spine's row closed to pods: ceil(88 / 45) = 2 pods in some row.
+    assert _pigeonhole(88, 1116, 2, 45, False, 120) == 2232
+    assert _pigeonhole(3, 100, 3, 1, True, 50) == 350

@@ -7,8 +7,10 @@ terms why no placement exists.
 
 Pipeline per distinct hall (halls with `copies`, and [[hall]] entries identical but for their
 id, are solved once): `problem.prepare` -> `explain.cheap_checks` -> `placement.greedy_ffd`
-(baseline and complete hint) -> `model.solve_hall` (CP-SAT, deterministic) -> extract ->
-`hubc.racks.verify` re-checks the result without the solver.
+(baseline and complete hint) -> `spine_search.solve_by_spine` (CP-SAT, deterministic:
+cable over the spine positions, then the row spread in a bounded share of the budget; both
+phases recorded per hall) -> extract -> `hubc.racks.verify` re-checks the result without the
+solver.
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@ Manhattan, hence separable: rows and columns each get a small disaggregated assi
 counts to the spine's row / start column, which the LP sees (no big-M). The objective is
 lexicographic: cable (cm) first, then the spread of row power (kW): the most loaded row less
 the least pod-loaded row, rows the pods cannot fill anyway left out (placement.spread_of).
+`solve_hall` weighs both in one objective (a position's solve); `solve_spread` is the
+secondary phase alone, with the cable held at its proven optimum.
 """
 
 from __future__ import annotations
