@@ -414,6 +414,10 @@ def _secondary(p: HallProblem, s: _Primary, params: SolveParams) -> SolveOutcome
     if not ok:
         # Without a proven cable the spread has no lexicographic meaning: not searched.
         phases.append(_phase(SPREAD, "SKIPPED", spread, 0, 0.0, 0))
+    elif spread == 0:
+        # No spread at all: nothing to search.
+        phases.append(_phase(SPREAD, "OPTIMAL", 0, 0, 0.0, 0))
+        bound = max(bound, cable_bound * weight)
     elif tied == [s.best.spine_window] and s.own_bound >= s.best_obj:
         # One position reaches the cable, and its own solve proved the spread there.
         phases.append(_phase(SPREAD, "OPTIMAL", spread, spread, 0.0, 1))
