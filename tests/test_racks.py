@@ -618,3 +618,211 @@ def test_the_spread_counts_an_empty_row_the_pods_could_fill():
     p = prepare(spec, 0)
     stacked = [i for i, w in enumerate(p.windows) if (w.rows, w.start) in {((1,), 1), ((1,), 11), ((2,), 1), ((3,), 1)}]
     assert spread_of(p, Placement(pod_windows=tuple(stacked), spine_window=None)) == 2 * 1116
+
+
+# ------------------------------------------------- the spine's own row load in the position bound
+
+
+def test_spine_bound_keeps_the_spine_row_free_when_its_load_leaves_no_room_for_a_pod():
+    # 9 rows of 12 slots, one 10-rack SU per row at most. Air per SU row: 8 x 132 kW x 0.2 +
+    # 2 x 30 kW = 271.2 kW <= 300; with the spine's 2 x 30 kW beside it 331.2 kW > 300, so the
+    # spine's row holds no SU and the 8 SUs take the other 8 rows, each at its cheapest start.
+    spec, doc = load(variant(rows="9", air_kw_per_row="300"))
+    p = prepare(spec, 0)
+    lbs = lower_bounds(p)
+    slot, pitch, rise = p.slot_cm, p.pitch_cm, p.rise_cm
+    for i, v in enumerate(p.spine_windows):
+        sr, sx = v.rows[0], v.start
+        spine_cols = (sx, sx + 1)
+        expect = 0
+        for r in range(1, 10):
+            if r == sr:
+                continue
+            starts = [w.start for w in p.windows if w.rows == (r,)]
+            # leaves at start+8 and start+9, each cabled to both spine racks
+            expect += min(
+                sum(abs(start + d - c) * slot + abs(r - sr) * pitch + rise for d in (8, 9) for c in spine_cols)
+                for start in starts
+            )
+        assert lbs[i] == expect, (sr, sx)
+    layout = run_racks(spec, source=doc.source)
+    h = layout.halls[0]
+    assert h.status == "OPTIMAL"
+    assert h.solved.cable_m * 100 == min(lbs)
+    assert not [r for r in h.racks if r.pod != "spine" and r.row == next(x.row for x in h.racks if x.pod == "spine")]
+
+
+def test_1gw_module_a_cable_is_proved_at_the_first_spine_position(monkeypatch):
+    # Module A of the 1 GW bench campus (28 rows, 21 SUs, 2 spine racks of 20 kW air): the air
+    # limit (180 kW a row, 4 x 17 + 20 = 88 kW per SU half) leaves the spine's row pair one SU,
+    # and with that in the bound the least bound over the 412 spine windows equals the cable
+    # of the first position solved: one CP-SAT solve proves the hall (101 solves and a 4.9 %
+    # gap when the bound let the spine's pair hold two SUs).
+    import hubc.racks.spine_search as ss
+    from hubc.racks.placement import spread_weight
+
+    text = (ROOT / "bench" / "specs" / "campus-gb200-1gw.toml").read_text("utf-8")
+    spec, _ = load(text, "campus-gb200-1gw.toml")
+    p = prepare(spec, 0)
+    assert p.hall_id == "hall-a21"
+    calls = []
+    real = ss.solve_hall
+    monkeypatch.setattr(ss, "solve_hall", lambda *a, **k: calls.append(1) or real(*a, **k))
+    out = ss.solve_by_spine(p, greedy_ffd(p), ss.SolveParams(deterministic_time=5.0))
+    assert len(calls) == 1
+    assert out.status == "OPTIMAL"
+    w = spread_weight(p)
+    assert out.objective // w == cable_of(p, out.placement) == min(lower_bounds(p))
+
+
+# ------------------------------------------------------ lexicographic phases and mirror symmetry
+
+
+def _module_a():
+    text = (ROOT / "bench" / "specs" / "campus-gb200-1gw.toml").read_text("utf-8")
+    spec, _ = load(text, "campus-gb200-1gw.toml")
+    return prepare(spec, 0)
+
+
+def test_phases_record_cable_then_spread(pilot):
+    from hubc.racks.placement import spread_weight
+
+    spec, _, layout = pilot
+    h = layout.halls[0]
+    cable, spread = h.phases
+    assert (cable.objective, spread.objective) == ("cable_cm", "row_power_spread_kw")
+    assert cable.value == round(h.solved.cable_m * 100) and spread.value == h.solved.spread_kw
+    assert cable.status == spread.status == "OPTIMAL" and cable.gap == spread.gap == 0.0
+    assert h.objective == cable.value * spread_weight(prepare(spec, 0)) + spread.value
+    assert dict(layout.solver)["secondary_share"] == 0.2
+
+
+def test_the_spread_gets_its_share_once_the_cable_is_proven_and_reports_its_gap():
+    import hubc.racks.spine_search as ss
+    from hubc.racks.placement import spread_of, spread_weight
+
+    p = _module_a()
+    params = ss.SolveParams(deterministic_time=5.0, secondary_share=0.2)
+    out = ss.solve_by_spine(p, greedy_ffd(p), params)
+    cable, spread = out.phases
+    assert cable.status == "OPTIMAL" and cable.value == cable.bound == cable_of(p, out.placement)
+    # The spread searched over every spine position whose cable bound reaches the optimum
+    # (upper half only: the hall is row-mirror symmetric), within 20 % of 5 deterministic s.
+    lbs = lower_bounds(p)
+    assert spread.positions == sum(1 for i, v in enumerate(p.spine_windows) if lbs[i] <= cable.value and 2 * v.rows[0] <= p.rows + 1)
+    assert spread.deterministic_s <= 1.0 + 0.01
+    assert spread.value == spread_of(p, out.placement)
+    assert spread.status == "FEASIBLE" and 0 <= spread.bound < spread.value
+    assert spread.gap == (spread.value - spread.bound) / spread.value
+    w = spread_weight(p)
+    assert out.objective == cable.value * w + spread.value
+    assert out.best_bound == cable.value * w + spread.bound
+
+
+def test_the_spread_is_skipped_while_the_cable_is_unproven(pilot):
+    import hubc.racks.spine_search as ss
+    from hubc.racks.placement import objective_of, spread_of
+
+    spec, _, _ = pilot
+    p = prepare(spec, 0)
+    g = greedy_ffd(p)
+    # A position left unexplored with a cable bound 100 cm under the incumbent's cable.
+    s = ss._Primary(best=g, best_obj=objective_of(p, g), bounds=[0.0], cable_lb={0: cable_of(p, g) - 100})
+    out = ss._secondary(p, s, ss.SolveParams())
+    cable, spread = out.phases
+    assert cable.status == "FEASIBLE" and cable.bound == cable_of(p, g) - 100
+    assert spread.status == "SKIPPED" and spread.value == spread_of(p, g) and spread.positions == 0
+    assert out.placement == g and out.status == "FEASIBLE"
+
+
+def test_row_pair_pods_with_equal_halves_are_mirror_symmetric():
+    import hubc.racks.spine_search as ss
+    from hubc.racks.model import solve_hall
+    from hubc.racks.problem import row_mirror_symmetric
+
+    p = _module_a()
+    assert row_mirror_symmetric(p)
+    # Not with unequal halves, nor with an odd row (its pairs do not mirror).
+    su = p.kinds[0]
+    lopsided = attrs.evolve(su, racks=su.racks[:4] + su.racks[5:] + su.racks[4:5])
+    assert not row_mirror_symmetric(attrs.evolve(p, kinds=(lopsided, *p.kinds[1:])))
+    assert not row_mirror_symmetric(attrs.evolve(p, rows=27, keepout=frozenset()))
+    # A placement's mirror image is a placement (every window maps onto one of its kind, the
+    # spine's onto a spine window) with the same cable and the same spread.
+    from hubc.racks.placement import Placement, spread_of
+
+    out = ss.solve_by_spine(p, greedy_ffd(p), ss.SolveParams(deterministic_time=2.0))
+    pl = out.placement
+    flip = {}
+    for k, w in enumerate(p.windows):
+        flip[(w.kind, w.rows, w.start)] = k
+    mirrored = tuple(sorted(flip[(p.windows[k].kind, tuple(sorted(p.rows + 1 - r for r in p.windows[k].rows)), p.windows[k].start)] for k in pl.pod_windows))
+    v = p.spine_windows[pl.spine_window]
+    j = next(j for j, u in enumerate(p.spine_windows) if u.start == v.start and u.rows[0] == p.rows + 1 - v.rows[0])
+    image = Placement(pod_windows=mirrored, spine_window=j)
+    cells = [c for k in image.pod_windows for c in p.windows[k].cells] + list(p.spine_windows[j].cells)
+    assert len(set(cells)) == len(cells) and all(p.free(c) for c in cells)
+    assert sorted((p.rows + 1 - r, s) for r, s in cells) == sorted(
+        [c for k in pl.pod_windows for c in p.windows[k].cells] + list(v.cells)
+    )
+    assert cable_of(p, image) == cable_of(p, pl) and spread_of(p, image) == spread_of(p, pl)
+    assert j != pl.spine_window
+
+
+def test_row_sets_a_pod_cannot_take_at_the_optimal_cable_are_cut():
+    # 12 rows, one SU per row at most, the spine's row none (air, as above), 8 SUs: at the
+    # optimal cable an SU may stand in row R beside spine position v only if the bound with
+    # one SU forced into R, total(v) + max(0, cost_R - 8th cheapest cost), stays within it.
+    from hubc.racks.spine_search import pod_free_row_sets
+
+    spec, doc = load(variant(rows="12", air_kw_per_row="300"))
+    p = prepare(spec, 0)
+    slot, pitch, rise = p.slot_cm, p.pitch_cm, p.rise_cm
+
+    def row_costs(v):
+        sr, sx = v.rows[0], v.start
+        return {
+            r: min(
+                sum(abs(w.start + d - c) * slot + abs(r - sr) * pitch + rise for d in (8, 9) for c in (sx, sx + 1))
+                for w in p.windows
+                if w.rows == (r,)
+            )
+            for r in range(1, 13)
+            if r != sr
+        }
+
+    totals = [sum(sorted(row_costs(v).values())[:8]) for v in p.spine_windows]
+    best = min(totals)
+    at = [i for i, t in enumerate(totals) if t == best]
+    cuts = pod_free_row_sets(p, at, best)
+    for r in range(1, 13):
+        expect = []
+        for i in at:
+            costs = row_costs(p.spine_windows[i])
+            kth = sorted(costs.values())[7]
+            if r in costs and totals[i] + max(0, costs[r] - kth) <= best:
+                expect.append(i)
+        assert cuts[((0,), (r,))] == expect, r
+    # The solved layout keeps out of the rows cut at its own spine position (the 3 farthest
+    # and the spine's own: 8 SUs in the 8 rows nearest it).
+    layout = run_racks(spec, source=doc.source)
+    h = layout.halls[0]
+    sr, sx = next((x.row, x.slot) for x in h.racks if x.pod == "spine")
+    i = next(i for i, v in enumerate(p.spine_windows) if (v.rows[0], v.start) == (sr, sx))
+    cut = [r for r in range(1, 13) if i not in cuts[((0,), (r,))]]
+    assert len(cut) == 4 and sr in cut
+    assert {x.row for x in h.racks if x.pod != "spine"} == set(range(1, 13)) - set(cut)
+
+
+def test_pigeonhole_floor_of_the_spread():
+    from hubc.racks.spine_search import _pigeonhole
+
+    # 88 pods of 1,116 kW a row, at most 2 a row, the spine's row (120 kW of spine) open:
+    # over 45 rows one pod may stand beside the spine (87 <= 44 x 2), so the most loaded row is
+    # at least max(1,116 + 120, 2 x 1,116) = 2,232 kW; over 44 rows both must (86 = 43 x 2):
+    # 2 x 1,116 + 120 = 2,352 kW.
+    assert _pigeonhole(88, 1116, 2, 45, True, 120) == 2232
+    assert _pigeonhole(88, 1116, 2, 44, True, 120) == 2352
+    # The spine's row closed to pods: ceil(88 / 45) = 2 pods in some row.
+    assert _pigeonhole(88, 1116, 2, 45, False, 120) == 2232
+    assert _pigeonhole(3, 100, 3, 1, True, 50) == 350

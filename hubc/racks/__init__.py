@@ -7,8 +7,10 @@ terms why no placement exists.
 
 Pipeline per distinct hall (halls with `copies`, and [[hall]] entries identical but for their
 id, are solved once): `problem.prepare` -> `explain.cheap_checks` -> `placement.greedy_ffd`
-(baseline and complete hint) -> `model.solve_hall` (CP-SAT, deterministic) -> extract ->
-`hubc.racks.verify` re-checks the result without the solver.
+(baseline and complete hint) -> `spine_search.solve_by_spine` (CP-SAT, deterministic:
+cable over the spine positions, then the row spread in a bounded share of the budget; both
+phases recorded per hall) -> extract -> `hubc.racks.verify` re-checks the result without the
+solver.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import attrs
 from hubc.core.loads import cdu_capacity_kw, cdu_loop_capacity_kw
 from hubc.diagnostics import HubcError
 from hubc.racks.explain import Locator, cheap_checks, explain_core, timeout
-from hubc.racks.model import SolveParams, minimal_conflict
+from hubc.racks.model import SolveOutcome, SolveParams, minimal_conflict
 from hubc.racks.placement import Placement, cable_of, greedy_ffd, objective_of, spread_of
 from hubc.racks.problem import HallProblem, prepare, row_strip_m2
 from hubc.racks.result import Figures, HallLayout, Keepout, PlacedRack, RackLayout, RowReport
@@ -67,7 +69,7 @@ def run_racks(
         distinct.setdefault(_fingerprint(p), i)
     params = params or solve_params_for(len(distinct))
 
-    solved: dict[int, tuple[Placement, str, int, float, Figures | None, float]] = {}
+    solved: dict[int, tuple[SolveOutcome, Figures | None]] = {}
     halls: list[HallLayout] = []
     n = len(distinct)
     for i, p in enumerate(problems):
@@ -91,11 +93,9 @@ def run_racks(
                 f"[{k}/{n}] {p.hall_id}: {out.status.lower()}, {fig.cable_m:,.0f} m cable, "
                 f"row spread {fig.spread_kw:,} kW, gap {100 * gap:.2f}%"
             )
-            solved[i] = (out.placement, out.status, out.objective, out.best_bound, gfig, out.wall_s)
-        placement, status, obj, bound, gfig, wall = solved[rep]
-        halls.append(
-            _extract(spec, p, placement, status, obj, bound, gfig, wall, None if rep == i else problems[rep].hall_id)
-        )
+            solved[i] = (out, gfig)
+        out, gfig = solved[rep]
+        halls.append(_extract(spec, p, out, gfig, None if rep == i else problems[rep].hall_id))
 
     layout = RackLayout(
         halls=tuple(halls),
@@ -118,6 +118,7 @@ def run_racks(
             ("seed", params.seed),
             ("deterministic_time_s", params.deterministic_time),
             ("relative_gap", params.relative_gap),
+            ("secondary_share", params.secondary_share),
         ),
     )
     diags = verify_racks(layout, spec, source)
@@ -137,17 +138,8 @@ def _figures(p: HallProblem, pl: Placement) -> Figures:
     return Figures(objective=objective_of(p, pl), cable_m=cable_of(p, pl) / 100.0, spread_kw=spread_of(p, pl))
 
 
-def _extract(
-    spec: Spec,
-    p: HallProblem,
-    pl: Placement,
-    status: str,
-    objective: int,
-    bound: float,
-    greedy: Figures | None,
-    wall: float,
-    same_as: str | None,
-) -> HallLayout:
+def _extract(spec: Spec, p: HallProblem, out: SolveOutcome, greedy: Figures | None, same_as: str | None) -> HallLayout:
+    pl = out.placement
     hall = spec.hall[p.hall_index]
     rts = spec.rack_types()
     racks: list[PlacedRack] = []
@@ -212,17 +204,18 @@ def _extract(
         slot_width_mm=hall.slot_width_mm,
         row_pitch_mm=hall.row_pitch_mm,
         keepout=tuple(sorted(Keepout(k.row, k.slot, k.reason) for k in hall.keepout)),
-        status=status,
-        objective=objective,
-        best_bound=bound,
+        status=out.status,
+        objective=out.objective,
+        best_bound=out.best_bound,
         solved=_figures(p, pl),
         greedy=greedy,
-        solve_s=wall,
+        solve_s=out.wall_s,
         same_as=same_as,
         racks=tuple(racks),
         rows_report=tuple(rows),
         liquid_scope=c.cdu_scope,
         hall_liquid_kw=sum(x.liquid_kw for x in racks),
         hall_liquid_limit_kw=cdu_capacity_kw(hall),
+        phases=out.phases,
     )
 

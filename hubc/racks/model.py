@@ -10,6 +10,8 @@ Manhattan, hence separable: rows and columns each get a small disaggregated assi
 counts to the spine's row / start column, which the LP sees (no big-M). The objective is
 lexicographic: cable (cm) first, then the spread of row power (kW): the most loaded row less
 the least pod-loaded row, rows the pods cannot fill anyway left out (placement.spread_of).
+`solve_hall` weighs both in one objective (a position's solve); `solve_spread` is the
+secondary phase alone, with the cable held at its proven optimum.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from hubc.racks.placement import (
     spread_weight,
     window_kw,
 )
-from hubc.racks.problem import HallProblem, row_capacity
+from hubc.racks.problem import HallProblem, row_capacity, row_mirror_symmetric
 
 # Rule families that can be switched by an assumption literal when explaining infeasibility.
 FAMILIES = ("pods", "spine", "busway", "liquid", "air", "floor")
@@ -40,6 +42,9 @@ class SolveParams:
     deterministic_time: float = 20.0
     relative_gap: float = 0.001
     seed: int = 0
+    # Share of the budget kept for the secondary objective (row spread) once the primary
+    # (cable) is proven; the primary search gets the rest.
+    secondary_share: float = 0.2
 
 
 @attrs.frozen(kw_only=True)
@@ -51,6 +56,7 @@ class SolveOutcome:
     conflict: tuple[tuple[str, int], ...] = ()  # (family, kind index or -1) when INFEASIBLE
     wall_s: float = 0.0
     deterministic_s: float = 0.0
+    phases: tuple = ()  # SolvePhase per objective, in the order solved (hall searches only)
 
 
 def solve_hall(
@@ -65,14 +71,7 @@ def solve_hall(
     families of a sufficient conflict. Families not assumed are relaxed."""
     from ortools.sat.python import cp_model
 
-    hm = _new_model(p, explain)
-    add_one_rack_per_slot(hm, p)
-    add_pod_counts(hm, p)
-    add_row_limits(hm, p)
-    even = add_row_spread(hm, p)
-    # An explanation pass needs no objective: leaving the cable linkage out also keeps a
-    # relaxed spine family from silently forcing a spine through the leaf-count links.
-    cable = add_cable(hm, p) if len(p.spine) and p.spine_windows and not explain else _Cable()
+    hm, even, cable = _build(p, explain)
     # Lexicographic: a centimetre of cable outweighs any row spread (placement.spread_weight).
     weight = spread_weight(p)
     hm.m.minimize((_lin(cable.terms) + cable.const) * weight + even.spread)
@@ -86,8 +85,53 @@ def solve_hall(
         hm.m.add_assumptions([hm.lits[k] for k in sorted(hm.lits) if assume is None or k in assume])
     st = solver.solve(hm.m)
     if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return _solution(p, hm, solver, st, weight)
+        return _solution(p, hm, solver, st, lambda pl: cable_of(p, pl) * weight + spread_of(p, pl))
     return _no_solution(hm, solver, st)
+
+
+def solve_spread(
+    p: HallProblem,
+    hint: Placement,
+    params: SolveParams,
+    cable_cm: int,
+    row_sets: dict[tuple[tuple[int, ...], tuple[int, ...]], list[int]],
+) -> SolveOutcome:
+    """The secondary objective alone: least row power spread among placements whose cable is at
+    most `cable_cm` (the primary's proven optimum), the spine free over `p.spine_windows` (the
+    positions that can reach that cable). `hint` is such a placement (complete warm start).
+    `row_sets`: per (pod kinds, row set) the spine windows at which such pods may stand there
+    at that cable (spine_search.pod_free_row_sets); elsewhere they may not. The objective and
+    bound are the spread's (kW)."""
+    from ortools.sat.python import cp_model
+
+    hm, even, cable = _build(p, False)
+    hm.m.add(_lin(cable.terms) + cable.const <= cable_cm)
+    for (ks, rows), allowed in sorted(row_sets.items()):
+        xs = [hm.x[i] for i, w in enumerate(p.windows) if w.kind in ks and w.rows == rows]
+        if len(allowed) == len(p.spine_windows) or not xs:
+            continue
+        most = min(sum(p.kinds[k].count for k in ks), max(row_capacity(p, k).get(rows, 0) for k in ks))
+        hm.m.add(cp_model.LinearExpr.sum(xs) <= most * cp_model.LinearExpr.sum([hm.z[j] for j in allowed]))
+    hm.m.minimize(even.spread)
+    _add_hint(hm, p, hint, even, cable)
+    solver = _solver(params, False)
+    st = solver.solve(hm.m)
+    if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return _solution(p, hm, solver, st, lambda pl: spread_of(p, pl))
+    return _no_solution(hm, solver, st)
+
+
+def _build(p: HallProblem, explain: bool) -> tuple[_HallModel, _Spread, _Cable]:
+    """Variables and every rule family; the row spread and (with a spine) the cable linkage."""
+    hm = _new_model(p, explain)
+    add_one_rack_per_slot(hm, p)
+    add_pod_counts(hm, p)
+    add_row_limits(hm, p)
+    even = add_row_spread(hm, p)
+    # An explanation pass needs no objective: leaving the cable linkage out also keeps a
+    # relaxed spine family from silently forcing a spine through the leaf-count links.
+    cable = add_cable(hm, p) if len(p.spine) and p.spine_windows and not explain else _Cable()
+    return hm, even, cable
 
 
 # ---------------------------------------------------------------- variables
@@ -335,10 +379,9 @@ def _leaf_bounds(p: HallProblem, a: dict[int, list], b: dict[int, list]) -> tupl
 
 
 def _break_mirror_symmetry(hm: _HallModel, p: HallProblem) -> None:
-    """With row-mirror-symmetric keep-outs and only single-row pods, a layout and its mirror
-    image (row r <-> rows+1-r) cost the same; keep the spine in the upper half."""
-    mirror = frozenset((p.rows + 1 - r, s) for r, s in p.keepout)
-    if mirror == p.keepout and all(k.arrangement == "row" for k in p.kinds):
+    """A layout and its mirror image (row r <-> rows+1-r) cost the same where the hall is
+    mirror-symmetric (problem.row_mirror_symmetric); keep the spine in the upper half."""
+    if row_mirror_symmetric(p):
         for i, w in enumerate(p.spine_windows):
             if 2 * w.rows[0] > p.rows + 1:
                 hm.m.add(hm.z[i] == 0)
@@ -406,7 +449,7 @@ def _solver(params: SolveParams, explain: bool):
     return solver
 
 
-def _solution(p: HallProblem, hm: _HallModel, solver, st, weight: int) -> SolveOutcome:
+def _solution(p: HallProblem, hm: _HallModel, solver, st, evaluate) -> SolveOutcome:
     pw = tuple(i for i, var in enumerate(hm.x) if solver.boolean_value(var))
     sw = next((i for i, var in enumerate(hm.z) if solver.boolean_value(var)), None)
     pl = Placement(pod_windows=pw, spine_window=sw)
@@ -414,7 +457,7 @@ def _solution(p: HallProblem, hm: _HallModel, solver, st, weight: int) -> SolveO
     if not hm.explain:
         # The evaluator's figure is the objective: cable is exact in the model, while the
         # spread's max/min variables may keep slack in a solution stopped at the gap limit.
-        true = cable_of(p, pl) * weight + spread_of(p, pl)
+        true = evaluate(pl)
         assert true <= obj, (true, obj)
         obj = true
     return SolveOutcome(

@@ -241,6 +241,26 @@ def _windows(p: HallProblem, kind: int, racks: tuple[RackSpec, ...], arrangement
     return out
 
 
+def row_mirror_symmetric(p: HallProblem) -> bool:
+    """A layout and its mirror image (row r <-> rows + 1 - r) are both layouts, with the same
+    cable (row distances mirror) and the same row loads (rows permuted), so the same spread.
+
+    Holds when the keep-outs mirror onto themselves and every pod maps onto a window of its
+    own kind: a row pod trivially; a row-pair pod in pair (a, a+1) lands in (rows-a, rows+1-a)
+    with its halves swapped, which is the same pod only if both halves hold the same racks
+    and the pairs themselves mirror (an even number of rows). GB200 SUs (4 racks + a leaf
+    facing 4 racks + a leaf) qualify."""
+    if frozenset((p.rows + 1 - r, s) for r, s in p.keepout) != p.keepout:
+        return False
+    for k in p.kinds:
+        if k.arrangement == "row":
+            continue
+        head = (k.length + 1) // 2
+        if p.rows % 2 or k.length % 2 or k.racks[:head] != k.racks[head:]:
+            return False
+    return True
+
+
 def cable_cm(p: HallProblem, leaf: Cell, spine: Cell) -> int:
     """One leaf-to-spine run: Manhattan distance along the aisles plus rise and drop."""
     return abs(leaf[1] - spine[1]) * p.slot_cm + abs(leaf[0] - spine[0]) * p.pitch_cm + p.rise_cm

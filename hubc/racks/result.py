@@ -69,6 +69,32 @@ class Figures:
     spread_kw: int
 
 
+def relative_gap(value: float, bound: float) -> float:
+    """(value - bound) / |value|, never negative; 0 for a zero value."""
+    if value == 0:
+        return 0.0
+    return max(0.0, (value - bound) / abs(value))
+
+
+@attrs.frozen(kw_only=True)
+class SolvePhase:
+    """One objective of the lexicographic search, in the order solved: cable (cm) over the
+    spine positions, then the row power spread (kW) with the cable held at its optimum."""
+
+    objective: str  # "cable_cm" or "row_power_spread_kw"
+    status: str  # OPTIMAL (within the relative gap), FEASIBLE, or SKIPPED (primary not proven)
+    value: int
+    bound: float  # proven lower bound on this objective (given the phases before it)
+    deterministic_s: float  # CP-SAT deterministic seconds (reproducible, unlike wall time)
+    positions: int  # spine positions this phase solved over
+
+    @derived
+    @property
+    def gap(self) -> float:
+        """Relative gap of this objective alone (0: proven optimal)."""
+        return relative_gap(self.value, self.bound)
+
+
 class Keepout(NamedTuple):
     """A slot that holds no rack, and why."""
 
@@ -99,14 +125,13 @@ class HallLayout:
     liquid_scope: str
     hall_liquid_kw: float
     hall_liquid_limit_kw: float
+    phases: tuple[SolvePhase, ...] = ()  # the lexicographic search, objective by objective
 
     @derived
     @property
     def gap(self) -> float:
         """Relative gap between the objective and the solver's best bound (0: proven optimal)."""
-        if self.objective == 0:
-            return 0.0
-        return max(0.0, (self.objective - self.best_bound) / abs(self.objective))
+        return relative_gap(self.objective, self.best_bound)
 
     @derived
     @property

@@ -14,10 +14,18 @@ valid one). The bound leaves the row-spread tie-break out: on a 48 x 48 hall the
 68 positions ties the optimum's cable to the centimetre, and solving each of them for the
 tie-break alone (33 solves, 32 s, budget exhausted at a 0.52% gap) bought nothing.
 
+Lexicographic budget: the cable search gets (1 - secondary_share) of the hall's budget. Once
+the cable is proven, the row spread is minimised alone in one model over every position whose
+cable bound reaches the optimum (cable held at it, rows a pod cannot take there cut), within
+secondary_share of the budget; unproven, the verified incumbent stays and the phase reports its
+gap. Row-mirror-symmetric halls search the upper half of the spine positions only.
+
 Lower bound for a spine window (valid, cheap): per pod kind and row, the cheapest j pods that
 fit side by side (exact interval DP on that row's windows) for j up to the row's per-limit
-capacity; rows are combined by taking the cheapest marginal pods over their convex envelopes.
-Interactions between kinds, and the spine's own load on its row, are relaxed away.
+capacity, the spine's row set capped by its limits less the spine's own load; rows are
+combined by taking the cheapest marginal pods over their convex envelopes. Interactions between
+kinds are relaxed away. (Without the spine's load, module A of the 1 GW GB200 bench campus had
+a least bound 6 % under its optimum and the search ran out of budget after 101 of 412 solves.)
 """
 
 from __future__ import annotations
@@ -27,9 +35,19 @@ import math
 
 import attrs
 
-from hubc.racks.model import SolveOutcome, SolveParams, solve_hall
-from hubc.racks.placement import Placement, greedy_ffd, objective_of, spread_weight
-from hubc.racks.problem import HallProblem, row_capacity
+from hubc.racks.model import SolveOutcome, SolveParams, solve_hall, solve_spread
+from hubc.racks.placement import (
+    Placement,
+    cable_of,
+    greedy_ffd,
+    objective_of,
+    spare_rows,
+    spread_of,
+    spread_weight,
+    window_kw,
+)
+from hubc.racks.result import SolvePhase
+from hubc.racks.problem import HallProblem, row_capacity, row_mirror_symmetric
 
 INF = math.inf
 
@@ -94,6 +112,7 @@ class _BoundTables:
     kind, pods to place and per-row-set capacity; windows by (kind, row set) in start order;
     column cable per (leaf column, spine start); the cost curves computed so far."""
 
+    classes: list[list[int]]
     rep: list[int]
     need: list[int]
     caps: list[dict[tuple[int, ...], int]]
@@ -127,6 +146,7 @@ def _bound_tables(p: HallProblem) -> _BoundTables:
         wins.sort(key=lambda w: w.start)
     gx = [[p.slot_cm * sum(abs(s - sx - k) for k in range(ns)) for sx in range(p.slots + 2)] for s in range(p.slots + 2)]
     return _BoundTables(
+        classes=classes,
         rep=[ks[0] for ks in classes],
         need=[sum(p.kinds[k].count for k in ks) for ks in classes],
         caps=caps,
@@ -142,31 +162,66 @@ def _window_bound(p: HallProblem, t: _BoundTables, v) -> float:
     total = 0.0
     for c, k in enumerate(t.rep):
         count = t.need[c]
-        marg = _class_marginals(p, t, c, k, v, blocked)
+        marg = sorted(m for ms in _class_marginals(p, t, c, k, v, blocked).values() for m in ms)
         if len(marg) < count:
             return INF
-        marg.sort()
         total += sum(marg[:count])
     return total
 
 
-def _class_marginals(p: HallProblem, t: _BoundTables, c: int, k: int, v, blocked: set) -> list[float]:
+def pod_free_row_sets(p: HallProblem, spine: list[int], cable: int) -> dict[tuple[tuple[int, ...], tuple[int, ...]], list[int]]:
+    """For each (kinds of a geometry class, row set): the spine positions among `spine` at
+    which a pod of the class in that row set can still have cable <= `cable`.
+
+    The bound of a position relaxes cable to choosing, per class, the cheapest marginals of
+    the row sets' convex cost curves (non-decreasing within a row set). With at least one pod
+    in row set R that choice must take R's first marginal f_R, so the bound becomes
+    total + max(0, f_R - m_k), m_k the class's k-th cheapest marginal (k its pod count).
+    Where that exceeds `cable`, no placement with the spine there and a pod in R reaches it:
+    a valid cut for the secondary, which keeps the cable at its proven optimum."""
+    t = _bound_tables(p)
+    out: dict[tuple[tuple[int, ...], tuple[int, ...]], list[int]] = {}
+    for i in spine:
+        v = p.spine_windows[i]
+        blocked = set(v.cells)
+        per = [_class_marginals(p, t, c, k, v, blocked) for c, k in enumerate(t.rep)]
+        kth, total = [], 0.0
+        for c, by_rows in enumerate(per):
+            marg = sorted(m for ms in by_rows.values() for m in ms)
+            if len(marg) < t.need[c]:
+                break
+            kth.append(marg[t.need[c] - 1] if t.need[c] else INF)
+            total += sum(marg[: t.need[c]])
+        else:
+            for c, by_rows in enumerate(per):
+                for rows, ms in by_rows.items():
+                    if total + max(0.0, ms[0] - kth[c]) <= cable + 1e-6:
+                        out.setdefault((tuple(t.classes[c]), rows), []).append(i)
+    # Row sets no position allows: listed with no position (the class keeps out of them).
+    for c, ks in enumerate(t.classes):
+        for rows in t.caps[c]:
+            out.setdefault((tuple(ks), rows), [])
+    return out
+
+
+def _class_marginals(p: HallProblem, t: _BoundTables, c: int, k: int, v, blocked: set) -> dict[tuple[int, ...], list[float]]:
     """Marginal cable of each further pod of class `c`, row set by row set (convex envelopes
-    of the exact per-row cost curves), with the spine at window `v`."""
+    of the exact per-row cost curves, so non-decreasing), with the spine at window `v`."""
     ns = len(p.spine)
     sr, sx = v.rows[0], v.start
     kind = p.kinds[k]
     count = t.need[c]
-    marg: list[float] = []
+    marg: dict[tuple[int, ...], list[float]] = {}
     width = (kind.length + 1) // 2 if kind.arrangement == "row-pair" else kind.length
     for rows, cap in t.caps[c].items():
         wins = t.by_set.get((k, rows), [])
         if sr in rows:
             wins = [w for w in wins if not blocked.intersection(w.cells)]
+            cap = min(cap, _cap_beside(p, t.classes[c], rows, v))
         cap = min(cap, count)
         if not wins or cap == 0:
             continue
-        key = (k, rows if sr in rows else None, tuple(w.start for w in wins), sx, sr if sr in rows else None)
+        key = (k, rows if sr in rows else None, tuple(w.start for w in wins), sx, sr if sr in rows else None, cap)
         curve = t.cache.get(key)
         if curve is None:
             costs = [sum(t.gx[cell[1]][sx] for cell in w.leaves) for w in wins]
@@ -175,60 +230,217 @@ def _class_marginals(p: HallProblem, t: _BoundTables, c: int, k: int, v, blocked
         # Every window of a row set puts its leaves in the same rows: y cost per pod.
         w0 = wins[0]
         ycost = sum(ns * (p.pitch_cm * abs(cell[0] - sr) + p.rise_cm) for cell in w0.leaves)
-        marg.extend(m + ycost for m in _envelope_marginals(curve))
+        ms = [m + ycost for m in _envelope_marginals(curve)]
+        if ms:
+            marg[rows] = ms
     return marg
 
 
+def spread_floor(p: HallProblem, spine: list[int], free: dict[tuple[tuple[int, ...], tuple[int, ...]], list[int]]) -> int:
+    """A lower bound on the row spread (kW) of every placement with the spine at one of `spine`
+    and its pods only where `free` (pod_free_row_sets) allows them; 0 where none is known.
+
+    With the spine at i, rows no pod may take hold no pod load; more of them than the spare
+    rows make the least pod load counted 0, so the spread is at least the most loaded row.
+    With one pod kind putting the same kW q in each row it spans, that row is found by
+    pigeonhole over the row sets open to the pods: k pods beside the spine load its row with
+    k q + the spine's kW, the other n - k fill the rest at most `cap` a set, so some set holds
+    ceil((n - k) / (open sets - 1)) of them; the least over the feasible k bounds the spread."""
+    if len(p.kinds) != 1 or spare_rows(p) >= p.rows:
+        return 0
+    loads = {v for w in p.windows for v in window_kw(p, w).values()}
+    if len(loads) != 1:
+        return 0
+    q = loads.pop()
+    n = p.kinds[0].count
+    cap = max(row_capacity(p, 0).values(), default=0)
+    out = None
+    for i in spine:
+        v = p.spine_windows[i]
+        sets = {rows for (_, rows), at in free.items() if i in at}
+        if p.rows - sum(len(r) for r in sets) <= spare_rows(p):
+            return 0
+        b = _pigeonhole(n, q, cap, len(sets), any(v.rows[0] in r for r in sets), window_kw(p, v)[v.rows[0]])
+        out = b if out is None else min(out, b)
+    return out or 0
+
+
+def _pigeonhole(n: int, q: int, cap: int, sets: int, spine_open: bool, spine_kw: int) -> int:
+    """Least possible most-loaded row (kW): n pods of q kW a row over `sets` open row sets of at
+    most `cap` pods, one of them the spine's (adding spine_kw to its row) if `spine_open`."""
+    if not spine_open:
+        return max(spine_kw, -(-n // sets) * q) if sets else spine_kw
+    best = None
+    for k in range(min(cap, n) + 1):
+        rest = n - k
+        if rest > (sets - 1) * cap:
+            continue
+        most = k * q + spine_kw if sets == 1 else max(k * q + spine_kw, -(-rest // (sets - 1)) * q)
+        best = most if best is None else min(best, most)
+    return best if best is not None else 0
+
+
+def _cap_beside(p: HallProblem, ks: list[int], rows: tuple[int, ...], v) -> int:
+    """Most pods of a class the row set can take beside the spine block at window `v`: every
+    row limit less the spine's own load on its row, over the per-row load of a pod (the
+    lightest kind of the class, so the cap holds whatever the mix). Valid because the spine's
+    racks and the pods share that row's busway, air, CDU loop and floor."""
+    limits = {"power": p.busway_w, "air": p.air_w, "weight": p.floor_dkg}
+    if p.liquid_scope == "row":
+        limits["liquid"] = p.liquid_loop_w
+    best = 0
+    for k in ks:
+        w = next((w for w in p.windows if w.kind == k and w.rows == rows), None)
+        if w is None:
+            continue
+        cap = INF
+        for field, limit in limits.items():
+            if limit is None:
+                continue
+            spine = dict(getattr(v, field))
+            for r, load in getattr(w, field):
+                if load > 0:
+                    cap = min(cap, max(0, limit - spine.get(r, 0)) // load)
+        best = max(best, cap)
+    return best
+
+
 def solve_by_spine(p: HallProblem, greedy: Placement | None, params: SolveParams) -> SolveOutcome:
+    """Lexicographic: cable first (spine branch and bound, the search budget less the
+    secondary's share), then, once the cable is proven, the row spread alone over every
+    spine position that can reach that cable (the secondary's share of the budget)."""
     if not p.spine:
-        return solve_hall(p, greedy, params)
-    weight = spread_weight(p)
+        out = solve_hall(p, greedy, params)
+        if out.placement is None:
+            return out
+        phase = _phase(SPREAD, out.status, out.objective, out.best_bound, out.deterministic_s, 1)
+        return attrs.evolve(out, phases=(phase,))
     lbs = lower_bounds(p)
-    mirror = frozenset((p.rows + 1 - r, s) for r, s in p.keepout)
-    symmetric = mirror == p.keepout and all(k.arrangement == "row" for k in p.kinds)
+    primary = _search_cable(p, greedy, lbs, attrs.evolve(params, deterministic_time=params.deterministic_time * (1 - params.secondary_share)))
+    if primary.best is None:
+        status = "UNKNOWN" if primary.bounds else "INFEASIBLE"
+        return SolveOutcome(status=status, placement=None, objective=None, best_bound=None, wall_s=primary.wall)
+    return _secondary(p, primary, params)
+
+
+CABLE = "cable_cm"
+SPREAD = "row_power_spread_kw"
+
+
+def _phase(objective: str, status: str, value: int, bound: float, det: float, positions: int) -> SolvePhase:
+    return SolvePhase(
+        objective=objective,
+        status=status,
+        value=int(value),
+        bound=float(bound),
+        deterministic_s=round(det, 3),
+        positions=positions,
+    )
+
+
+@attrs.define(kw_only=True)
+class _Primary:
+    """The cable search: the incumbent, every position's combined bound (pruned or solved) and
+    cable bound (cm), the combined bound CP-SAT proved at the incumbent's own position."""
+
+    best: Placement | None
+    best_obj: float
+    bounds: list[float] = attrs.field(factory=list)
+    cable_lb: dict[int, float] = attrs.field(factory=dict)
+    own_bound: float = -INF
+    wall: float = 0.0
+    det: float = 0.0
+    solved: int = 0
+
+
+def _search_cable(p: HallProblem, greedy: Placement | None, lbs: list[float], params: SolveParams) -> _Primary:
+    weight = spread_weight(p)
+    symmetric = row_mirror_symmetric(p)
     order = sorted(
         (i for i in range(len(p.spine_windows)) if lbs[i] < INF and not (symmetric and 2 * p.spine_windows[i].rows[0] > p.rows + 1)),
         key=lambda i: (lbs[i], i),
     )
-    best: Placement | None = greedy
-    best_obj = objective_of(p, greedy) if greedy is not None else INF
+    s = _Primary(best=greedy, best_obj=objective_of(p, greedy) if greedy is not None else INF)
     budget = params.deterministic_time
     per = max(0.25, min(2.0, budget / 4))
-    bounds: list[float] = []
-    wall = 0.0
     for pos, i in enumerate(order):
-        if best is not None and best_obj - lbs[i] * weight < weight:
+        if (s.best is not None and s.best_obj - lbs[i] * weight < weight) or budget <= 0:
             # The positions come in bound order, and this one's cable bound exceeds the
             # incumbent's cable less 1 cm: no remaining position has shorter cable (cable is
-            # whole cm), they can only tie on it and differ in the row spread, the tie-break
-            # worth less than 1 cm. The least of their bounds stays in the global bound.
-            bounds.append(lbs[i] * weight)
-            break
-        if budget <= 0:
-            bounds.extend(lbs[j] * weight for j in order[pos:])
+            # whole cm), they can only tie on it and differ in the row spread, which the
+            # secondary phase settles. Their bounds stay in the global bound (as do those of
+            # the positions the budget leaves unexplored).
+            for j in order[pos:]:
+                s.bounds.append(lbs[j] * weight)
+                s.cable_lb[j] = math.ceil(lbs[j] - 1e-9)
             break
         q = attrs.evolve(p, spine_windows=(p.spine_windows[i],))
         hint = greedy_ffd(q)
-        if best is not None and best.spine_window == i:
-            hint = attrs.evolve(best, spine_window=0)
+        if s.best is not None and s.best.spine_window == i:
+            hint = attrs.evolve(s.best, spine_window=0)
         out = solve_hall(q, hint, attrs.evolve(params, deterministic_time=min(per, budget)))
         budget -= max(out.deterministic_s, 0.05)
-        wall += out.wall_s
-        if out.placement is not None:
-            pl = attrs.evolve(out.placement, spine_window=i)
-            if out.objective < best_obj or (best is None):
-                best, best_obj = pl, out.objective
-            # Both are valid bounds for this position; a solve cut short by the budget can
-            # prove less than the combinatorial bound already does.
-            bounds.append(max(out.best_bound, lbs[i] * weight))
-        elif out.status == "INFEASIBLE":
+        s.wall += out.wall_s
+        s.det += out.deterministic_s
+        s.solved += 1
+        if out.status == "INFEASIBLE":
             continue
+        # Both are valid bounds for this position; a solve cut short by the budget can
+        # prove less than the combinatorial bound already does. The cable bound: the
+        # spread adds at most weight - 1 to a position's combined objective.
+        b = lbs[i] * weight if out.placement is None else max(out.best_bound, lbs[i] * weight)
+        s.bounds.append(b)
+        s.cable_lb[i] = max(math.ceil(lbs[i] - 1e-9), math.ceil((b - (weight - 1)) / weight))
+        if out.placement is not None and out.objective < s.best_obj:
+            s.best, s.best_obj = attrs.evolve(out.placement, spine_window=i), out.objective
+            s.own_bound = b
+    return s
+
+
+def _secondary(p: HallProblem, s: _Primary, params: SolveParams) -> SolveOutcome:
+    """Cable proven: the least row spread over the positions whose cable bound reaches it,
+    warm-started from the incumbent, within the secondary's share of the budget."""
+    weight = spread_weight(p)
+    cable = cable_of(p, s.best)
+    spread = spread_of(p, s.best)
+    cable_bound = min([cable, *s.cable_lb.values()])
+    ok = cable - cable_bound <= params.relative_gap * max(1.0, cable)
+    phases = [_phase(CABLE, "OPTIMAL" if ok else "FEASIBLE", cable, cable_bound, s.det, s.solved)]
+    bound = min([s.best_obj, *s.bounds])
+    best, wall = s.best, s.wall
+    # The incumbent's own position is a candidate even where the search skipped it (the
+    # greedy's spine in the mirrored half of a symmetric hall).
+    tied = sorted({i for i, c in s.cable_lb.items() if c <= cable} | {s.best.spine_window})
+    if not ok:
+        # Without a proven cable the spread has no lexicographic meaning: not searched.
+        phases.append(_phase(SPREAD, "SKIPPED", spread, 0, 0.0, 0))
+    elif spread == 0:
+        # No spread at all: nothing to search.
+        phases.append(_phase(SPREAD, "OPTIMAL", 0, 0, 0.0, 0))
+        bound = max(bound, cable_bound * weight)
+    elif tied == [s.best.spine_window] and s.own_bound >= s.best_obj:
+        # One position reaches the cable, and its own solve proved the spread there.
+        phases.append(_phase(SPREAD, "OPTIMAL", spread, spread, 0.0, 1))
+        bound = max(bound, s.best_obj)
+    else:
+        q = attrs.evolve(p, spine_windows=tuple(p.spine_windows[i] for i in tied))
+        hint = attrs.evolve(s.best, spine_window=tied.index(s.best.spine_window))
+        free = pod_free_row_sets(p, tied, cable)
+        floor = spread_floor(p, tied, free)
+        if floor >= spread:
+            out = SolveOutcome(status="OPTIMAL", placement=None, objective=None, best_bound=None)
         else:
-            bounds.append(lbs[i] * weight)
-    if best is None:
-        return SolveOutcome(status="UNKNOWN" if bounds else "INFEASIBLE", placement=None, objective=None, best_bound=None, wall_s=wall)
-    bound = min([best_obj] + bounds)
-    # Each explored position's bound is its own proof; unexplored ones are pruned by their LB.
+            cuts = {key: [tied.index(i) for i in at] for key, at in free.items()}
+            out = solve_spread(q, hint, attrs.evolve(params, deterministic_time=params.deterministic_time * params.secondary_share), cable, cuts)
+        if out.placement is not None and out.objective < spread:
+            best, spread = attrs.evolve(out.placement, spine_window=tied[out.placement.spine_window]), out.objective
+        sb = min(float(spread), max(float(floor), out.best_bound if out.best_bound is not None else 0.0))
+        st = "OPTIMAL" if spread - sb <= params.relative_gap * max(1.0, spread) else "FEASIBLE"
+        phases.append(_phase(SPREAD, st, spread, sb, out.deterministic_s, len(tied)))
+        wall += out.wall_s
+        bound = max(bound, cable_bound * weight + sb)
+    obj = cable * weight + spread
+    bound = min(bound, obj)
     # As CP-SAT does: a solution within the relative gap limit of the bound counts as optimal.
-    status = "OPTIMAL" if best_obj - bound <= params.relative_gap * max(1.0, abs(best_obj)) else "FEASIBLE"
-    return SolveOutcome(status=status, placement=best, objective=int(best_obj), best_bound=float(bound), wall_s=wall)
+    status = "OPTIMAL" if obj - bound <= params.relative_gap * max(1.0, abs(obj)) else "FEASIBLE"
+    return SolveOutcome(status=status, placement=best, objective=int(obj), best_bound=float(bound), wall_s=wall, phases=tuple(phases))
