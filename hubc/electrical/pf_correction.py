@@ -250,7 +250,7 @@ def size_pf_correction(spec, net: Network, taps, import_mw: float, import_mvar: 
 def _apply(pfc: PfCorrection, net: Network, q_mvar: float) -> PfCorrection:
     """The correction supplying q_mvar: the PCS set point (within the headroom), or the banks."""
     if pfc.means == "bess":
-        return attrs.evolve(pfc, bess_q_mvar=round(min(q_mvar, pfc.bess_headroom_mvar), 4))
+        return attrs.evolve(pfc, bess_q_mvar=math.ceil(min(q_mvar, pfc.bess_headroom_mvar) * 1e4 - 1e-6) / 1e4)  # up to 0.1 kvar
     loads = section_reactive_load(net)
     total = sum(loads.values())
     banks = tuple(make_bank(s, net.bus(s).vn_kv, net.f_hz, q, q_mvar * q / total) for s, q in sorted(loads.items())) if total > 0 else ()

@@ -454,6 +454,20 @@ class ElectricalResult:
     hv_scheme: HvScheme | None = None
     pf_correction: PfCorrection | None = None  # power-factor correction sized from the load flow (pf_correction.py)
 
+    def report_headline(self) -> list[tuple[str, str]]:
+        """The power factor at the point of connection and its correction (the report's headline)."""
+        p = self.pf_correction
+        if p is None:
+            return []
+        after = p.pf_after if p.pf_after is not None else p.pf_before
+        if p.means == "capacitors":
+            how = f"{len(p.banks)} switched MV capacitor bank(s), {p.installed_mvar:,.1f} Mvar in {sum(b.steps for b in p.banks)} steps ({p.banks[0].detuning_percent:g} % detuned)" if p.banks else "no MV section carries reactive load"
+        elif p.means == "bess":
+            how = f"BESS PCS reactive power {p.bess_q_mvar:,.1f} Mvar of {p.bess_headroom_mvar:,.1f} Mvar headroom"
+        else:
+            how = f"none ({p.reason})"
+        return [("Power factor", f"{p.pf_before:.3f} -> {after:.3f} at the point of connection (target {p.target:g}): {how}")]
+
     @property
     def hz(self) -> str:
         """", 60 Hz": the grid code's frequency for the generator and UPS descriptions."""
