@@ -104,6 +104,12 @@ def test_capacitor_banks_bring_the_load_flow_to_the_target():
     assert p2 / math.hypot(p2, q2) >= 0.95
     assert pfc.pf_after == pytest.approx(p2 / math.hypot(p2, q2), abs=1e-6)
     assert pfc.met
+    # light load (30 %: 3 MW, 1.8 Mvar of load): the controller keeps fewer steps in and holds
+    # the target; every step left in makes the campus export reactive power (leading)
+    assert pfc.light_load_fraction == 0.3
+    assert 0 < pfc.light_load_steps < bank.steps
+    assert pfc.light_load_pf >= 0.95
+    assert pfc.light_load_all_steps_mvar < 0
     # one BOM line for the bank, rated in kvar
     [item] = capacitor_equipment(fixed)
     assert (item.family, item.rating, item.rating_unit, item.quantity) == ("capacitor-bank", bank.kvar, "kvar", 1)

@@ -67,6 +67,13 @@ class PfCorrection:
     import_mvar_after: float | None = None  # the studies' normal load flow with the correction
     pf_after: float | None = None
     load_flows: int = 0
+    # light load (capacitor banks): the campus at `light_load_fraction` of its design load, the
+    # controller's steps in (enough for the target) and every step in (a controller failure)
+    light_load_fraction: float = 0.0
+    light_load_steps: int = 0
+    light_load_pf: float | None = None
+    light_load_all_steps_mvar: float | None = None  # the import's Mvar (negative: leading, exported)
+    light_load_all_steps_max_vm_pu: float | None = None  # highest MV section voltage
     source: str = ""
 
     @derived
@@ -109,6 +116,10 @@ class PfCorrection:
                 ("steps", sum(b.steps for b in banks)),
                 ("pf_after", round(self.pf_after, 4) if self.pf_after is not None else round(self.pf_before, 4)),
                 ("meets_target", "yes" if self.met else "no"),
+                ("light_load_fraction", self.light_load_fraction),
+                ("light_load_steps_in", self.light_load_steps),
+                ("light_load_pf", self.light_load_pf if self.light_load_pf is not None else ""),
+                ("light_load_all_steps_mvar", self.light_load_all_steps_mvar if self.light_load_all_steps_mvar is not None else ""),
             ),
             source=self.source,
         )
@@ -191,14 +202,43 @@ def with_correction(net: Network, pfc: PfCorrection | None) -> Network:
     return attrs.evolve(net, buses=net.buses + tuple(buses), switches=net.switches + tuple(switches), shunts=net.shunts + tuple(shunts))
 
 
-def _normal_flow(net: Network, taps) -> tuple[float, float] | None:
-    """(import MW, import Mvar) of the normal campus load flow (gensets standing by), or None."""
+def _normal_flow(net: Network, taps) -> tuple[float, float, float] | None:
+    """(import MW, import Mvar, highest MV section pu) of the normal campus load flow (gensets
+    standing by, OLTCs regulating), or None."""
     from hubc.electrical.studies import Grid, without_generators
 
     g = Grid(without_generators(net), taps=taps)
     if not g.solve():
         return None
-    return float(g.net.res_ext_grid["p_mw"].sum()), float(g.net.res_ext_grid["q_mvar"].sum())
+    vm = g.net.res_bus["vm_pu"].to_numpy()
+    top = max((float(vm[g.bus[b.id]]) for b in net.buses if b.role == "mv-section"), default=1.0)
+    return float(g.net.res_ext_grid["p_mw"].sum()), float(g.net.res_ext_grid["q_mvar"].sum()), top
+
+
+def light_load(pfc: PfCorrection, net: Network, taps) -> PfCorrection:
+    """The banks at light load: the steps a controller keeps in for the target (each bank its
+    share, whole steps) and every step left in (the controller failed: leading and overvoltage?)."""
+    if pfc.means != "capacitors" or not pfc.banks:
+        return pfc
+    frac = float(cat.table("capacitor_bank")["light_load_fraction"])
+    light = attrs.evolve(net, loads=tuple(attrs.evolve(x, p_mw=x.p_mw * frac, q_mvar=x.q_mvar * frac) for x in net.loads))
+    base = _normal_flow(light, taps)
+    full = _normal_flow(with_correction(light, pfc), taps)
+    if base is None or full is None:
+        return attrs.evolve(pfc, light_load_fraction=frac)
+    need = required_mvar(base[0], _pf(base[0], base[1]), pfc.target) * 1000
+    total = sum(b.kvar for b in pfc.banks)
+    banks = tuple(attrs.evolve(b, steps=min(b.steps, math.ceil(need * b.kvar / total / b.step_kvar - 1e-9))) for b in pfc.banks)
+    banks = tuple(b for b in banks if b.steps > 0)
+    ctl = _normal_flow(with_correction(light, attrs.evolve(pfc, banks=banks)), taps) if banks else base
+    return attrs.evolve(
+        pfc,
+        light_load_fraction=frac,
+        light_load_steps=sum(b.steps for b in banks),
+        light_load_pf=round(_pf(ctl[0], ctl[1]), 4) if ctl else None,
+        light_load_all_steps_mvar=round(full[1], 4),
+        light_load_all_steps_max_vm_pu=round(full[2], 5),
+    )
 
 
 def _pf(p: float, q: float) -> float:
@@ -238,11 +278,11 @@ def size_pf_correction(spec, net: Network, taps, import_mw: float, import_mvar: 
         flow = _normal_flow(with_correction(net, pfc), taps)
         if flow is None:
             return attrs.evolve(pfc, load_flows=n)
-        p, q = flow
+        p, q, _vm = flow
         pfc = attrs.evolve(pfc, import_mvar_after=q, pf_after=_pf(p, q), load_flows=n)
         more = required_mvar(p, _pf(p, q), target) if q > 0 else 0.0
         if more <= 1e-6 or n == PASSES:
-            return pfc
+            return light_load(pfc, net, taps)
         pfc = _apply(pfc, net, (pfc.bess_q_mvar if means == "bess" else sum(b.share_mvar for b in pfc.banks)) + more)
     return pfc
 
@@ -292,4 +332,4 @@ def capacitor_equipment(net: Network) -> list:
     return out
 
 
-__all__ = ["CapacitorBank", "PfCorrection", "bank_steps", "bess_headroom", "capacitor_equipment", "finish", "make_bank", "required_mvar", "section_reactive_load", "size_pf_correction", "with_correction"]
+__all__ = ["CapacitorBank", "PfCorrection", "bank_steps", "bess_headroom", "capacitor_equipment", "finish", "light_load", "make_bank", "required_mvar", "section_reactive_load", "size_pf_correction", "with_correction"]

@@ -736,6 +736,17 @@ def _after(pfc: PfCorrection | None) -> str:
     return f" after {pfc.installed_mvar:,.1f} Mvar of correction ({pfc.means})"
 
 
+def _light_note(pfc: PfCorrection) -> tuple[str, ...]:
+    if pfc.light_load_pf is None or pfc.light_load_all_steps_mvar is None:
+        return ()
+    q = pfc.light_load_all_steps_mvar
+    lead = f"exports {-q:,.1f} Mvar (leading)" if q < 0 else f"imports {q:,.1f} Mvar (lagging)"
+    return (
+        f"at {pfc.light_load_fraction:.0%} load the controller keeps {pfc.light_load_steps} step(s) in (PF {pfc.light_load_pf:.3f}); "
+        f"with every step in the campus {lead} and the MV sections reach {pfc.light_load_all_steps_max_vm_pu:.3f} pu",
+    )
+
+
 def pf_findings(pfc: PfCorrection | None, at) -> list[Diagnostic]:
     """HUB764 (a note): the power-factor correction sized, with its banks' steps for the
     controller. HUB765: it falls short of the target (bank steps or BESS headroom at their limit,
@@ -751,7 +762,7 @@ def pf_findings(pfc: PfCorrection | None, at) -> list[Diagnostic]:
         how = f"{len(pfc.banks)} switched capacitor bank(s) on the MV sections, {pfc.installed_mvar:,.1f} Mvar (" + "; ".join(f"{n} x {k:g} kvar" for k, n in steps) + f" per bank, {pfc.banks[0].detuning_percent:g} % detuned): the controller switches the steps with the load" if pfc.banks else "no MV section carries reactive load"
     else:
         how = f"the BESS PCS supply {pfc.bess_q_mvar:,.1f} Mvar of their {pfc.bess_headroom_mvar:,.1f} Mvar headroom at rated power"
-    out = [diag("HUB764", f"power factor at the point of connection {pfc.pf_before:.3f} -> {after:.3f} (target {pfc.target:g}): {how}", loc, path, notes=(pfc.reason,))]
+    out = [diag("HUB764", f"power factor at the point of connection {pfc.pf_before:.3f} -> {after:.3f} (target {pfc.target:g}): {how}", loc, path, notes=(pfc.reason, *_light_note(pfc)))]
     if not pfc.met:
         short = "bank(s) at the catalog's largest step and most steps" if any(not b.fits for b in pfc.banks) else "the BESS PCS headroom" if pfc.means == "bess" else "the load flow"
         out.append(
