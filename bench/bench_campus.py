@@ -46,7 +46,7 @@ def measure(path: str) -> dict:
 
     t0 = time.perf_counter()
     c0 = time.process_time()
-    spec = apply_demand(spec)  # a campus [[demand]]: the master's split, fills priced as built (as `hubc check` does)
+    spec = apply_demand(spec)  # a campus [[demand]]: the master's split, fills priced as built (as `hubc build` does)
     t_master = time.perf_counter() - t0
     layout = run_racks(spec, source=doc.source)
     t_racks = time.perf_counter() - t0
@@ -77,7 +77,8 @@ def measure(path: str) -> dict:
         "bound": bound,
         "gap": (blocks - bound) / blocks if blocks else 0.0,
         "split_bound": asg.campus.split_bound,
-        "split": [(f.hall, f.copies, f.pods_per_copy, f.blocks_bound, f.blocks_priced) for sp in splits for f in sp.fills],
+        "split": [(f.hall, f.copies, f.pods_per_copy, f.blocks_bound, f.blocks_reserve, f.blocks_priced) for sp in splits for f in sp.fills],
+        "reserve_bound": [sp.reserve_bound_blocks for sp in splits],
         "priced": [(sp.priced_blocks, sp.priced_feeders) for sp in splits],
         "feeders": sum(len(h.feeders) * h.copies for h in asg.halls),
         "master_s": t_master,
@@ -119,16 +120,18 @@ def main(argv: list[str]) -> None:
     print()
     for r in rows:
         if r["split"]:
-            print(f"{r['spec']}: campus demand split (hall, copies, pods per copy, reserve bound and priced blocks per copy); "
-                  f"bound of this split {r['split_bound']}; master's priced (blocks, feeders) {r['priced']}:")
-            for hall, copies, n, lb, priced in r["split"]:
-                print(f"  {hall:<24} {copies:>4} x {n:>3}  >= {lb} blocks, priced {priced}")
+            print(f"{r['spec']}: campus demand split (hall, copies, pods per copy, lower bound (reserve bound alone) and priced blocks per copy); "
+                  f"bound of this split {r['split_bound']}; master's priced (blocks, feeders) {r['priced']}; "
+                  f"the master's bound on the reserve bound alone {r['reserve_bound']}:")
+            for hall, copies, n, lb, reserve, priced in r["split"]:
+                print(f"  {hall:<24} {copies:>4} x {n:>3}  >= {lb} blocks ({reserve}), priced {priced}")
         print(f"{r['spec']}: per-model status and gap %:")
         for hall, model, status, gap in r["models"]:
             print(f"  {hall:<24} {model:<22} {status:<9} {gap:>6.2f}")
     print()
     print("blocks = UPS blocks on the campus (all hall copies); bound = proved lower bound on blocks (with a")
-    print("campus [[demand]]: the master's bound over every split it allows);")
+    print("campus [[demand]]: the master's bound over every split it allows, each copy bound by the larger of the")
+    print("topology's reserve bound and the rack-granularity bound on its indivisible row loads);")
     print("master s = the campus demand master (pricing fills by building them); wall s = master + racks + sizing + assignment + failure verifier; fail = failing / all failure scenarios.")
     print("CPU s = process CPU time of the same (the machine is shared: wall depends on its load).")
     print("Solver: CP-SAT, 1 worker, fixed seed, deterministic time (no wall-clock limit).")

@@ -157,7 +157,7 @@ def check(specs: tuple[Path, ...], fmt: str, quiet: bool, allow_read: tuple[Path
 
     diags, sources, roots = [], {}, []
     for spec in specs:
-        checked = check_spec(spec, str(spec), allow_read)
+        checked = check_spec(spec, str(spec), allow_read, price_demand=False)  # validation only: no fill built
         diags.extend(checked.diagnostics)
         sources.update(checked.sources())
         roots.extend(checked.read_roots())

@@ -86,6 +86,7 @@ def check_document(
     base_dir: Path,
     extra: Callable[[Spec, SourceFile], list[Diagnostic]] | None = None,
     allowed_roots: tuple[Path, ...] = (),
+    price_demand: bool = True,
 ) -> Checked:
     from hubc.checks import run_checks
     from hubc.spec.convert import structure
@@ -96,10 +97,12 @@ def check_document(
             spec=None, source=doc.source, base_dir=base_dir, diagnostics=tuple(sort_diagnostics(diags)),
             allowed_roots=allowed_roots,
         )
-    # a campus [[demand]] becomes an explicit split (copies and pods per hall) before the checks
+    # a campus [[demand]] becomes an explicit split (copies and pods per hall) before the checks:
+    # for a build the split at built prices; `price_demand=False` (`hubc check`: validation
+    # only) takes the bound master's split and builds no fill
     from hubc.electrical.demand import apply_demand
 
-    spec = apply_demand(spec)
+    spec = apply_demand(spec, priced=price_demand)
     # Catalog extension files (`[catalog] files`) are part of the spec: loaded once here, their
     # problems are check findings at file:line:col in those files, the checks read it (grid
     # profiles) and the build reuses the result.
@@ -123,7 +126,7 @@ def check_document(
     )
 
 
-def check_spec(path: str | Path, display: str | None = None, allow_read: tuple[Path, ...] = ()) -> Checked:
+def check_spec(path: str | Path, display: str | None = None, allow_read: tuple[Path, ...] = (), price_demand: bool = True) -> Checked:
     from hubc.spec.source import load_path
 
     path = Path(path)
@@ -133,7 +136,7 @@ def check_spec(path: str | Path, display: str | None = None, allow_read: tuple[P
             spec=None, source=None, base_dir=path.parent, diagnostics=tuple(diags), text=_snippet_text(path, diags),
             allowed_roots=tuple(allow_read),
         )
-    return check_document(doc, path.parent, allowed_roots=tuple(allow_read))
+    return check_document(doc, path.parent, allowed_roots=tuple(allow_read), price_demand=price_demand)
 
 
 def _snippet_text(path: Path, diags: list[Diagnostic]) -> str | None:

@@ -188,11 +188,11 @@ def on_typical_sheet(x, halls: set[str]) -> bool:
     if x.area not in halls or x.copy != 1:
         return False
     if isinstance(x, Bus):
-        return x.role in ("lv-board", "ups-input")
+        return x.role in ("lv-board", "ups-input", "generator-terminal")  # a block's own set (lv-per-block)
     if isinstance(x, Transformer):
         return x.role == "unit-substation"
     if isinstance(x, Switch):
-        return x.role in ("unit-substation", "ups-input")
+        return x.role in ("unit-substation", "ups-input", "ats-normal", "generator")
     return isinstance(x, Load) and x.kind == "ups"
 
 

@@ -69,7 +69,7 @@ def _demand_refs(ctx: Ctx, i: int, d, seen: dict[str, int]) -> Iterator[Diagnost
 
 
 def _demand(ctx: Ctx) -> Iterator[Diagnostic]:
-    from hubc.electrical.demand import capacity, split_demand, usable
+    from hubc.electrical.demand import capacity, splittable, usable
 
     s = ctx.spec
     seen: dict[str, int] = {}
@@ -78,13 +78,13 @@ def _demand(ctx: Ctx) -> Iterator[Diagnostic]:
         yield from found
         if found or not usable(s, d):
             continue
-        if split_demand(s, d, priced=False) is None:  # whether any split exists (the bound master decides)
+        if not splittable(s, d):  # whether any split exists (no master run: `hubc check` stays fast)
             halls = s.halls()
             most = sum(capacity(s, halls[h], d.pod) * (halls[h].modules or 0) for h in d.halls)
             yield diag(
                 "HUB314",
                 f'no split of {d.count:,} "{d.pod}" pods over {", ".join(d.halls)} fits: their modules hold at most {most:,} '
-                "(by slots, row busways, row air and liquid capacity), or no combination of copies and pods per copy makes the count exactly",
+                f"(by slots, row busways, row air and liquid capacity), a hall holds none, or the count is below one per hall listed ({len(d.halls)}: each is built at least once)",
                 ctx.at("demand", i, "count"),
                 ("demand", i, "count"),
                 help="add hall modules or halls to the demand, or lower the count",

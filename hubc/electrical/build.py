@@ -26,7 +26,14 @@ import attrs
 from hubc.catalog import electrical as cat
 from hubc.electrical.arrangement import Arrangement
 from hubc.electrical.feeds import Assignment, HallAssignment
-from hubc.electrical.generator_groups import GroupPlan, PlantConnection, plan_groups, plant_connections
+from hubc.electrical.generator_groups import (
+    BlockSets,
+    GroupPlan,
+    PlantConnection,
+    plan_block_sets,
+    plan_groups,
+    plant_connections,
+)
 from hubc.electrical.hv_scheme import add_hv_stage, lay_hv_bus, main_hv_kv
 from hubc.electrical.network import (
     Bus,
@@ -54,6 +61,7 @@ class GeneratorPlan:
     islands: tuple[tuple[str, ...], ...]  # groups of sections that form one island
     decision: Decision
     groups: GroupPlan | None = None  # the sets of each section in paralleling groups
+    blocks: BlockSets | None = None  # lv-per-block: one set per UPS block behind its transfer switch
 
     @property
     def total(self) -> int:
@@ -65,6 +73,8 @@ def generator_plan(spec: Spec, sz: ElectricalSizing, asg: Assignment) -> Generat
     in normal operation (closed-ties) form one island and share one N+k pool, spread evenly over
     the sections; otherwise each section (with its share of the non-UPS load) is its own island.
     A campus without main transformers is one island."""
+    if spec.electrical.generator_arrangement == "lv-per-block":
+        return _per_block_plan(spec, sz, asg)
     arr = sz.arrangement()
     act = arr.active_sections
     pf, margin, kw = sz.power_factor, spec.policy.sizing_margin, sz.generator_kw
@@ -91,6 +101,22 @@ def generator_plan(spec: Spec, sz: ElectricalSizing, asg: Assignment) -> Generat
         source=cat.source("generator_kw"),
     )
     return GeneratorPlan(sections=tuple(per), islands=islands, decision=dec, groups=plan_groups(spec, sz, tuple(per)))
+
+
+def _per_block_plan(spec: Spec, sz: ElectricalSizing, asg: Assignment) -> GeneratorPlan:
+    """`lv-per-block`: a set on every UPS block of every hall copy; each block is its own island
+    on a utility loss (its transfer switch leaves the dead MV network), counted by the MV section
+    its feeder hangs from."""
+    act = sz.arrangement().active_sections
+    where = asg.section_copies()
+    per: dict[str, int] = {}
+    for ha in asg.halls:
+        for f in ha.feeders:
+            for t in where[(ha.hall, f.id)]:
+                per[act[t].id] = per.get(act[t].id, 0) + len(f.blocks)
+    sections = tuple((s.id, per[s.id]) for s in act if per.get(s.id))
+    bs = plan_block_sets(spec, sz, sum(n for _s, n in sections))
+    return GeneratorPlan(sections=sections, islands=tuple((s,) for s, _n in sections), decision=bs.decision, blocks=bs)
 
 
 def block_input(sz: ElectricalSizing, out_kw: float, recharge_kw: float = 0.0) -> tuple[float, float]:
@@ -167,6 +193,7 @@ class _Builder:
         self.hv_breakered: dict[str, bool] = {}  # the circuit has its own breaker (else a disconnector)
         self.main_units: list[str] = []
         self.plants: tuple[PlantConnection, ...] = ()
+        self.block_sets: BlockSets | None = None
         self.plant_bays: list[str] = []
         self.sid = sz.substation_id
         self.mv_kv = sz.mv_voltage_kv
@@ -343,6 +370,15 @@ class _Builder:
         bus (MV sets) or through its own step-up transformer (LV sets). The group breaker has no
         impedance: closed, the group bus and its section are one node, so the sets of an island
         (slack machines at the same voltage) share its load evenly, as their governors' droop does."""
+        if plan.blocks is not None:
+            self.block_sets = plan.blocks  # each set is added with its block (`_block`)
+            bs = plan.blocks
+            self.notes.append(
+                f"one {bs.set_kw:g} kW LV genset per UPS block ({bs.blocks} sets) on the block's LV main board behind an IEC 60947-6-1 {bs.ats_class}-class "
+                f"{bs.poles}-pole transfer switch ({bs.ats_a:g} A, {bs.transition} transition): the unit-substation side normally closed, the genset side normally open; "
+                "copies modelled as equivalents have the same sets on their blocks"
+            )
+            return
         gp = plan.groups
         if gp is None or not gp.groups:
             return
@@ -500,6 +536,24 @@ class _Builder:
         self.switches.append(Switch(id=f"{bid}.ups-cb", bus=lv, element=ups, element_kind="bus", kind="CB", role="ups-input", closed=True, area=hall, copy=copy))
         p, q = block_input(sz, out_kw)
         self.loads.append(Load(id=bid, bus=ups, kind="ups", p_mw=p, q_mvar=q, area=hall, copy=copy, block=blk))
+        if self.block_sets is not None:
+            self._block_genset(bid, lv, sec, hall, copy)
+
+    def _block_genset(self, bid: str, lv: str, sec: str, hall: str, copy: int) -> None:
+        """`lv-per-block`: the block's transfer switch - its unit-substation side `<block>.ats-n`
+        at the transformer's LV terminal (normally closed), its genset side `<block>.ats-g` to the
+        set's terminal (normally open) - and the set with X''d and R_G of IEC 60909-0 §6.6.1."""
+        bs = self.block_sets
+        gi = cat.table("generator_impedance")
+        kv = self.lv_kv
+        xdss = float(gi["xdss_pu"])
+        x_ohm = xdss * kv**2 / bs.set_mva
+        term = f"{bid}.gen"
+        self.buses.append(Bus(id=term, vn_kv=kv, role="generator-terminal", section=sec, area=hall, copy=copy))
+        self.switches.append(Switch(id=f"{bid}.ats-n", bus=lv, element=f"{bid}.uss", element_kind="transformer", kind="CB", role="ats-normal", closed=True, area=hall, copy=copy))
+        self.switches.append(Switch(id=f"{bid}.ats-g", bus=lv, element=term, element_kind="bus", kind="CB", role="generator", closed=False, z_ohm=TIE_Z_OHM, area=hall, copy=copy))
+        gpf = float(cat.table("generator")["power_factor"])
+        self.gens.append(Generator(id=f"{bid}.genset", bus=term, group=sec, sn_mva=bs.set_mva, p_mw=bs.set_kw / 1000, vn_kv=kv, xdss_pu=xdss, rdss_ohm=float(gi["r_over_x_lv"]) * x_ohm, cos_phi=gpf, source=cat.source("generator_impedance")))
 
     def _uss(self, tid: str, hv: str, lv: str, role: str, area: str, copy: int) -> Transformer:
         vg = str(cat.table("transformer_vector_group")["unit_substation"])

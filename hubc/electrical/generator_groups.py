@@ -11,6 +11,9 @@ In: the spec, the sizing and the generator plan (sets per MV section). Out:
   through its own step-up transformer (IEC 60076-5 minimum impedance for its rating) and a
   breaker on the generator bus. The group bus carries its section's short-circuit duty plus the
   group's own sets; `ratings.py` rates it and reports a duty above the class (HUB753).
+- `BlockSets` (`lv-per-block`): one LV set per UPS block on the block's LV main board behind an
+  automatic transfer switch (IEC 60947-6-1), sized for the block's UPS rating and its share of
+  the mechanical load; no generator buses, MV generator bays or step-up transformers.
 - `PlantConnection`: a behind-the-meter renewable plant or BESS on collector buses at the
   collector voltage, each collector bus behind one step-up transformer to the campus HV bus (on an
   MV supply the collector buses join the MV section through a breaker). The fewest units whose
@@ -101,6 +104,60 @@ def _needed(red: str, n: int) -> int:
 
 
 @attrs.frozen(kw_only=True)
+class BlockSets:
+    """`lv-per-block`: one LV genset per UPS block behind the block's automatic transfer switch."""
+
+    set_kw: float  # the set's DCC rating (the catalog's; its largest when `fits` is False)
+    need_kw: float  # what the block asks of it
+    fits: bool  # a catalog rating carries the block
+    set_mva: float
+    blocks: int  # sets = blocks, every hall copy
+    mech_share_kw: float  # each block's share of the non-UPS load on a utility loss
+    ats_a: float  # the transfer switch's rated current
+    incomer_a: float  # the block's LV incomer current (unit-substation rating)
+    ats_class: str
+    utilization_category: str
+    poles: int
+    transition: str  # "open" | "closed"
+    decision: Decision
+
+
+def plan_block_sets(spec: Spec, sz: ElectricalSizing, blocks: int) -> BlockSets:
+    """One set per UPS block: P_set >= (P_UPS,rated / eta_UPS + P_non-UPS / blocks) x (1 + margin),
+    the next catalog DCC rating; the ATS at the next standard rated current for the block's LV
+    incomer (the unit substation's rated current)."""
+    gpf = float(cat.table("generator")["power_factor"])
+    share = sz.mechanical_kw / blocks if blocks else 0.0
+    need = (sz.block_kw / sz.ups_efficiency + share) * (1 + spec.policy.sizing_margin)
+    size = cat.next_size("generator_kw", need)
+    set_kw = size if size is not None else cat.sizes("generator_kw")[-1]
+    ts = cat.table("transfer_switch")
+    incomer = sz.uss_kva / (SQRT3 * sz.lv_voltage_v / 1000)
+    ats = cat.next_size("transfer_switch", incomer) or cat.sizes("transfer_switch")[-1]
+    transition = spec.electrical.generator_transfer
+    rule = (
+        "one LV set per UPS block on its LV main board: P_set = next DCC rating >= (P_UPS,rated / eta_UPS + P_non-UPS / blocks) x (1 + margin) "
+        "(ISO 8528-1 DCC rating basis, kVA at the ISO 8528-3 rated power factor); no spare set per block: the block topology carries the redundancy - a set "
+        "failing with the utility out is the loss of its block's source, which the other blocks pick up as after a UPS-system failure "
+        "(Uptime Institute Tier Standard: Topology: the engine-generator plant is the facility's source; Tier IV asks that the critical load "
+        "stays up after any single failure with the utility out, so the blocks' own N+1/2N/distributed redundancy must cover a set); "
+        f"ATS on the block's LV main board between the unit-substation incomer and the set: IEC 60947-6-1 {ts['ats_class']} class, "
+        f"{ts['utilization_category']}, {int(ts['poles'])} poles, rated current >= the unit substation's LV rated current, {transition} transition"
+    )
+    dec = Decision(
+        item="generator-per-block",
+        rule=rule,
+        inputs=(("ups_system_kw", sz.block_kw), ("ups_efficiency", sz.ups_efficiency), ("non_ups_kw", round(sz.mechanical_kw, 3)), ("blocks", blocks), ("sizing_margin", spec.policy.sizing_margin), ("unit_substation_kva", sz.uss_kva), ("lv_v", sz.lv_voltage_v)),
+        result=(("set_need_kw", round(need, 1)), ("set_kw", set_kw), ("sets", blocks), ("fits_catalog", "yes" if size is not None else "no"), ("ats_rated_a", ats), ("lv_incomer_a", round(incomer, 1)), ("transition", transition)),
+        source=cat.source("generator_kw") + "; " + cat.source("transfer_switch"),
+    )
+    return BlockSets(
+        set_kw=set_kw, need_kw=need, fits=size is not None, set_mva=set_kw / gpf / 1000, blocks=blocks, mech_share_kw=share, ats_a=ats, incomer_a=incomer,
+        ats_class=str(ts["ats_class"]), utilization_category=str(ts["utilization_category"]), poles=int(ts["poles"]), transition=transition, decision=dec,
+    )
+
+
+@attrs.frozen(kw_only=True)
 class PlantConnection:
     plant: str  # the spec's renewable or BESS id
     kind: str  # "solar" | "wind" | "bess"
@@ -184,6 +241,144 @@ def step_up_equipment(net) -> list:
     return out
 
 
+def block_generator_scenarios(net, sz: ElectricalSizing, asg, bs: BlockSets, flow, tier: int) -> None:
+    """`lv-per-block` utility outage as load flows (`flow`: the study's, on the network with the
+    sets folded onto their boards). Every block transfer switch opens its unit-substation side and
+    closes onto its set; each block is an island on its set with the block's share of the non-UPS
+    load. Then one set failed per hall copy with the utility out: its block is lost as after a
+    UPS-system failure and the other blocks carry its load by the topology (the failed block
+    chosen per hall as the worst: most load lost, then the most loaded survivor); Tier IV also
+    with a second set in maintenance. The copies modelled as equivalents are identical to the
+    typical copy on their own sets: their MV equivalents and the mechanical substations (their
+    load moved to the blocks) carry nothing."""
+    from hubc.electrical.build import normal_block_loads
+
+    opens = [f"open {s.id}" for s in net.switches if (s.role in ("line", "incomer") and s.closed) or s.role == "ats-normal"]
+    closes = [f"close {s.id}" for s in net.switches if s.role == "generator"]
+    tanphi = math.tan(math.acos(sz.power_factor))
+    base = {x.id: (0.0, 0.0) for x in net.loads if x.kind in ("equivalent", "mechanical")}
+    share = bs.mech_share_kw / 1000
+    for ha in asg.halls:
+        base.update(_block_loads(ha, sz, normal_block_loads(ha, sz), (), (share, tanphi)))
+    note = ("every block's transfer switch opens its unit-substation side and closes onto its set", f"each set also carries its block's share of the non-UPS load ({bs.mech_share_kw:,.0f} kW)", "the copies modelled as equivalents: the same blocks on the same sets")
+    flow("campus/utility-outage/block-gensets", "generator", "campus", switching=tuple(opens + closes), loads=base, failed=("utility",), transfers=note, utility=False, slack_gens=True, combinations=bs.blocks)
+    for depth, sid, kind in ((1, "campus/utility-outage/generator-fails", "generator"), (2, "campus/utility-outage/generator-maintenance/generator-fails", "maintenance+failure")):
+        if depth == 1 or tier >= 4:
+            _block_failure_flow(asg, sz, base, share, tanphi, (opens, closes), flow, (sid, kind, depth), bs.blocks)
+
+
+def _block_failure_flow(asg, sz: ElectricalSizing, base: dict, share: float, tanphi: float, switching: tuple[list[str], list[str]], flow, what: tuple[str, str, int], blocks: int) -> None:
+    """The utility out and `depth` sets lost per hall copy (the first failed, a second in
+    maintenance): their blocks drop out, the others carry the load by the UPS topology and share
+    the non-UPS load."""
+    from hubc.electrical.build import copy_prefix
+
+    sid, kind, depth = what
+    opens, closes = switching
+    loads, out, lost = dict(base), [], 0.0
+    for ha in asg.halls:
+        pre = copy_prefix(ha.hall, 1)
+        failed, kw, gone = _worst_block_failures(ha, sz, depth)
+        out += [f"{pre}.{_local_id(b)}" for b in failed]
+        lost += gone
+        alive = len(ha.blocks) - len(failed)
+        loads.update(_block_loads(ha, sz, kw, failed, (share * len(ha.blocks) / alive if alive else 0.0, tanphi)))
+    sw = tuple(opens) + tuple(c for c in closes if c.split(" ", 1)[1].rsplit(".ats-g", 1)[0] not in out)
+    sets = [f"{b}.genset" for b in out]
+    flow(
+        sid,
+        kind,
+        "campus",
+        switching=sw,
+        loads=loads,
+        failed=("utility", "one set failed per hall copy: " + ", ".join(sets[::depth])),
+        maintenance=("one set in maintenance per hall copy: " + ", ".join(sets[1::2]),) if depth == 2 else (),
+        transfers=("the blocks of the lost sets drop out: the other blocks carry their load by the UPS topology, and their share of the non-UPS load",),
+        utility=False,
+        slack_gens=True,
+        gens_out=tuple(sets),
+        lost_kw=lost,
+        combinations=blocks,
+    )
+
+
+def _block_loads(ha, sz: ElectricalSizing, out_kw: dict[str, float], failed, share: tuple[float, float]) -> dict[str, tuple[float, float]]:
+    """The typical copy's UPS loads (P, Q MW) on their sets: each block's UPS input for `out_kw`
+    plus its share (MW, tan phi) of the non-UPS load; the failed blocks carry nothing."""
+    from hubc.electrical.build import block_input, copy_prefix
+
+    pre = copy_prefix(ha.hall, 1)
+    mw, tanphi = share
+    out = {}
+    for b in ha.blocks:
+        if b.id in failed:
+            out[f"{pre}.{_local_id(b.id)}"] = (0.0, 0.0)
+            continue
+        p, q = block_input(sz, out_kw[b.id])
+        out[f"{pre}.{_local_id(b.id)}"] = (p + mw, q + mw * tanphi)
+    return out
+
+
+def _local_id(item_id: str) -> str:
+    return item_id.split(".", 1)[1] if "." in item_id else item_id
+
+
+def _worst_block_failures(ha, sz: ElectricalSizing, depth: int) -> tuple[tuple[str, ...], dict[str, float], float]:
+    """The `depth` blocks of a hall whose loss is worst (most load lost, then the most loaded
+    survivor against its rating), greedily one at a time -> (blocks, block kW, lost kW)."""
+    from hubc.electrical.verify import _Hall
+
+    h = _Hall(ha, sz)
+    failed: tuple[str, ...] = ()
+    kw, lost = h.loads(frozenset())[0], 0.0
+    for _ in range(min(depth, len(ha.blocks))):
+        best = None
+        for b in ha.blocks:
+            if b.id in failed:
+                continue
+            load, _bw, gone = h.loads(frozenset(failed + (b.id,)))
+            key = (gone, max((v for k, v in load.items() if k not in failed and k != b.id), default=0.0), b.id)
+            if best is None or key[:2] > best[0][:2]:
+                best = (key, b.id, load, gone)
+        failed += (best[1],)
+        kw, lost = best[2], best[3]
+    return failed, kw, lost
+
+
+def block_set_findings(plan, at) -> list:
+    """HUB766: a block's set above the catalog's largest DCC rating."""
+    from hubc.codes import diag
+
+    bs = plan.blocks if plan is not None else None
+    if bs is None or bs.fits:
+        return []
+    return [
+        diag(
+            "HUB766",
+            f"each UPS block needs a {bs.need_kw:,.0f} kW genset (its UPS rating at the UPS efficiency, its {bs.mech_share_kw:,.0f} kW share of the non-UPS load and the sizing margin), "
+            f"above the catalog's largest {bs.set_kw:,.0f} kW DCC rating",
+            at("electrical", "generator_arrangement"),
+            ("electrical", "generator_arrangement"),
+            help="use smaller UPS blocks (electrical.ups_system_kw) or paralleling groups (generator_arrangement = \"mv-groups\" or \"lv-groups\")",
+        )
+    ]
+
+
+def block_set_equipment(bs: BlockSets, asg, boards: dict[str, float], hz: str) -> list:
+    """BOM lines of `lv-per-block`, per hall: a set and a transfer switch per UPS block of every
+    copy (`boards`: hall -> its LV boards' rated Icu, which the CB-class switch matches)."""
+    from hubc.core.equipment import Equipment
+
+    out = []
+    for ha in asg.halls:
+        n = len(ha.blocks) * ha.copies
+        icu = boards.get(ha.hall)
+        kas = f", short-circuit rating {icu:g} kA as its board" if icu else ""
+        out.append(Equipment(id=f"{ha.hall}/generator", family="generator", description=f"Diesel generator {bs.set_kw:g} kW DCC{hz}, LV, one per UPS block (block topology redundancy, no spare set)", rating=bs.set_kw, rating_unit="kW", quantity=n, system="electrical", area=ha.hall, spec_path=("electrical", "generator_arrangement")))
+        out.append(Equipment(id=f"{ha.hall}/transfer-switch", family="breaker", description=f"Automatic transfer switch {bs.ats_a:g} A, IEC 60947-6-1 {bs.ats_class} class, {bs.utilization_category}, {bs.poles}-pole, {bs.transition} transition{kas}: unit substation / block genset", rating=bs.ats_a, rating_unit="A", quantity=n, system="electrical", area=ha.hall, spec_path=("electrical", "generator_transfer"), catalog_id="ats-cb-class"))
+    return out
+
+
 def generator_group_findings(studies, at, beyond: tuple[str, ...]) -> list:
     """HUB758 (a note): below Tier IV (Uptime Institute Tier Standard: Topology asks fault
     tolerance of Tier IV only), a paralleling group bus failing while the utility is out
@@ -211,4 +406,4 @@ def generator_group_findings(studies, at, beyond: tuple[str, ...]) -> list:
     ]
 
 
-__all__ = ["GroupPlan", "ParallelingGroup", "PlantConnection", "behind_the_meter", "generator_group_findings", "max_group_sets", "plan_groups", "plan_plant", "plant_connections", "step_up_equipment"]
+__all__ = ["BlockSets", "GroupPlan", "ParallelingGroup", "PlantConnection", "behind_the_meter", "block_generator_scenarios", "block_set_equipment", "block_set_findings", "generator_group_findings", "max_group_sets", "plan_block_sets", "plan_groups", "plan_plant", "plant_connections", "step_up_equipment"]

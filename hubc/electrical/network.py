@@ -57,6 +57,7 @@ SWITCH_ROLES = (
     "ups-input",
     "generator",
     "generator-group",  # a paralleling group's breaker to its MV section
+    "ats-normal",  # a block transfer switch's unit-substation side (lv-per-block; its genset side is a "generator" switch)
     "plant",  # a behind-the-meter plant's step-up transformer bay on the campus bus
     "ring",  # a ring bus's breaker between two circuit nodes
     "diameter",  # a breaker-and-a-half diameter's breaker (main bus - node, node - node)

@@ -77,6 +77,8 @@ def design_network(spec, sz: ElectricalSizing, asg: Assignment, designs: tuple[F
     d.timings["passes"] = passes
     # the sets the islands need are the ones installed
     sz_out = attrs.evolve(d.sz, generators=d.gens.total) if d.gens.total else d.sz
+    if d.gens.blocks is not None:  # lv-per-block: the sets are sized for their block
+        sz_out = attrs.evolve(sz_out, generator_kw=d.gens.blocks.set_kw)
     pfc = finish(d.pfc, studies.grid.import_mw, studies.grid.import_mvar)
     return NetworkDesign(
         sizing=sz_out,

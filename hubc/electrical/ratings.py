@@ -33,7 +33,7 @@ from hubc.catalog import electrical as cat
 from hubc.electrical.network import Network
 from hubc.electrical.studies import Studies, clearing_time
 
-GEN_HELP = "LV sets through their own step-up transformers (generator_arrangement = \"lv-groups\": the transformer's impedance limits each set's share), fewer sets per island, or current-limiting reactors in the group breakers"
+GEN_HELP = "LV sets through their own step-up transformers (generator_arrangement = \"lv-groups\": the transformer's impedance limits each set's share), one LV set per UPS block (\"lv-per-block\": no generator bus), fewer sets per island, or current-limiting reactors in the group breakers"
 HV_HELP = "add utility circuits (after one is lost the others share the import) or raise the supply voltage"
 SWITCHBOARD = {"hv-section": "hv-gis", "mv-section": "mv-switchgear", "mv-reserve": "mv-switchgear", "feeder-end": "ring-main-unit", "lv-board": "lv-board", "utility": "", "transformer-hv": "", "ups-input": "", "generator-terminal": "", "generator-bus": "mv-switchgear", "collector": "mv-switchgear", "capacitor": ""}
 

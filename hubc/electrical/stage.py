@@ -28,10 +28,15 @@ from hubc.core.types import RowLoad
 from hubc.diagnostics import Diagnostic, HubcError, Location, has_errors
 
 # Real imports (not TYPE_CHECKING): design.json's converter resolves these field types.
-from hubc.electrical.build import GeneratorPlan
+from hubc.electrical.build import GeneratorPlan, normal_block_loads
 from hubc.electrical.demand import demand_splits
 from hubc.electrical.feeds import Assignment, HallAssignment, Infeasible, assign
-from hubc.electrical.generator_groups import generator_group_findings, step_up_equipment
+from hubc.electrical.generator_groups import (
+    block_set_equipment,
+    block_set_findings,
+    generator_group_findings,
+    step_up_equipment,
+)
 from hubc.electrical.hv_scheme import HvScheme, hv_scheme_findings, hv_stage_equipment, main_hv_kv, size_hv_scheme
 from hubc.electrical.losses import LossModel, loss_model
 from hubc.electrical.network import Network
@@ -326,14 +331,19 @@ class ElectricalResult:
             e.append(Equipment(id=f"{sz.substation_id}/main-transformer", family="main-transformer", description=f"Main transformer {self.hv_voltage_kv:g}/{sz.mv_voltage_kv:g} kV {sz.main_tx_mva:g} MVA ({sz.main_tx_redundancy})", rating=sz.main_tx_mva, rating_unit="MVA", quantity=ntx, system="grid", area=sz.substation_id, spec_path=("substation", "transformer_mva")))
             for hb in self.hv_scheme.buses if self.hv_scheme is not None else ():
                 e.append(Equipment(id=f"{hb.id.replace('.', '/', 1)}-breakers", family="hv-switchgear", description=f"{hb.voltage_kv:g} kV GIS circuit breakers, {hb.scheme}: {hb.incomers} incomer(s), {hb.transformer_bays} transformer bay(s) ({hb.rule})", rating=hb.voltage_kv, rating_unit="kV", quantity=hb.breakers, system="grid", area=sz.substation_id, spec_path=("substation", "bus_scheme")))
-        bays = max(ntx, 1) + feeders + max(ntx - 1, 0) + sz.generators
-        e.append(Equipment(id=f"{sz.substation_id}/mv-switchgear", family="mv-switchgear", description=f"{sz.mv_voltage_kv:g} kV switchgear bays ({sz.feeder_breaker_a:g} A feeders; short-circuit rating not studied: build with the studies): {max(ntx, 1)} incomer, {feeders} feeder, {max(ntx - 1, 0)} bus tie, {sz.generators} generator", rating=sz.mv_voltage_kv, rating_unit="kV", quantity=bays, system="electrical", area=sz.substation_id, spec_path=("electrical", "mv_voltage_kv")))
+        bs = self.generator_plan.blocks if self.generator_plan else None
+        gen_bays = 0 if bs is not None else sz.generators  # lv-per-block: the sets are on the LV boards
+        bays = max(ntx, 1) + feeders + max(ntx - 1, 0) + gen_bays
+        e.append(Equipment(id=f"{sz.substation_id}/mv-switchgear", family="mv-switchgear", description=f"{sz.mv_voltage_kv:g} kV switchgear bays ({sz.feeder_breaker_a:g} A feeders; short-circuit rating not studied: build with the studies): {max(ntx, 1)} incomer, {feeders} feeder, {max(ntx - 1, 0)} bus tie, {gen_bays} generator", rating=sz.mv_voltage_kv, rating_unit="kV", quantity=bays, system="electrical", area=sz.substation_id, spec_path=("electrical", "mv_voltage_kv")))
         if sz.mech_uss:
             e.append(Equipment(id="campus/mechanical-unit-substation", family="unit-substation", description=f"Mechanical unit substation {sz.uss_kva:g} kVA ({cat.table('mechanical_substation')['redundancy']})", rating=sz.uss_kva, rating_unit="kVA", quantity=sz.mech_uss, system="electrical", area="campus", spec_path=("cooling_plant", "power_kw_per_kw")))
             e.append(Equipment(id="campus/mechanical-lv-switchboard", family="lv-switchboard", description=f"Mechanical LV switchboard {sz.lv_board_frame_a:g} A", rating=sz.lv_board_frame_a, rating_unit="A", quantity=sz.mech_uss, system="electrical", area="campus", spec_path=("cooling_plant", "power_kw_per_kw")))
         if asg.mech_feeders:
             e += self._cables("campus", spec_path=("cooling_plant", "power_kw_per_kw"), prefix="campus/mechanical-mv-cable")
-        e.append(Equipment(id="campus/generator", family="generator", description=f"Diesel generator {sz.generator_kw:g} kW DCC{self.hz} ({self.generator_redundancy})", rating=sz.generator_kw, rating_unit="kW", quantity=sz.generators, system="electrical", area="campus", spec_path=("electrical", "generator_kw")))
+        if bs is not None:
+            e += block_set_equipment(bs, asg, {}, self.hz)
+        else:
+            e.append(Equipment(id="campus/generator", family="generator", description=f"Diesel generator {sz.generator_kw:g} kW DCC{self.hz} ({self.generator_redundancy})", rating=sz.generator_kw, rating_unit="kW", quantity=sz.generators, system="electrical", area="campus", spec_path=("electrical", "generator_kw")))
         return tuple(sorted(e, key=lambda x: x.id))
 
     def _lv_boards(self) -> list[Equipment]:
@@ -389,13 +399,27 @@ class ElectricalResult:
         if sz.mech_uss:
             e.append(Equipment(id="campus/mechanical-unit-substation", family="unit-substation", description=f"Mechanical unit substation {sz.uss_kva:g} kVA ({cat.table('mechanical_substation')['redundancy']}, survives a feeder loss)", rating=sz.uss_kva, rating_unit="kVA", quantity=sz.mech_uss, system="electrical", area="campus", spec_path=("cooling_plant", "power_kw_per_kw")))
             e += self._cables("campus", spec_path=("cooling_plant", "power_kw_per_kw"), prefix="campus/mechanical-mv-cable")
-        if net.generators:
+        e += self._generator_equipment()
+        e += step_up_equipment(net)
+        e += capacitor_equipment(net)
+        return e
+
+    def _generator_equipment(self) -> list[Equipment]:
+        """The gensets (and, per block, their transfer switches) as the network has them."""
+        sz, net, rat = self.sizing, self.network, self.ratings
+        e: list[Equipment] = []
+        bs = self.generator_plan.blocks if self.generator_plan else None
+        if bs is not None:
+            icu = {}
+            for r in rat.buses:
+                if r.kind == "lv-board" and r.area != "campus":
+                    icu[r.area] = max(icu.get(r.area, 0.0), r.rated_short_circuit_ka)
+            e += block_set_equipment(bs, self.assignment, icu, self.hz)
+        elif net.generators:
             islands = len(self.generator_plan.islands) if self.generator_plan else 1
             gp = self.generator_plan.groups if self.generator_plan else None
             how = f", {len(gp.groups)} paralleling group(s) of up to {gp.max_sets} at {gp.set_kv:g} kV" if gp else ""
             e.append(Equipment(id="campus/generator", family="generator", description=f"Diesel generator {sz.generator_kw:g} kW DCC{self.hz} ({self.generator_redundancy} per island, {islands} island(s){how})", rating=sz.generator_kw, rating_unit="kW", quantity=len(net.generators), system="electrical", area="campus", spec_path=("electrical", "generator_kw")))
-        e += step_up_equipment(net)
-        e += capacitor_equipment(net)
         return e
 
     def _cables(self, area: str, *, spec_path: tuple, prefix: str) -> list[Equipment]:
@@ -584,7 +608,7 @@ def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], sou
         studies=nd.studies if nd else None,
         ratings=nd.ratings if nd else None,
         measures=nd.measures if nd else (),
-        generator_plan=nd.generators if nd else None,
+        generator_plan=nd.generators if nd else _arithmetic_plan(spec, sz, asg),
         network_decisions=nd.decisions if nd else (),
         pf_correction=getattr(nd, "pf_correction", None),
         main_vk_percent=nd.main_vk_percent if nd else 0.0,
@@ -592,9 +616,24 @@ def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], sou
     )
 
 
+def _arithmetic_plan(spec: Spec, sz: ElectricalSizing, asg: Assignment) -> GeneratorPlan | None:
+    """Without the studies, the one plan the equipment needs from the arithmetic: `lv-per-block`'s
+    set per block (the paralleling groups come with the network)."""
+    if spec.electrical.generator_arrangement != "lv-per-block":
+        return None
+    from hubc.electrical.build import generator_plan
+
+    return generator_plan(spec, sz, asg)
+
+
 def _generator_islands(nd, sz: ElectricalSizing, asg: Assignment) -> tuple[tuple[str, int, float], ...]:
     """(island, sets, island kW) of the generator plan: the sections' normal load at the design PF."""
     plan = nd.generators
+    if plan.blocks is not None:
+        # lv-per-block: each hall copy's sets carry its blocks and their share of the non-UPS load;
+        # a set lost is its block lost, which the other blocks of the copy carry (the UPS topology)
+        share = plan.blocks.mech_share_kw
+        return tuple((f"{ha.hall} copy", len(ha.blocks), sum(normal_block_loads(ha, sz).values()) / sz.ups_efficiency + share * len(ha.blocks)) for ha in asg.halls if ha.blocks)
     per = dict(plan.sections)
     load = dict(zip((s.id for s in sz.arrangement().active_sections), asg.section_kva))
     return tuple((" + ".join(i), sum(per.get(s, 0) for s in i), sum(load.get(s, 0.0) for s in i) * sz.power_factor) for i in plan.islands)
@@ -614,6 +653,7 @@ def _study_diagnostics(spec: Spec, nd, at) -> list[Diagnostic]:
     out = _flow_findings(within, at) + _voltage_findings(nd.studies, at) + _grid_findings(nd.studies, at, nd.pf_correction) + hv_scheme_findings(nd.studies, at)
     out += pf_findings(nd.pf_correction, at)
     out += generator_group_findings(nd.studies, at, beyond)
+    out += block_set_findings(nd.generators, at)
     for p in nd.ratings.problems:
         out.append(diag(p.code, p.message, at(*p.spec_path), p.spec_path, help=p.help))
     for m in nd.measures:

@@ -44,6 +44,7 @@ from hubc.core.derived import derived
 from hubc.electrical.arrangement import Arrangement
 from hubc.electrical.build import GeneratorPlan, block_input, copy_prefix
 from hubc.electrical.feeds import Assignment, HallAssignment
+from hubc.electrical.generator_groups import block_generator_scenarios
 from hubc.electrical.hv_scheme import hv_scheme_failures, hv_stage_failures, hv_switching, isolate
 from hubc.electrical.network import THROUGH_ROLES, Network
 from hubc.electrical.sizing import ElectricalSizing
@@ -1334,6 +1335,9 @@ class Study:
         net, plan = self.network, self.gens
         if not net.generators:
             return
+        if plan.blocks is not None:
+            block_generator_scenarios(net, self.sz, self.asg, plan.blocks, flow, self.spec.policy.tier)
+            return
         opens = [f"open {s.id}" for s in net.switches if s.role in ("line", "incomer") and s.closed]
         closes = [f"close {s.id}" for s in net.switches if s.role in ("generator", "generator-group")]
         by_group: dict[str, list[str]] = {}
@@ -1511,7 +1515,8 @@ def short_circuit_cases(net: Network, arr: Arrangement) -> list[tuple[ShortCircu
             sw = list(hv_switching(net, arr.after_loss({t}).actions)) + base_sw
             cases.append((ShortCircuitCase(id=f"max/{t}-out-ties-closed", case="max", description=f"{t} lost, every tie closed: the survivors in parallel", switching=tuple(sw), sources=tuple(sources)), {"switching": sw}))
     if net.generators:
-        opens = [f"open {s.id}" for s in net.switches if s.role in ("line", "incomer") and s.closed]
+        # lv-per-block: every transfer switch leaves its unit substation (never both sources but in a closed transition)
+        opens = [f"open {s.id}" for s in net.switches if (s.role in ("line", "incomer") and s.closed) or s.role == "ats-normal"]
         gen_case = ShortCircuitCase(id="max/generators", case="max", description="utility lost: every genset on its island", switching=tuple(opens + gens_cb), sources=("every genset", "BESS converters", "direct-on-line motors"))
         cases.append((gen_case, {"switching": opens + gens_cb, "utility": False, "renewables": False}))
     circuits = [s for s in net.switches if s.role == "line" and s.closed]

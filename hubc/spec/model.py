@@ -300,10 +300,12 @@ class Electrical:
     lv_voltage_v: float = f("LV distribution voltage, line to line (V)", 380.0, gt=0, le=1500)
     generator_kw: float = f("Generator data-center-continuous (DCC) rating (kW)", 2500.0, gt=0, le=20000)
     generator_redundancy: Redundancy = f("Generator redundancy", "N+1")
-    generator_arrangement: Literal["mv-groups", "lv-groups"] = f(
+    generator_arrangement: Literal["mv-groups", "lv-groups", "lv-per-block"] = f(
         "How the gensets connect: `mv-groups` (MV sets paralleled on a generator bus per group, each group "
-        "on its MV section through its own breaker) or `lv-groups` (LV sets, each through its own step-up "
-        "transformer onto the group's MV generator bus)",
+        "on its MV section through its own breaker), `lv-groups` (LV sets, each through its own step-up "
+        "transformer onto the group's MV generator bus) or `lv-per-block` (one LV set per UPS block on the "
+        "block's LV main board behind an automatic transfer switch, open or closed transition as "
+        "`generator_transfer`; the set is sized for the block, `generator_kw` is not used)",
         "mv-groups",
     )
     generator_group_sets: int | None = f(

@@ -2,7 +2,8 @@
 
 Per MV feeder of the copy: the incoming cable (continued from the overview), the ring main unit,
 and per power block its unit substation (breaker, transformer), LV board, UPS input breaker, UPS,
-and the UPS output feeding the row busways and CDUs on path A (red) or B (blue), as the feed
+with `lv-per-block` gensets the block's transfer switch (its unit-substation side above the LV
+board, its genset side to the set beside it), and the UPS output feeding the row busways and CDUs on path A (red) or B (blue), as the feed
 assignment made them. Feeders are laid side by side and wrap onto a further tier when the sheet
 is full. Every network element of the copy below the ring main unit carries its id; the UPS
 outputs and busways (not in the network) carry `data-item` / `data-path`.
@@ -12,9 +13,9 @@ from __future__ import annotations
 
 import attrs
 
-from hubc.electrical.network import Bus, Network, Switch, Transformer
+from hubc.electrical.network import Bus, Generator, Network, Switch, Transformer
 from hubc.emit.sld import symbols as sym
-from hubc.emit.sld.bays import LEFT, LS, Ctx, cable_text, labels, state, switch_el
+from hubc.emit.sld.bays import L0_WIDE, LEFT, LS, Ctx, cable_text, labels, state, switch_el
 from hubc.emit.sld.inputs import HallSheet
 from hubc.emit.sld.sheet import (
     Sheet,
@@ -36,6 +37,7 @@ IN_COLS = 4  # label columns of the incoming feeder
 Y_RMU, Y_LV, Y_OUT, Y_END = 76.0, 136.0, 198.0, 278.0  # from the tier's top
 TIER_H = Y_END + 14
 TOP = 24.0  # the first tier below the sheet's top frame
+GEN_DX = 16.0  # a block's genset (lv-per-block) right of its conductor, clear of the transformer's labels
 
 
 @attrs.frozen
@@ -46,6 +48,9 @@ class Block:
     ups_cb: Switch | None
     ups: Bus | None
     load: object | None  # the UPS input load
+    ats_n: Switch | None = None  # lv-per-block: the transfer switch's unit-substation side
+    ats_g: Switch | None = None  # ... its genset side
+    gen: Generator | None = None  # ... the block's set
 
     @property
     def key(self) -> str:
@@ -62,21 +67,46 @@ class Feeder:
 
 def typical_feeders(net: Network, hall: str) -> tuple[Feeder, ...]:
     """The typical copy's feeders and, at each ring main unit, its power blocks."""
-    bus = {b.id: b for b in net.buses}
     line_to = {x.to_bus: x for x in net.lines}
-    switch_of = {s.element: s for s in net.switches if s.element_kind in ("line", "transformer")}
-    bus_switch_at = {s.bus: s for s in net.switches if s.element_kind == "bus"}
-    load_at = {x.bus: x for x in net.loads}
+    switch_of = {s.element: s for s in net.switches if s.element_kind in ("line", "transformer") and s.role != "ats-normal"}
+    at: dict[str, list[Switch]] = {}
+    for s in net.switches:
+        at.setdefault(s.bus, []).append(s)
+    ix = _BlockIndex(switch_of=switch_of, at=at, load_at={x.bus: x for x in net.loads}, gen_at={g.bus: g for g in net.generators})
     out = []
     for rmu in sorted((b for b in net.buses if b.area == hall and b.copy == 1 and b.role == "feeder-end"), key=lambda b: natural(b.id)):
         ln = line_to.get(rmu.id)
-        blocks = []
-        for t in sorted((t for t in net.transformers if t.hv_bus == rmu.id), key=lambda t: natural(t.id)):
-            ups_cb = bus_switch_at.get(t.lv_bus)
-            ups = bus.get(ups_cb.element) if ups_cb else None
-            blocks.append(Block(cb=switch_of.get(t.id), uss=t, lv=bus.get(t.lv_bus), ups_cb=ups_cb, ups=ups, load=load_at.get(ups.id) if ups else None))
-        out.append(Feeder(rmu=rmu, line=ln, switch=switch_of.get(ln.id) if ln else None, blocks=tuple(blocks)))
+        blocks = tuple(_block_of(net, t, ix) for t in sorted((t for t in net.transformers if t.hv_bus == rmu.id), key=lambda t: natural(t.id)))
+        out.append(Feeder(rmu=rmu, line=ln, switch=switch_of.get(ln.id) if ln else None, blocks=blocks))
     return tuple(out)
+
+
+@attrs.frozen
+class _BlockIndex:
+    switch_of: dict  # line or transformer id -> its switch (not a transfer switch's)
+    at: dict  # bus id -> the switches on it
+    load_at: dict
+    gen_at: dict
+
+
+def _block_of(net: Network, t: Transformer, ix: _BlockIndex) -> Block:
+    """A power block from its unit substation down: its LV board, UPS input breaker and UPS, and
+    with `lv-per-block` its transfer switch and set."""
+    at_lv = ix.at.get(t.lv_bus, ())
+    ups_cb = next((s for s in at_lv if s.role == "ups-input"), None)
+    ats_g = next((s for s in at_lv if s.role == "generator"), None)
+    ups = net.bus(ups_cb.element) if ups_cb else None
+    return Block(
+        cb=ix.switch_of.get(t.id),
+        uss=t,
+        lv=net.bus(t.lv_bus),
+        ups_cb=ups_cb,
+        ups=ups,
+        load=ix.load_at.get(ups.id) if ups else None,
+        ats_n=next((s for s in at_lv if s.role == "ats-normal" and s.element == t.id), None),
+        ats_g=ats_g,
+        gen=ix.gen_at.get(ats_g.element) if ats_g else None,
+    )
 
 
 # ----------------------------------------------------------------------------- layout
@@ -91,7 +121,8 @@ class Widths:
 
     def block(self, b: Block) -> float:
         drops = len(self.h.outputs.get(b.key, ()))
-        return max(LEFT + L0_UPS + LS * (3 + len(self.h.ups)) + 2.5, 4 + DROP * drops + 4) * self.spread
+        gen = LEFT + GEN_DX + L0_WIDE + LS + 3 if b.gen is not None else 0.0
+        return max(LEFT + L0_UPS + LS * (3 + len(self.h.ups)) + 2.5, 4 + DROP * drops + 4, gen) * self.spread
 
     def incoming(self) -> float:
         return LEFT + 3.1 + LS * (IN_COLS - 1) + 3
@@ -176,7 +207,12 @@ def _block(h: HallSheet, b: Block, x: float, y: float, ctx: Ctx, w: float) -> st
     """One power block in its column (conductor at x)."""
     y_rmu, y_lv, y_out = y + Y_RMU, y + Y_LV, y + Y_OUT
     out = line(x, y_rmu, x, y_rmu + 4) + (switch_el(b.cb, x, y_rmu + 9) if b.cb else line(x, y_rmu + 4, x, y_rmu + 14))
-    out += group(b.uss.id, line(x, y_rmu + 14, x, y_rmu + 16) + sym.transformer(x, y_rmu + 23) + line(x, y_rmu + 30, x, y_lv), "transformer")
+    below = y_lv - 14 if b.ats_n is not None else y_lv
+    out += group(b.uss.id, line(x, y_rmu + 14, x, y_rmu + 16) + sym.transformer(x, y_rmu + 23) + line(x, y_rmu + 30, x, below), "transformer")
+    if b.ats_n is not None:
+        out += switch_el(b.ats_n, x, y_lv - 9) + line(x, y_lv - 4, x, y_lv)
+    if b.gen is not None and b.ats_g is not None:
+        out += _block_genset(b, x + GEN_DX, y_lv)
     t = b.uss
     out += labels(x, y_lv - 3, [f"{local(t.id, t.id.rsplit('.', 2)[0])} {t.sn_mva * 1000:,.0f} kVA", f"{t.vn_hv_kv:g}/{t.vn_lv_kv:g} kV {t.vector_group}, vk {t.vk_percent:.1f} %"], Y_LV - Y_RMU - 18, 5.9)
     if b.lv is not None:
@@ -191,6 +227,16 @@ def _block(h: HallSheet, b: Block, x: float, y: float, ctx: Ctx, w: float) -> st
     name = b.key.rsplit(".", 1)[-1]
     out += labels(x, y_out - 3, [f"LV {ik}", rating, f"UPS {name}" + (f" ({role})" if role and role != "distributed" else ""), *h.ups], Y_OUT - Y_LV - 6, L0_UPS)
     return out + _outputs(h, b, x, y_out)
+
+
+def _block_genset(b: Block, xg: float, y_lv: float) -> str:
+    """`lv-per-block`: the transfer switch's genset side rising from the LV board at xg, the set's
+    terminal and the set above it, with their ratings."""
+    g, sw = b.gen, b.ats_g
+    term = group(sw.element, line(xg, y_lv - 14, xg, y_lv - 18) + sym.node(xg, y_lv - 16), "bus", role="generator-terminal")
+    out = line(xg, y_lv, xg, y_lv - 4) + switch_el(sw, xg, y_lv - 9) + term + group(g.id, sym.generator(xg, y_lv - 22), "generator")
+    lines = [f"ATS: USS {state(b.ats_n.closed)} / G {state(sw.closed)}" if b.ats_n else f"ATS: G {state(sw.closed)}", f"{g.p_mw * 1000:,.0f} kW DCC, X''d {g.xdss_pu:g}"]
+    return out + labels(xg, y_lv - 3, lines, 40, L0_WIDE)
 
 
 def _outputs(h: HallSheet, b: Block, x: float, y_out: float) -> str:
