@@ -102,6 +102,8 @@ class Design:
     def report_headline(self) -> list[tuple[str, str]]:
         """Headline figures the stages add to the report, in stage order."""
         lines: list[tuple[str, str]] = []
+        if self.electrical is not None:
+            lines.extend(self.electrical.report_headline())
         if self.cooling is not None:
             lines.extend(self.cooling.report_headline())
         if self.procurement is not None:

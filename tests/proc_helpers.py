@@ -95,6 +95,7 @@ def plant_equipment() -> tuple[Equipment, ...]:
             path=("substation", "transformer_mva"),
         ),
         E("ss-main/hv-gis", "hv-switchgear", 154, "kV", 8, area="ss-main", path=("substation", "hv_voltage_kv")),
+        E("campus/capacitor-bank-6300kvar", "capacitor-bank", 6300, "kvar", 3, area="campus", path=("electrical", "pf_correction")),
         E("campus/generator", "generator", 3000, "kW", 50, area="campus", path=("electrical", "generator_kw")),
         E(
             "hall-a/cdu",

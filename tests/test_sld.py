@@ -19,6 +19,7 @@ from hubc.electrical.network import (
     Line,
     Load,
     Network,
+    Shunt,
     StaticGenerator,
     Switch,
     Transformer,
@@ -74,6 +75,7 @@ def tiny_network(name: str = "tiny") -> Network:
         Bus(id="campus.mech-mvf-01.uss-1.lv", vn_kv=0.415, role="lv-board", section="ss.mv-2", area="campus"),
         Bus(id="ss.mv-1.gg-1", vn_kv=22.9, role="generator-bus", section="ss.mv-1", area="campus"),
         Bus(id="ss.mv-1.gg-1.gen-01.term", vn_kv=22.9, role="generator-terminal", section="ss.mv-1", area="campus"),
+        Bus(id="ss.mv-2.cap", vn_kv=22.9, role="capacitor", section="ss.mv-2", area="ss"),
     ]
     for blk in ("ups-01a", "ups-01b"):
         b += [
@@ -106,6 +108,7 @@ def tiny_network(name: str = "tiny") -> Network:
         sw("campus.mech-mvf-01.uss-1.cb", "campus.mech-mvf-01.rmu", "campus.mech-mvf-01.uss-1", "transformer", "unit-substation", ek="transformer", area="campus"),
         sw("ss.mv-1.gg-1.cb", "ss.mv-1", "ss.mv-1.gg-1", "bus", "generator-group", closed=False, area="campus"),
         sw("ss.mv-1.gg-1.gen-01.cb", "ss.mv-1.gg-1", "ss.mv-1.gg-1.gen-01.term", "bus", "generator", closed=False, area="campus"),
+        sw("ss.mv-2.cap.cb", "ss.mv-2", "ss.mv-2.cap", "bus", "capacitor"),
     ]
     loads = [
         Load(id="hall.c02.mvf-01.rmu.equivalent", bus="hall.c02.mvf-01.rmu", kind="equivalent", p_mw=5.1, q_mvar=1.7, area="hall", copy=2, represents=("hall.ups-01a", "hall.ups-01b")),
@@ -130,6 +133,7 @@ def tiny_network(name: str = "tiny") -> Network:
         generators=(Generator(id="ss.mv-1.gg-1.gen-01", bus="ss.mv-1.gg-1.gen-01.term", group="ss.mv-1", paralleling_group="ss.mv-1.gg-1", sn_mva=3.75, p_mw=3.0, vn_kv=22.9, xdss_pu=0.15, rdss_ohm=0.3, cos_phi=0.8),),
         sgens=(StaticGenerator(id="bess-1", bus="ss.hv-1", kind="bess", sn_mva=20.0, p_mw=0.0, k=1.2),),
         loads=tuple(loads),
+        shunts=(Shunt(id="ss.mv-2.cap.bank", bus="ss.mv-2.cap", vn_kv=22.9, step_mvar=0.6, steps=3, detuning_percent=7.0, area="ss"),),
     )
 
 
@@ -175,7 +179,7 @@ def element_ids(roots: dict[str, ET.Element]) -> Counter:
 
 
 def network_ids(net: Network) -> list[str]:
-    tables = (net.buses, net.lines, net.transformers, net.switches, net.ext_grids, net.generators, net.sgens, net.loads, net.motors)
+    tables = (net.buses, net.lines, net.transformers, net.switches, net.ext_grids, net.generators, net.sgens, net.loads, net.motors, net.shunts)
     return [x.id for t in tables for x in t]
 
 
@@ -239,7 +243,7 @@ def check_sheet(root: ET.Element, name: str) -> None:
     assert any(re.fullmatch(r"[A-Z0-9-]+-E-SLD-\d{3}", s) for s in texts)
     # the legend names what the drawing uses
     legend = " ".join("".join(t.itertext()) for g in root.iter(f"{SVG}g") if g.get("class") == "legend" for t in g.iter(f"{SVG}text"))
-    for what in ("normally open (N.O.)", "normally closed (N.C.)", "PV", "wind", "utility", "cable", "A path", "B path", "generator", "BESS", "transformer"):
+    for what in ("normally open (N.O.)", "normally closed (N.C.)", "PV", "wind", "utility", "cable", "A path", "B path", "generator", "BESS", "transformer", "capacitor bank"):
         assert what in legend
 
 
@@ -331,7 +335,7 @@ def wide_network(sections: int) -> Network:
             lines.append(_cable(f"hall.c{c:03d}.mvf-01", sec, rmu, "hall", c))
             switches.append(Switch(id=f"hall.c{c:03d}.mvf-01.cb", bus=sec, element=f"hall.c{c:03d}.mvf-01", element_kind="line", kind="CB", role="feeder", closed=True, area="hall", copy=c))
             loads.append(Load(id=f"{rmu}.equivalent", bus=rmu, kind="equivalent", p_mw=5.0, q_mvar=1.6, area="hall", copy=c))
-    return attrs.evolve(net, buses=tuple(buses), lines=tuple(lines), transformers=tuple(trafos), switches=tuple(switches), generators=(), sgens=(), loads=tuple(loads))
+    return attrs.evolve(net, buses=tuple(buses), lines=tuple(lines), transformers=tuple(trafos), switches=tuple(switches), generators=(), sgens=(), loads=tuple(loads), shunts=())
 
 
 def test_a_campus_wider_than_a0_continues_its_overview_on_further_sheets():

@@ -31,8 +31,9 @@ def test_a_variant_builds_and_reports_its_headline_figures():
     assert f["ups_mw"] > 0 and f["transformer_mva"] > 0
     assert {"design.json", "report.html", "hubc.lock"} <= set(out.plan)
     # HUB761: the climate station (a note); HUB758: the pilot's one paralleling group is its only
-    # standby source (a note below Tier IV: beyond its design basis)
-    assert [d.code for d in out.diagnostics] == ["HUB418", "HUB761", "HUB304", "HUB758"]
+    # standby source (a note below Tier IV: beyond its design basis); HUB764: its power-factor
+    # correction (a note: PF 0.947 -> 0.954 with one 300 kvar bank)
+    assert [d.code for d in out.diagnostics] == ["HUB418", "HUB761", "HUB304", "HUB758", "HUB764"]
     assert all(d.location.file == "pilot-10mw.toml" for d in out.diagnostics)
 
 

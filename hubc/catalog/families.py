@@ -14,6 +14,7 @@ FAMILIES = (
     "ups-battery",
     "unit-substation",
     "mv-switchgear",
+    "capacitor-bank",
     "mv-cable",
     "main-transformer",
     "hv-switchgear",

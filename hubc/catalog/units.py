@@ -19,6 +19,8 @@ UNITS: dict[str, tuple[str, float]] = {
     "VA": ("apparent-power", 0.001),
     "kVA": ("apparent-power", 1.0),
     "MVA": ("apparent-power", 1000.0),
+    "kvar": ("reactive-power", 1.0),
+    "Mvar": ("reactive-power", 1000.0),
     "kWh": ("energy", 1.0),
     "MWh": ("energy", 1000.0),
     "GWh": ("energy", 1_000_000.0),

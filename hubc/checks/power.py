@@ -325,6 +325,7 @@ def _ups_chain(ctx: Ctx) -> Iterator[Diagnostic]:
             related=((("electrical", "ups_system_kw"), "UPS system rating"),),
         )
     yield from _fault_levels(ctx)
+    yield from _pf_correction(ctx)
     for i, hall in enumerate(s.hall):
         if hall.row_busway_kw > e.ups_system_kw:
             yield at_value(
@@ -355,6 +356,29 @@ def _fault_levels(ctx: Ctx) -> Iterator[Diagnostic]:
             ("grid", "fault_level_min_ka"),
             help="take both figures from the utility's point-of-connection study: the minimum (one circuit out, weakest source) is at most the maximum",
             related=((("grid", "fault_level_ka"), "maximum fault level"),) if g.fault_level_ka is not None else (),
+        )
+
+
+def _pf_correction(ctx: Ctx) -> Iterator[Diagnostic]:
+    """HUB319: a power-factor target at or below the utility's reference (catalog
+    grid_power_factor), or a BESS correction without a BESS."""
+    e = ctx.spec.electrical
+    ref = float(ecat.table("grid_power_factor")["reference"])
+    if e.pf_target is not None and e.pf_target <= ref + 1e-9:
+        yield at_value(
+            ctx,
+            "HUB319",
+            f"pf_target {e.pf_target:g} is not above the utility's reference power factor {ref:g} ({ecat.source('grid_power_factor')})",
+            ("electrical", "pf_target"),
+            help=f"set a target in ({ref:g}, 1], e.g. {float(ecat.table('pf_correction')['target']):g}",
+        )
+    if e.pf_correction == "bess" and ctx.spec.bess is None:
+        yield at_value(
+            ctx,
+            "HUB319",
+            'pf_correction = "bess" but the spec has no [bess] to supply the reactive power',
+            ("electrical", "pf_correction"),
+            help='use "capacitors" or "auto", or add a [bess]',
         )
 
 

@@ -42,6 +42,7 @@ BUS_ROLES = (
     "generator-terminal",  # a genset's terminal behind its breaker
     "generator-bus",  # a paralleling group's bus (MV), tied to its MV section by the group breaker
     "collector",  # a behind-the-meter plant's collector bus (MV) behind its step-up transformers
+    "capacitor",  # a capacitor bank's terminal behind its breaker on an MV section
 )
 SWITCH_KINDS = ("CB", "LBS", "DS")
 SWITCH_ROLES = (
@@ -60,6 +61,7 @@ SWITCH_ROLES = (
     "plant",  # a behind-the-meter plant's step-up transformer bay on the campus bus
     "ring",  # a ring bus's breaker between two circuit nodes
     "diameter",  # a breaker-and-a-half diameter's breaker (main bus - node, node - node)
+    "capacitor",  # a capacitor bank's breaker on its MV section
 )
 THROUGH_ROLES = ("tie", "transfer", "coupler", "ring", "diameter")  # breakers between two buses: current, no loading
 
@@ -191,6 +193,7 @@ class StaticGenerator:
     sn_mva: float
     p_mw: float  # output in the design load flow (0: the worst case for import)
     k: float  # short-circuit current / rated current
+    q_mvar: float = 0.0  # reactive power supplied (power-factor correction by a BESS PCS; + = capacitive)
     connection: str = ""  # how it is connected (collector system, step-up transformers)
     plant: str = ""  # the spec's renewable or BESS id (a plant may be split over collector buses)
     source: str = ""
@@ -207,6 +210,22 @@ class Load:
     copy: int = 0
     block: str = ""  # the power block (UPS) a "ups" load is, in assignment ids
     represents: tuple[str, ...] = ()  # an equivalent load: the typical copy's blocks it stands for
+
+
+@attrs.frozen(kw_only=True)
+class Shunt:
+    """A switched capacitor bank on an MV section (power-factor correction, IEC 60871-1): `steps`
+    of `step_mvar` each, all in service in the design load flow. pandapower's shunt: q_mvar per
+    step at 1.0 pu, negative for a capacitor. Neglected in IEC 60909 (§3.7)."""
+
+    id: str
+    bus: str
+    vn_kv: float
+    step_mvar: float  # effective output of one step at rated voltage (positive)
+    steps: int
+    detuning_percent: float = 0.0
+    area: str = ""
+    source: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -239,6 +258,7 @@ class Network:
     sgens: tuple[StaticGenerator, ...] = ()
     loads: tuple[Load, ...] = ()
     motors: tuple[Motor, ...] = ()
+    shunts: tuple[Shunt, ...] = ()
     notes: tuple[str, ...] = ()
     # element id -> element, filled on first use (Network.element); not part of the design
     _ids: dict = attrs.field(init=False, factory=dict, eq=False, repr=False, metadata=NOT_IN_JSON)
@@ -253,7 +273,7 @@ class Network:
         """Element id -> element, built once per network (ids are unique, `problems`); the first
         table that holds an id wins, as the linear search it replaces did."""
         if not self._ids:
-            for table in (self.motors, self.loads, self.sgens, self.generators, self.ext_grids, self.switches, self.transformers, self.lines, self.buses):
+            for table in (self.shunts, self.motors, self.loads, self.sgens, self.generators, self.ext_grids, self.switches, self.transformers, self.lines, self.buses):
                 self._ids.update((x.id, x) for x in table)
         return self._ids
 
@@ -269,7 +289,7 @@ class Network:
         out += [x for x in self.lines if bus_id in (x.from_bus, x.to_bus)]
         out += [x for x in self.transformers if bus_id in (x.hv_bus, x.lv_bus)]
         out += [x for x in self.switches if x.bus == bus_id or (x.element_kind == "bus" and x.element == bus_id)]
-        for table in (self.ext_grids, self.generators, self.sgens, self.loads, self.motors):
+        for table in (self.ext_grids, self.generators, self.sgens, self.loads, self.motors, self.shunts):
             out += [x for x in table if x.bus == bus_id]
         return tuple(out)
 
@@ -278,7 +298,7 @@ class Network:
         roles. Empty for a well-formed network (a bug otherwise, checked in tests)."""
         out: list[str] = []
         ids: dict[str, int] = {}
-        for table in (self.buses, self.lines, self.transformers, self.switches, self.ext_grids, self.generators, self.sgens, self.loads, self.motors):
+        for table in (self.buses, self.lines, self.transformers, self.switches, self.ext_grids, self.generators, self.sgens, self.loads, self.motors, self.shunts):
             for x in table:
                 ids[x.id] = ids.get(x.id, 0) + 1
         out += [f"duplicate id {k}" for k, n in sorted(ids.items()) if n > 1]
@@ -298,7 +318,7 @@ class Network:
                 out.append(f"switch {s.id}: no {s.element_kind} {s.element}")
             if s.kind not in SWITCH_KINDS or s.role not in SWITCH_ROLES:
                 out.append(f"switch {s.id}: unknown kind/role {s.kind}/{s.role}")
-        for table in (self.ext_grids, self.generators, self.sgens, self.loads, self.motors):
+        for table in (self.ext_grids, self.generators, self.sgens, self.loads, self.motors, self.shunts):
             out += [f"{x.id}: no bus {x.bus}" for x in table if x.bus not in buses]
         return out
 
@@ -312,6 +332,7 @@ class Network:
             "static_generators": len(self.sgens),
             "loads": len(self.loads),
             "motors": len(self.motors),
+            "shunts": len(self.shunts),
             "equivalent_buses": sum(1 for b in self.buses if b.detail == "equivalent"),
         }
 
@@ -328,6 +349,7 @@ __all__ = [
     "Load",
     "Motor",
     "Network",
+    "Shunt",
     "StaticGenerator",
     "Switch",
     "Transformer",

@@ -33,6 +33,7 @@ from hubc.electrical.build import GeneratorPlan, build_network, generator_plan, 
 from hubc.electrical.feeds import Assignment, refresh_mech
 from hubc.electrical.generator_groups import plant_connections
 from hubc.electrical.network import Network
+from hubc.electrical.pf_correction import PfCorrection, finish, size_pf_correction, with_correction
 from hubc.electrical.ratings import Measure, Ratings, choose_ratings, min_cable_mm2, required_short_circuit_ka
 from hubc.electrical.sizing import Decision, ElectricalSizing, choose_mv_cable
 from hubc.electrical.stage import FeederDesign, design_feeders
@@ -54,6 +55,7 @@ class NetworkDesign:
     decisions: tuple[Decision, ...]
     main_vk_percent: float  # the main transformers' impedance as built (IEC minimum or raised)
     passes: int  # study passes run (1 + resizes)
+    pf_correction: PfCorrection | None = None
 
 
 def design_network(spec, sz: ElectricalSizing, asg: Assignment, designs: tuple[FeederDesign, ...], timings: dict | None = None) -> NetworkDesign:
@@ -77,6 +79,7 @@ def design_network(spec, sz: ElectricalSizing, asg: Assignment, designs: tuple[F
     sz_out = attrs.evolve(d.sz, generators=d.gens.total) if d.gens.total else d.sz
     if d.gens.blocks is not None:  # lv-per-block: the sets are sized for their block
         sz_out = attrs.evolve(sz_out, generator_kw=d.gens.blocks.set_kw)
+    pfc = finish(d.pfc, studies.grid.import_mw, studies.grid.import_mvar)
     return NetworkDesign(
         sizing=sz_out,
         assignment=d.asg,
@@ -86,9 +89,10 @@ def design_network(spec, sz: ElectricalSizing, asg: Assignment, designs: tuple[F
         studies=studies,
         ratings=ratings,
         measures=tuple(d.measures),
-        decisions=(d.gens.decision,) + ((d.gens.groups.decision,) if d.gens.groups else ()) + tuple(pc.decision for pc in d.plants),
+        decisions=(d.gens.decision,) + ((d.gens.groups.decision,) if d.gens.groups else ()) + tuple(pc.decision for pc in d.plants) + ((pfc.decision(),) if pfc else ()),
         main_vk_percent=d.vk,
         passes=passes,
+        pf_correction=pfc,
     )
 
 
@@ -108,11 +112,12 @@ class _Designer:
         # the spec below its duty is the user's to change (HUB752)
         self.limit = cat.switchgear_class(sz.mv_voltage_kv).max_short_circuit_ka
         self.margin = float(cat.table("mv_feeder")["load_flow_margin"])
+        self.pfc: PfCorrection | None = None  # sized after the first study pass (pf_correction.py)
 
     def build(self, vk: float | None = None) -> Network:
         vk = self.vk if vk is None else vk
         cables = {(x.hall, x.feeder): x.cable for x in self.designs}
-        return build_network(self.spec, self.sz, self.asg, cables, self.gens, main_vk_percent=vk if self.sz.main_tx_count else None)
+        return with_correction(build_network(self.spec, self.sz, self.asg, cables, self.gens, main_vk_percent=vk if self.sz.main_tx_count else None), self.pfc)
 
     def mv_duty(self, vk: float) -> tuple[float, dict]:
         """The least short-circuit rating the MV sections need (IEC 60909 max), and the results."""
@@ -214,11 +219,15 @@ class _Designer:
         while True:
             passes += 1
             studies = run_studies(self.spec, self.sz, self.asg, self.build(), self.gens, self.timings)
-            net = _with_equivalents(self.spec, self.sz, self.asg, self.designs, self.gens, self.vk, studies)
+            net = with_correction(_with_equivalents(self.spec, self.sz, self.asg, self.designs, self.gens, self.vk, studies), self.pfc)
             if passes >= MAX_PASSES:
                 return net, studies, passes
             changed = self.resize_cables(_line_worst(net, studies), 1.0, "a load flow")
             changed = self.more_mech_uss(studies) or changed
+            if self.pfc is None:
+                # the correction from this pass's normal load flow; the next pass studies it
+                self.pfc = size_pf_correction(self.spec, net, dict(studies.normal_taps), studies.grid.import_mw, studies.grid.import_mvar)
+                changed = self.pfc.means != "none" or changed
             if not changed:
                 return net, studies, passes
 

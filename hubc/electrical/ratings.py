@@ -35,7 +35,7 @@ from hubc.electrical.studies import Studies, clearing_time
 
 GEN_HELP = "LV sets through their own step-up transformers (generator_arrangement = \"lv-groups\": the transformer's impedance limits each set's share), one LV set per UPS block (\"lv-per-block\": no generator bus), fewer sets per island, or current-limiting reactors in the group breakers"
 HV_HELP = "add utility circuits (after one is lost the others share the import) or raise the supply voltage"
-SWITCHBOARD = {"hv-section": "hv-gis", "mv-section": "mv-switchgear", "mv-reserve": "mv-switchgear", "feeder-end": "ring-main-unit", "lv-board": "lv-board", "utility": "", "transformer-hv": "", "ups-input": "", "generator-terminal": "", "generator-bus": "mv-switchgear", "collector": "mv-switchgear"}
+SWITCHBOARD = {"hv-section": "hv-gis", "mv-section": "mv-switchgear", "mv-reserve": "mv-switchgear", "feeder-end": "ring-main-unit", "lv-board": "lv-board", "utility": "", "transformer-hv": "", "ups-input": "", "generator-terminal": "", "generator-bus": "mv-switchgear", "collector": "mv-switchgear", "capacitor": ""}
 
 
 @attrs.frozen(kw_only=True)
@@ -244,15 +244,27 @@ def bay_duties(network: Network, branch: dict) -> dict[str, tuple[float, str]]:
         elif s.role == "generator-group":
             sets = [g for g in network.generators if g.paralleling_group == s.element]
             out[s.id] = (sum(g.sn_mva for g in sets) * 1e3 / (math.sqrt(3) * network.bus(s.element).vn_kv), f"rated current of its {len(sets)} sets")
-        elif s.role == "plant":
-            inv = [x for x in network.sgens if x.bus == s.element]
-            out[s.id] = (sum(x.sn_mva for x in inv) * 1e3 / (math.sqrt(3) * network.bus(s.element).vn_kv), "rated current of its converters")
+        elif s.role in ("plant", "capacitor"):
+            out[s.id] = _terminal_duty(network, s)
         elif s.role == "transformer-hv":
             units = [t for t in network.transformers if t.hv_bus == s.element]
             out[s.id] = (sum(t.sn_mva for t in units) * 1e3 / (math.sqrt(3) * units[0].vn_hv_kv), f"rated current of {units[0].unit}") if units else (0.0, "")
         else:
             out[s.id] = worst(s.id)
     return out
+
+
+def _terminal_duty(network: Network, s) -> tuple[float, str]:
+    """A plant's bay: the rated current of its converters. A capacitor bank's breaker: the bank's
+    rated current times the catalog factor (IEC 60871-1: the units carry 1.3 In of harmonics and
+    overvoltage, times the +10 % capacitance tolerance)."""
+    kv = network.bus(s.element).vn_kv
+    if s.role == "plant":
+        inv = [x for x in network.sgens if x.bus == s.element]
+        return sum(x.sn_mva for x in inv) * 1e3 / (math.sqrt(3) * kv), "rated current of its converters"
+    f = float(cat.table("capacitor_bank")["bay_current_factor"])
+    kvar = sum(x.step_mvar * x.steps for x in network.shunts if x.bus == s.element) * 1000
+    return kvar / (math.sqrt(3) * kv) * f, f"{f:g} x rated current of the {kvar:,.0f} kvar bank"
 
 
 def _lv_board(network: Network, b, res, specified: float | None, problems: list[Problem]) -> BusRating:

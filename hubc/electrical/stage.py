@@ -40,6 +40,7 @@ from hubc.electrical.generator_groups import (
 from hubc.electrical.hv_scheme import HvScheme, hv_scheme_findings, hv_stage_equipment, main_hv_kv, size_hv_scheme
 from hubc.electrical.losses import LossModel, loss_model
 from hubc.electrical.network import Network
+from hubc.electrical.pf_correction import PfCorrection, capacitor_equipment
 from hubc.electrical.ratings import Measure, Ratings
 from hubc.electrical.sizing import SQRT3, CableChoice, Decision, ElectricalSizing, choose_mv_cable, size_electrical
 from hubc.electrical.studies import Studies
@@ -400,6 +401,7 @@ class ElectricalResult:
             e += self._cables("campus", spec_path=("cooling_plant", "power_kw_per_kw"), prefix="campus/mechanical-mv-cable")
         e += self._generator_equipment()
         e += step_up_equipment(net)
+        e += capacitor_equipment(net)
         return e
 
     def _generator_equipment(self) -> list[Equipment]:
@@ -474,6 +476,21 @@ class ElectricalResult:
     loss_model: LossModel | None = None  # the load flow's losses for the energy year (hubc.electrical.losses)
     # the grid code's frequency, the HV buses with their breakers by bus scheme, a two-stage chain
     hv_scheme: HvScheme | None = None
+    pf_correction: PfCorrection | None = None  # power-factor correction sized from the load flow (pf_correction.py)
+
+    def report_headline(self) -> list[tuple[str, str]]:
+        """The power factor at the point of connection and its correction (the report's headline)."""
+        p = self.pf_correction
+        if p is None:
+            return []
+        after = p.pf_after if p.pf_after is not None else p.pf_before
+        if p.means == "capacitors":
+            how = f"{len(p.banks)} switched MV capacitor bank(s), {p.installed_mvar:,.1f} Mvar in {sum(b.steps for b in p.banks)} steps ({p.banks[0].detuning_percent:g} % detuned)" if p.banks else "no MV section carries reactive load"
+        elif p.means == "bess":
+            how = f"BESS PCS reactive power {p.bess_q_mvar:,.1f} Mvar of {p.bess_headroom_mvar:,.1f} Mvar headroom"
+        else:
+            how = f"none ({p.reason})"
+        return [("Power factor", f"{p.pf_before:.3f} -> {after:.3f} at the point of connection (target {p.target:g}): {how}")]
 
     @property
     def hz(self) -> str:
@@ -593,6 +610,7 @@ def run_electrical(spec: Spec, row_loads: Mapping[str, tuple[RowLoad, ...]], sou
         measures=nd.measures if nd else (),
         generator_plan=nd.generators if nd else _arithmetic_plan(spec, sz, asg),
         network_decisions=nd.decisions if nd else (),
+        pf_correction=getattr(nd, "pf_correction", None),
         main_vk_percent=nd.main_vk_percent if nd else 0.0,
         loss_model=loss_model(getattr(nd, "network", None), getattr(nd, "studies", None), sz, asg),
     )
@@ -632,7 +650,8 @@ def _study_diagnostics(spec: Spec, nd, at) -> list[Diagnostic]:
     # scenarios beyond the tier's design basis have their own finding (HUB758)
     # an HV bus or breaker failure that leaves sections on their gensets is HUB759 (a note)
     within = attrs.evolve(nd.studies, scenarios=tuple(x for x in nd.studies.scenarios if x.kind not in beyond and not (x.kind in ("hv-bus", "hv-breaker") and x.lost_kw > 1e-6)))
-    out = _flow_findings(within, at) + _voltage_findings(nd.studies, at) + _grid_findings(nd.studies, at) + hv_scheme_findings(nd.studies, at)
+    out = _flow_findings(within, at) + _voltage_findings(nd.studies, at) + _grid_findings(nd.studies, at, nd.pf_correction) + hv_scheme_findings(nd.studies, at)
+    out += pf_findings(nd.pf_correction, at)
     out += generator_group_findings(nd.studies, at, beyond)
     out += block_set_findings(nd.generators, at)
     for p in nd.ratings.problems:
@@ -717,9 +736,9 @@ def _voltage_findings(st, at) -> list[Diagnostic]:
     return [diag("HUB755", f"{len(off)} load flow(s) put a bus voltage outside the band: {off[0]}", loc, ("electrical", "topology"), notes=tuple(off[:5]), help=f"bands: {cat.source('voltage_limits')}")]
 
 
-def _grid_findings(st, at) -> list[Diagnostic]:
+def _grid_findings(st, at, pfc: PfCorrection | None = None) -> list[Diagnostic]:
     """HUB756: the import at the point of connection above the contract, or its power factor
-    below the utility's reference."""
+    below the utility's reference (after the power-factor correction)."""
     from hubc.codes import diag
 
     out = []
@@ -740,10 +759,59 @@ def _grid_findings(st, at) -> list[Diagnostic]:
         out.append(
             diag(
                 "HUB756",
-                f"the campus imports at power factor {g.power_factor:.3f} ({g.import_mvar:,.1f} Mvar), below the {ref:g} reference ({cat.source('grid_power_factor')})",
-                at("policy", "power_factor"),
-                ("policy", "power_factor"),
-                help="add power-factor correction (capacitor banks at the MV sections, or reactive power from the BESS inverters)",
+                f"the campus imports at power factor {g.power_factor:.3f} ({g.import_mvar:,.1f} Mvar){_after(pfc)}, below the {ref:g} reference ({cat.source('grid_power_factor')})",
+                at("electrical", "pf_correction") if pfc is not None else at("policy", "power_factor"),
+                ("electrical", "pf_correction") if pfc is not None else ("policy", "power_factor"),
+                help="set electrical.pf_correction (capacitor banks at the MV sections, or reactive power from the BESS inverters)"
+                if pfc is None or pfc.means == "none"
+                else "the correction is at its limit: see electrical.pf_correction in design.json",
+            )
+        )
+    return out
+
+
+def _after(pfc: PfCorrection | None) -> str:
+    if pfc is None or pfc.means == "none":
+        return " with no power-factor correction" if pfc is not None and pfc.requested == "none" else ""
+    return f" after {pfc.installed_mvar:,.1f} Mvar of correction ({pfc.means})"
+
+
+def _light_note(pfc: PfCorrection) -> tuple[str, ...]:
+    if pfc.light_load_pf is None or pfc.light_load_all_steps_mvar is None:
+        return ()
+    q = pfc.light_load_all_steps_mvar
+    lead = f"exports {-q:,.1f} Mvar (leading)" if q < 0 else f"imports {q:,.1f} Mvar (lagging)"
+    return (
+        f"at {pfc.light_load_fraction:.0%} load the controller keeps {pfc.light_load_steps} step(s) in (PF {pfc.light_load_pf:.3f}); "
+        f"with every step in the campus {lead} and the MV sections reach {pfc.light_load_all_steps_max_vm_pu:.3f} pu",
+    )
+
+
+def pf_findings(pfc: PfCorrection | None, at) -> list[Diagnostic]:
+    """HUB764 (a note): the power-factor correction sized, with its banks' steps for the
+    controller. HUB765: it falls short of the target (bank steps or BESS headroom at their limit,
+    or no load flow)."""
+    from hubc.codes import diag
+
+    if pfc is None or pfc.means == "none":
+        return []
+    loc, path = at("electrical", "pf_correction"), ("electrical", "pf_correction")
+    after = pfc.pf_after if pfc.pf_after is not None else pfc.pf_before
+    if pfc.means == "capacitors":
+        steps = sorted({(b.step_kvar, b.steps) for b in pfc.banks})
+        how = f"{len(pfc.banks)} switched capacitor bank(s) on the MV sections, {pfc.installed_mvar:,.1f} Mvar (" + "; ".join(f"{n} x {k:g} kvar" for k, n in steps) + f" per bank, {pfc.banks[0].detuning_percent:g} % detuned): the controller switches the steps with the load" if pfc.banks else "no MV section carries reactive load"
+    else:
+        how = f"the BESS PCS supply {pfc.bess_q_mvar:,.1f} Mvar of their {pfc.bess_headroom_mvar:,.1f} Mvar headroom at rated power"
+    out = [diag("HUB764", f"power factor at the point of connection {pfc.pf_before:.3f} -> {after:.3f} (target {pfc.target:g}): {how}", loc, path, notes=(pfc.reason, *_light_note(pfc)))]
+    if not pfc.met:
+        short = "bank(s) at the catalog's largest step and most steps" if any(not b.fits for b in pfc.banks) else "the BESS PCS headroom" if pfc.means == "bess" else "the load flow"
+        out.append(
+            diag(
+                "HUB765",
+                f"the power-factor correction reaches {after:.3f}, short of the {pfc.target:g} target ({short}; {pfc.required_mvar:,.1f} Mvar needed)",
+                loc,
+                path,
+                help='use pf_correction = "capacitors" (banks on every MV section), a larger BESS PCS, or a lower electrical.pf_target',
             )
         )
     return out

@@ -250,6 +250,7 @@ class Grid:
             self._sgens()
             self._loads()
             self._motors()
+            self._shunts()
         n = self.net
         self.base_closed = n.switch["closed"].to_numpy(copy=True) if len(n.switch) else np.zeros(0, bool)
         self.base_p = n.load["p_mw"].to_numpy(copy=True) if len(n.load) else np.zeros(0)
@@ -377,7 +378,7 @@ class Grid:
         ss = self.network.sgens
         self.sgen = {}
         if ss:
-            gi = pp.create_sgens(self.net, self._at(ss, "bus"), p_mw=self._col(ss, "p_mw"), q_mvar=0.0, sn_mva=self._col(ss, "sn_mva"), name=self._names(ss), k=self._col(ss, "k"), type=self._col(ss, "kind"), generator_type="current_source")
+            gi = pp.create_sgens(self.net, self._at(ss, "bus"), p_mw=self._col(ss, "p_mw"), q_mvar=self._col(ss, "q_mvar"), sn_mva=self._col(ss, "sn_mva"), name=self._names(ss), k=self._col(ss, "k"), type=self._col(ss, "kind"), generator_type="current_source")
             self.sgen = self._index(ss, gi)
 
     def _loads(self) -> None:
@@ -411,6 +412,15 @@ class Grid:
                         rx=m.rx,
                     )
                 )
+
+    def _shunts(self) -> None:
+        """Capacitor banks (pandapower shunt: Mvar consumed per step at 1.0 pu, negative for a
+        capacitor). The short-circuit calculation leaves shunts out (IEC 60909-0 §3.7)."""
+        pp, _sc = _pp()
+        self.shunt = {}
+        for j in self.sfx:
+            for x in self.network.shunts:
+                self.shunt[x.id + j] = int(pp.create_shunt(self.net, self.bus[self._rid(x.bus, j)], q_mvar=-x.step_mvar, p_mw=0.0, vn_kv=x.vn_kv, step=x.steps, max_step=x.steps, name=x.id + j))
 
     # ------------------------------------------------------------------ scenarios
     def reset(self) -> None:

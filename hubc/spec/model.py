@@ -334,6 +334,18 @@ class Electrical:
         "Rated ultimate breaking capacity Icu of the LV switchboards (kA) if fixed; default: chosen "
         "from the IEC 60909 duty", None, gt=0, le=300,
     )
+    pf_correction: Literal["auto", "capacitors", "bess", "none"] = f(
+        "Power-factor correction at the point of connection, sized from the normal load flow to pf_target: "
+        "`capacitors` (switched, detuned MV capacitor banks on the MV sections), `bess` (reactive power from "
+        "the behind-the-meter BESS inverters), `none`; `auto`: the BESS where one is behind the meter and its "
+        "inverters' kVA has the headroom at rated power, else capacitor banks",
+        "auto",
+    )
+    pf_target: float | None = f(
+        "Power factor (lagging, at the point of connection) the correction aims at; default: the catalog's "
+        "(0.95: the utility's reference plus a margin). Must be above the utility's reference (HUB319)",
+        None, gt=0, le=1,
+    )
 
 
 # -------------------------------------------------------------------------------- cooling

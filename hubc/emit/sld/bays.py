@@ -256,16 +256,20 @@ def gens_draw(g: GeneratorGroup, x: float, yb: float, ctx: Ctx) -> str:
 
 
 def other_width(b: OtherBay, ctx: Ctx) -> float:
-    return label_width(1)
+    return label_width(1 + len(b.detail))
 
 
 def other_draw(b: OtherBay, x: float, yb: float, ctx: Ctx) -> str:
     out = line(x, yb, x, yb + 4)
     out += switch_el(b.switch, x, yb + SW_Y) if b.switch is not None else line(x, yb + 4, x, yb + 14)
     if b.kind:
-        mark = sym.motor(x, yb + 19) if b.kind == "motor" else line(x, yb + 14, x, yb + 16) + sym.load(x, yb + 16)
+        if b.terminal:
+            out += group(b.terminal, sym.node(x, yb + 14), "bus")
+        mark = sym.motor(x, yb + 19) if b.kind == "motor" else sym.capacitor(x, yb + 14) if b.kind == "capacitor" else line(x, yb + 14, x, yb + 16) + sym.load(x, yb + 16)
         out += group(b.element_id, mark, b.kind)
-    return out + labels(x, yb + 40, [b.element_id], 34)
+    if b.kind == "capacitor":  # below the plates and the earth
+        return out + labels(x, yb + 52, [b.element_id, *b.detail], 27)
+    return out + labels(x, yb + 40, [b.element_id, *b.detail], 34)
 
 
 def hv_tx_width(b: TransformerBay, ctx: Ctx) -> float:

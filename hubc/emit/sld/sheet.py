@@ -164,6 +164,7 @@ def _legend_items() -> list[tuple[str, str]]:
         (line(0, -5, 0, 5, "sld-cable"), "cable"),
         (line(-2, -5, -2, 5, "sld-a") + line(2, -5, 2, 5, "sld-b"), "A path (red) / B path (blue)"),
         (sym.load(0, -3), "load"),
+        (sym.capacitor(0, -5), "capacitor bank (power-factor correction)"),
         (sym.node(0, 0) + line(0, -5, 0, 5), "connection point (terminal)"),
         (line(-5, 0, 5, 0) + line(0, -5, 0, -1.2) + line(0, 1.2, 0, 5), "crossing, not connected"),
         (sym.offsheet(0, -3, ""), "continues on another sheet"),

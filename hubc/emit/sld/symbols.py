@@ -128,6 +128,19 @@ def motor(x: float, y: float) -> str:
     return circle(x, y, 3.0) + text(x, y + 1.0, "M", T_SMALL, "middle", bold=True, extra=SYM)
 
 
+def capacitor(x: float, y: float) -> str:
+    """Capacitor (IEC 60617 S00567): two plates across the conductor, then earth; terminal y."""
+    return (
+        line(x, y, x, y + 3)
+        + line(x - 3, y + 3, x + 3, y + 3)
+        + line(x - 3, y + 4.6, x + 3, y + 4.6)
+        + line(x, y + 4.6, x, y + 7.5)
+        + line(x - 2.2, y + 7.5, x + 2.2, y + 7.5)
+        + line(x - 1.3, y + 8.3, x + 1.3, y + 8.3)
+        + line(x - 0.5, y + 9.1, x + 0.5, y + 9.1)
+    )
+
+
 def node(x: float, y: float) -> str:
     """A connection point (a bus without a busbar: a terminal)."""
     return circle(x, y, 0.6, "sld-f")

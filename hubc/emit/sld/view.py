@@ -134,8 +134,10 @@ class OtherBay:
     drawn plainly so that nothing in the network goes missing from the drawing."""
 
     element_id: str
-    kind: str = ""  # "load" | "motor" | "" (the far side of a switch, drawn elsewhere)
+    kind: str = ""  # "load" | "motor" | "capacitor" | "" (the far side of a switch, drawn elsewhere)
     switch: Switch | None = None
+    detail: tuple[str, ...] = ()  # label lines below the id (a capacitor bank's rating)
+    terminal: str = ""  # the bus between the switch and the element (a capacitor bank's terminal)
 
 
 Bay = LineBay | IncomerBay | TransferBay | TransformerBay | FeederBay | FeederGroup | GeneratorGroup | ConverterBay | PlantBay | OtherBay
@@ -182,6 +184,7 @@ class _Index:
         self.sgens_at = _by_bus(net.sgens)
         self.loads_at = _by_bus(net.loads)
         self.motors_at = _by_bus(net.motors)
+        self.shunts_at = _by_bus(net.shunts)
         self.tx_hv_cb = {s.element: s for s in net.switches if s.role == "transformer-hv"}
         self.hv_hv_lv = {t.lv_bus: t for t in net.transformers if t.role == "hv-hv"}
 
@@ -320,6 +323,9 @@ def _bay(ix: _Index, s: Switch, sheets: frozenset[str]) -> Bay:
         return GeneratorGroup(switch=s, bus=ix.bus[s.element], units=tuple(_set(ix, x) for x in sorted(ix.at.get(s.element, ()), key=lambda x: natural(x.id)) if x.role == "generator"))
     if s.role == "plant":
         return PlantBay(plant=s.area, units=(_collector(ix, s),))
+    if s.role == "capacitor" and ix.shunts_at.get(s.element):
+        x = ix.shunts_at[s.element][0]
+        return OtherBay(element_id=x.id, kind="capacitor", switch=s, detail=(f"{x.steps} x {x.step_mvar * 1000:g} kvar", f"{x.detuning_percent:g} % detuned"), terminal=s.element)
     return OtherBay(element_id=s.element, switch=s)
 
 
