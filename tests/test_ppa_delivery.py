@@ -71,11 +71,11 @@ K = 0.8
 
 
 def _bess(**kw):
-    base = dict(
-        eta_charge=ETA, eta_discharge=ETA, usable_fraction=K, energy_cost_per_mwh_year=20.0,
-        power_cost_per_mw_year=10.0, energy_mwh=None, power_mw=None, reserve_mwh=0.0, min_power_mw=0.0,
-        grid_charging=False,
-    )
+    base = {
+        "eta_charge": ETA, "eta_discharge": ETA, "usable_fraction": K, "energy_cost_per_mwh_year": 20.0,
+        "power_cost_per_mw_year": 10.0, "energy_mwh": None, "power_mw": None, "reserve_mwh": 0.0, "min_power_mw": 0.0,
+        "grid_charging": False,
+    }
     base.update(kw)
     return lp.BessParams(**base)
 

@@ -1045,7 +1045,8 @@ def _grid_delivered_note(problem, load, fixed_re) -> tuple[str, ...]:
         return ()
     grid_re = np.zeros(len(load)) if grid_re is None else grid_re
     need = load - np.minimum(load, fixed_re - grid_re)
-    return (
+    note = (
         "renewables delivered over the grid (PPAs) reach the campus through its connection and do not relieve it: "
-        f"the load less the behind-the-meter output peaks at {float(need.max()):.1f} MW",
+        f"the load less the behind-the-meter output peaks at {float(need.max()):.1f} MW"
     )
+    return (note,)

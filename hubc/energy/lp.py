@@ -4,8 +4,9 @@ charge of every hour, the demand charge on the year's peak import and BESS wear 
 discharged, so the schedule it reports is the economic dispatch (`_add_tariff`).
 
 In: an `EnergyProblem` (hourly load, fixed renewable output and the part of it delivered over
-the grid, per-unit profiles of plants to size, BESS parameters, grid contract, CFE target). Out: an `LpSolution` with the sizes and the
-hourly schedule (charge from renewables, charge from the grid, discharge, state of charge).
+the grid, per-unit profiles of plants to size, BESS parameters, grid contract, CFE target).
+Out: an `LpSolution` with the sizes and the hourly schedule (charge from renewables, charge
+from the grid, discharge, state of charge).
 
 Model (hour t, one-hour steps, cyclic year so the stored energy at the end equals the start):
     renewable output charges the BESS (its surplus over the load, or output diverted from the
@@ -26,8 +27,9 @@ carbon-free (over a cyclic year the grid-origin share of discharge is exactly et
 When no plant is sized, direct use is fixed at min(load, RE) and the model shrinks to charge,
 discharge and state of charge per hour (about a third of the rows), which HiGHS solves in ~2 s.
 When one plant is sized and nothing makes diverting output into the BESS pay (no grid charging,
-contract never binding, grid-delivered output never above the contract), the size is found by a one-dimensional search over that reduced model
-(`_solve_over_plant_size`): ~10 solves of ~0.5 s instead of ~15 s for the full model at 1 GW.
+contract never binding, grid-delivered output never above the contract), the size is found by
+a one-dimensional search over that reduced model (`_solve_over_plant_size`): ~10 solves of
+~0.5 s instead of ~15 s for the full model at 1 GW.
 Solver: HiGHS through OR-Tools' linear-solver wrapper (single thread, deterministic); GLOP takes
 ~45 s on the full model, so HiGHS is preferred; both ship with the `ortools` wheel.
 """
@@ -135,8 +137,6 @@ def _solve(
 
     Built as the OR-Tools samples build theirs: solver -> sizes -> the year's data and the CFE
     row -> hourly columns -> one function per constraint family -> solve -> extract."""
-    from ortools.linear_solver import pywraplp
-
     m = _new_lp(problem, glop=sens_pu is not None)
     m.peak_hint = peak_hint
     m.sens_grid = sens_grid
@@ -516,7 +516,8 @@ def _add_tariff(m: _Lp, y: _Year, cols: _Columns, problem: EnergyProblem) -> Non
     base = y.deficit if y.reduced else y.load
     for t in range(len(y.load)):
         p = float(price[t])
-        for v, c in ((cols.dis[t], wear - p), (cols.gc[t], p), (cols.chd[t], p), (_at(cols.u, t), -p), (_at(cols.ug, t), -p)):
+        flows = ((cols.dis[t], wear - p), (cols.gc[t], p), (cols.chd[t], p), (_at(cols.u, t), -p), (_at(cols.ug, t), -p))
+        for v, c in flows:
             if v is not None:
                 obj.SetCoefficient(v, obj.GetCoefficient(v) + c)
     obj.SetOffset(float(np.dot(price, base)))
@@ -550,7 +551,8 @@ def _add_peak_row(m: _Lp, y: _Year, cols: _Columns, t: int) -> None:
     base = y.deficit if y.reduced else y.load
     c = m.s.Constraint(float(base[t]), m.inf)
     c.SetCoefficient(m.peak, 1.0)
-    for v, sign in ((cols.dis[t], 1.0), (cols.gc[t], -1.0), (cols.chd[t], -1.0), (_at(cols.u, t), 1.0), (_at(cols.ug, t), 1.0)):
+    flows = ((cols.dis[t], 1.0), (cols.gc[t], -1.0), (cols.chd[t], -1.0), (_at(cols.u, t), 1.0), (_at(cols.ug, t), 1.0))
+    for v, sign in flows:
         if v is not None:
             c.SetCoefficient(v, sign)
     m.peak_rows[t] = c
