@@ -262,3 +262,47 @@ def test_plant_size_search_matches_full_model_with_ppa_over_the_grid(over_grid):
     assert searched.method.startswith("plant-size search")
     assert searched.objective == pytest.approx(full.objective, rel=1e-7)
     assert searched.plant_mw["wind"] == pytest.approx(full.plant_mw["wind"], rel=1e-4)
+
+
+def _campus(contract: float, delivery: str, bess: bool = True):
+    from tests.test_energy_stage import BASE, PLANTS, spec_of
+
+    text = (BASE + PLANTS).replace("contract_mw = 135", f"contract_mw = {contract:g}")
+    text = text.replace("capacity_factor = 0.28\n", f'capacity_factor = 0.28\ndelivery = "{delivery}"\n')
+    if not bess:
+        text = text[: text.index("[bess]")]
+    return spec_of(text)
+
+
+@pytest.mark.parametrize("contract", [100.0, 135.0])
+def test_the_energy_stage_keeps_offshore_wind_over_the_grid_within_the_contract(contract):
+    # The 100 MW example with 250 MW PV behind the meter and 150 MW offshore wind delivered
+    # over the grid, a firming BESS: charging the BESS from the wind loads the connection
+    # (~129 MW at peak when the contract leaves room), so at a 100 MW contract the LP must
+    # hold it there; the replay agrees hour by hour (a breach would be HUB413).
+    from hubc.energy import run_energy
+    from tests.test_energy_stage import ROOT
+
+    spec, source = _campus(contract, "grid")
+    res = run_energy(spec, ROOT / "specs", source)
+    assert res.connection_peak_mw <= contract + simulate.TOL
+    assert res.connection_peak_mw >= res.grid_import_peak_mw
+    assert res.cfe_score >= 0.6 - 1e-6
+    if contract == 135.0:
+        assert res.connection_peak_mw > 100.0  # so the 100 MW case is held by the contract row
+
+
+def test_a_contract_only_a_grid_delivered_plant_could_meet_names_it():
+    # No BESS, a 60 MW contract at a ~99 MW load: HUB412, with a note that the wind over the
+    # grid does not relieve the connection (the load less behind-the-meter PV peaks at the load).
+    from hubc.diagnostics import HubcError
+    from hubc.energy import run_energy
+    from tests.test_energy_stage import ROOT
+
+    spec, source = _campus(60.0, "grid", bess=False)
+    spec = attrs.evolve(spec, energy=attrs.evolve(spec.energy, cfe_target=0.0))
+    with pytest.raises(HubcError) as err:
+        run_energy(spec, ROOT / "specs", source)
+    d = err.value.diagnostics[0]
+    assert d.code == "HUB412"
+    assert d.notes and "delivered over the grid" in d.notes[0]
