@@ -266,10 +266,10 @@ class _Year:
     re_grid: np.ndarray  # the part of `re` delivered over the grid
     grid_hours: np.ndarray  # hours when grid-delivered output can be non-zero (fixed or sized)
     direct: np.ndarray | None = None  # reduced model only
-    surplus: np.ndarray | None = None  # behind-the-meter output beyond the load
+    surplus: np.ndarray | None = None  # output beyond the load charged by `ch` (btm, or both kinds)
     deficit: np.ndarray | None = None  # load beyond all the output (the grid energy's base)
     conn_base: np.ndarray | None = None  # load beyond the behind-the-meter output (the import's base)
-    grid_charge_cap: np.ndarray | None = None  # most grid-delivered output that can charge the BESS
+    grid_charge_cap: np.ndarray | None = None  # grid-delivered output `chg` may charge (where split)
     divert: bool = False  # reduced model: output may be diverted from the load into the BESS
 
 
@@ -291,7 +291,10 @@ def _year(m: _Lp, problem: EnergyProblem, target: float) -> _Year:
     # Direct use takes the behind-the-meter output first: only it relieves the connection.
     direct = np.minimum(load, re)
     direct_btm = np.minimum(load, re - re_grid)
-    surplus_grid = re_grid - (direct - direct_btm)
+    surplus = re - direct
+    # the grid-delivered output serves the load only after the behind-the-meter output: of the
+    # surplus, it is the part up to its own output
+    surplus_grid = np.minimum(re_grid, surplus)
     deficit = load - direct
     conn_base = load - direct_btm
     cfe.SetBounds(target * total_load - float(direct.sum()), m.inf)
@@ -302,15 +305,18 @@ def _year(m: _Lp, problem: EnergyProblem, target: float) -> _Year:
     cap = surplus_grid
     if not (m.grid_charge or divert):
         # No import rows: grid-delivered output charges the BESS only up to the contract's room
-        # (no discharge or grid charge shares the hour: its output covers the load).
-        cap = np.minimum(surplus_grid, np.maximum(contract - conn_base, 0.0))
+        # (no discharge or grid charge shares the hour: its output covers the load). Where the
+        # room is not short, charging from either kind is the same column (one charge column).
+        room = np.maximum(contract - conn_base, 0.0)
+        cap = np.where(room < surplus_grid, room, 0.0)
+        surplus_grid = np.where(room < surplus_grid, surplus_grid, 0.0)
     return _Year(
         **common,
         reduced=True,
         re_grid=re_grid,
         grid_hours=grid_hours,
         direct=direct,
-        surplus=re - re_grid - direct_btm,
+        surplus=surplus - surplus_grid,
         deficit=deficit,
         conn_base=conn_base,
         grid_charge_cap=cap,
@@ -658,7 +664,7 @@ def _objective_slope(m: _Lp, y: _Year, cols: _Columns, problem: EnergyProblem, s
             if dis[t] is not None and dis[t].solution_value() >= y.deficit[t] - 1e-9:
                 slope -= min(dis[t].reduced_cost(), 0.0) * float(sens_pu[t])
             continue
-        to_grid = m.sens_grid or y.conn_base[t] > 0
+        to_grid = (m.sens_grid or y.conn_base[t] > 0) and cols.chg[t] is not None
         ch, cap = (cols.chg[t], y.grid_charge_cap[t]) if to_grid else (cols.ch[t], y.surplus[t])
         if ch is not None and ch.solution_value() >= cap - 1e-9:
             slope += min(ch.reduced_cost(), 0.0) * float(sens_pu[t])
