@@ -126,19 +126,13 @@ def test_tco_lcoe_and_returns_by_hand():
     assert fin.irr == pytest.approx(0.130662, abs=1e-6)
 
 
+def _summary(years, rate: float, **kw):
+    args = {"it_mw": 1.0, "capex": 100, "capex_energy": 0, "energy_mwh": 1.0, "om": (), "fte": 12, **kw}
+    return summarise(fin=Finance(horizon_years=len(years), discount_rate=rate), years=years, rate=rate, **args)
+
+
 def test_no_revenue_no_npv():
-    years = (_year(1, None),)
-    fin = summarise(
-        fin=Finance(horizon_years=1, discount_rate=0.05),
-        years=years,
-        rate=0.05,
-        it_mw=1.0,
-        capex=100,
-        capex_energy=0,
-        energy_mwh=1.0,
-        om=(),
-        fte=12,
-    )
+    fin = _summary((_year(1, None),), 0.05)
     assert fin.npv_krw is None and fin.irr is None
     assert fin.tco_krw == pytest.approx(100 + 150 / 1.05)
 
@@ -314,7 +308,66 @@ def test_a_campus_on_another_grid_code_is_told_its_tariff_is_kepcos():
     from hubc.pipeline import check_spec
 
     specs = Path(__file__).resolve().parents[1] / "specs"
-    at = lambda *path: Location(file="x")  # noqa: E731
+    at = lambda *path: Location(file="x")
     (note,) = _tariff_proxy(check_spec(specs / "johor-iec-50mw.toml").spec, at)
     assert note.code == "HUB426" and note.severity.value == "note" and "'iec-50hz'" in note.message
     assert _tariff_proxy(check_spec(specs / "gb200-100mw.toml").spec, at) == []
+
+
+def test_opex_ramps_with_the_phases_in_service_by_hand():
+    # Two phases: p1 (30 MW IT) energises 1 July 2028, p2 (10 MW IT) 1 January 2029; the first
+    # year of operation is 2028. One transformer line of 1,000 KRW bought 600 in p1, 400 in p2.
+    import datetime
+    from types import SimpleNamespace
+
+    from hubc.finance import ServiceRamp, _years
+
+    ramp = ServiceRamp(
+        energize={"p1": datetime.date(2028, 7, 1), "p2": datetime.date(2029, 1, 1)},
+        it_kw={"p1": 30_000.0, "p2": 10_000.0},
+    )
+    # 2028 is a leap year: p1 serves 184 of its 366 days, p2 none
+    half = 184 / 366
+    assert ramp.share("p1", 2028) == pytest.approx(half)
+    assert ramp.share("p2", 2028) == 0.0 and ramp.share("p2", 2029) == 1.0
+    it_2028 = 0.75 * half  # 30 of 40 MW for 184 days: 0.37705
+    assert ramp.it_share(2028) == pytest.approx(0.377049, abs=1e-6)
+    assert ramp.it_share(2029) == 1.0
+    spec = SimpleNamespace(
+        campus=SimpleNamespace(start_year=2028),
+        finance=SimpleNamespace(horizon_years=2, escalation=0.10, rent_krw_per_kw_month=1.0),
+    )
+    cost = SimpleNamespace(grid_energy_krw=1000.0, grid_demand_krw=200.0, ppa_krw=300.0, bess_wear_krw=0.0, renewable_om_krw=0.0)
+    energy = SimpleNamespace(cost=cost, it_kw=40_000.0, bess=None)
+    line = SimpleNamespace(system="electrical", family="transformer", extended_cost_krw=1000, phases=(("p1", 1, 600), ("p2", 1, 400)))
+    cat = {
+        "om": {"default_share": 0.02, "share_by_system": {}},
+        "staffing": {"min_fte": 2, "fte_per_10mw_it": 1.0, "krw_per_fte_year": 100.0},
+    }
+    y1, y2 = _years(spec, energy, SimpleNamespace(lines=(line,)), ramp, cat)
+    assert y1.calendar_year == 2028 and y1.it_in_service == pytest.approx(it_2028)
+    # energy costs prorated by the IT in service
+    assert (y1.grid_energy_krw, y1.grid_demand_krw, y1.ppa_krw) == pytest.approx((1000 * it_2028, 200 * it_2028, 300 * it_2028))
+    # O&M: 2 % of the 600 KRW in service for 184 / 366 of the year
+    assert y1.om_krw == pytest.approx(0.02 * 600 * half)
+    # staff: 40 MW x 0.377 = 15.1 MW -> ceil(1.51) = 2 FTE (the minimum), 100 KRW each
+    assert y1.staff_krw == pytest.approx(200.0)
+    assert y1.revenue_krw == pytest.approx(1.0 * 40_000 * it_2028 * 12)
+    # 2029: everything in service, escalated once by 10 %
+    assert y2.it_in_service == 1.0
+    assert (y2.grid_energy_krw, y2.om_krw, y2.staff_krw) == pytest.approx((1100.0, 22.0, 440.0))
+    assert y2.revenue_krw == pytest.approx(480_000.0)
+    # the first year with every phase in service all year is year 2
+    fin = _summary((y1, y2), 0.0)
+    assert fin.full_service_year == 2 and fin.opex_full_service_krw == pytest.approx(y2.opex_krw)
+    assert fin.opex_first_year_krw == pytest.approx(y1.opex_krw)
+
+
+def test_lcoe_counts_the_energy_used_as_the_phases_ramp():
+    # Year 1 at 40 % of the IT load, year 2 at full load, 10 MWh a year at full build-out, r = 0:
+    # LCOE = (500 + 100 + 100) / (4 + 10) = 50 KRW/MWh.
+    import attrs
+
+    years = (attrs.evolve(_year(1, None), it_in_service=0.4), _year(2, None))
+    fin = _summary(years, 0.0, capex=1000, capex_energy=500, energy_mwh=10.0)
+    assert fin.lcoe_krw_per_mwh == pytest.approx(700 / 14)

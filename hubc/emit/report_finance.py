@@ -25,6 +25,11 @@ def summary_rows(fin: FinanceResult) -> list[dict]:
         ("Escalation (real)", f"{fin.escalation:.1%} a year"),
         ("Capex", f"{_bn(fin.capex_krw):,.1f} bn KRW"),
         ("Opex, first year", f"{_bn(fin.opex_first_year_krw):,.1f} bn KRW"),
+        *(
+            [(f"Opex, year {fin.full_service_year} (all phases in service)", f"{_bn(fin.opex_full_service_krw):,.1f} bn KRW")]
+            if fin.full_service_year not in (None, 1)
+            else []
+        ),
         ("Total cost of ownership (present value)", f"{_bn(fin.tco_krw):,.0f} bn KRW"),
         ("Total cost of ownership (undiscounted)", f"{_bn(fin.tco_undiscounted_krw):,.0f} bn KRW"),
         ("Levelised cost of the energy used", f"{fin.lcoe_krw_per_mwh / 1e3:,.1f} KRW/kWh"),
@@ -47,6 +52,7 @@ def year_rows(fin: FinanceResult) -> list[dict]:
         row = {
             "year": y.year,
             "calendar": y.calendar_year,
+            "IT in service": f"{y.it_in_service:.0%}",
             "grid energy (bn KRW)": _bn(y.grid_energy_krw),
             "demand charge": _bn(y.grid_demand_krw),
             "PPA": _bn(y.ppa_krw),

@@ -159,9 +159,9 @@ class EnergyResult:
     dry_bulb_c: np.ndarray | None = attrs.field(default=None, eq=False, metadata=NOT_IN_JSON)
     # the year's running cost at the replayed dispatch (hubc.energy.cost; None when not priced)
     cost: EnergyCost | None = None
-    # peak import through the campus's own grid connection: the grid import plus the part of the
-    # renewables used that is delivered over the grid (PPAs are a financial attribution of part
-    # of the import, not on-site supply); the contract and the interconnect are sized on it
+    # peak import through the campus's own grid connection: the grid energy plus the renewable
+    # energy delivered over the grid (PPAs are a financial attribution of part of the import, not
+    # on-site supply); the LP holds it within the contract and the interconnect is sized on it
     connection_peak_mw: float = 0.0
 
     # ---------------------------------------------------------------- figures
@@ -499,6 +499,7 @@ def run_energy(
     rates = cat.annualisation()
     pus = _renewable_profiles(spec, roots, at, diags)
     fixed_re, auto_plants = _plants_for_lp(pus, ecat, rates, spec.campus.krw_per_usd)
+    fixed_grid_re = _fixed_grid_delivered(pus)
     container, bess_params = _bess_for_lp(spec, ecat, rates, it_kw, at)
     tariff = kepco_tariff(spec.grid.interconnect_voltage_kv, spec.grid.contract_mw, len(year.load_mw))
     if bess_params is not None:
@@ -507,6 +508,7 @@ def run_energy(
     problem = lp.EnergyProblem(
         load_mw=year.load_mw,
         fixed_re_mw=fixed_re,
+        grid_re_mw=fixed_grid_re,
         auto_plants=tuple(auto_plants),
         bess=bess_params,
         contract_mw=spec.grid.contract_mw,
@@ -523,13 +525,13 @@ def run_energy(
     sizing = None
     if spec.bess is not None and bess_params is not None:
         sizing = _bess_sizing(spec, ecat, container, bess_params, sol)
-    rep = _replay(spec, year.load_mw, re_total, bess_params, sol)
+    rep = _replay(spec, year.load_mw, re_total, bess_params, sol, plants)
     check_replay(rep, sol, at)
 
-    connection = connection_import_mw(rep.grid_mw, rep.direct_mw, sol.charge_re_mw, plants)
+    connection = rep.connection_mw
     inter, inter_diags = size_interconnect(spec, at, connection.tolist(), catalog=ecat)
     diags.extend(inter_diags)
-    diags += _connection_findings(spec, connection, plants, at) + _tariff_proxy(spec, at)
+    diags += _tariff_proxy(spec, at)
     diags.append(_basis_note(spec, it_kw, year, at("energy") if source is not None and spec.energy else Location(file=name)))
     return EnergyResult(
         it_kw=it_kw,
@@ -741,7 +743,7 @@ def _plants_for_lp(pus: list[tuple], ecat, rates: dict, krw_per_usd: float):
         if pl.capacity_mw == "auto" and grid_delivered(pl):
             # paid per MWh under its PPA at its kind's price: no equipment is bought
             per_mw = ecat.renewable_cost(pl.kind).price_krw_per_mwh * float(pu.sum())
-            auto_plants.append(lp.AutoPlant(id=pl.id, pu=pu, cost_per_mw_year=per_mw / 1e6))
+            auto_plants.append(lp.AutoPlant(id=pl.id, pu=pu, cost_per_mw_year=per_mw / 1e6, grid_delivered=True))
         elif pl.capacity_mw == "auto":
             cost = ecat.renewable_cost(pl.kind)
             crf = cat.crf(rates["discount_rate"], cost.lifetime_years)
@@ -782,32 +784,17 @@ def grid_delivered(pl) -> bool:
     return pl.kind == "ppa" or pl.delivery == "grid"
 
 
-def connection_import_mw(grid_mw, direct_mw, charge_re_mw, plants) -> np.ndarray:
-    """Hourly import through the campus's grid connection: the grid import plus the grid-delivered
-    share of the renewables used (directly or to charge the BESS), each hour's renewables used
-    being split over the plants by their output in that hour."""
+def _fixed_grid_delivered(pus: list[tuple]) -> np.ndarray:
+    """The hourly output of the fixed plants delivered over the grid (part of the LP's fixed output)."""
     import numpy as np
 
-    total = sum((p.output_mw for p in plants), np.zeros(len(grid_mw)))
-    over_grid = sum((p.output_mw for p in plants if p.delivery == "grid"), np.zeros(len(grid_mw)))
-    share = np.divide(over_grid, total, out=np.zeros(len(grid_mw)), where=total > 1e-12)
-    return np.asarray(grid_mw) + share * (np.asarray(direct_mw) + np.asarray(charge_re_mw))
+    from hubc.energy import profiles
 
-
-def _connection_findings(spec: Spec, connection, plants, at) -> list[Diagnostic]:
-    """HUB425 (a warning): the import through the grid connection, grid-delivered PPAs included,
-    above the contract."""
-    peak = float(connection.max())
-    if peak <= spec.grid.contract_mw * (1 + 1e-6) or not any(p.delivery == "grid" for p in plants):
-        return []
-    hours = int((connection > spec.grid.contract_mw * (1 + 1e-6)).sum())
-    return [diag(
-        "HUB425",
-        f"the grid connection carries {peak:,.1f} MW at peak ({hours} h above the {spec.grid.contract_mw:g} MW contract): "
-        "energy delivered over the grid under a PPA flows through it",
-        at("grid", "contract_mw"), ("grid", "contract_mw"),
-        help="raise contract_mw, or supply the peak on site (behind-the-meter plants, a BESS with the peak-shaving role)",
-    )]
+    out = np.zeros(profiles.HOURS)
+    for pl, pu, _label in pus:
+        if pl.capacity_mw != "auto" and grid_delivered(pl):
+            out = out + pl.capacity_mw * pu
+    return out
 
 
 def _plant_years(pus: list[tuple], sol, ecat, krw_per_usd: float) -> tuple[list[PlantYear], np.ndarray]:
@@ -941,8 +928,11 @@ def _bess_sizing(spec: Spec, ecat, container, bess_params, sol) -> BessSizing:
 # ---------------------------------------------------------------- proof
 
 
-def _replay(spec: Spec, load, re_total, bess_params, sol):
-    """Replay the schedule at the LP's sizes, without the solver."""
+def _replay(spec: Spec, load, re_total, bess_params, sol, plants):
+    """Replay the schedule at the LP's sizes, without the solver; the grid-delivered plants'
+    output passes the connection."""
+    import numpy as np
+
     from hubc.energy import simulate
 
     limits = simulate.Limits(
@@ -963,6 +953,7 @@ def _replay(spec: Spec, load, re_total, bess_params, sol):
         charge_grid_mw=sol.charge_grid_mw,
         discharge_mw=sol.discharge_mw,
         soc_start_mwh=sol.soc_start_mwh,
+        grid_re_mw=sum((p.output_mw for p in plants if p.delivery == "grid"), np.zeros(len(load))),
     )
 
 
@@ -1039,6 +1030,23 @@ def _why_infeasible(spec, problem, sol, at, lp, load, fixed_re) -> list[Diagnost
             f"(load peaks at {float(load.max()):.1f} MW)",
             at("grid", "contract_mw"),
             ("grid", "contract_mw"),
+            notes=_grid_delivered_note(problem, load, fixed_re),
             help='raise contract_mw, or add a BESS with the peak-shaving role and power_mw = "auto"',
         )
     ]
+
+
+def _grid_delivered_note(problem, load, fixed_re) -> tuple[str, ...]:
+    """Why grid-delivered renewables do not help: their energy comes in through the connection."""
+    import numpy as np
+
+    grid_re = problem.grid_re_mw
+    if (grid_re is None or not grid_re.any()) and not any(p.grid_delivered for p in problem.auto_plants):
+        return ()
+    grid_re = np.zeros(len(load)) if grid_re is None else grid_re
+    need = load - np.minimum(load, fixed_re - grid_re)
+    note = (
+        "renewables delivered over the grid (PPAs) reach the campus through its connection and do not relieve it: "
+        f"the load less the behind-the-meter output peaks at {float(need.max()):.1f} MW"
+    )
+    return (note,)

@@ -3,9 +3,10 @@ annualised life-cycle cost over an hourly year: capacity, plus (with a tariff) t
 charge of every hour, the demand charge on the year's peak import and BESS wear per MWh
 discharged, so the schedule it reports is the economic dispatch (`_add_tariff`).
 
-In: an `EnergyProblem` (hourly load, fixed renewable output, per-unit profiles of plants to
-size, BESS parameters, grid contract, CFE target). Out: an `LpSolution` with the sizes and the
-hourly schedule (charge from renewables, charge from the grid, discharge, state of charge).
+In: an `EnergyProblem` (hourly load, fixed renewable output and the part of it delivered over
+the grid, per-unit profiles of plants to size, BESS parameters, grid contract, CFE target).
+Out: an `LpSolution` with the sizes and the hourly schedule (charge from renewables, charge
+from the grid, discharge, state of charge).
 
 Model (hour t, one-hour steps, cyclic year so the stored energy at the end equals the start):
     renewable output charges the BESS (its surplus over the load, or output diverted from the
@@ -13,15 +14,22 @@ Model (hour t, one-hour steps, cyclic year so the stored energy at the end equal
     soc[t] = soc[t-1] + eta_c (ch[t] + gc[t]) - dis[t] / eta_d     (eta_c = eta_d = sqrt RTE)
     reserve <= soc[t] <= E x DoD x SoH_EoL                           (sized for end of life)
     ch[t] + gc[t] <= P,  dis[t] <= P,  P >= critical load (ride-through role)
-    grid[t] = load - direct - dis + gc <= contract
+    grid[t] = load - direct - dis + gc                              (the energy bought from the grid)
+    import[t] = load - direct_btm - dis + gc + ch_ppa <= contract   (through the connection)
     CFE: sum(direct + dis) - eta_c eta_d sum(gc) >= target x sum(load)
+A renewable is behind the meter (btm: it feeds the campus's own buses) or delivered over the grid
+(a PPA: no physical connection at the campus). Both count towards CFE hour by hour, but the PPA's
+energy arrives through the connection: it is part of the import the contract limits, so only
+behind-the-meter direct use (direct_btm) and discharge relieve it, and charging the BESS from PPA
+energy (ch_ppa) loads the connection like grid charging does.
 Grid charging (gc) exists only for the peak-shaving role; its energy is never counted as
 carbon-free (over a cyclic year the grid-origin share of discharge is exactly eta_c eta_d sum gc).
 When no plant is sized, direct use is fixed at min(load, RE) and the model shrinks to charge,
 discharge and state of charge per hour (about a third of the rows), which HiGHS solves in ~2 s.
 When one plant is sized and nothing makes diverting output into the BESS pay (no grid charging,
-contract never binding), the size is found by a one-dimensional search over that reduced model
-(`_solve_over_plant_size`): ~10 solves of ~0.5 s instead of ~15 s for the full model at 1 GW.
+contract never binding, grid-delivered output never above the contract), the size is found by
+a one-dimensional search over that reduced model (`_solve_over_plant_size`): ~10 solves of
+~0.5 s instead of ~15 s for the full model at 1 GW.
 Solver: HiGHS through OR-Tools' linear-solver wrapper (single thread, deterministic); GLOP takes
 ~45 s on the full model, so HiGHS is preferred; both ship with the `ortools` wheel.
 """
@@ -51,6 +59,7 @@ class AutoPlant:
     id: str
     pu: np.ndarray  # per-unit output, 8760
     cost_per_mw_year: float  # million KRW per MW per year (annualised capex + O&M)
+    grid_delivered: bool = False  # a PPA over the utility grid: its energy passes the connection
 
 
 @attrs.frozen(kw_only=True)
@@ -76,6 +85,8 @@ class EnergyProblem:
     bess: BessParams | None
     contract_mw: float
     cfe_target: float
+    # The part of fixed_re_mw delivered over the grid (PPAs); None: all behind the meter.
+    grid_re_mw: np.ndarray | None = None
     # The tariff (None: grid energy has no price and only capacity is costed): the energy rate
     # of each hour (million KRW per MWh), the demand charge per MW of the year's peak import
     # (million KRW per MW-year) and the demand always billed (MW, a share of the contract).
@@ -99,6 +110,7 @@ class LpSolution:
     soc_start_mwh: float = 0.0
     cfe_score: float = 0.0
     grid_peak_mw: float = 0.0
+    connection_peak_mw: float = 0.0  # import through the connection, grid-delivered PPA energy included
     method: str = "HiGHS via OR-Tools linear solver (1 thread)"
 
 
@@ -112,24 +124,30 @@ def solve(problem: EnergyProblem, *, cfe_target: float | None = None) -> LpSolut
 
 
 def _solve(
-    problem: EnergyProblem, target: float, sens_pu: np.ndarray | None = None, peak_hint: list | None = None
+    problem: EnergyProblem,
+    target: float,
+    sens_pu: np.ndarray | None = None,
+    peak_hint: list | None = None,
+    sens_grid: bool = False,
 ) -> tuple[LpSolution, float]:
     """Build and solve the LP. With `sens_pu` (reduced model only), also return the slope of
     the optimal objective as the fixed renewable output grows by `sens_pu` per unit, from
-    the duals and reduced costs (LP sensitivity: d(value)/d(rhs) = dual).
+    the duals and reduced costs (LP sensitivity: d(value)/d(rhs) = dual); `sens_grid`: that
+    output is delivered over the grid.
 
     Built as the OR-Tools samples build theirs: solver -> sizes -> the year's data and the CFE
     row -> hourly columns -> one function per constraint family -> solve -> extract."""
-    from ortools.linear_solver import pywraplp
-
     m = _new_lp(problem, glop=sens_pu is not None)
     m.peak_hint = peak_hint
+    m.sens_grid = sens_grid
     _add_sizes(m, problem)
     year = _year(m, problem, target)
     if year.reduced and not m.has_bess:
-        deficit = year.deficit
-        ok = deficit.max(initial=0.0) <= year.contract + 1e-6 and year.direct.sum() >= target * year.total_load - 1e-6
-        return _no_storage(problem, year.direct, ok), math.nan
+        ok = (
+            year.conn_base.max(initial=0.0) <= year.contract + 1e-6
+            and year.direct.sum() >= target * year.total_load - 1e-6
+        )
+        return _no_storage(problem, year, ok), math.nan
     cols = _add_hourly_columns(m, year, problem.bess)
     if not year.reduced:
         _add_direct_use(m, year, cols, problem)
@@ -181,6 +199,7 @@ class _Lp:
     peak: object = None  # the year's peak import (MW), when a demand charge is paid
     lazy_peak: bool = False  # add peak rows only where the solution breaks them (GLOP)
     peak_hint: list | None = None  # hours whose peak rows bound the last solve (the plant-size search)
+    sens_grid: bool = False  # the output whose sensitivity is asked is delivered over the grid
 
 
 def _new_lp(problem: EnergyProblem, glop: bool) -> _Lp:
@@ -244,9 +263,13 @@ class _Year:
     contract: float
     cfe: object  # the CFE constraint
     reduced: bool  # no plant sized: direct use fixed at min(load, RE)
+    re_grid: np.ndarray  # the part of `re` delivered over the grid
+    grid_hours: np.ndarray  # hours when grid-delivered output can be non-zero (fixed or sized)
     direct: np.ndarray | None = None  # reduced model only
-    surplus: np.ndarray | None = None
-    deficit: np.ndarray | None = None
+    surplus: np.ndarray | None = None  # output beyond the load charged by `ch` (btm, or both kinds)
+    deficit: np.ndarray | None = None  # load beyond all the output (the grid energy's base)
+    conn_base: np.ndarray | None = None  # load beyond the behind-the-meter output (the import's base)
+    grid_charge_cap: np.ndarray | None = None  # grid-delivered output `chg` may charge (where split)
     divert: bool = False  # reduced model: output may be diverted from the load into the BESS
 
 
@@ -256,27 +279,47 @@ def _year(m: _Lp, problem: EnergyProblem, target: float) -> _Year:
     contract = problem.contract_mw
     reduced = not problem.auto_plants
     re = np.asarray(problem.fixed_re_mw, dtype=float)
+    re_grid = np.zeros(len(load)) if problem.grid_re_mw is None else np.asarray(problem.grid_re_mw, dtype=float)
+    grid_hours = re_grid > 0
+    for plant in problem.auto_plants:
+        if plant.grid_delivered:
+            grid_hours = grid_hours | (np.asarray(plant.pu) > 1e-9)
     cfe = m.s.Constraint(target * total_load, m.inf, "cfe")
+    common = {"load": load, "re": re, "total_load": total_load, "contract": contract, "cfe": cfe}
     if not reduced:
-        return _Year(load=load, re=re, total_load=total_load, contract=contract, cfe=cfe, reduced=False)
+        return _Year(**common, reduced=False, re_grid=re_grid, grid_hours=grid_hours)
+    # Direct use takes the behind-the-meter output first: only it relieves the connection.
     direct = np.minimum(load, re)
+    direct_btm = np.minimum(load, re - re_grid)
     surplus = re - direct
+    # the grid-delivered output serves the load only after the behind-the-meter output: of the
+    # surplus, it is the part up to its own output
+    surplus_grid = np.minimum(re_grid, surplus)
     deficit = load - direct
+    conn_base = load - direct_btm
     cfe.SetBounds(target * total_load - float(direct.sum()), m.inf)
     # Diverting renewable output from the load into the BESS only pays when the contract binds
     # somewhere (peak shaving without, or besides, grid charging); otherwise it just loses
     # energy, so those columns are left out and the model stays small.
-    divert = m.has_bess and bool((deficit > contract + 1e-9).any())
+    divert = m.has_bess and bool((conn_base > contract + 1e-9).any())
+    cap = surplus_grid
+    if not (m.grid_charge or divert):
+        # No import rows: grid-delivered output charges the BESS only up to the contract's room
+        # (no discharge or grid charge shares the hour: its output covers the load). Where the
+        # room is not short, charging from either kind is the same column (one charge column).
+        room = np.maximum(contract - conn_base, 0.0)
+        cap = np.where(room < surplus_grid, room, 0.0)
+        surplus_grid = np.where(room < surplus_grid, surplus_grid, 0.0)
     return _Year(
-        load=load,
-        re=re,
-        total_load=total_load,
-        contract=contract,
-        cfe=cfe,
+        **common,
         reduced=True,
+        re_grid=re_grid,
+        grid_hours=grid_hours,
         direct=direct,
-        surplus=surplus,
+        surplus=surplus - surplus_grid,
         deficit=deficit,
+        conn_base=conn_base,
+        grid_charge_cap=cap,
         divert=divert,
     )
 
@@ -286,16 +329,19 @@ def _year(m: _Lp, problem: EnergyProblem, target: float) -> _Year:
 
 @attrs.frozen(kw_only=True, eq=False)
 class _Columns:
-    """Per hour (None where the column is not needed): charge from renewables (ch), from
-    output diverted from the load (chd), from the grid (gc), discharge, state of charge, and
-    in the full model direct use (u)."""
+    """Per hour (None where the column is not needed): charge from behind-the-meter output
+    (ch), from grid-delivered output (chg), from output diverted from the load (chd), from the
+    grid (gc), discharge, state of charge, and in the full model direct use of behind-the-meter
+    (u) and of grid-delivered output (ug)."""
 
     ch: list
     chd: list
     gc: list
     dis: list
     soc: list
+    chg: list = attrs.field(factory=list)
     u: list = attrs.field(factory=list)
+    ug: list = attrs.field(factory=list)
 
 
 def _add_hourly_columns(m: _Lp, y: _Year, b: BessParams | None) -> _Columns:
@@ -307,6 +353,7 @@ def _add_hourly_columns(m: _Lp, y: _Year, b: BessParams | None) -> _Columns:
         else:
             cols.chd.append(None)
             cols.ch.append(s.NumVar(0.0, inf, "") if m.has_bess else None)
+            cols.chg.append(s.NumVar(0.0, inf, "") if m.has_bess and y.grid_hours[t] else None)
             cols.dis.append(s.NumVar(0.0, inf, "") if m.has_bess else None)
         cols.gc.append(s.NumVar(0.0, inf, "") if m.grid_charge else None)
         cols.soc.append(s.NumVar(b.reserve_mwh, inf, "") if m.has_bess else None)
@@ -314,14 +361,15 @@ def _add_hourly_columns(m: _Lp, y: _Year, b: BessParams | None) -> _Columns:
 
 
 def _add_reduced_hour_columns(m: _Lp, y: _Year, cols: _Columns, t: int) -> None:
-    """Reduced model: charge up to the hour's surplus, diverted output up to its direct use,
-    discharge up to its deficit (and at least the deficit over the contract when nothing
-    else can keep the import within it)."""
+    """Reduced model: charge up to the hour's surplus (behind the meter and grid-delivered),
+    diverted output up to its direct use, discharge up to its deficit (and at least the import
+    over the contract when nothing else can keep the import within it)."""
     s = m.s
-    surplus, direct, deficit = y.surplus[t], y.direct[t], y.deficit[t]
+    surplus, direct, deficit, cap = y.surplus[t], y.direct[t], y.deficit[t], y.grid_charge_cap[t]
     cols.ch.append(s.NumVar(0.0, float(surplus), "") if m.has_bess and surplus > 0 else None)
+    cols.chg.append(s.NumVar(0.0, float(cap), "") if m.has_bess and cap > 0 else None)
     cols.chd.append(s.NumVar(0.0, float(direct), "") if y.divert and direct > 0 else None)
-    low_dis = max(0.0, float(deficit) - y.contract) if not (m.grid_charge or y.divert) else 0.0
+    low_dis = max(0.0, float(y.conn_base[t]) - y.contract) if not (m.grid_charge or y.divert) else 0.0
     cols.dis.append(s.NumVar(low_dis, float(deficit), "") if m.has_bess and deficit > 0 else None)
 
 
@@ -329,57 +377,73 @@ def _add_reduced_hour_columns(m: _Lp, y: _Year, cols: _Columns, t: int) -> None:
 
 
 def _add_direct_use(m: _Lp, y: _Year, cols: _Columns, problem: EnergyProblem) -> None:
-    """Full model (plants sized): per hour a direct-use column, rewarded a little and counted
-    as CFE, with its renewable balance, no-export and grid-import rows."""
+    """Full model (plants sized): per hour direct-use columns (behind the meter, and
+    grid-delivered where such output can exist), rewarded a little and counted as CFE, with
+    the renewable balances, no-export and connection-import rows."""
     for t in range(len(y.load)):
-        ut = m.s.NumVar(0.0, float(y.load[t]), "")
-        cols.u.append(ut)
-        m.obj.SetCoefficient(ut, -_EPS_DIRECT)
-        y.cfe.SetCoefficient(ut, 1.0)
-        _add_renewable_balance(m, y, cols, problem, t)
+        for group in (cols.u, cols.ug):
+            if group is cols.ug and not y.grid_hours[t]:
+                group.append(None)
+                continue
+            ut = m.s.NumVar(0.0, float(y.load[t]), "")
+            group.append(ut)
+            m.obj.SetCoefficient(ut, -_EPS_DIRECT)
+            y.cfe.SetCoefficient(ut, 1.0)
+        _add_renewable_balance(m, y, cols, problem, t, grid=False)
+        if y.grid_hours[t]:
+            _add_renewable_balance(m, y, cols, problem, t, grid=True)
         _add_no_export(m, y, cols, t)
         _add_import_limit(m, y, cols, t)
 
 
-def _add_renewable_balance(m: _Lp, y: _Year, cols: _Columns, problem: EnergyProblem, t: int) -> None:
-    """Direct + charge <= output (the rest is curtailed)."""
-    c = m.s.Constraint(-m.inf, float(y.re[t]))
-    c.SetCoefficient(cols.u[t], 1.0)
-    if cols.ch[t] is not None:
-        c.SetCoefficient(cols.ch[t], 1.0)
+def _add_renewable_balance(m: _Lp, y: _Year, cols: _Columns, problem: EnergyProblem, t: int, grid: bool) -> None:
+    """Direct + charge <= output, behind the meter and grid-delivered each (the rest is curtailed)."""
+    fixed = float(y.re_grid[t]) if grid else float(y.re[t] - y.re_grid[t])
+    c = m.s.Constraint(-m.inf, fixed)
+    u, ch = (cols.ug[t], _at(cols.chg, t)) if grid else (cols.u[t], cols.ch[t])
+    c.SetCoefficient(u, 1.0)
+    if ch is not None:
+        c.SetCoefficient(ch, 1.0)
     for k, plant in zip(m.k_vars, problem.auto_plants, strict=True):
-        if plant.pu[t] > 1e-9:
+        if plant.grid_delivered == grid and plant.pu[t] > 1e-9:
             c.SetCoefficient(k, -float(plant.pu[t]))
 
 
 def _add_no_export(m: _Lp, y: _Year, cols: _Columns, t: int) -> None:
-    """Direct + discharge <= load."""
-    if cols.dis[t] is not None:
+    """Direct (of both kinds) + discharge <= load."""
+    parts = [v for v in (cols.u[t], cols.ug[t], cols.dis[t]) if v is not None]
+    if len(parts) > 1:
         c = m.s.Constraint(-m.inf, float(y.load[t]))
-        c.SetCoefficient(cols.u[t], 1.0)
-        c.SetCoefficient(cols.dis[t], 1.0)
+        for v in parts:
+            c.SetCoefficient(v, 1.0)
 
 
 def _add_import_limit(m: _Lp, y: _Year, cols: _Columns, t: int) -> None:
-    """Grid import = load - direct - discharge + grid charge <= contract."""
+    """Import through the connection = load - direct behind the meter - discharge + grid charge
+    + charge from grid-delivered output <= contract (grid-delivered direct use relieves nothing:
+    it is part of the import)."""
     load = y.load[t]
-    if load > y.contract or cols.gc[t] is not None:
+    chg = _at(cols.chg, t)
+    if load > y.contract or cols.gc[t] is not None or chg is not None:
         c = m.s.Constraint(float(load) - y.contract, m.inf)
         c.SetCoefficient(cols.u[t], 1.0)
         if cols.dis[t] is not None:
             c.SetCoefficient(cols.dis[t], 1.0)
-        if cols.gc[t] is not None:
-            c.SetCoefficient(cols.gc[t], -1.0)
+        for v in (cols.gc[t], chg):
+            if v is not None:
+                c.SetCoefficient(v, -1.0)
 
 
 def _add_reduced_import_limit(m: _Lp, y: _Year, cols: _Columns) -> None:
-    """Reduced model: grid import = deficit - discharge + grid charge + diverted output <= contract."""
+    """Reduced model: import = load - behind-the-meter direct use - discharge + grid charge
+    + diverted output + charge from grid-delivered output <= contract."""
     for t in range(len(y.load)):
-        c = m.s.Constraint(float(y.deficit[t]) - y.contract, m.inf)
+        c = m.s.Constraint(float(y.conn_base[t]) - y.contract, m.inf)
         if cols.dis[t] is not None:
             c.SetCoefficient(cols.dis[t], 1.0)
-        if cols.gc[t] is not None:
-            c.SetCoefficient(cols.gc[t], -1.0)
+        for v in (cols.gc[t], cols.chg[t]):
+            if v is not None:
+                c.SetCoefficient(v, -1.0)
         if cols.chd[t] is not None:
             c.SetCoefficient(cols.chd[t], -1.0)
             y.cfe.SetCoefficient(cols.chd[t], -1.0)  # diverted output no longer serves the load
@@ -402,12 +466,9 @@ def _add_soc_balance(m: _Lp, cols: _Columns, t: int) -> None:
     c = m.s.Constraint(0.0, 0.0)
     c.SetCoefficient(cols.soc[t], 1.0)
     c.SetCoefficient(cols.soc[t - 1], -1.0)
-    if cols.ch[t] is not None:
-        c.SetCoefficient(cols.ch[t], -m.eta_c)
-    if cols.chd[t] is not None:
-        c.SetCoefficient(cols.chd[t], -m.eta_c)
-    if cols.gc[t] is not None:
-        c.SetCoefficient(cols.gc[t], -m.eta_c)
+    for v in (cols.ch[t], cols.chg[t], cols.chd[t], cols.gc[t]):
+        if v is not None:
+            c.SetCoefficient(v, -m.eta_c)
     if cols.dis[t] is not None:
         c.SetCoefficient(cols.dis[t], 1.0 / m.eta_d)
 
@@ -422,12 +483,12 @@ def _add_usable_energy(m: _Lp, cols: _Columns, b: BessParams, t: int) -> None:
 
 def _add_charge_power(m: _Lp, cols: _Columns, t: int) -> None:
     """All charging together within the PCS power."""
-    if cols.ch[t] is not None or cols.gc[t] is not None or cols.chd[t] is not None:
+    charges = [v for v in (cols.ch[t], cols.chg[t], cols.chd[t], cols.gc[t]) if v is not None]
+    if charges:
         c = m.s.Constraint(-m.inf, 0.0)
         c.SetCoefficient(m.p_var, -1.0)
-        for v in (cols.ch[t], cols.chd[t], cols.gc[t]):
-            if v is not None:
-                c.SetCoefficient(v, 1.0)
+        for v in charges:
+            c.SetCoefficient(v, 1.0)
 
 
 def _add_discharge(m: _Lp, y: _Year, cols: _Columns, t: int) -> None:
@@ -449,8 +510,8 @@ def _add_grid_charge_terms(m: _Lp, y: _Year, cols: _Columns, t: int) -> None:
 
 def _add_tariff(m: _Lp, y: _Year, cols: _Columns, problem: EnergyProblem) -> None:
     """The grid bill and the cell wear in the objective, so the dispatch is the economic one.
-    Grid import = base - direct - discharge + grid charge + diverted output, where the base is
-    the deficit (reduced model) or the load (full model): the energy charge is the constant
+    Grid energy = base - direct - discharge + grid charge + diverted output, where the base is
+    the deficit (reduced model) or the load (full model; direct use of both kinds): the energy charge is the constant
     price x base (the objective's offset) plus the price on each flow; the demand charge is paid
     on a peak column held above every hour's import and above the billed floor."""
     price = problem.price_per_mwh
@@ -461,7 +522,8 @@ def _add_tariff(m: _Lp, y: _Year, cols: _Columns, problem: EnergyProblem) -> Non
     base = y.deficit if y.reduced else y.load
     for t in range(len(y.load)):
         p = float(price[t])
-        for v, c in ((cols.dis[t], wear - p), (cols.gc[t], p), (cols.chd[t], p), (_at(cols.u, t), -p)):
+        flows = ((cols.dis[t], wear - p), (cols.gc[t], p), (cols.chd[t], p), (_at(cols.u, t), -p), (_at(cols.ug, t), -p))
+        for v, c in flows:
             if v is not None:
                 obj.SetCoefficient(v, obj.GetCoefficient(v) + c)
     obj.SetOffset(float(np.dot(price, base)))
@@ -495,7 +557,8 @@ def _add_peak_row(m: _Lp, y: _Year, cols: _Columns, t: int) -> None:
     base = y.deficit if y.reduced else y.load
     c = m.s.Constraint(float(base[t]), m.inf)
     c.SetCoefficient(m.peak, 1.0)
-    for v, sign in ((cols.dis[t], 1.0), (cols.gc[t], -1.0), (cols.chd[t], -1.0), (_at(cols.u, t), 1.0)):
+    flows = ((cols.dis[t], 1.0), (cols.gc[t], -1.0), (cols.chd[t], -1.0), (_at(cols.u, t), 1.0), (_at(cols.ug, t), 1.0))
+    for v, sign in flows:
         if v is not None:
             c.SetCoefficient(v, sign)
     m.peak_rows[t] = c
@@ -505,7 +568,7 @@ def _add_violated_peak_rows(m: _Lp, y: _Year, cols: _Columns) -> bool:
     """Add the row of every hour whose import exceeds the peak column; False when none does."""
     base = y.deficit if y.reduced else y.load
     vals = {name: _values(getattr(cols, name)) for name in ("dis", "gc", "chd")}
-    grid = base - vals["dis"] + vals["gc"] + vals["chd"] - (_values(cols.u) if cols.u else 0.0)
+    grid = base - vals["dis"] + vals["gc"] + vals["chd"] - _direct_values(cols)
     peak = m.peak.solution_value()
     over = [t for t in np.flatnonzero(grid > peak + 1e-6) if int(t) not in m.peak_rows]
     for t in over:
@@ -538,18 +601,27 @@ def _values(vs: list) -> np.ndarray:
     return np.asarray([0.0 if v is None else v.solution_value() for v in vs], dtype=float)
 
 
+def _direct_values(cols: _Columns) -> np.ndarray | float:
+    """Full model: direct use of both kinds each hour (0 in the reduced model)."""
+    return _values(cols.u) + _values(cols.ug) if cols.u else 0.0
+
+
 def _extract(m: _Lp, y: _Year, cols: _Columns, problem: EnergyProblem, sens_pu: np.ndarray | None) -> tuple[LpSolution, float]:
     T = len(y.load)
     chd_v = np.maximum(_values(cols.chd), 0.0)
-    ch_v = np.maximum(_values(cols.ch), 0.0) + chd_v
+    chg_v = np.maximum(_values(cols.chg), 0.0) if cols.chg else np.zeros(T)
+    ch_v = np.maximum(_values(cols.ch), 0.0) + chg_v + chd_v
     gc_v = np.maximum(_values(cols.gc), 0.0) if m.grid_charge else np.zeros(T)
     dis_v = np.maximum(_values(cols.dis), 0.0)
     soc_v = _values(cols.soc) if m.has_bess else np.zeros(T)
     plant_mw = {p.id: max(0.0, k.solution_value()) for p, k in zip(problem.auto_plants, m.k_vars, strict=True)}
     if y.reduced:
         direct_v = y.direct - chd_v
+        # the diverted output raises the import whichever kind it was
+        connection = y.conn_base - dis_v + gc_v + chd_v + chg_v
     else:
-        direct_v = np.clip(_values(cols.u), 0.0, y.load)
+        direct_v = np.clip(_direct_values(cols), 0.0, y.load)
+        connection = y.load - _values(cols.u) - dis_v + gc_v + chg_v
     slope = _objective_slope(m, y, cols, problem, sens_pu) if sens_pu is not None and y.reduced else math.nan
     grid = y.load - direct_v - dis_v + gc_v
     score = (float(direct_v.sum()) + float(dis_v.sum()) - m.eta_c * m.eta_d * float(gc_v.sum())) / y.total_load
@@ -567,6 +639,7 @@ def _extract(m: _Lp, y: _Year, cols: _Columns, problem: EnergyProblem, sens_pu: 
         soc_start_mwh=float(soc_v[-1]) if m.has_bess else 0.0,
         cfe_score=score,
         grid_peak_mw=float(grid.max()),
+        connection_peak_mw=float(connection.max()),
     ), slope
 
 
@@ -575,8 +648,10 @@ def _objective_slope(m: _Lp, y: _Year, cols: _Columns, problem: EnergyProblem, s
     (target x load - sum of direct use), the bounds of charge (surplus) and discharge
     (deficit) and, with a tariff, the energy charge's offset (price x deficit) and the peak
     rows' right-hand sides (the deficit). In a deficit hour one more MW of output is one more
-    MW of direct use and one less of deficit; in a surplus hour one more MW of surplus."""
-    ch, dis = cols.ch, cols.dis
+    MW of direct use and one less of deficit; in a surplus hour one more MW of surplus: of
+    grid-delivered output when the plant is delivered over the grid or, behind the meter, when
+    it displaces grid-delivered output from the load (direct use takes behind the meter first)."""
+    dis = cols.dis
     deficit_h = y.deficit > 0
     slope = -y.cfe.dual_value() * float(sens_pu[deficit_h].sum())
     if problem.price_per_mwh is not None:
@@ -584,22 +659,29 @@ def _objective_slope(m: _Lp, y: _Year, cols: _Columns, problem: EnergyProblem, s
     for t, row in m.peak_rows.items():
         if deficit_h[t]:
             slope -= row.dual_value() * float(sens_pu[t])
-    for t in range(len(y.load)):
-        if ch[t] is not None and sens_pu[t] > 0 and y.surplus[t] > 0 and ch[t].solution_value() >= y.surplus[t] - 1e-9:
-            slope += min(ch[t].reduced_cost(), 0.0) * float(sens_pu[t])
-        if dis[t] is not None and sens_pu[t] > 0 and y.deficit[t] > 0 and dis[t].solution_value() >= y.deficit[t] - 1e-9:
-            slope -= min(dis[t].reduced_cost(), 0.0) * float(sens_pu[t])
+    for t in np.flatnonzero(sens_pu > 0):
+        if deficit_h[t]:
+            if dis[t] is not None and dis[t].solution_value() >= y.deficit[t] - 1e-9:
+                slope -= min(dis[t].reduced_cost(), 0.0) * float(sens_pu[t])
+            continue
+        to_grid = (m.sens_grid or y.conn_base[t] > 0) and cols.chg[t] is not None
+        ch, cap = (cols.chg[t], y.grid_charge_cap[t]) if to_grid else (cols.ch[t], y.surplus[t])
+        if ch is not None and ch.solution_value() >= cap - 1e-9:
+            slope += min(ch.reduced_cost(), 0.0) * float(sens_pu[t])
     return slope
 
 
 def _one_dimensional(problem: EnergyProblem) -> bool:
     """The plant size can be searched over one dimension with the reduced model when exactly
     one plant is sized, a BESS exists, it does not charge from the grid and the contract
-    never binds (load <= contract every hour). Then no hour can gain from diverting output
-    from the load into the BESS (it loses round-trip energy and no import limit forces it),
-    so at any plant size the full model's optimum uses the output directly first: the
-    reduced model at that size has the same optimal value, which is convex in the size
-    (an LP's value is convex in its right-hand side)."""
+    never binds: load <= contract every hour, and grid-delivered output <= contract every hour
+    (the import is then at most the larger of the two: the load less behind-the-meter direct
+    use in a deficit hour, grid-delivered direct use and charge in a surplus hour; a
+    grid-delivered plant to size is held to it at the top of the search's bracket). Then no
+    hour can gain from diverting output from the load into the BESS (it loses round-trip
+    energy and no import limit forces it), so at any plant size the full model's optimum uses
+    the output directly first: the reduced model at that size has the same optimal value,
+    which is convex in the size (an LP's value is convex in its right-hand side)."""
     b = problem.bess
     return (
         len(problem.auto_plants) == 1
@@ -607,7 +689,17 @@ def _one_dimensional(problem: EnergyProblem) -> bool:
         and not (b.energy_mwh == 0 or b.power_mw == 0)
         and not b.grid_charging
         and float(np.max(problem.load_mw, initial=0.0)) <= problem.contract_mw
+        and _grid_output_peak(problem, 0.0) <= problem.contract_mw
     )
+
+
+def _grid_output_peak(problem: EnergyProblem, k: float) -> float:
+    """Peak grid-delivered output, with the one plant to size (if delivered over the grid) at k MW."""
+    out = np.zeros(len(problem.load_mw)) if problem.grid_re_mw is None else np.asarray(problem.grid_re_mw, dtype=float)
+    for plant in problem.auto_plants:
+        if plant.grid_delivered:
+            out = out + k * np.asarray(plant.pu, dtype=float)
+    return float(out.max(initial=0.0))
 
 
 # Stop the plant-size search when the certified gap between the best size found and the
@@ -617,29 +709,22 @@ _SEARCH_REL_GAP = 1e-8
 _SEARCH_MAX_SOLVES = 40
 
 
-def _solve_over_plant_size(problem: EnergyProblem, target: float) -> LpSolution | None:
-    """Minimise V(K) = c K - eps sum(direct(K)) + f(K) over the size K of the one plant, where
-    f(K) is the reduced model's optimum at fixed output `fixed + K pu` (about 0.3 s at 1 GW,
-    against ~15 s for the full model with the size as a variable). V is convex, so tangents
-    from the LP's duals bound it from below: Kelley's cutting planes in one dimension bracket
-    the minimum and stop with a certified gap. Returns None when the search cannot bracket
-    the minimum (the caller then solves the full model)."""
+def _size_bracket(problem: EnergyProblem, target: float, direct_sum) -> tuple[float, float] | None:
+    """Bracket the plant size: below k_feas no storage reaches the target; from k_top on direct
+    use alone does, so a larger plant only adds cost. Both by bisection on closed forms
+    (monotone in K). None when the full model must answer: the target is out of reach (it
+    reports the infeasibility), or grid-delivered output at k_top could load the connection
+    beyond the contract."""
     plant = problem.auto_plants[0]
     pu = np.asarray(plant.pu, dtype=float)
     load = np.asarray(problem.load_mw, dtype=float)
     fixed = np.asarray(problem.fixed_re_mw, dtype=float)
     total = float(load.sum())
     rte = problem.bess.eta_charge * problem.bess.eta_discharge
-    at_k = attrs.evolve(problem, auto_plants=())
-
-    def direct_sum(k: float) -> float:
-        return float(np.minimum(load, fixed + k * pu).sum())
 
     def reach(k: float) -> float:
         return unlimited_storage_cfe(load, fixed + k * pu, rte) if total > 0 else 1.0
 
-    # Bracket: below k_feas no storage reaches the target; from k_top on direct use alone
-    # does, so a larger plant only adds cost. Both by bisection on closed forms (monotone in K).
     def smallest(ok, hi: float) -> float:
         lo = 0.0
         if ok(lo):
@@ -653,9 +738,35 @@ def _solve_over_plant_size(problem: EnergyProblem, target: float) -> LpSolution 
 
     cap = 1e3 * max(float(load.max(initial=0.0)), 1.0) / max(float(pu.max(initial=0.0)), 1e-9)
     if target * total > 0 and reach(cap) < target:
-        return None  # the full model reports the infeasibility
+        return None
     k_feas = smallest(lambda k: reach(k) >= target - 1e-12, cap)
     k_top = smallest(lambda k: direct_sum(k) >= target * total, cap) if direct_sum(cap) >= target * total else cap
+    if _grid_output_peak(problem, k_top) > problem.contract_mw:
+        return None
+    return k_feas, k_top
+
+
+def _solve_over_plant_size(problem: EnergyProblem, target: float) -> LpSolution | None:
+    """Minimise V(K) = c K - eps sum(direct(K)) + f(K) over the size K of the one plant, where
+    f(K) is the reduced model's optimum at fixed output `fixed + K pu` (about 0.3 s at 1 GW,
+    against ~15 s for the full model with the size as a variable). V is convex, so tangents
+    from the LP's duals bound it from below: Kelley's cutting planes in one dimension bracket
+    the minimum and stop with a certified gap. Returns None when the search cannot bracket
+    the minimum (the caller then solves the full model)."""
+    plant = problem.auto_plants[0]
+    pu = np.asarray(plant.pu, dtype=float)
+    load = np.asarray(problem.load_mw, dtype=float)
+    fixed = np.asarray(problem.fixed_re_mw, dtype=float)
+    fixed_grid = np.zeros(len(load)) if problem.grid_re_mw is None else np.asarray(problem.grid_re_mw, dtype=float)
+    at_k = attrs.evolve(problem, auto_plants=())
+
+    def direct_sum(k: float) -> float:
+        return float(np.minimum(load, fixed + k * pu).sum())
+
+    bracket = _size_bracket(problem, target, direct_sum)
+    if bracket is None:
+        return None
+    k_feas, k_top = bracket
 
     points: dict[float, tuple[float, float, LpSolution]] = {}
     peak_hint: list[int] = []
@@ -663,7 +774,10 @@ def _solve_over_plant_size(problem: EnergyProblem, target: float) -> LpSolution 
     def evaluate(k: float):
         if k in points:
             return points[k]
-        sol, slope = _solve(attrs.evolve(at_k, fixed_re_mw=fixed + k * pu), target, pu, peak_hint)
+        grid_re = fixed_grid + k * pu if plant.grid_delivered else fixed_grid
+        sol, slope = _solve(
+            attrs.evolve(at_k, fixed_re_mw=fixed + k * pu, grid_re_mw=grid_re), target, pu, peak_hint, plant.grid_delivered
+        )
         if sol.status != "optimal" or math.isnan(slope):
             points[k] = None
             return None
@@ -729,9 +843,10 @@ def _solve_over_plant_size(problem: EnergyProblem, target: float) -> LpSolution 
     return attrs.evolve(sol, objective=value, plant_mw={plant.id: best_k}, method=method)
 
 
-def _no_storage(problem: EnergyProblem, direct: np.ndarray, ok: bool) -> LpSolution:
+def _no_storage(problem: EnergyProblem, y: _Year, ok: bool) -> LpSolution:
     """Without storage and with fixed plants there is nothing to optimise: renewables serve
     the load directly and the grid supplies the rest."""
+    direct = y.direct
     T = len(direct)
     if not ok:
         return LpSolution(status="infeasible")
@@ -751,6 +866,7 @@ def _no_storage(problem: EnergyProblem, direct: np.ndarray, ok: bool) -> LpSolut
         soc_mwh=zeros,
         cfe_score=float(direct.sum() / max(float(problem.load_mw.sum()), 1e-9)),
         grid_peak_mw=float(grid.max()),
+        connection_peak_mw=float(y.conn_base.max()),
     )
 
 
