@@ -256,7 +256,7 @@ def gens_draw(g: GeneratorGroup, x: float, yb: float, ctx: Ctx) -> str:
 
 
 def other_width(b: OtherBay, ctx: Ctx) -> float:
-    return label_width(1 + len(b.detail))
+    return label_width(1 + len(b.detail) + (b.kind == "capacitor"))
 
 
 def other_draw(b: OtherBay, x: float, yb: float, ctx: Ctx) -> str:
@@ -267,8 +267,9 @@ def other_draw(b: OtherBay, x: float, yb: float, ctx: Ctx) -> str:
             out += group(b.terminal, sym.node(x, yb + 14), "bus")
         mark = sym.motor(x, yb + 19) if b.kind == "motor" else sym.capacitor(x, yb + 14) if b.kind == "capacitor" else line(x, yb + 14, x, yb + 16) + sym.load(x, yb + 16)
         out += group(b.element_id, mark, b.kind)
-    if b.kind == "capacitor":  # below the plates and the earth
-        return out + labels(x, yb + 52, [b.element_id, *b.detail], 27)
+    if b.kind == "capacitor":  # below the plates and the earth, with the bank breaker's rating
+        r = ctx.rating(b.switch.id) if b.switch is not None else ""
+        return out + labels(x, yb + 60, [b.element_id, *b.detail, *([f"CB {r}"] if r else [])], 35)
     return out + labels(x, yb + 40, [b.element_id, *b.detail], 34)
 
 

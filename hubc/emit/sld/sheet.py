@@ -144,6 +144,12 @@ def revision_table(sheet: Sheet, version: str) -> str:
 # ------------------------------------------------------------------------------ legend
 
 
+def _fit(body: str) -> str:
+    """A two-part symbol (converter above its battery or array, about 14 units tall) shrunk about
+    its middle so it stays inside its legend row and clear of the rows above and below."""
+    return f'<g transform="translate(0 -1.5) scale(0.6)">{body}</g>'
+
+
 def _legend_items() -> list[tuple[str, str]]:
     """(symbol drawn about (0, 0) in a 10 x 12 mm cell, meaning)."""
     return [
@@ -154,17 +160,17 @@ def _legend_items() -> list[tuple[str, str]]:
         (sym.transformer(0, 0), "transformer, two windings"),
         (sym.transformer3(0, 0)[0], "transformer, split secondary"),
         (line(0, -6, 0, -4) + sym.generator(0, 0), "generator set (G)"),
-        (sym.converter(0, -3) + sym.battery(0, 5), "BESS: PCS + battery"),
-        (sym.converter(0, -3) + sym.pv(0, 5), "PV plant: inverter + array"),
+        (_fit(sym.converter(0, -3) + sym.battery(0, 5)), "BESS: PCS + battery"),
+        (_fit(sym.converter(0, -3) + sym.pv(0, 5)), "PV plant: inverter + array"),
         (sym.wind(0, -4), "wind plant (turbine generator)"),
         (sym.utility(0, 0), "utility network infeed"),
-        (sym.converter(0, -2, "~", "~") + line(4, -2, 6, -2) + sym.battery(6, 1), "UPS: double conversion + battery"),
+        (_fit(sym.converter(-2, -2, "~", "~") + line(2, -2, 4, -2) + sym.battery(4, 1)), "UPS: double conversion + battery"),
         (line(-4, 0, 4, 0, "sld-bus"), "busbar (section)"),
         (line(0, -5, 0, 5), "overhead line / connection"),
         (line(0, -5, 0, 5, "sld-cable"), "cable"),
         (line(-2, -5, -2, 5, "sld-a") + line(2, -5, 2, 5, "sld-b"), "A path (red) / B path (blue)"),
         (sym.load(0, -3), "load"),
-        (sym.capacitor(0, -5), "capacitor bank (power-factor correction)"),
+        (sym.capacitor(0, -5), "capacitor bank (PF correction)"),
         (sym.node(0, 0) + line(0, -5, 0, 5), "connection point (terminal)"),
         (line(-5, 0, 5, 0) + line(0, -5, 0, -1.2) + line(0, 1.2, 0, 5), "crossing, not connected"),
         (sym.offsheet(0, -3, ""), "continues on another sheet"),
@@ -180,7 +186,7 @@ def legend(sheet: Sheet) -> str:
     per_col = 8
     for i, (body, label) in enumerate(items):
         col, row = divmod(i, per_col)
-        cx, cy = x0 + 7 + col * 60, y0 + 12 + row * 6.9
+        cx, cy = x0 + 7 + (0, 63, 121)[col], y0 + 12 + row * 6.9
         out.append(f'<g transform="translate({n(cx)} {n(cy)}) scale(0.55)">{body}</g>')
         out.append(text(cx + 5, cy + 0.9, label, T_SMALL))
     return '<g class="legend">' + "".join(out) + "</g>"

@@ -325,7 +325,7 @@ def _bay(ix: _Index, s: Switch, sheets: frozenset[str]) -> Bay:
         return PlantBay(plant=s.area, units=(_collector(ix, s),))
     if s.role == "capacitor" and ix.shunts_at.get(s.element):
         x = ix.shunts_at[s.element][0]
-        return OtherBay(element_id=x.id, kind="capacitor", switch=s, detail=(f"{x.steps} x {x.step_mvar * 1000:g} kvar", f"{x.detuning_percent:g} % detuned"), terminal=s.element)
+        return OtherBay(element_id=x.id, kind="capacitor", switch=s, detail=(f"{x.steps} x {x.step_mvar * 1000:g} = {x.steps * x.step_mvar * 1000:,.0f} kvar", f"{x.detuning_percent:g} % detuned"), terminal=s.element)
     return OtherBay(element_id=s.element, switch=s)
 
 
