@@ -411,3 +411,19 @@ def test_every_example_is_drawn_from_its_network(name):
     assert sizes <= {"A1", "A0"}
     text = " ".join("".join(t.itertext()) for root in parse(files).values() for t in root.iter(f"{SVG}text"))
     assert "Ik'' —" not in text  # the studies cover every bus drawn with a duty
+
+
+def test_line_label_keeps_a_named_cable_whole_when_its_length_has_a_thousands_comma():
+    """A supply cable known by its catalog name (no size_mm2) over 1 km: the label reads
+    'cable 3.2 km, CNCV-W 325 mm²', not the name cut at the comma of '3,200 m'."""
+    from hubc.electrical.network import Line, Switch
+    from hubc.emit.sld.bays import line_lines
+    from hubc.emit.sld.view import LineBay
+
+    ln = Line(id="feeder-x.c1", from_bus="u", to_bus="mv-1", kind="cable", type_name="CNCV-W 325 mm2", length_km=3.2,
+              r_ohm_per_km=0.07, x_ohm_per_km=0.115, c_nf_per_km=300, max_i_ka=0.6)
+    sw = Switch(id="feeder-x.c1.cb", bus="mv-1", element="feeder-x.c1", element_kind="line", kind="CB", role="line", closed=True)
+    lines = line_lines(LineBay(switch=sw, line=ln))
+    assert lines[1] == "cable 3.2 km, CNCV-W 325 mm²"
+    big = attrs.evolve(ln, size_mm2=240.0, parallel=2, length_km=1.25)
+    assert line_lines(LineBay(switch=sw, line=big))[1] == "cable 1.25 km, 2 x 240 mm² Cu"

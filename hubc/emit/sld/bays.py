@@ -78,10 +78,15 @@ def label_width(nlines: int, l0: float = L0) -> float:
     return LEFT + l0 + LS * (nlines - 1) + 0.6 + RIGHT
 
 
-def cable_text(ln) -> str:
-    size = f"{ln.size_mm2:g} mm² {ln.material}" if ln.size_mm2 else ln.type_name
+def cable_size(ln) -> str:
+    """The cable's sets and conductor ("2 x 240 mm² Cu", or the catalog type's name)."""
+    size = f"{ln.size_mm2:g} mm² {ln.material}" if ln.size_mm2 else ln.type_name.replace(" mm2", " mm²")
     sets = f"{ln.parallel} x " if ln.parallel > 1 else ""
-    return f"{sets}{size}, {ln.length_km * 1000:,.0f} m"
+    return f"{sets}{size}"
+
+
+def cable_text(ln) -> str:
+    return f"{cable_size(ln)}, {ln.length_km * 1000:,.0f} m"
 
 
 def duty_line(d: BusDuty) -> str:
@@ -429,7 +434,7 @@ def line_lines(b: LineBay, ctx: Ctx | None = None) -> list[str]:
     if ln.kind == "overhead":
         cond = ln.type_name
     else:
-        cond = cable_text(ln).rsplit(",", 1)[0]
+        cond = cable_size(ln)  # the length is already in `what`
     return [ln.id, f"{what}, {cond}", sw]
 
 
