@@ -37,7 +37,15 @@ from hubc.electrical.pf_correction import PfCorrection, finish, size_pf_correcti
 from hubc.electrical.ratings import Measure, Ratings, choose_ratings, min_cable_mm2, required_short_circuit_ka
 from hubc.electrical.sizing import Decision, ElectricalSizing, choose_mv_cable
 from hubc.electrical.stage import FeederDesign, design_feeders
-from hubc.electrical.studies import Studies, Study, clearing_time, run_studies, short_circuit, thermal_current_ka
+from hubc.electrical.studies import (
+    Studies,
+    Study,
+    clearing_time,
+    normal_exchange,
+    run_studies,
+    short_circuit,
+    thermal_current_ka,
+)
 
 MAX_PASSES = 3
 
@@ -187,7 +195,7 @@ class _Designer:
                 if (c.size_mm2, c.parallel) != (x.cable.size_mm2, x.cable.parallel):
                     grown.setdefault(x.hall, []).append(f"{x.feeder}: {x.cable.parallel}x{x.cable.size_mm2:g} -> {c.parallel}x{c.size_mm2:g} mm2 ({worst_v:.1%} in {where})")
                     x = attrs.evolve(x, cable=c)
-            out.append(attrs.evolve(x, load_flow_a=max(x.load_flow_a, worst_a)))
+            out.append(attrs.evolve(x, load_flow_a=round(max(x.load_flow_a, worst_a), 2)))
         self.designs = tuple(out)
         for area, items in sorted(grown.items()):
             self.measures.append(Measure(item=f"{area} MV feeder cables", kind="larger-cable", reason=f"loaded above {1 / margin:.0%} in a load flow (losses, reactive power and voltage raise the current above the design arithmetic; {margin:g} x the current)", before=f"{len(items)} feeder(s)", after="; ".join(items)))
@@ -216,26 +224,37 @@ class _Designer:
         """The studies; what the load flows still overload is resized and studied again (at most
         MAX_PASSES passes)."""
         passes = 0
+        self.size_correction()
         while True:
             passes += 1
             studies = run_studies(self.spec, self.sz, self.asg, self.build(), self.gens, self.timings)
-            net = with_correction(_with_equivalents(self.spec, self.sz, self.asg, self.designs, self.gens, self.vk, studies), self.pfc)
+            net = with_correction(self._with_equivalents(studies.equivalents), self.pfc)
             if passes >= MAX_PASSES:
                 return net, studies, passes
             changed = self.resize_cables(_line_worst(net, studies), 1.0, "a load flow")
             changed = self.more_mech_uss(studies) or changed
             if self.pfc is None:
-                # the correction from this pass's normal load flow; the next pass studies it
+                # pf_correction = "none": the power factor as the studies found it, for the report
                 self.pfc = size_pf_correction(self.spec, net, dict(studies.normal_taps), studies.grid.import_mw, studies.grid.import_mvar)
-                changed = self.pfc.means != "none" or changed
             if not changed:
                 return net, studies, passes
 
+    def size_correction(self) -> None:
+        """The power-factor correction from the normal load flow alone, before the studies, so
+        that every study runs on the corrected network without a study pass spent measuring the
+        power factor (the same normal load flow the first pass would run)."""
+        if self.spec.electrical.pf_correction == "none":
+            return
+        t0 = time.perf_counter()
+        x = normal_exchange(self.spec, self.sz, self.asg, self.build(), self.gens)
+        self.pfc = size_pf_correction(self.spec, self._with_equivalents(x.equivalents), dict(x.taps), x.import_mw, x.import_mvar)
+        self.timings["pf_correction_s"] = self.timings.get("pf_correction_s", 0.0) + time.perf_counter() - t0
 
-def _with_equivalents(spec, sz, asg, designs, gens, vk, studies: Studies) -> Network:
-    """The network as designed: the equivalent copies carry the typical copy's load-flow P and Q."""
-    eq = {(h, f): (p, q) for h, f, p, q in studies.equivalents}
-    return build_network(spec, sz, asg, {(d.hall, d.feeder): d.cable for d in designs}, gens, equivalents=eq, main_vk_percent=vk if sz.main_tx_count else None)
+    def _with_equivalents(self, equivalents) -> Network:
+        """The network as designed: the equivalent copies carry the typical copy's load-flow P and Q."""
+        eq = {(h, f): (p, q) for h, f, p, q in equivalents}
+        cables = {(d.hall, d.feeder): d.cable for d in self.designs}
+        return build_network(self.spec, self.sz, self.asg, cables, self.gens, equivalents=eq, main_vk_percent=self.vk if self.sz.main_tx_count else None)
 
 
 def _line_worst(net: Network, studies: Studies) -> Mapping[tuple[str, str], tuple[float, float]]:

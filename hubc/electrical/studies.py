@@ -969,8 +969,10 @@ class Study:
         return {fid: (-float(r.line_p_to[g.line[lid + suffix]]), -float(r.line_q_to[g.line[lid + suffix]]), float(r.line_p_from[g.line[lid + suffix]]), float(r.line_q_from[g.line[lid + suffix]])) for fid, lid in feeder_line.items()}
 
     # ------------------------------------------------------------------ campus
-    def run(self) -> Studies:
-        sz, net = self.sz, self.network
+    def _normal_state(self) -> tuple[Grid, dict[str, int], _Run, dict, list, dict[str, tuple[float, float]]]:
+        """The campus in normal operation: (grid, OLTC taps, its load flow, the typical halls'
+        studies, the equivalents (hall, feeder, P, Q), the equivalent copies' loads)."""
+        net = self.network
         # 1. campus normal with the equivalents as built; the typical copies' hall studies need
         # the section voltages. Gensets stand by behind open breakers while the utility is on:
         # the utility-connected studies use the network without them.
@@ -996,12 +998,22 @@ class Study:
                     lid = f"{copy_prefix(ha.hall, c)}.{_local(f.id)}.rmu.equivalent"
                     if lid in campus.load:
                         eq_loads[lid] = (p, q)
-        base_loads = dict(eq_loads)
-        campus.apply(loads=base_loads)
+        campus.apply(loads=eq_loads)
         ok = campus.solve(taps)
         self.solves += 1
-        taps = campus.taps()
-        normal = _collect(campus, ok)
+        return campus, campus.taps(), _collect(campus, ok), halls, eq, eq_loads
+
+    def normal_exchange(self) -> NormalExchange:
+        """The normal load flow alone (no failure, export or short-circuit study): what sizing the
+        power-factor correction needs before the studies run."""
+        _campus, taps, normal, _halls, eq, _loads = self._normal_state()
+        return NormalExchange(
+            equivalents=tuple((h, f, _r(p, 6), _r(q, 6)) for h, f, p, q in eq), taps=tuple(sorted(taps.items())), import_mw=_r(normal.ext_p, 4), import_mvar=_r(normal.ext_q, 4)
+        )
+
+    def run(self) -> Studies:
+        sz, net = self.sz, self.network
+        campus, taps, normal, halls, eq, base_loads = self._normal_state()
         ups_loss_kw = sz.critical_kw * (1 / sz.ups_efficiency - 1)
         self._scenario(campus, normal, sid="campus/normal", kind="normal", area="campus")
         # normal-state figures for branches and buses
@@ -1582,6 +1594,22 @@ def _block_kw(ha: HallAssignment, sz: ElectricalSizing) -> dict[str, float]:
     return _Hall(ha, sz).loads(frozenset())[0]
 
 
+@attrs.frozen(kw_only=True)
+class NormalExchange:
+    """The campus's normal load flow at the point of connection, with the typical copies'
+    equivalents and the OLTC taps it settled on (Study.normal_exchange)."""
+
+    equivalents: tuple[tuple[str, str, float, float], ...]
+    taps: tuple[tuple[str, int], ...]
+    import_mw: float
+    import_mvar: float
+
+
+def normal_exchange(spec, sz: ElectricalSizing, asg: Assignment, network: Network, gens: GeneratorPlan) -> NormalExchange:
+    """The normal load flow only (Study.normal_exchange)."""
+    return Study(spec, sz, asg, network, gens, None).normal_exchange()
+
+
 def run_studies(spec, sz: ElectricalSizing, asg: Assignment, network: Network, gens: GeneratorPlan, timings: dict | None = None) -> Studies:
     """Every study of the network (see the module docstring). `timings`: filled with the wall
     time of each phase, for the benchmark."""
@@ -1595,8 +1623,10 @@ __all__ = [
     "Grid",
     "GridExchange",
     "Losses",
+    "NormalExchange",
     "ShortCircuitCase",
     "Studies",
+    "normal_exchange",
     "quiet",
     "run_studies",
     "short_circuit",
