@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # `bench.bench_racks` and this checkout's hubc, run from anywhere
 DEFAULT = (
     ROOT / "bench" / "specs" / "campus-gb200-1gw.toml",  # the split written by hand (every module ~89 % full)
     ROOT / "bench" / "specs" / "campus-gb200-1gw-demand.toml",  # the same campus as a [[demand]]: hubc splits it
