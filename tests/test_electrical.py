@@ -173,17 +173,39 @@ def test_assignment_feeders_keep_groups_apart():
 
 
 def test_sections_solver_stopped_without_proof_keeps_the_fitting_greedy_spread():
-    """CP-SAT at its limit (UNKNOWN) is no proof: the greedy spread that fits is kept, with its
-    gap reported; only a proved INFEASIBLE returns no spread (HUB740, else HUB747)."""
-    from hubc.electrical.feeds import greedy_sections, solve_sections
+    """CP-SAT at its limit (UNKNOWN) is no proof: the greedy spread (improved by the local
+    search) that fits is kept, with its gap reported; only a proved INFEASIBLE returns no spread
+    (HUB740, else HUB747)."""
+    from hubc.electrical.feeds import greedy_sections, improve_sections, solve_sections
 
     loads = [50 + (7 * i) % 101 for i in range(60)]
     counts = [1] * 60
     cap = sum(loads) // 8 + 200
     out, (status, _obj, _bound, gap, _g), greedy = solve_sections(loads, counts, cap, 8, det_time=0.0)
     assert status == "UNKNOWN" and gap == 1.0
-    assert out == greedy == greedy_sections(loads, counts, 8)
+    assert greedy == greedy_sections(loads, counts, 8)
+    assert out == improve_sections(loads, greedy, 8)
+    worst = [max(sum(loads[i] * x[i][t] for i in range(60)) for t in range(8)) for x in (out, greedy)]
+    assert worst[0] <= worst[1]
     assert max(sum(loads[i] * out[i][t] for i in range(60)) for t in range(8)) <= cap
     # three 10 kVA feeders on two 15 kVA sections: proved infeasible
     out, (status, *_), _ = solve_sections([10, 10, 10], [1, 1, 1], 15, 2, det_time=5)
     assert status == "INFEASIBLE" and out is None
+
+
+def test_section_local_search_improves_the_largest_first_greedy():
+    """Two feeders of 3 and three of 2 on two sections. Largest first onto the lightest gives
+    3+2+2 = 7 and 3+2 = 5; swapping a 3 for a 2 gives 3+3 = 6 and 2+2+2 = 6, the optimum
+    (average 6). The local search finds it, keeps every feeder, and solve_sections reports the
+    plain greedy's 7 as the baseline."""
+    from hubc.electrical.feeds import greedy_sections, improve_sections, solve_sections
+
+    loads, counts = [3, 2], [2, 3]
+    plain = greedy_sections(loads, counts, 2)
+    assert max(sum(loads[i] * plain[i][t] for i in range(2)) for t in range(2)) == 7
+    better = improve_sections(loads, plain, 2)
+    assert [sum(row) for row in better] == counts
+    assert sorted(sum(loads[i] * better[i][t] for i in range(2)) for t in range(2)) == [6, 6]
+    out, (status, obj, bound, gap, greedy_obj), _ = solve_sections(loads, counts, cap=10, n_sec=2)
+    assert (status, obj, bound, gap, greedy_obj) == ("OPTIMAL", 6, 6, 0.0, 7)
+    assert max(sum(loads[i] * out[i][t] for i in range(2)) for t in range(2)) == 6
