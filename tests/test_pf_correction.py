@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from types import SimpleNamespace
 
+import attrs
 import pytest
 
 from hubc.diagnostics import Location
@@ -22,7 +23,7 @@ from hubc.electrical.pf_correction import (
     with_correction,
 )
 from hubc.electrical.stage import _grid_findings, pf_findings
-from hubc.electrical.studies import GridExchange, Grid, _pp, quiet
+from hubc.electrical.studies import Grid, GridExchange, _pp, quiet
 
 
 def test_required_reactive_power_by_hand():
@@ -255,3 +256,19 @@ def test_the_1gw_example_is_corrected_and_none_keeps_the_warning():
     p3 = el3.pf_correction
     assert p3.means == "capacitors" and len(p3.banks) == len(section_reactive_load(el3.network)) and p3.met
     assert {b.id for b in p3.banks} == {x.id for x in el3.network.shunts}
+
+
+def test_every_step_in_at_light_load_above_the_band_is_hub767():
+    """The light-load check (30 % load, every capacitor step in: a failed controller) is a
+    warning when the highest MV section voltage passes the normal band's 1.05 pu, and only then."""
+    net = _net()
+    p, q = _flow(net)
+    pfc = size_pf_correction(_spec("capacitors"), net, {}, p, q)
+    assert pfc.means == "capacitors" and pfc.light_load_all_steps_max_vm_pu is not None
+    at = lambda *path: Location(file="<spec>")  # noqa: E731
+    codes = [d.code for d in pf_findings(pfc, at)]
+    assert ("HUB767" in codes) == (pfc.light_load_all_steps_max_vm_pu > 1.05)
+    high = attrs.evolve(pfc, light_load_all_steps_max_vm_pu=1.07)
+    found = [d for d in pf_findings(high, at) if d.code == "HUB767"]
+    assert len(found) == 1 and "1.070 pu" in found[0].message and "30% load" in found[0].message
+    assert [d for d in pf_findings(attrs.evolve(pfc, light_load_all_steps_max_vm_pu=1.049), at) if d.code == "HUB767"] == []

@@ -787,6 +787,26 @@ def _light_note(pfc: PfCorrection) -> tuple[str, ...]:
     )
 
 
+def _light_overvoltage(pfc: PfCorrection, loc, path) -> list[Diagnostic]:
+    """HUB767: every capacitor step left in at light load (a controller failure) lifts an MV
+    section above the normal voltage band."""
+    from hubc.codes import diag
+
+    vm = pfc.light_load_all_steps_max_vm_pu
+    hi = float(cat.table("voltage_limits")["normal_max_pu"])
+    if vm is None or vm <= hi + 1e-9:
+        return []
+    return [
+        diag(
+            "HUB767",
+            f"with every capacitor step in at {pfc.light_load_fraction:.0%} load (the controller failed) an MV section reaches {vm:.3f} pu, above the {hi:g} pu band",
+            loc,
+            path,
+            help="smaller steps (more of them) so the controller can follow the load, an overvoltage trip on each bank, or a lower electrical.pf_target",
+        )
+    ]
+
+
 def pf_findings(pfc: PfCorrection | None, at) -> list[Diagnostic]:
     """HUB764 (a note): the power-factor correction sized, with its banks' steps for the
     controller. HUB765: it falls short of the target (bank steps or BESS headroom at their limit,
@@ -803,6 +823,7 @@ def pf_findings(pfc: PfCorrection | None, at) -> list[Diagnostic]:
     else:
         how = f"the BESS PCS supply {pfc.bess_q_mvar:,.1f} Mvar of their {pfc.bess_headroom_mvar:,.1f} Mvar headroom at rated power"
     out = [diag("HUB764", f"power factor at the point of connection {pfc.pf_before:.3f} -> {after:.3f} (target {pfc.target:g}): {how}", loc, path, notes=(pfc.reason, *_light_note(pfc)))]
+    out += _light_overvoltage(pfc, loc, path)
     if not pfc.met:
         short = "bank(s) at the catalog's largest step and most steps" if any(not b.fits for b in pfc.banks) else "the BESS PCS headroom" if pfc.means == "bess" else "the load flow"
         out.append(
