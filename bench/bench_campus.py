@@ -31,18 +31,14 @@ DEFAULT = (
 
 
 def measure(path: str) -> dict:
+    from bench.common import load_spec
     from hubc.electrical.demand import apply_demand, demand_splits
     from hubc.electrical.feeds import assign
     from hubc.electrical.sizing import size_electrical
     from hubc.electrical.verify import verify_electrical
     from hubc.racks import run_racks
-    from hubc.spec.convert import structure
-    from hubc.spec.source import load_path
 
-    doc, _ = load_path(path)
-    spec, diags = structure(doc)
-    if spec is None:
-        raise SystemExit(f"{path}: does not load: {[d.message for d in diags]}")
+    doc, spec = load_spec(path)
     import ortools.sat.python.cp_model  # noqa: F401  (imported before the clock starts)
 
     t0 = time.perf_counter()

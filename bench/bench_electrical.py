@@ -22,13 +22,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import load_spec
 from hubc.design_json import unstructure
 from hubc.electrical.stage import run_electrical
 from hubc.emit.network import network_json
 from hubc.emit.sld import emit_sld
 from hubc.racks import run_racks
-from hubc.spec.convert import structure
-from hubc.spec.source import load_path
 
 SPECS = (
     "specs/gb200-100mw.toml",
@@ -38,10 +37,7 @@ SPECS = (
 
 
 def bench(path: str) -> dict:
-    doc, _ = load_path(path)
-    spec, diags = structure(doc)
-    if spec is None:
-        raise SystemExit(f"{path}: {[str(d) for d in diags]}")
+    doc, spec = load_spec(path)
     rows = run_racks(spec, source=doc.source).row_loads()
     timings: dict = {}
     t0 = time.perf_counter()

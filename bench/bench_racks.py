@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # bench.common and this checkout's hubc, run from anywhere
 DEFAULT = (
     ROOT / "specs" / "pilot-10mw.toml",
     ROOT / "specs" / "gb200-100mw.toml",
@@ -30,17 +31,13 @@ DEFAULT = (
 
 def measure(path: str) -> dict:
     """Run in a fresh process (so peak RSS belongs to this campus alone)."""
+    from bench.common import load_spec
     from hubc.core.loads import campus_heat
     from hubc.racks import run_racks
     from hubc.racks.placement import greedy_ffd, objective_of
     from hubc.racks.problem import prepare
-    from hubc.spec.convert import structure
-    from hubc.spec.source import load_path
 
-    doc, diags = load_path(path)
-    spec, diags = structure(doc)
-    if spec is None:
-        raise SystemExit(f"{path}: does not load: {[d.message for d in diags]}")
+    doc, spec = load_spec(path)
 
     t0 = time.perf_counter()
     layout = run_racks(spec, source=doc.source)
